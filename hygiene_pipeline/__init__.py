@@ -1,0 +1,1 @@
+"""Keeps a CRM clean batch after batch: the domain wings and the Dagster layer over them."""

@@ -1,0 +1,81 @@
+"""The unit every ingest and standardise step hands on: accepted rows plus quarantined rows."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+FEEDS: tuple[str, ...] = (
+    "crm_contacts",
+    "email_bounces",
+    "call_logs",
+    "engagement_events",
+    "dnc_list",
+)
+REJECTED_COLUMNS: list[str] = ["feed", "source_file", "row_number", "reason", "raw"]
+
+
+def empty_rejected() -> pd.DataFrame:
+    """An empty quarantine frame with the right columns, so concatenation never loses them."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in REJECTED_COLUMNS}).astype(
+        {"row_number": "int64"}
+    )
+
+
+def raw_json(rows: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """The original values of each row as JSON text, for the quarantine's `raw` column."""
+    records = rows[columns].astype(object).where(rows[columns].notna(), None)
+    return pd.Series(
+        [json.dumps(dict(zip(columns, values, strict=True)), ensure_ascii=False, default=str)
+         for values in records.itertuples(index=False, name=None)],
+        index=rows.index,
+        dtype="object",
+    )
+
+
+def rejections(feed: str, rows: pd.DataFrame, reasons: pd.Series | str) -> pd.DataFrame:
+    """Quarantine rows of an ingested or standardised frame, keeping lineage and the raw values."""
+    if rows.empty:
+        return empty_rejected()
+    value_columns = [c for c in rows.columns if c not in ("source_file", "row_number")]
+    out = pd.DataFrame(
+        {
+            "feed": feed,
+            "source_file": rows["source_file"].astype(object),
+            "row_number": rows["row_number"].astype("int64"),
+            "reason": reasons if isinstance(reasons, str) else reasons.loc[rows.index],
+            "raw": raw_json(rows, value_columns),
+        },
+        index=rows.index,
+    )
+    return out.reset_index(drop=True)
+
+
+@dataclass
+class FeedFrames:
+    """Accepted and quarantined rows of one feed; together they account for every input row."""
+
+    feed: str
+    accepted: pd.DataFrame
+    rejected: pd.DataFrame = field(default_factory=empty_rejected)
+    files: list[str] = field(default_factory=list)
+
+    def quarantine(self, mask: pd.Series, reasons: pd.Series | str) -> FeedFrames:
+        """Move the rows selected by `mask` from accepted to rejected with their reasons."""
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return self
+        moved = rejections(self.feed, self.accepted.loc[mask], reasons)
+        return FeedFrames(
+            feed=self.feed,
+            accepted=self.accepted.loc[~mask].reset_index(drop=True),
+            rejected=pd.concat([self.rejected, moved], ignore_index=True),
+            files=self.files,
+        )
+
+    @property
+    def row_count(self) -> int:
+        """Input rows accounted for: accepted plus rejected."""
+        return len(self.accepted) + len(self.rejected)
