@@ -1,0 +1,60 @@
+"""`curated.rejected_records`: every quarantined input row of every feed, with its reason."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dagster import AssetExecutionContext, AssetIn, AssetKey, MaterializeResult, asset
+
+from hygiene_pipeline.defs.feed_assets import reason_category
+from hygiene_pipeline.defs.metadata import counts_table, table_schema
+from hygiene_pipeline.defs.resources import WarehouseResource
+from hygiene_pipeline.domain.feed_frames import FEEDS, FeedFrames, empty_rejected
+
+REJECTED_DOCS = {
+    "feed": "Feed folder the row came from.",
+    "source_file": "File name inside the feed folder.",
+    "row_number": "1-based data row number in that file (header excluded).",
+    "reason": "Why the row was quarantined, naming the column and the problem.",
+    "raw": "The original row as JSON text.",
+}
+
+
+@asset(
+    key=AssetKey(["curated", "rejected_records"]),
+    ins={feed: AssetIn(key=AssetKey(["staging", feed])) for feed in FEEDS},
+    group_name="curated",
+    kinds={"python", "sql"},
+    description="One row per quarantined input row of any feed, with a specific reason and the "
+    "raw row: with the staging tables it accounts for every input row.",
+    metadata={"table": "curated.rejected_records"},
+)
+def rejected_records(
+    context: AssetExecutionContext, warehouse: WarehouseResource, **batches: FeedFrames
+) -> MaterializeResult:
+    """Gather the quarantine of every feed and publish it atomically."""
+    frames = [batches[feed].rejected for feed in FEEDS if not batches[feed].rejected.empty]
+    rejected = pd.concat(frames, ignore_index=True) if frames else empty_rejected()
+    warehouse.get_warehouse().replace_table(
+        "curated", "rejected_records", rejected, column_comments=REJECTED_DOCS
+    )
+    accounting = {
+        feed: f"{batches[feed].row_count:,} in = {len(batches[feed].accepted):,} staged + "
+        f"{len(batches[feed].rejected):,} rejected"
+        for feed in FEEDS
+    }
+    context.log.info("rejected_records: %d rows", len(rejected))
+    return MaterializeResult(
+        metadata={
+            "dagster/row_count": len(rejected),
+            "rejected_by_feed": counts_table(rejected["feed"].value_counts(), "feed"),
+            "rejected_by_reason": counts_table(
+                reason_category(rejected["reason"]).value_counts(), "reason"
+            ),
+            "row_accounting": counts_table(
+                {f"{feed}: {line}": batches[feed].row_count for feed, line in accounting.items()},
+                "feed",
+                "rows in",
+            ),
+            "dagster/column_schema": table_schema(rejected, REJECTED_DOCS),
+        }
+    )

@@ -1,0 +1,85 @@
+"""Dagster resources: where the landing files are, which warehouse the tables go to, and the
+batch's reference time. Configuration is typed here once and handed to the domain as plain values."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+from dagster import ConfigurableResource, EnvVar
+from pydantic import Field
+
+from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
+
+HOME_DIR = Path(".hygiene")
+DEFAULT_LANDING_DIR = "landing"
+
+
+class WarehouseResource(ConfigurableResource):
+    """The SQL warehouse (any SQLAlchemy URL): embedded DuckDB by default, PostgreSQL in production."""
+
+    url: str = Field(description="SQLAlchemy URL, e.g. postgresql+psycopg2://user@host/db")
+
+    def get_warehouse(self) -> Warehouse:
+        """A warehouse handle with the `staging` and `curated` schemas in place."""
+        warehouse = Warehouse(self.url)
+        warehouse.ensure_schemas()
+        return warehouse
+
+
+class LandingResource(ConfigurableResource):
+    """The landing directory (one sub-folder per feed) and how its files are read."""
+
+    landing_dir: str = Field(description="Folder with one sub-folder per feed.")
+    column_mapping_file: str | None = Field(
+        default=None, description="YAML file with extra column-name mappings per feed."
+    )
+    vocabulary_file: str | None = Field(
+        default=None, description="YAML file extending the call-disposition and event-type maps."
+    )
+    default_region: str = Field(
+        default="US", description="ISO-2 region for phone numbers of rows without a country."
+    )
+    max_field_chars: int = Field(
+        default=10_000, description="A longer field quarantines its row as absurdly long."
+    )
+
+    @property
+    def path(self) -> Path:
+        """The landing directory as a path."""
+        return Path(self.landing_dir)
+
+    @staticmethod
+    def optional_path(value: str | None) -> Path | None:
+        """A configured file path, or None when not configured."""
+        return Path(value) if value else None
+
+
+class BatchClockResource(ConfigurableResource):
+    """The batch's reference time: statuses, decay and frequency caps are computed as of it."""
+
+    as_of: str | None = Field(
+        default=None, description="ISO date or timestamp (UTC); empty means the time of the run."
+    )
+
+    def timestamp(self) -> pd.Timestamp:
+        """`as_of` as a timezone-aware UTC timestamp."""
+        if not self.as_of:
+            return pd.Timestamp.now(tz="UTC").floor("s")
+        stamp = pd.Timestamp(self.as_of)
+        return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def warehouse_from_env(home: Path = HOME_DIR) -> WarehouseResource:
+    """`HYGIENE_WAREHOUSE_URL` when set (read at run time), else the embedded DuckDB file."""
+    if os.environ.get("HYGIENE_WAREHOUSE_URL"):
+        return WarehouseResource(url=EnvVar("HYGIENE_WAREHOUSE_URL"))
+    return WarehouseResource(url=default_duckdb_url(home.resolve()))
+
+
+def landing_from_env() -> LandingResource:
+    """`HYGIENE_LANDING_DIR` when set (read at run time), else `./landing`."""
+    if os.environ.get("HYGIENE_LANDING_DIR"):
+        return LandingResource(landing_dir=EnvVar("HYGIENE_LANDING_DIR"))
+    return LandingResource(landing_dir=str(Path(DEFAULT_LANDING_DIR).resolve()))

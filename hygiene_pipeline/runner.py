@@ -1,0 +1,129 @@
+"""Runs the batch job in-process against the project's Dagster instance, with live progress.
+
+Runs land in the instance under `DAGSTER_HOME` (default `./.hygiene/dagster_home`), the same one
+`hygiene ui` / `dagster dev` show, so every CLI run is listed in the UI afterwards."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance, ExecuteInProcessResult
+from dagster._core.utils import make_new_run_id
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from hygiene_pipeline.definitions import BATCH_JOB_NAME, build_definitions
+from hygiene_pipeline.defs.resources import (
+    HOME_DIR,
+    BatchClockResource,
+    LandingResource,
+    WarehouseResource,
+    warehouse_from_env,
+)
+
+_STEP_END = {
+    DagsterEventType.STEP_SUCCESS,
+    DagsterEventType.STEP_FAILURE,
+    DagsterEventType.STEP_SKIPPED,
+}
+
+
+def dagster_home(home: Path = HOME_DIR) -> Path:
+    """`DAGSTER_HOME`, defaulting to `<home>/dagster_home` (created, and exported for Dagster)."""
+    path = Path(os.environ.get("DAGSTER_HOME") or (home / "dagster_home")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(path)
+    return path
+
+
+@dataclass
+class BatchOutcome:
+    """What a batch run did: its id, success, per-asset metadata and the checks that failed."""
+
+    run_id: str
+    success: bool
+    materialized: dict[str, dict[str, object]] = field(default_factory=dict)
+    failed_checks: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+
+
+def run_batch(
+    landing_dir: Path,
+    warehouse_url: str | None = None,
+    as_of: str | None = None,
+    home: Path = HOME_DIR,
+    console: Console | None = None,
+) -> BatchOutcome:
+    """Materialise the whole asset graph once, showing step progress on the console."""
+    console = console or Console(stderr=True)
+    dagster_home(home)
+    warehouse = WarehouseResource(url=warehouse_url) if warehouse_url else warehouse_from_env(home)
+    defs = build_definitions(
+        landing=LandingResource(landing_dir=str(landing_dir.resolve())),
+        warehouse=warehouse,
+        clock=BatchClockResource(as_of=as_of),
+        home=home,
+    )
+    job = defs.resolve_job_def(BATCH_JOB_NAME)
+    steps = len(job.graph.node_dict)
+    run_id = make_new_run_id()
+    with DagsterInstance.get() as instance:
+        holder: dict[str, ExecuteInProcessResult] = {}
+        worker = threading.Thread(
+            target=lambda: holder.update(
+                result=job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False)
+            ),
+            daemon=True,
+        )
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as progress:
+            task = progress.add_task("starting", total=steps)
+            worker.start()
+            while worker.is_alive():
+                worker.join(timeout=0.5)
+                done = [e.step_key for e in instance.all_logs(run_id, of_type=_STEP_END)]
+                progress.update(task, completed=len(done), description=done[-1] if done else "running")
+            progress.update(task, completed=steps, description="finished")
+        return _outcome(run_id, holder["result"])
+
+
+def _outcome(run_id: str, result: ExecuteInProcessResult) -> BatchOutcome:
+    materialized = {
+        event.asset_key.to_user_string(): {
+            key: value.value for key, value in event.materialization.metadata.items()
+        }
+        for event in result.get_asset_materialization_events()
+        if event.asset_key is not None
+    }
+    failed_checks = sorted(
+        f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    )
+    failed_steps = sorted(
+        event.step_key for event in result.all_events if event.is_step_failure and event.step_key
+    )
+    return BatchOutcome(
+        run_id=run_id,
+        success=result.success and not failed_checks_blocking(result),
+        materialized=materialized,
+        failed_checks=failed_checks,
+        failed_steps=failed_steps,
+    )
+
+
+def failed_checks_blocking(result: ExecuteInProcessResult) -> bool:
+    """Whether any failed check had ERROR severity (those stop publication)."""
+    return any(
+        not evaluation.passed and evaluation.severity == AssetCheckSeverity.ERROR
+        for evaluation in result.get_asset_check_evaluations()
+    )
