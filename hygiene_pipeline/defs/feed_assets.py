@@ -4,7 +4,6 @@ Each ingest asset reads every file of its feed folder; each standardise asset cl
 quarantines what cannot be cleaned and loads the result to the warehouse's `staging` schema.
 Both hand on a `FeedFrames`, so every input row stays accounted for until `rejected_records`."""
 
-from __future__ import annotations
 
 from collections.abc import Callable
 

@@ -61,6 +61,7 @@ class FeedFrames:
     accepted: pd.DataFrame
     rejected: pd.DataFrame = field(default_factory=empty_rejected)
     files: list[str] = field(default_factory=list)
+    file_encodings: dict[str, str] = field(default_factory=dict)  # file -> detected encoding
 
     def quarantine(self, mask: pd.Series, reasons: pd.Series | str) -> FeedFrames:
         """Move the rows selected by `mask` from accepted to rejected with their reasons."""
@@ -73,6 +74,7 @@ class FeedFrames:
             accepted=self.accepted.loc[~mask].reset_index(drop=True),
             rejected=pd.concat([self.rejected, moved], ignore_index=True),
             files=self.files,
+            file_encodings=self.file_encodings,
         )
 
     @property

@@ -1,0 +1,449 @@
+"""Data-quality checks as Dagster asset checks: expectation suites, dial-list compliance, drift.
+
+- `build_suite_checks(expectations_dir)`: one multi-check per suite file in `expectations/`
+  (`<schema>.<table>.json` guards asset `[schema, table]`). It evaluates the suite once and
+  reports two checks: `critical_expectations` (ERROR, blocking) and `warning_expectations`
+  (WARN). Why per suite-and-severity rather than per expectation: blocking is decided per
+  Dagster check, so one blocking check per table gates publication exactly; the table is read
+  and validated once; and the asset's Checks tab shows two lines instead of dozens, with every
+  failed expectation listed in the check's metadata.
+- `build_compliance_checks()`: `dial_list_compliance` on `curated.dial_list`, blocking: nobody
+  do-not-call, suppressed, without valid consent, or listed twice.
+- `build_drift_checks(tolerances)`: `<metric>_drift` (WARN) on the asset each rate is about.
+- `with_curated_freshness(assets)`: a `FreshnessPolicy` on every `curated` asset.
+
+A failed blocking check stops every asset downstream of its asset (Dagster skips them and the
+run fails naming the check); its metadata shows the failed rules, observed against expected
+values, the count of offending rows, a masked sample of their keys and a one-line hint. Every
+evaluation, passed or failed, is appended to `curated.dq_check_results`.
+
+(No `from __future__ import annotations` here: Dagster checks the `context` annotation of a check
+function by identity, which a string annotation fails.)
+"""
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    FreshnessPolicy,
+    MetadataValue,
+    apply_freshness_policy,
+    multi_asset_check,
+)
+
+from hygiene_pipeline.defs.resources import BatchClockResource, WarehouseResource
+from hygiene_pipeline.domain.feed_frames import FEEDS
+from hygiene_pipeline.quality.compliance import ComplianceEvidence, compliance_findings
+from hygiene_pipeline.quality.drift import (
+    DRIFT_METRICS,
+    DriftTolerances,
+    baseline_from_history,
+    drift_finding,
+    duplicate_rate,
+    hard_bounce_rate,
+    rejected_row_rate,
+    stale_share,
+)
+from hygiene_pipeline.quality.evaluation import evaluate_suite
+from hygiene_pipeline.quality.masking import mask_text
+from hygiene_pipeline.quality.results import (
+    ERROR,
+    WARN,
+    CheckReport,
+    Finding,
+    dq_result_rows,
+    failures_markdown,
+    sample_keys_json,
+)
+from hygiene_pipeline.quality.suites import SuiteSpec, load_suites
+from hygiene_pipeline.warehouse.engine import Warehouse
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+DQ_RESULTS_TABLE = "dq_check_results"
+CRITICAL_CHECK = "critical_expectations"
+WARNING_CHECK = "warning_expectations"
+COMPLIANCE_CHECK = "dial_list_compliance"
+CURATED_FRESHNESS = FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=26), warn_window=timedelta(hours=24)
+)
+"""Curated tables are rebuilt daily: warn after a day without a run, fail after 26 hours."""
+
+DIAL_LIST = AssetKey(["curated", "dial_list"])
+CONTACTS_GOLDEN = AssetKey(["curated", "contacts_golden"])
+CONTACT_XREF = AssetKey(["curated", "contact_xref"])
+SUPPRESSION_LIST = AssetKey(["curated", "suppression_list"])
+REJECTED_RECORDS = AssetKey(["curated", "rejected_records"])
+
+
+def staging(feed: str) -> AssetKey:
+    """The asset key of a standardised feed."""
+    return AssetKey(["staging", feed])
+
+
+Evaluate = Callable[[Warehouse, str], list[CheckReport]]
+"""(warehouse, run id) -> one report per check of the op."""
+
+
+def build_suite_checks(expectations_dir: Path = EXPECTATIONS_DIR) -> list[AssetChecksDefinition]:
+    """One multi-check per suite file in `expectations_dir`."""
+    return [build_suite_check(suite) for suite in load_suites(expectations_dir)]
+
+
+def build_suite_check(suite: SuiteSpec) -> AssetChecksDefinition:
+    """The critical (blocking) and warning checks of one suite, evaluated in one pass."""
+    asset = AssetKey(list(suite.asset_key))
+    references = sorted({ref.asset_key for ref in suite.references.values()} - {suite.asset_key})
+    groups = [
+        (name, blocking)
+        for name, blocking in ((CRITICAL_CHECK, True), (WARNING_CHECK, False))
+        if suite.expectations_where(blocking)
+    ]
+    specs = [
+        AssetCheckSpec(
+            name=name,
+            asset=asset,
+            blocking=blocking,
+            additional_deps=[AssetKey(list(key)) for key in references],
+            description=(
+                f"{'Critical' if blocking else 'Warning'} expectations of "
+                f"expectations/{suite.path.name}: "
+                f"{'failure stops publication downstream' if blocking else 'failure warns'}. "
+                f"{suite.description}"
+            ),
+        )
+        for name, blocking in groups
+    ]
+
+    def evaluate(warehouse: Warehouse, run_id: str) -> list[CheckReport]:
+        schema = warehouse.schema_for(suite.schema)
+        if not warehouse.table_exists(schema, suite.table):
+            missing = _missing_table(suite.qualified_table)
+            return [
+                _report(suite.qualified_table, name, blocking, (missing,))
+                for name, blocking in groups
+            ]
+        frame = warehouse.read_table(schema, suite.table)
+        parameters = {
+            name: _distinct_values(warehouse, ref.schema, ref.table, ref.column)
+            for name, ref in suite.references.items()
+        }
+        outcomes = evaluate_suite(suite, frame, parameters)
+        extra = {"suite": f"expectations/{suite.path.name}", "row_count": len(frame)}
+        return [
+            _report(
+                suite.qualified_table,
+                name,
+                blocking,
+                tuple(o.finding for o in outcomes if o.expectation.blocking == blocking),
+                extra,
+            )
+            for name, blocking in groups
+        ]
+
+    @multi_asset_check(
+        specs=specs,
+        name=f"{suite.schema}__{suite.table}__expectations",
+        description=f"Expectation suite expectations/{suite.path.name} on {suite.qualified_table}.",
+    )
+    def suite_checks(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[AssetCheckResult]:
+        yield from _run_checks(context, warehouse, asset, specs, evaluate)
+
+    return suite_checks
+
+
+def build_compliance_checks() -> list[AssetChecksDefinition]:
+    """The blocking compliance check of `curated.dial_list` (see `quality.compliance`)."""
+    spec = AssetCheckSpec(
+        name=COMPLIANCE_CHECK,
+        asset=DIAL_LIST,
+        blocking=True,
+        additional_deps=[
+            CONTACTS_GOLDEN,
+            CONTACT_XREF,
+            SUPPRESSION_LIST,
+            staging("crm_contacts"),
+            staging("call_logs"),
+            staging("dnc_list"),
+        ],
+        description="Nobody on the dial list who is do-not-call (flag, DNC list or request), "
+        "suppressed, without valid consent at the batch's as-of time, or listed twice.",
+    )
+
+    @multi_asset_check(specs=[spec], name=COMPLIANCE_CHECK, description=spec.description)
+    def dial_list_compliance(
+        context: AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+        clock: BatchClockResource,
+    ) -> Iterator[AssetCheckResult]:
+        as_of = clock.timestamp()
+        yield from _run_checks(
+            context,
+            warehouse,
+            DIAL_LIST,
+            [spec],
+            lambda wh, _run_id: _compliance_reports(wh, as_of),
+        )
+
+    return [dial_list_compliance]
+
+
+_DRIFT_TARGETS: dict[str, tuple[AssetKey, tuple[AssetKey, ...]]] = {
+    "duplicate_rate": (CONTACT_XREF, ()),
+    "hard_bounce_rate": (staging("email_bounces"), (staging("crm_contacts"),)),
+    "rejected_row_rate": (REJECTED_RECORDS, tuple(staging(feed) for feed in FEEDS)),
+    "stale_share": (CONTACTS_GOLDEN, ()),
+}
+"""Which asset each drift metric is reported on, and the other assets it reads."""
+
+
+def build_drift_checks(
+    tolerances: DriftTolerances | None = None,
+) -> list[AssetChecksDefinition]:
+    """One WARN check per drift metric, comparing this run's rate with the previous run's."""
+    tolerances = tolerances or DriftTolerances()
+    return [build_drift_check(metric, tolerances.of(metric)) for metric in DRIFT_METRICS]
+
+
+def build_drift_check(metric: str, tolerance: float) -> AssetChecksDefinition:
+    """The drift check of one metric (see `quality.drift`)."""
+    asset, reads = _DRIFT_TARGETS[metric]
+    asset_name = ".".join(asset.path)
+    check_name = f"{metric}_drift"
+    spec = AssetCheckSpec(
+        name=check_name,
+        asset=asset,
+        additional_deps=list(reads),
+        description=f"{metric.replace('_', ' ')} moved by at most {tolerance:.2%} since the "
+        "previous run (first run: no baseline, passes).",
+    )
+
+    def evaluate(warehouse: Warehouse, run_id: str) -> list[CheckReport]:
+        value = _MEASURES[metric](warehouse)
+        baseline = baseline_from_history(_check_history(warehouse, asset_name, check_name), run_id)
+        finding = drift_finding(metric, value, baseline, tolerance)
+        extra = {"metric": metric, "value": value, "baseline": baseline, "tolerance": tolerance}
+        return [_report(asset_name, check_name, False, (finding,), extra)]
+
+    @multi_asset_check(specs=[spec], name=check_name, description=spec.description)
+    def drift_check(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[AssetCheckResult]:
+        yield from _run_checks(context, warehouse, asset, [spec], evaluate)
+
+    return drift_check
+
+
+def with_curated_freshness(
+    assets: Iterable[AssetsDefinition], policy: FreshnessPolicy = CURATED_FRESHNESS
+) -> list[AssetsDefinition]:
+    """`assets` with `policy` on every asset in the `curated` schema (others unchanged).
+
+    Freshness policies are evaluated by the Dagster daemon once `freshness: enabled: true` is
+    set in `dagster.yaml` (a preview feature in Dagster 1.13); the UI shows each asset's state.
+    """
+
+    def attach(spec: AssetSpec) -> AssetSpec:
+        return apply_freshness_policy(spec, policy) if spec.key.path[0] == "curated" else spec
+
+    return [assets_def.map_asset_specs(attach) for assets_def in assets]
+
+
+def _run_checks(
+    context: AssetCheckExecutionContext,
+    warehouse_resource: WarehouseResource,
+    asset: AssetKey,
+    specs: Sequence[AssetCheckSpec],
+    evaluate: Evaluate,
+) -> Iterator[AssetCheckResult]:
+    """Evaluate, record every result in dq_check_results, log a masked summary, report to Dagster.
+
+    An evaluation that raises is recorded as failed (with the error) before the error propagates.
+    """
+    warehouse = warehouse_resource.get_warehouse()
+    run_id = context.run.run_id
+    try:
+        reports = evaluate(warehouse, run_id)
+    except Exception as error:
+        failure = Finding(
+            rule="evaluation",
+            passed=False,
+            observed=f"error: {mask_text(str(error))}",
+            expected="the check runs",
+        )
+        _record(
+            warehouse,
+            run_id,
+            [_report(".".join(asset.path), s.name, s.blocking, (failure,)) for s in specs],
+        )
+        raise
+    _record(warehouse, run_id, reports)
+    for report in reports:
+        log = context.log.info if report.passed else context.log.warning
+        log(
+            f"{report.check_name}: {report.summary}"
+            + (f" Hint: {report.hint}" if report.hint else "")
+        )
+        yield AssetCheckResult(
+            asset_key=asset,
+            check_name=report.check_name,
+            passed=report.passed,
+            severity=AssetCheckSeverity(report.severity),
+            description=report.summary,
+            metadata=_metadata(report),
+        )
+
+
+def _metadata(report: CheckReport) -> dict[str, object]:
+    """What on-call staff read in the UI; only masked values and aggregates."""
+    metadata: dict[str, object] = {
+        "summary": report.summary,
+        "rules_evaluated": len(report.findings),
+        "rules_failed": len(report.failures),
+        "offending_rows": report.failed_count,
+        **{k: v for k, v in report.extra.items() if v is not None},
+    }
+    if report.failures:
+        metadata["hint"] = report.hint or ""
+        metadata["failed_rules"] = MetadataValue.md(failures_markdown(report))
+        metadata["sample_keys"] = MetadataValue.json(sample_keys_json(report))
+    return metadata
+
+
+def _record(warehouse: Warehouse, run_id: str, reports: Sequence[CheckReport]) -> None:
+    """Append the evaluations to curated.dq_check_results."""
+    rows = dq_result_rows(run_id, reports, pd.Timestamp.now(tz="UTC"))
+    warehouse.append_rows(warehouse.schema_for("curated"), DQ_RESULTS_TABLE, rows)
+
+
+def _report(
+    asset: str,
+    check_name: str,
+    blocking: bool,
+    findings: tuple[Finding, ...],
+    extra: dict[str, object] | None = None,
+) -> CheckReport:
+    """A report with the severity that goes with blocking or not."""
+    return CheckReport(
+        asset=asset,
+        check_name=check_name,
+        severity=ERROR if blocking else WARN,
+        findings=findings,
+        extra=extra or {},
+    )
+
+
+def _missing_table(table: str) -> Finding:
+    """The finding when the guarded table does not exist."""
+    return Finding(
+        rule="table exists",
+        passed=False,
+        observed=f"{table} does not exist",
+        expected=f"{table} written by its asset",
+        hint="The asset reported success without writing its table: check the asset's logs.",
+    )
+
+
+def _distinct_values(warehouse: Warehouse, schema: str, table: str, column: str) -> list[object]:
+    """Distinct non-null values of a column (fills a suite parameter)."""
+    return _select(warehouse, schema, table, [column])[column].dropna().unique().tolist()
+
+
+def _select(warehouse: Warehouse, schema: str, table: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Some columns of a table."""
+    name = warehouse.qualified(warehouse.schema_for(schema), table)
+    return warehouse.read_sql(f"SELECT {', '.join(columns)} FROM {name}")
+
+
+def _compliance_reports(warehouse: Warehouse, as_of: pd.Timestamp) -> list[CheckReport]:
+    """The compliance check's report, judged at the batch's as-of time."""
+    evidence = _compliance_evidence(warehouse, as_of)
+    extra = {"as_of": as_of.isoformat(), "row_count": len(evidence.dial_list)}
+    findings = tuple(compliance_findings(evidence))
+    return [_report("curated.dial_list", COMPLIANCE_CHECK, True, findings, extra)]
+
+
+def _compliance_evidence(warehouse: Warehouse, as_of: pd.Timestamp) -> ComplianceEvidence:
+    """The frames the compliance rules read, with only the columns they need."""
+    members = _select(warehouse, "curated", "contact_xref", ["record_key", "entity_id"]).merge(
+        _select(
+            warehouse,
+            "staging",
+            "crm_contacts",
+            ["record_key", "do_not_call", "consent_status", "consent_expires_at"],
+        ),
+        on="record_key",
+        how="left",
+    )
+    calls = _select(warehouse, "staging", "call_logs", ["phone_e164", "disposition"])
+    suppressions = _select(warehouse, "curated", "suppression_list", ["channel", "value"])
+    return ComplianceEvidence(
+        dial_list=_select(warehouse, "curated", "dial_list", ["entity_id", "phone_e164"]),
+        golden=_select(
+            warehouse, "curated", "contacts_golden", ["entity_id", "do_not_call", "consent_valid"]
+        ),
+        members=members,
+        dnc_numbers=_optional_column(warehouse, "staging", "dnc_list", "phone_e164"),
+        do_not_call_call_numbers=calls.loc[calls["disposition"] == "do_not_call", "phone_e164"],
+        suppressed_numbers=suppressions.loc[suppressions["channel"] == "phone", "value"],
+        as_of=as_of,
+    )
+
+
+def _optional_column(warehouse: Warehouse, schema: str, table: str, column: str) -> pd.Series:
+    """A column of an optional feed's table; empty when the feed never arrived."""
+    if not warehouse.table_exists(warehouse.schema_for(schema), table):
+        return pd.Series(dtype=object, name=column)
+    return _select(warehouse, schema, table, [column])[column]
+
+
+def _row_count(warehouse: Warehouse, schema: str, table: str) -> int:
+    """Rows in a table; 0 when it does not exist (an optional feed)."""
+    physical = warehouse.schema_for(schema)
+    return warehouse.row_count(physical, table) if warehouse.table_exists(physical, table) else 0
+
+
+def _check_history(warehouse: Warehouse, asset: str, check_name: str) -> pd.DataFrame:
+    """Earlier dq_check_results rows of one check (empty before the first evaluation)."""
+    schema = warehouse.schema_for("curated")
+    if not warehouse.table_exists(schema, DQ_RESULTS_TABLE):
+        return pd.DataFrame(columns=["run_id", "details", "checked_at"])
+    return warehouse.read_sql(
+        f"SELECT run_id, details, checked_at FROM {warehouse.qualified(schema, DQ_RESULTS_TABLE)} "
+        f"WHERE asset = '{asset}' AND check_name = '{check_name}'"
+    )
+
+
+_MEASURES: dict[str, Callable[[Warehouse], float]] = {
+    "duplicate_rate": lambda wh: duplicate_rate(
+        _select(wh, "curated", "contact_xref", ["entity_id"])["entity_id"]
+    ),
+    "hard_bounce_rate": lambda wh: hard_bounce_rate(
+        _select(
+            wh,
+            "staging",
+            "email_bounces",
+            ["email_key", "bounce_type", "enhanced_status", "smtp_code", "diagnostic"],
+        ),
+        _select(wh, "staging", "crm_contacts", ["email_key"])["email_key"],
+    ),
+    "rejected_row_rate": lambda wh: rejected_row_rate(
+        _row_count(wh, "curated", "rejected_records"),
+        sum(_row_count(wh, "staging", feed) for feed in FEEDS),
+    ),
+    "stale_share": lambda wh: stale_share(
+        _select(wh, "curated", "contacts_golden", ["status"])["status"]
+    ),
+}
+"""How each drift metric is measured in the warehouse."""

@@ -1,0 +1,98 @@
+"""Column helpers shared by the standardisers: per-distinct evaluation and text clean-up.
+
+CRM columns repeat the same values many times (countries, first names, domains), so every
+transformation that is not a cheap vectorised string operation runs once per distinct value
+and is mapped back onto the column with `map_distinct`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+# Letters that Unicode decomposition does not split into base letter + mark.
+_UNDECOMPOSABLE = str.maketrans(
+    {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "ı": "i",
+    }
+)
+_COMBINING_MARKS = r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+
+
+def map_distinct(
+    values: pd.Series, transform: Callable[[pd.Series], pd.Series | pd.DataFrame]
+) -> pd.Series | pd.DataFrame:
+    """Apply `transform` to the distinct non-missing values only and spread the result back.
+
+    `transform` receives a Series of distinct values (default index) and returns a Series, or a
+    DataFrame of several result columns, of the same length. Rows with a missing input get
+    False in `bool` result columns and None in all others.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = transform(pd.Series(uniques, dtype="object"))
+    if isinstance(mapped, pd.DataFrame):
+        return pd.DataFrame(
+            {name: _spread(column, codes, values.index) for name, column in mapped.items()},
+            index=values.index,
+        )
+    return _spread(mapped, codes, values.index)
+
+
+def _spread(column: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Per-row values from per-distinct `column` through factorize `codes` (-1 = missing)."""
+    present = codes >= 0
+    if column.dtype == bool:
+        flags = np.zeros(len(codes), dtype=bool)
+        flags[present] = column.to_numpy()[codes[present]]
+        return pd.Series(flags, index=index)
+    out = np.full(len(codes), None, dtype=object)
+    out[present] = column.to_numpy(dtype=object)[codes[present]]
+    result = pd.Series(out, index=index, dtype="object")
+    return result.where(result.notna(), None)
+
+
+def _stripped_or_none(value: str) -> str | None:
+    return value.strip() or None
+
+
+def blank_to_none(values: pd.Series) -> pd.Series:
+    """Missing and whitespace-only values become None; the rest are stripped strings."""
+    text = values.astype("object").map(_stripped_or_none, na_action="ignore").astype("object")
+    return text.where(text.notna(), None)
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Display form of free text: Unicode NFKC, whitespace runs collapsed, trimmed, '' -> None."""
+
+    def clean(distinct: pd.Series) -> pd.Series:
+        normalised = distinct.astype(str).str.normalize("NFKC")
+        return blank_to_none(normalised.str.replace(r"\s+", " ", regex=True))
+
+    return map_distinct(values, clean)
+
+
+def fold_accents(values: pd.Series) -> pd.Series:
+    """Lower-case and strip accents (é -> e, ß -> ss) while keeping non-Latin letters as they are.
+
+    Works on distinct values of any text column; the caller decides what else to remove.
+    """
+    folded = values.str.translate(_UNDECOMPOSABLE).str.normalize("NFKD")
+    folded = folded.str.replace(_COMBINING_MARKS, "", regex=True)
+    return folded.str.normalize("NFKC").str.lower()

@@ -1,0 +1,176 @@
+"""Phone numbers to E.164 with `phonenumbers`, parsed once per distinct (number, region) key.
+
+Formatting noise is removed with vectorised string operations first: extensions (`x123`,
+`ext. 45`, `#12`) are split off, everything but digits and a leading `+` is dropped, and a
+leading `00` becomes `+`. Only the distinct keys are handed to `phonenumbers`; a number in
+international form does not depend on the region, so its key carries none. Large key sets are
+parsed in chunks by a pool of worker processes (spawned, so scripts that call this need the usual
+`if __name__ == "__main__":` guard).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+from phonenumbers import timezone as phone_timezone
+
+from hygiene_pipeline.domain.column_ops import blank_to_none, map_distinct
+
+PHONE_FIELDS: tuple[str, ...] = ("raw", "e164", "valid", "type", "region", "extension")
+"""Suffixes of the six columns each phone column becomes (`phone_raw`, `phone_e164`, ...)."""
+
+POOL_THRESHOLD = 100_000
+"""Distinct keys below which parsing stays in-process (starting workers costs about a second)."""
+
+_CHUNK_SIZE = 25_000
+_EXTENSION_MARK = r"[^\d\s()+./-]"
+"""Any character besides digits and separators: only such values may carry an extension."""
+_EXTENSION = (
+    r"^(?P<number>.*?)\s*(?:(?:e?xt(?:ension)?|x)\s*[.:]?|;ext=|#)\s*(?P<extension>\d{1,7})\s*$"
+)
+_TYPE_NAMES = {
+    value: name.lower()
+    for name, value in vars(phonenumbers.PhoneNumberType).items()
+    if isinstance(value, int) and name.isupper()
+}
+
+
+def _keys_of(raw: pd.Series) -> pd.DataFrame:
+    """Per distinct raw value: trimmed text, parse key, international flag and extension."""
+    text = blank_to_none(raw)
+    marked = text.str.contains(_EXTENSION_MARK, regex=True, na=False).astype(bool)
+    parts = text[marked].str.extract(_EXTENSION, flags=re.IGNORECASE)
+    number = text.copy()
+    number[marked] = parts["number"].where(parts["number"].notna(), text[marked])
+    extension = pd.Series(None, index=text.index, dtype="object")
+    extension[marked] = parts["extension"]
+    number = number.str.lstrip()
+    double_zero = number.str.startswith("00", na=False).astype(bool)
+    international = number.str.startswith("+", na=False).astype(bool) | double_zero
+    digits = number.str.replace(r"\D", "", regex=True)
+    digits = digits.where(~double_zero, digits.str[2:])
+    key = ("+" + digits).where(international, digits).where(digits.str.len() > 0, None)
+    return pd.DataFrame(
+        {
+            "raw": text,
+            "number": key.astype("object"),
+            "international": international,
+            "extension": extension.where(extension.notna(), None),
+        }
+    )
+
+
+def phone_keys(raw: pd.Series, region: pd.Series) -> pd.DataFrame:
+    """Split extensions off and reduce each raw number to its parse key (digits, leading `+`).
+
+    Returns `raw` (trimmed), `number` (the key, `None` when no digit is left), `region` (`""`
+    for international numbers, whose parse ignores the region) and `extension` (digits or
+    `None`). The string work runs once per distinct raw value.
+    """
+    keys = map_distinct(raw, _keys_of)
+    keys["region"] = region.astype("object").where(~keys["international"], "").fillna("")
+    return keys[["raw", "number", "region", "extension"]]
+
+
+def _region_of(parsed: phonenumbers.PhoneNumber) -> str | None:
+    """Region of a number; a dictionary look-up unless its calling code is shared by regions."""
+    shared = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(parsed.country_code, ())
+    if len(shared) == 1:
+        return shared[0]
+    return phonenumbers.region_code_for_number(parsed)
+
+
+def parse_keys(keys: list[tuple[str, str]]) -> tuple[list, list, list, list]:
+    """Parse (number, region) keys; returns parallel lists of E.164, validity, type and region.
+
+    Runs in worker processes, so it takes and returns plain lists.
+    """
+    e164s, valids, types, regions = [], [], [], []
+    for number, region in keys:
+        try:
+            parsed = phonenumbers.parse(number, region or None)
+        except phonenumbers.NumberParseException:
+            e164s.append(None)
+            valids.append(False)
+            types.append(None)
+            regions.append(None)
+            continue
+        # number_type is UNKNOWN exactly when is_valid_number is False; calling it alone saves
+        # a second region look-up, which is costly for shared calling codes such as +1.
+        number_type = phonenumbers.number_type(parsed)
+        e164s.append(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+        valids.append(number_type != phonenumbers.PhoneNumberType.UNKNOWN)
+        types.append(_TYPE_NAMES.get(number_type, "unknown"))
+        regions.append(_region_of(parsed))
+    return e164s, valids, types, regions
+
+
+def _parse_all(keys: list[tuple[str, str]], workers: int) -> tuple[list, list, list, list]:
+    """Parse keys in-process, or in chunks across `workers` spawned processes when worth it."""
+    if workers <= 1 or len(keys) < POOL_THRESHOLD:
+        return parse_keys(keys)
+    chunks = [keys[i : i + _CHUNK_SIZE] for i in range(0, len(keys), _CHUNK_SIZE)]
+    results: tuple[list, list, list, list] = ([], [], [], [])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        for chunk_result in pool.map(parse_keys, chunks):
+            for collected, part in zip(results, chunk_result, strict=True):
+                collected.extend(part)
+    return results
+
+
+def default_workers() -> int:
+    """Worker processes for phone parsing: the cores this process may use, at most two."""
+    return max(1, min(2, len(os.sched_getaffinity(0))))
+
+
+def parse_phones(
+    raw: pd.Series,
+    region: pd.Series | str,
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """Standardise a column of raw phone numbers.
+
+    `region` is the ISO-2 parsing region per row (or one for all rows), used only for numbers
+    written in national form. Returns the columns of `PHONE_FIELDS`: `raw` (trimmed input),
+    `e164` (`None` when not a number), `valid` (`phonenumbers.is_valid_number`), `type`
+    (lower-case `PhoneNumberType` name), `region` (ISO-2 of the number) and `extension`.
+    """
+    regions = pd.Series(region, index=raw.index) if isinstance(region, str) else region
+    keys = phone_keys(raw, regions.str.upper())
+    present = keys["number"].notna()
+    codes, distinct = pd.factorize(keys["region"][present] + "|" + keys["number"][present])
+    pairs = [tuple(reversed(pair.split("|", 1))) for pair in distinct]
+    parsed = _parse_all(pairs, workers or default_workers())
+    out = pd.DataFrame({"raw": keys["raw"]}, index=raw.index)
+    for name, values in zip(("e164", "valid", "type", "region"), parsed, strict=True):
+        column = np.full(len(raw), False if name == "valid" else None, dtype=object)
+        column[present.to_numpy()] = np.asarray(values, dtype=object)[codes]
+        out[name] = column.astype(bool) if name == "valid" else column
+    out["extension"] = keys["extension"]
+    return out[list(PHONE_FIELDS)]
+
+
+def number_time_zone(e164: pd.Series) -> pd.Series:
+    """IANA time zone of each E.164 number (the first one `phonenumbers` lists), else None.
+
+    Scoring uses it for local calling windows; computed once per distinct number.
+    """
+
+    def zones(distinct: pd.Series) -> pd.Series:
+        def first_zone(number: str) -> str | None:
+            try:
+                candidates = phone_timezone.time_zones_for_number(phonenumbers.parse(number))
+            except phonenumbers.NumberParseException:
+                return None
+            known = [zone for zone in candidates if zone != phone_timezone.UNKNOWN_TIMEZONE]
+            return known[0] if known else None
+
+        return distinct.map(first_zone)
+
+    return map_distinct(e164, zones)

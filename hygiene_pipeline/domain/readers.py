@@ -1,0 +1,560 @@
+"""Read every landing file of a feed into raw text rows, quarantining the rows that cannot be used.
+
+Files: `landing_dir/<feed>/`, read in name order; hidden files (leading `.`) and sub-folders are
+ignored. Every feed reads CSV (`.csv`, `.txt`); `email_bounces` and `engagement_events` also
+read JSON (`.jsonl`, `.ndjson`, `.json`); any of them may be gzipped (`.gz`). Any other file
+in a feed folder is an error, so no data is left behind unnoticed. A missing folder is an
+error for the required feeds (`crm_contacts`, `email_bounces`, `call_logs`), as is a folder
+without files; the optional feeds then yield no rows.
+
+Each file's encoding is detected (`encoding.detect_encoding`) and reported in
+`FeedFrames.file_encodings`. CSV: the delimiter is the most frequent of `,` `;` tab `|` in the
+header line (outside quotes). `row_number` counts data records: header excluded, blank lines
+skipped, a quoted value spanning lines is one record.
+
+JSON: one object per line (JSON Lines). A `.json` file may instead hold one document: an array
+of objects, a Mailgun events page (`{"items": [...]}`) or a Postmark bounces page
+(`{"Bounces": [...]}`). Bounce records in the shape of an ESP export are flattened by
+`esp_bounces`; other bounce records must be flat objects with bounce columns. `row_number`
+counts records; an SES notification with several recipients gives one record per recipient.
+
+Values stay text; empty and whitespace-only values become `None`. Headers are normalised and
+mapped to contract names (`headers`); when several columns map to one name, the first non-empty
+value in column order wins. Unknown columns are kept under their normalised names. Every
+contract column of the feed is present (all `None` when no file has it), then the unknown
+columns, then the lineage columns `source_file` and `row_number`. A file's own column named
+like a lineage column is kept with the suffix `_original`. `crm_contacts` rows take
+`source_system` from its column, or where that is absent or blank from the file name's first
+token split on `_`, `-`, `.` or space, lower-cased (`salesforce_contacts_eu.csv` ->
+`salesforce`).
+
+Quarantine reasons, first match wins: a ragged row (field count differs from the header); an
+invalid JSON line or a record of no known shape; every row of a file that lacks a required
+column; a field longer than `max_field_chars`; a missing required value; in `crm_contacts` a
+`contact_id` already seen within its `source_system` (compared trimmed, and case-insensitively
+for the source system; the first is kept).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import re
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.json as pa_json
+
+from hygiene_pipeline.domain.encoding import detect_encoding
+from hygiene_pipeline.domain.esp_bounces import EspRecordError, as_text, esp_bounce_rows
+from hygiene_pipeline.domain.feed_frames import (
+    REJECTED_COLUMNS,
+    FeedFrames,
+    empty_rejected,
+    rejections,
+)
+from hygiene_pipeline.domain.feed_specs import FeedError, FeedSpec, describe_group, feed_spec
+from hygiene_pipeline.domain.headers import ColumnMappings, load_column_mappings
+
+__all__ = ["FeedError", "feed_files", "read_feed"]
+
+LINEAGE_COLUMNS: tuple[str, ...] = ("source_file", "row_number")
+CSV_SUFFIXES: tuple[str, ...] = (".csv", ".txt")
+JSON_SUFFIXES: tuple[str, ...] = (".jsonl", ".ndjson", ".json")
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+JSON_PAGE_KEYS: tuple[str, ...] = ("items", "Bounces")
+HEADER_PROBE_BYTES = 1 << 20
+JSON_SAMPLE_BYTES = 1 << 20
+CSV_BLOCK_BYTES = 8 << 20
+FILE_NAME_TOKENS = re.compile(r"[_\-. ]+")
+QUOTED = re.compile(r'"[^"]*"')
+
+
+@dataclass
+class _FileRows:
+    """One file as parsed: raw columns under their headers, each row's number, unreadable rows."""
+
+    headers: list[str]
+    values: pa.Table
+    row_numbers: np.ndarray
+    unreadable: pd.DataFrame
+
+
+@dataclass
+class _FileBatch:
+    """One file's usable rows (mapped, checked) and its quarantined rows."""
+
+    name: str
+    encoding: str
+    accepted: pa.Table
+    rejected: list[pd.DataFrame]
+
+
+def read_feed(
+    landing_dir: Path,
+    feed: str,
+    mappings: ColumnMappings | None = None,
+    max_field_chars: int = 10_000,
+) -> FeedFrames:
+    """Every file of `landing_dir/<feed>/` as raw rows; `FeedError` if a file is unreadable."""
+    spec = feed_spec(feed)
+    mappings = load_column_mappings(None) if mappings is None else mappings
+    batches = [
+        _read_file(path, spec, mappings, max_field_chars)
+        for path in feed_files(Path(landing_dir) / feed, spec)
+    ]
+    rejected = [part for batch in batches for part in batch.rejected]
+    encodings = {batch.name: batch.encoding for batch in batches}
+    table = _assembled([batch.accepted for batch in batches], spec)
+    if spec.unique_within is not None:
+        columns_by_file = {batch.name: batch.accepted.column_names for batch in batches}
+        table, duplicates = _without_duplicates(table, feed, *spec.unique_within, columns_by_file)
+        rejected.append(duplicates)
+    accepted = table.to_pandas(split_blocks=True)
+    del table, batches
+    # hand the freed Arrow buffers back to the OS: later stages allocate outside Arrow's pool
+    pa.default_memory_pool().release_unused()
+    return FeedFrames(
+        feed=feed,
+        accepted=accepted,
+        rejected=_concatenated_rejections(rejected),
+        files=list(encodings),
+        file_encodings=encodings,
+    )
+
+
+def _read_file(
+    path: Path, spec: FeedSpec, mappings: ColumnMappings, max_field_chars: int
+) -> _FileBatch:
+    """One file decoded, parsed, mapped to contract columns and checked row by row."""
+    data = _file_bytes(path)
+    try:
+        encoding = detect_encoding(data)
+    except ValueError as error:
+        raise FeedError(f"{path}: cannot be decoded as text ({error})") from None
+    parse = _read_json if _file_format(path.name) == "json" else _read_csv
+    rows = parse(path, data, encoding, spec)
+    del data
+    table = _mapped_table(rows, path.name, spec, mappings)
+    rejected = [rows.unreadable]
+    reasons = _row_problems(table, spec, max_field_chars)
+    bad = reasons.notna().to_numpy()
+    if bad.any():
+        unusable = table.filter(pa.array(bad)).to_pandas()
+        rejected.append(rejections(spec.name, unusable, reasons[bad].reset_index(drop=True)))
+        table = table.filter(pa.array(~bad))
+    return _FileBatch(path.name, encoding, table, rejected)
+
+
+def feed_files(folder: Path, spec: FeedSpec) -> list[Path]:
+    """The data files of a feed folder in name order; raises for a required feed without any."""
+    if not folder.is_dir():
+        if spec.folder_required:
+            raise FeedError(f"feed folder {folder} is missing (feed {spec.name} is required)")
+        return []
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    unsupported = [p.name for p in files if not _readable_by(p.name, spec)]
+    if unsupported:
+        suffixes = CSV_SUFFIXES + (JSON_SUFFIXES if spec.json_allowed else ())
+        raise FeedError(
+            f"feed folder {folder} holds files this feed cannot read: {', '.join(unsupported)} "
+            f"(readable: {', '.join(suffixes)}, optionally gzipped)"
+        )
+    if not files and spec.folder_required:
+        raise FeedError(f"feed folder {folder} has no data files (feed {spec.name} is required)")
+    return files
+
+
+def _file_format(name: str) -> str | None:
+    """`csv` or `json` by the file suffix (ignoring `.gz`), `None` for anything else."""
+    lowered = name.lower().removesuffix(".gz")
+    if lowered.endswith(CSV_SUFFIXES):
+        return "csv"
+    if lowered.endswith(JSON_SUFFIXES):
+        return "json"
+    return None
+
+
+def _readable_by(name: str, spec: FeedSpec) -> bool:
+    file_format = _file_format(name)
+    return file_format == "csv" or (file_format == "json" and spec.json_allowed)
+
+
+def _file_bytes(path: Path) -> bytes:
+    """The file's content, decompressed when gzipped."""
+    data = path.read_bytes()
+    if not path.name.lower().endswith(".gz"):
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as error:
+        raise FeedError(f"{path}: not a readable gzip file ({error})") from None
+
+
+def _read_csv(path: Path, data: bytes, encoding: str, spec: FeedSpec) -> _FileRows:
+    """A delimited text file, all values as text; rows of the wrong width set aside."""
+    probe = codecs.getincrementaldecoder(encoding)().decode(data[:HEADER_PROBE_BYTES])
+    first_line = probe.split("\n", 1)[0]
+    unquoted = QUOTED.sub("", first_line)
+    delimiter = max(DELIMITERS, key=unquoted.count)
+    width = len(next(csv.reader(io.StringIO(probe), delimiter=delimiter), []))
+    if width == 0 or not first_line.strip():
+        raise FeedError(f"{path}: no header row")
+    placeholders = [f"f{i}" for i in range(width)]
+    ragged: list[tuple[int, int, str]] = []
+
+    def set_aside(row: Any) -> str:
+        ragged.append((row.number, row.actual_columns, row.text))
+        return "skip"
+
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(data),
+            read_options=pa_csv.ReadOptions(
+                # serial reading is what numbers the rows handed to `set_aside`
+                use_threads=False,
+                block_size=CSV_BLOCK_BYTES,
+                column_names=placeholders,
+                encoding="utf8" if encoding.startswith("utf-8") else encoding,
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=set_aside
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(placeholders, pa.string())
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        detail = str(error).splitlines()[0]
+        raise FeedError(f"{path}: cannot be parsed as delimited text ({detail})") from None
+    if any(number == 1 for number, _, _ in ragged) or table.num_rows == 0:
+        raise FeedError(f"{path}: the header row cannot be parsed")
+    headers = [table.column(i)[0].as_py() for i in range(width)]
+    # arrow numbers records from 1 with the header as record 1
+    set_aside_numbers = np.array([number - 1 for number, _, _ in ragged], dtype=np.int64)
+    parsed = np.ones(table.num_rows - 1 + len(ragged), dtype=bool)
+    parsed[set_aside_numbers - 1] = False
+    return _FileRows(
+        headers=headers,
+        values=table.slice(1),
+        row_numbers=np.flatnonzero(parsed) + 1,
+        unreadable=_unreadable_rows(
+            spec,
+            path.name,
+            set_aside_numbers,
+            [f"ragged row: {fields} fields, header has {width}" for _, fields, _ in ragged],
+            [_fields_json(text, delimiter) for _, _, text in ragged],
+        ),
+    )
+
+
+def _fields_json(text: str, delimiter: str) -> str:
+    """A ragged row's fields as a JSON array: its columns cannot be named reliably."""
+    fields = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def _read_json(path: Path, data: bytes, encoding: str, spec: FeedSpec) -> _FileRows:
+    """Flat JSON Lines via Arrow's parser; ESP shapes, bad lines, documents record by record."""
+    if spec.name == "email_bounces":
+        return _read_json_records(path, data, encoding, spec, _bounce_record_rows)
+    table = _flat_json_lines(data) if encoding == "utf-8" else None
+    if table is None:
+        return _read_json_records(path, data, encoding, spec, _flat_record_rows)
+    return _FileRows(
+        headers=table.column_names,
+        values=table,
+        row_numbers=np.arange(1, table.num_rows + 1),
+        unreadable=_unreadable_rows(spec, path.name, np.array([], dtype=np.int64), [], []),
+    )
+
+
+def _flat_json_lines(data: bytes) -> pa.Table | None:
+    """JSON Lines of flat objects with every value as text; `None` when Arrow cannot read them."""
+    # Arrow types ISO date strings as timestamps; those fields are read as the text they are,
+    # learnt from the first lines so that one full pass usually suffices.
+    sample = data[: data.rfind(b"\n", 0, JSON_SAMPLE_BYTES) + 1] or data
+    try:
+        text_fields = _temporal_fields(pa_json.read_json(pa.BufferReader(sample)))
+        table = _json_lines_table(data, text_fields)
+        if late_fields := _temporal_fields(table):
+            table = _json_lines_table(data, text_fields + late_fields)
+    except pa.ArrowInvalid:
+        return None  # a bad line, a JSON document, an over-long line: read record by record
+    if any(pa.types.is_nested(field.type) for field in table.schema):
+        return None
+    return pa.table(
+        [column.cast(pa.string()) for column in table.columns], names=table.column_names
+    )
+
+
+def _temporal_fields(table: pa.Table) -> list[str]:
+    return [field.name for field in table.schema if pa.types.is_temporal(field.type)]
+
+
+def _json_lines_table(data: bytes, text_fields: list[str]) -> pa.Table:
+    explicit = pa.schema([(name, pa.string()) for name in text_fields])
+    options = pa_json.ParseOptions(explicit_schema=explicit)
+    return pa_json.read_json(pa.BufferReader(data), parse_options=options)
+
+
+def _read_json_records(
+    path: Path,
+    data: bytes,
+    encoding: str,
+    spec: FeedSpec,
+    record_rows: Callable[[dict[str, Any]], list[dict[str, str | None]]],
+) -> _FileRows:
+    """JSON Lines (or one JSON document) record by record; records of no usable shape set aside."""
+    is_document = path.name.lower().removesuffix(".gz").endswith(".json")
+    rows: list[dict[str, str | None]] = []
+    row_numbers: list[int] = []
+    aside_numbers: list[int] = []
+    aside_reasons: list[str] = []
+    aside_raws: list[str] = []
+    number = 0
+    for raw, value in _json_values(data.decode(encoding), is_document):
+        problem = _json_problem(value)
+        if problem is None:
+            try:
+                produced = record_rows(value)
+            except EspRecordError as error:
+                problem = str(error)
+        if problem is not None:
+            number += 1
+            aside_numbers.append(number)
+            aside_reasons.append(problem)
+            aside_raws.append(raw)
+            continue
+        for row in produced:
+            number += 1
+            rows.append(row)
+            row_numbers.append(number)
+    headers = list(dict.fromkeys(key for row in rows for key in row))
+    columns = {
+        f"f{i}": pa.array([row.get(key) for row in rows], pa.string())
+        for i, key in enumerate(headers)
+    }
+    return _FileRows(
+        headers=headers,
+        values=pa.table(columns),
+        row_numbers=np.array(row_numbers, dtype=np.int64),
+        unreadable=_unreadable_rows(
+            spec, path.name, np.array(aside_numbers, dtype=np.int64), aside_reasons, aside_raws
+        ),
+    )
+
+
+def _json_values(text: str, may_be_document: bool) -> list[tuple[str, Any]]:
+    """(raw JSON text, parsed value or the parse error) per record of a JSON file."""
+    if may_be_document:
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError:
+            pass  # not one document: read as JSON Lines below
+        else:
+            if isinstance(document, dict):
+                pages = [
+                    document[key] for key in JSON_PAGE_KEYS if isinstance(document.get(key), list)
+                ]
+                document = pages[0] if pages else [document]
+            items = document if isinstance(document, list) else [document]
+            return [(json.dumps(item, ensure_ascii=False), item) for item in items]
+    values: list[tuple[str, Any]] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            values.append((line, json.loads(line)))
+        except json.JSONDecodeError as error:
+            values.append((json.dumps(line, ensure_ascii=False), error))
+    return values
+
+
+def _json_problem(value: object) -> str | None:
+    """Why a parsed JSON value cannot be a record, if it cannot."""
+    if isinstance(value, json.JSONDecodeError):
+        return f"invalid JSON: {value.msg} (column {value.colno})"
+    if not isinstance(value, dict) or not value:
+        return "not a JSON object with fields"
+    return None
+
+
+def _bounce_record_rows(record: dict[str, Any]) -> list[dict[str, str | None]]:
+    """An ESP export record flattened, or a flat record taken as it is."""
+    rows = esp_bounce_rows(record)
+    if rows is not None:
+        return rows
+    if any(isinstance(value, dict | list) for value in record.values()):
+        shown = ", ".join(sorted(record)[:8])
+        raise EspRecordError(f"unrecognised bounce record: no known ESP shape (keys: {shown})")
+    return _flat_record_rows(record)
+
+
+def _flat_record_rows(record: dict[str, Any]) -> list[dict[str, str | None]]:
+    """A flat JSON object as one row of text values (nested values as JSON text)."""
+    return [{key: as_text(value) for key, value in record.items()}]
+
+
+def _unreadable_rows(
+    spec: FeedSpec, file_name: str, row_numbers: np.ndarray, reasons: list[str], raws: list[str]
+) -> pd.DataFrame:
+    """Quarantine rows for records that never became columns (ragged rows, bad JSON)."""
+    return pd.DataFrame(
+        {
+            "feed": pd.Series(spec.name, index=range(len(reasons)), dtype=object),
+            "source_file": pd.Series(file_name, index=range(len(reasons)), dtype=object),
+            "row_number": row_numbers.astype(np.int64),
+            "reason": pd.Series(reasons, dtype=object),
+            "raw": pd.Series(raws, dtype=object),
+        },
+        columns=REJECTED_COLUMNS,
+    )
+
+
+def _mapped_table(
+    rows: _FileRows, file_name: str, spec: FeedSpec, mappings: ColumnMappings
+) -> pa.Table:
+    """Columns under contract names (same-name ones coalesced), blanks as nulls, lineage added."""
+    positions: dict[str, list[int]] = {}
+    for position, target in enumerate(mappings.target_columns(spec.name, rows.headers)):
+        name = f"{target}_original" if target in LINEAGE_COLUMNS else target
+        positions.setdefault(name, []).append(position)
+    columns = {
+        name: _first_non_null([_blank_to_null(rows.values.column(p)) for p in group])
+        for name, group in positions.items()
+    }
+    count = rows.values.num_rows
+    if spec.source_system_from_file_name:
+        from_name = _source_system_of(file_name)
+        given = columns.get("source_system")
+        columns["source_system"] = (
+            _repeated(from_name, count) if given is None else pc.coalesce(given, from_name)
+        )
+    columns["source_file"] = _repeated(file_name, count)
+    columns["row_number"] = pa.array(rows.row_numbers, pa.int64())
+    return pa.table(columns)
+
+
+def _blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Empty and whitespace-only values as nulls (a copy only when there are some)."""
+    blank = pc.or_(pc.equal(pc.binary_length(column), 0), pc.utf8_is_space(column))
+    if not pc.any(blank).as_py():
+        return column
+    return pc.if_else(blank, pa.scalar(None, pa.string()), column)
+
+
+def _first_non_null(columns: list[pa.ChunkedArray]) -> pa.ChunkedArray:
+    return columns[0] if len(columns) == 1 else pc.coalesce(*columns)
+
+
+def _repeated(value: str, count: int) -> pa.Array:
+    return pa.repeat(pa.scalar(value, pa.string()), count)
+
+
+def _source_system_of(file_name: str) -> str:
+    """The first token of a file name: `salesforce_contacts_eu.csv` -> `salesforce`."""
+    return next(token for token in FILE_NAME_TOKENS.split(file_name) if token).lower()
+
+
+def _row_problems(table: pa.Table, spec: FeedSpec, max_field_chars: int) -> pd.Series:
+    """Per row, the first reason it cannot go on (`None` for a usable row)."""
+    reasons = pd.Series(np.full(table.num_rows, None, dtype=object))
+    names = table.column_names
+    absent = next((group for group in spec.required if not set(group) & set(names)), None)
+    if absent is not None:
+        reasons[:] = f"missing required column: {describe_group(absent)} (file has no such column)"
+        return reasons
+    for name in names:
+        column = table.column(name)
+        if (
+            name in LINEAGE_COLUMNS
+            or (pc.max(pc.binary_length(column)).as_py() or 0) <= max_field_chars
+        ):
+            continue  # bytes bound characters from above: no value here can be too long
+        lengths = pc.fill_null(pc.utf8_length(column), 0).to_numpy()
+        over = (lengths > max_field_chars) & reasons.isna().to_numpy()
+        reasons[over] = (
+            f"field too long: {name} has "
+            + pd.Series(lengths[over], index=reasons.index[over]).astype(str)
+            + f" characters (limit {max_field_chars})"
+        )
+    for group in spec.required:
+        missing = np.logical_and.reduce(
+            [pc.is_null(table.column(name)).to_numpy() for name in group if name in names]
+        )
+        reasons[missing & reasons.isna().to_numpy()] = (
+            f"missing required value: {describe_group(group)}"
+        )
+    return reasons
+
+
+def _assembled(tables: list[pa.Table], spec: FeedSpec) -> pa.Table:
+    """Every file's accepted rows in one table: contract columns, unknown columns, lineage."""
+    template = pa.table(
+        {name: pa.array([], pa.string()) for name in spec.columns}
+        | {"source_file": pa.array([], pa.string()), "row_number": pa.array([], pa.int64())}
+    )
+    table = pa.concat_tables([template, *tables], promote_options="default")
+    unknown = [name for name in table.column_names if name not in template.column_names]
+    return table.select([*spec.columns, *unknown, *LINEAGE_COLUMNS])
+
+
+def _without_duplicates(
+    table: pa.Table,
+    feed: str,
+    key_column: str,
+    scope_column: str,
+    columns_by_file: dict[str, list[str]],
+) -> tuple[pa.Table, pd.DataFrame]:
+    """Keep the first row of each key within its scope; quarantine later ones, naming the first."""
+    keys = _codes(pc.utf8_trim_whitespace(table.column(key_column)))
+    scopes = _codes(pc.utf8_lower(pc.utf8_trim_whitespace(table.column(scope_column))))
+    combined = scopes * (int(keys.max(initial=0)) + 1) + keys
+    later = pd.Series(combined).duplicated().to_numpy()
+    if not later.any():
+        return table, empty_rejected()
+    first_row_of_key = pd.Series(np.flatnonzero(~later), index=combined[~later])
+    first = table.select(list(LINEAGE_COLUMNS)).take(
+        first_row_of_key.loc[combined[later]].to_numpy()
+    )
+    duplicates = table.filter(pa.array(later)).to_pandas()
+    first_rows = first.to_pandas()
+    reasons = (
+        f"duplicate {key_column} '" + duplicates[key_column]
+        + f"' within {scope_column} '" + duplicates[scope_column]
+        + "' (first seen in row " + first_rows["row_number"].astype(str)
+        + " of " + first_rows["source_file"] + ")"
+    )  # fmt: skip
+    quarantined = [
+        rejections(feed, rows[columns_by_file[file_name]], reasons)
+        for file_name, rows in duplicates.groupby("source_file", sort=False)
+    ]
+    return table.filter(pa.array(~later)), pd.concat(quarantined, ignore_index=True)
+
+
+def _codes(column: pa.ChunkedArray) -> np.ndarray:
+    """Integer codes that are equal exactly where the values are equal."""
+    positions = pc.index_in(column, value_set=pc.unique(column))
+    return pc.fill_null(positions, -1).to_numpy().astype(np.int64)
+
+
+def _concatenated_rejections(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """All quarantined rows in file and row order."""
+    non_empty = [part for part in parts if len(part)]
+    if not non_empty:
+        return empty_rejected()
+    combined = pd.concat(non_empty, ignore_index=True)
+    return combined.sort_values(["source_file", "row_number"], kind="stable", ignore_index=True)

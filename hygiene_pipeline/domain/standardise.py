@@ -1,0 +1,439 @@
+"""One standardiser per feed: raw ingested frames -> the standardised frames of the data model.
+
+Each function takes the `FeedFrames` of `read_feed` (string values, normalised column names,
+lineage columns) and returns the staging frame of its feed (`docs/data_model.md`). Rows that
+cannot be standardised move to `rejected` with their original values and a specific reason:
+an unreadable date in a date column that has a value, an unmappable disposition or event type,
+a bounce whose address is not a valid e-mail, a do-not-call row whose phone is not a number at
+all, and (contacts) a missing key or a key already seen. Columns the feed does not define are
+carried through as text. Every input row ends in exactly one of `accepted` or `rejected`.
+
+Written dates are read month-first (`03/04/2024` = 4 March) only when the default region is a
+month-first one (`MONTH_FIRST_REGIONS`) and a column's values allow both readings.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from hygiene_pipeline.domain.column_ops import blank_to_none, clean_text
+from hygiene_pipeline.domain.companies import standardise_companies
+from hygiene_pipeline.domain.countries import to_iso2
+from hygiene_pipeline.domain.emails import standardise_emails
+from hygiene_pipeline.domain.feed_frames import FeedFrames
+from hygiene_pipeline.domain.flags import consent_statuses, parse_flags
+from hygiene_pipeline.domain.names import standardise_names
+from hygiene_pipeline.domain.phones import PHONE_FIELDS, parse_phones
+from hygiene_pipeline.domain.timestamps import parse_timestamps, unparseable_mask
+from hygiene_pipeline.domain.vocabularies import Vocabularies, default_vocabularies
+
+LINEAGE_COLUMNS: tuple[str, ...] = ("source_file", "row_number")
+MONTH_FIRST_REGIONS: frozenset[str] = frozenset({"US", "CA", "PH"})
+
+CRM_INPUT_COLUMNS: frozenset[str] = frozenset(
+    [
+        "contact_id",
+        "source_system",
+        "first_name",
+        "last_name",
+        "full_name",
+        "email",
+        "phone",
+        "mobile_phone",
+        "company",
+        "job_title",
+        "street",
+        "city",
+        "state",
+        "postal_code",
+        "country",
+        "created_at",
+        "updated_at",
+        "last_activity_at",
+        "lifecycle_stage",
+        "consent_status",
+        "consent_source",
+        "consent_expires_at",
+        "do_not_call",
+        "do_not_email",
+        "owner",
+    ]
+)
+"""Contact columns of the contract; any other input column is carried through unchanged."""
+
+BOUNCE_INPUT_COLUMNS = frozenset(
+    ["email", "bounced_at", "bounce_type", "smtp_code", "enhanced_status", "diagnostic", "provider"]
+)
+CALL_INPUT_COLUMNS = frozenset(
+    ["call_id", "contact_id", "phone_dialed", "called_at", "disposition", "duration_seconds",
+     "agent_id", "campaign", "notes", "country"]
+)  # fmt: skip
+EVENT_INPUT_COLUMNS = frozenset(
+    ["contact_id", "email", "event_type", "occurred_at", "source", "url"]
+)
+DNC_INPUT_COLUMNS = frozenset(["phone", "added_at", "source", "country"])
+
+PROVIDER_NAMES: dict[str, str] = {
+    "ses": "ses", "amazonses": "ses", "awsses": "ses", "amazon": "ses",
+    "sendgrid": "sendgrid", "twiliosendgrid": "sendgrid",
+    "mailgun": "mailgun", "postmark": "postmark", "postmarkapp": "postmark",
+}  # fmt: skip
+"""Spellings of the e-mail providers whose exports are recognised (letters only, lower case)."""
+
+
+# --- shared helpers ---------------------------------------------------------------------------
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """The raw column, or an all-missing one when the file did not have it."""
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(None, index=frame.index, dtype="object")
+
+
+def _text(frame: pd.DataFrame, name: str) -> pd.Series:
+    return blank_to_none(_column(frame, name))
+
+
+def _carried(frame: pd.DataFrame, known: frozenset[str], produced: list[str]) -> pd.DataFrame:
+    """Input columns the feed does not define, kept as they came (unless a name is taken)."""
+    extra = [c for c in frame.columns if c not in known and c not in produced]
+    return frame[extra]
+
+
+def _prefixed_phones(phones: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    return phones.rename(columns={field: f"{prefix}_{field}" for field in PHONE_FIELDS})
+
+
+def _regions(country: pd.Series, default_region: str) -> pd.Series:
+    """Phone parsing region per row: the row's ISO-2 country, else the configured default."""
+    return country.where(country.notna(), default_region.upper())
+
+
+def stable_row_ids(frame: pd.DataFrame, feed: str) -> pd.Series:
+    """A 16-hex-digit id per row from feed + source file + row number, stable across runs."""
+    keyed = pd.DataFrame(
+        {
+            "feed": feed,
+            "source_file": frame["source_file"].astype(str),
+            "row_number": frame["row_number"].astype("int64"),
+        },
+        index=frame.index,
+    )
+    hashes = pd.util.hash_pandas_object(keyed, index=False).to_numpy(dtype=np.uint64)
+    hexed = np.frombuffer(hashes.astype(">u8").tobytes().hex().encode("ascii"), dtype="S16")
+    return pd.Series(hexed.astype(str), index=frame.index, dtype="object")
+
+
+def _timestamps(
+    frame: pd.DataFrame, columns: list[str], default_region: str
+) -> tuple[dict[str, pd.Series], list[pd.Series]]:
+    """Parsed UTC columns and, per column, the rejection reason of rows with unreadable dates."""
+    dayfirst = default_region.upper() not in MONTH_FIRST_REGIONS
+    parsed: dict[str, pd.Series] = {}
+    reasons: list[pd.Series] = []
+    for name in columns:
+        raw = _column(frame, name)
+        parsed[name] = parse_timestamps(raw, dayfirst=dayfirst)
+        bad = unparseable_mask(raw, parsed[name])
+        reasons.append(_reason(bad, f"unparseable date in {name}: '" + raw[bad].str.strip() + "'"))
+    return parsed, reasons
+
+
+def _reason(mask: pd.Series, text: pd.Series | str) -> pd.Series:
+    """`text` where `mask` holds, None elsewhere."""
+    series = (
+        text.reindex(mask.index) if isinstance(text, pd.Series) else pd.Series(text, mask.index)
+    )
+    return series.astype("object").where(mask.fillna(False).astype(bool), None)
+
+
+def _combined(index: pd.Index, reasons: list[pd.Series]) -> pd.Series:
+    """All reasons of a row joined with '; ' (None for rows without any)."""
+    out = pd.Series(None, index=index, dtype="object")
+    if not reasons:
+        return out
+    table = pd.concat(reasons, axis=1)
+    flagged = table.notna().any(axis=1)
+    if flagged.any():
+        out[flagged] = table[flagged].apply(lambda row: "; ".join(row.dropna()), axis=1)
+    return out
+
+
+def _finish(
+    batch: FeedFrames, raw: pd.DataFrame, standardised: pd.DataFrame, reasons: list[pd.Series]
+) -> FeedFrames:
+    """Quarantine the raw rows that have a reason; keep the standardised form of the others."""
+    reason = _combined(raw.index, reasons)
+    mask = reason.notna()
+    quarantined = replace(batch, accepted=raw).quarantine(mask, reason)
+    return replace(quarantined, accepted=standardised.loc[~mask].reset_index(drop=True))
+
+
+def _assemble(
+    raw: pd.DataFrame, parts: list[pd.DataFrame | dict[str, pd.Series]], known: frozenset[str]
+) -> pd.DataFrame:
+    """Standardised columns in order, then lineage, then the carried-through input columns."""
+    frames = [p if isinstance(p, pd.DataFrame) else pd.DataFrame(p, index=raw.index) for p in parts]
+    body = pd.concat(frames, axis=1)
+    lineage = raw[list(LINEAGE_COLUMNS)]
+    carried = _carried(raw, known | set(LINEAGE_COLUMNS), list(body.columns))
+    return pd.concat([body, lineage, carried], axis=1)
+
+
+# --- feeds ------------------------------------------------------------------------------------
+
+
+def standardise_crm_contacts(
+    batch: FeedFrames, default_region: str = "US", vocab: Vocabularies | None = None
+) -> FeedFrames:
+    """Contacts: keys, names, e-mail, both phones, company, address, country, dates, consent.
+
+    Phones are parsed in the region of the contact's country, else `default_region`; both
+    phone columns are parsed together in the background (worker processes for large batches)
+    while the other columns are standardised. `vocab` is accepted for a uniform signature;
+    contacts use no vocabulary table.
+    """
+    raw = batch.accepted.reset_index(drop=True)
+    country = to_iso2(_column(raw, "country"))
+    region = _regions(country, default_region)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        both_phones = background.submit(
+            parse_phones,
+            pd.concat([_column(raw, "phone"), _column(raw, "mobile_phone")], ignore_index=True),
+            pd.concat([region, region], ignore_index=True),
+        )
+        contact_id = _text(raw, "contact_id")
+        source_system = _text(raw, "source_system").str.lower()
+        dates, date_reasons = _timestamps(
+            raw,
+            ["created_at", "updated_at", "last_activity_at", "consent_expires_at"],
+            default_region,
+        )
+        postal_code = _text(raw, "postal_code")
+        parts = [
+            {
+                "record_key": (source_system + ":" + contact_id).astype("object"),
+                "contact_id": contact_id,
+                "source_system": source_system,
+            },
+            standardise_names(
+                _column(raw, "first_name"), _column(raw, "last_name"), _column(raw, "full_name")
+            ),
+            standardise_emails(_column(raw, "email")).drop(columns="email_error"),
+        ]
+        rest = [
+            standardise_companies(_column(raw, "company")),
+            {
+                "job_title": clean_text(_column(raw, "job_title")),
+                "street": clean_text(_column(raw, "street")),
+                "city": clean_text(_column(raw, "city")),
+                "state": clean_text(_column(raw, "state")),
+                "postal_code": postal_code,
+                "postal_code_key": postal_code.str.upper().str.replace(r"\s+", "", regex=True),
+                "country": country,
+                **dates,
+                "lifecycle_stage": _text(raw, "lifecycle_stage"),
+                "owner": _text(raw, "owner"),
+                "consent_source": _text(raw, "consent_source"),
+                "consent_status": consent_statuses(_column(raw, "consent_status")),
+                "do_not_call": parse_flags(_column(raw, "do_not_call"), unrecognised=True),
+                "do_not_email": parse_flags(_column(raw, "do_not_email"), unrecognised=True),
+            },
+        ]
+        phones = both_phones.result()
+    phone = _prefixed_phones(phones.iloc[: len(raw)].set_axis(raw.index), "phone")
+    mobile = _prefixed_phones(phones.iloc[len(raw) :].set_axis(raw.index), "mobile_phone")
+    standardised = _assemble(raw, [*parts, phone, mobile, *rest], CRM_INPUT_COLUMNS)
+    missing_key = [
+        _reason(values.isna(), f"missing required value: {name}")
+        for name, values in (("contact_id", contact_id), ("source_system", source_system))
+    ]
+    duplicate = _duplicate_reasons(raw, contact_id, source_system)
+    return _finish(batch, raw, standardised, [*missing_key, *date_reasons, duplicate])
+
+
+def _duplicate_reasons(
+    raw: pd.DataFrame, contact_id: pd.Series, source_system: pd.Series
+) -> pd.Series:
+    """Rows whose key an earlier row already has (after trimming and lower-casing the system)."""
+    record_key = source_system + ":" + contact_id
+    duplicate = record_key.notna() & record_key.duplicated(keep="first")
+    if not duplicate.any():
+        return _reason(duplicate, "")
+    first = raw[list(LINEAGE_COLUMNS)].groupby(record_key).transform("first")
+    return _reason(
+        duplicate,
+        "duplicate contact_id '" + contact_id + "' within source_system '" + source_system
+        + "' (first seen in row " + first["row_number"].astype("Int64").astype(str) + " of "
+        + first["source_file"].astype(str) + ")",
+    )  # fmt: skip
+
+
+def _enhanced_status(values: pd.Series) -> pd.Series:
+    return values.str.extract(r"\b([245]\.\d{1,3}\.\d{1,3})\b", expand=False)
+
+
+def _provider(values: pd.Series) -> pd.Series:
+    letters = values.str.lower().str.replace(r"[^a-z]", "", regex=True)
+    return letters.map(PROVIDER_NAMES).fillna(values).astype("object")
+
+
+def standardise_email_bounces(
+    batch: FeedFrames, default_region: str = "US", vocab: Vocabularies | None = None
+) -> FeedFrames:
+    """Bounces: stable id, address and mailbox key, UTC time, SMTP and RFC 3463 codes.
+
+    A bounce whose address is not a valid e-mail is rejected. `enhanced_status` and `smtp_code`
+    are taken from the diagnostic text when their own columns are empty.
+    """
+    raw = batch.accepted.reset_index(drop=True)
+    emails = standardise_emails(_column(raw, "email"))
+    dates, date_reasons = _timestamps(raw, ["bounced_at"], default_region)
+    diagnostic = _text(raw, "diagnostic")
+    smtp_text = _text(raw, "smtp_code").str.extract(r"([245]\d\d)", expand=False)
+    smtp_text = smtp_text.fillna(diagnostic.str.extract(r"^\s*([245]\d\d)\b", expand=False))
+    standardised = _assemble(
+        raw,
+        [
+            {
+                "bounce_id": stable_row_ids(raw, batch.feed),
+                "email": emails["email"],
+                "email_key": emails["email_key"],
+                **dates,
+                "bounce_type": _text(raw, "bounce_type").str.lower(),
+                "smtp_code": pd.to_numeric(smtp_text).astype("Int64"),
+                "enhanced_status": _enhanced_status(_text(raw, "enhanced_status")).fillna(
+                    _enhanced_status(diagnostic)
+                ),
+                "diagnostic": diagnostic,
+                "provider": _provider(_text(raw, "provider")),
+            }
+        ],
+        BOUNCE_INPUT_COLUMNS,
+    )
+    email_reasons = [
+        _reason(emails["email"].isna(), "missing required value: email"),
+        _reason(emails["email_error"].notna(), "invalid email: " + emails["email_error"]),
+    ]
+    return _finish(batch, raw, standardised, [*email_reasons, *date_reasons])
+
+
+def standardise_call_logs(
+    batch: FeedFrames, default_region: str = "US", vocab: Vocabularies | None = None
+) -> FeedFrames:
+    """Calls: id (given or stable hash), dialled phone in E.164, UTC time, canonical disposition.
+
+    A call whose disposition is missing or not in the mapping table is rejected.
+    """
+    raw = batch.accepted.reset_index(drop=True)
+    vocab = vocab or default_vocabularies()
+    disposition_raw = _text(raw, "disposition")
+    disposition = vocab.map_dispositions(disposition_raw)
+    phones = parse_phones(
+        _column(raw, "phone_dialed"), _regions(to_iso2(_column(raw, "country")), default_region)
+    )
+    dates, date_reasons = _timestamps(raw, ["called_at"], default_region)
+    duration = pd.to_numeric(_text(raw, "duration_seconds"), errors="coerce")
+    standardised = _assemble(
+        raw,
+        [
+            {
+                "call_id": _text(raw, "call_id").fillna(stable_row_ids(raw, batch.feed)),
+                "contact_id": _text(raw, "contact_id"),
+            },
+            _prefixed_phones(phones, "phone"),
+            {
+                **dates,
+                "disposition_raw": disposition_raw,
+                "disposition": disposition,
+                "duration_seconds": duration.round().astype("Int64"),
+                "agent_id": _text(raw, "agent_id"),
+                "campaign": _text(raw, "campaign"),
+                "notes": _text(raw, "notes"),
+            },
+        ],
+        CALL_INPUT_COLUMNS,
+    )
+    disposition_reasons = [
+        _reason(disposition_raw.isna(), "missing required value: disposition"),
+        _reason(
+            disposition_raw.notna() & disposition.isna(),
+            "unmappable disposition: '" + disposition_raw + "'",
+        ),
+    ]
+    return _finish(batch, raw, standardised, [*disposition_reasons, *date_reasons])
+
+
+def standardise_engagement_events(
+    batch: FeedFrames, default_region: str = "US", vocab: Vocabularies | None = None
+) -> FeedFrames:
+    """Events: stable id, contact or e-mail (with mailbox key), canonical type, UTC time.
+
+    An event whose type is missing or not in the mapping table is rejected; an invalid e-mail
+    is kept (its `email_key` is None).
+    """
+    raw = batch.accepted.reset_index(drop=True)
+    vocab = vocab or default_vocabularies()
+    event_raw = _text(raw, "event_type")
+    event_type = vocab.map_event_types(event_raw)
+    emails = standardise_emails(_column(raw, "email"))
+    dates, date_reasons = _timestamps(raw, ["occurred_at"], default_region)
+    standardised = _assemble(
+        raw,
+        [
+            {
+                "event_id": stable_row_ids(raw, batch.feed),
+                "contact_id": _text(raw, "contact_id"),
+                "email": emails["email"],
+                "email_key": emails["email_key"],
+                "event_type": event_type,
+                **dates,
+                "source": _text(raw, "source"),
+                "url": _text(raw, "url"),
+            }
+        ],
+        EVENT_INPUT_COLUMNS,
+    )
+    event_reasons = [
+        _reason(event_raw.isna(), "missing required value: event_type"),
+        _reason(
+            event_raw.notna() & event_type.isna(), "unmappable event_type: '" + event_raw + "'"
+        ),
+    ]
+    return _finish(batch, raw, standardised, [*event_reasons, *date_reasons])
+
+
+def standardise_dnc_list(
+    batch: FeedFrames, default_region: str = "US", vocab: Vocabularies | None = None
+) -> FeedFrames:
+    """Do-not-call entries: phone in E.164 (national numbers read in `default_region`).
+
+    A row whose phone is not a number at all is rejected; a number that parses but is not valid
+    for its region is kept with `phone_valid` False, since suppressing it costs nothing.
+    """
+    raw = batch.accepted.reset_index(drop=True)
+    phones = parse_phones(
+        _column(raw, "phone"), _regions(to_iso2(_column(raw, "country")), default_region)
+    )
+    dates, date_reasons = _timestamps(raw, ["added_at"], default_region)
+    standardised = _assemble(
+        raw,
+        [_prefixed_phones(phones, "phone"), {**dates, "source": _text(raw, "source")}],
+        DNC_INPUT_COLUMNS,
+    )
+    has_digits = phones["raw"].str.contains(r"\d", na=False).astype(bool)
+    phone_reasons = [
+        _reason(phones["raw"].isna(), "missing required value: phone"),
+        _reason(
+            phones["raw"].notna() & phones["e164"].isna(),
+            pd.Series("phone is not a number (no digits)", index=raw.index).where(
+                ~has_digits, "phone is not a number (cannot be read as a phone number)"
+            ),
+        ),
+    ]
+    return _finish(batch, raw, standardised, [*phone_reasons, *date_reasons])

@@ -1,0 +1,132 @@
+"""Timestamps to timezone-aware UTC, with the format inferred per column.
+
+Accepted: epoch seconds (9-10 digits) and milliseconds (12-13 digits), ISO 8601 (offsets
+honoured), and common written formats (`03/15/2024`, `15.03.2024 14:30`, `Mar 15, 2024`,
+`15-Mar-2024 2:30 PM`, RFC 2822). Times without an offset are taken as UTC. For the written
+formats the column's own values decide: candidate formats (pandas' guess from a sample of the
+column, then a built-in list) are ranked by how many of the column's values they read, and the
+best are applied in turn. Day-first or month-first only decides when the column cannot (every
+day <= 12). A value no format reads stays `NaT`; `unparseable_mask` finds those.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.api import guess_datetime_format
+
+from hygiene_pipeline.domain.column_ops import blank_to_none
+
+_MONTH_FIRST_DATES = ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
+_DAY_FIRST_DATES = ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%y", "%d-%m-%Y")
+_OTHER_DATES = (
+    "%Y/%m/%d", "%Y.%m.%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y",
+    "%d-%b-%Y", "%d-%b-%y", "%Y年%m月%d日", "%a, %d %b %Y",
+)  # fmt: skip
+_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %H:%M:%S %z")
+_EPOCH = r"^-?(?:\d{9,10}|\d{12,13})(?:\.\d+)?$"
+_SAMPLE_SIZE = 500
+
+
+def candidate_formats(dayfirst: bool) -> list[str]:
+    """Built-in written formats, the preferred day/month order first."""
+    dates = (
+        _DAY_FIRST_DATES + _MONTH_FIRST_DATES if dayfirst else _MONTH_FIRST_DATES + _DAY_FIRST_DATES
+    )
+    return [date + time for date in dates + _OTHER_DATES for time in _TIMES]
+
+
+def _parse_epoch(values: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(values)
+    milliseconds = numbers.abs() >= 1e11
+    result = pd.to_datetime(numbers.where(~milliseconds), unit="s", utc=True)
+    return result.where(
+        ~milliseconds, pd.to_datetime(numbers.where(milliseconds), unit="ms", utc=True)
+    )
+
+
+def _with_format(values: pd.Series, fmt: str) -> pd.Series:
+    return pd.to_datetime(values, format=fmt, utc=True, errors="coerce")
+
+
+def _guessed_formats(sample: pd.Series, dayfirst: bool) -> list[str]:
+    """pandas' format guesses for sample values, most frequent first."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        guesses = [guess_datetime_format(value, dayfirst=dayfirst) for value in sample]
+    return pd.Series([g for g in guesses if g], dtype="object").value_counts().index.tolist()
+
+
+def _best_format(values: pd.Series, candidates: list[str]) -> tuple[str | None, int]:
+    """The candidate that reads most of a sample of `values`, and how many it read."""
+    sample = values.head(_SAMPLE_SIZE)
+    scores = [int(_with_format(sample, fmt).notna().sum()) for fmt in candidates]
+    if not scores or max(scores) == 0:
+        return None, 0
+    best = int(np.argmax(scores))
+    return candidates[best], scores[best]
+
+
+def _parse_written(values: pd.Series, dayfirst: bool) -> pd.Series:
+    """Apply the format that reads most of the remaining values, until none reads any.
+
+    pandas' guesses for the column's own values are tried first; the built-in list only when
+    none of them reads anything. Candidates are ranked on a sample, the chosen one is applied to
+    all remaining values.
+    """
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    remaining = values
+    guessed = _guessed_formats(values.head(_SAMPLE_SIZE), dayfirst)
+    built_in = [fmt for fmt in candidate_formats(dayfirst) if fmt not in guessed]
+    while len(remaining):
+        fmt, read = _best_format(remaining, guessed)
+        if not read:
+            fmt, read = _best_format(remaining, built_in)
+        if not read:
+            break
+        (guessed if fmt in guessed else built_in).remove(fmt)
+        parsed = _with_format(remaining, fmt)
+        result[parsed.index] = parsed.where(parsed.notna(), result[parsed.index])
+        remaining = remaining[parsed.isna()]
+    return result
+
+
+def _parse_distinct(values: pd.Series, dayfirst: bool) -> pd.Series:
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    epoch = values.str.match(_EPOCH, na=False).astype(bool)
+    if epoch.any():
+        result[epoch] = _parse_epoch(values[epoch])
+    rest = values[~epoch]
+    iso = pd.to_datetime(rest, format="ISO8601", utc=True, errors="coerce")
+    result[iso.index] = iso
+    unread = rest[iso.isna()]
+    if len(unread):
+        result[unread.index] = _parse_written(unread, dayfirst)
+    return result
+
+
+def parse_timestamps(values: pd.Series, dayfirst: bool = False) -> pd.Series:
+    """`datetime64[ns, UTC]` per value; missing and unreadable values are `NaT`.
+
+    Each distinct value is parsed once. `dayfirst` breaks the tie for columns whose values all
+    read both ways (`03/04/2024`).
+    """
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    text = blank_to_none(pd.Series(distinct, dtype="object"))
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    present = text.notna()
+    if present.any():
+        parsed[present] = _parse_distinct(text[present], dayfirst)
+    # Code -1 (missing) picks the NaT appended at the end.
+    naive = np.append(parsed.dt.tz_convert(None).to_numpy(), np.datetime64("NaT", "ns"))
+    return pd.Series(naive[codes], index=values.index).dt.tz_localize("UTC")
+
+
+def unparseable_mask(values: pd.Series, parsed: pd.Series) -> pd.Series:
+    """Rows that have a value which `parse_timestamps` could not read."""
+    unread = (parsed.isna() & values.notna()).to_numpy()
+    mask = np.zeros(len(values), dtype=bool)
+    mask[unread] = blank_to_none(values[unread]).notna().to_numpy()
+    return pd.Series(mask, index=values.index)

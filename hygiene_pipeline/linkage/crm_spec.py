@@ -1,0 +1,130 @@
+"""The CRM pipeline's linkage spec and golden-record rules, over the standardised `crm_contacts`.
+
+Blocking: canonical mailbox key; valid E.164 phone or mobile (either against either); phonetic
+surname with first initial plus company key, and plus postal code (each also with first and last
+name swapped); a sorted neighbourhood over the full name for typos that change the phonetic code.
+Comparison: names straight and crossed (Chinese names written in either order), frequent names
+weigh less; mailbox key; phones; company; postal code. A number shared by more than three
+surnames (a switchboard) and a role mailbox (info@, sales@) carry no evidence. Namesakes at
+different companies are not merged unless an e-mail or phone confirms them.
+
+Survivorship: the most complete record gives the name; the most recent valid e-mail and phones
+win; the company comes by source priority (CRM systems before marketing tools); a do-not-call,
+do-not-email or opt-out on any record holds for the person.
+"""
+
+from __future__ import annotations
+
+from hygiene_pipeline.linkage.spec import BlockingKey, Comparison, HardNegative, LinkageSpec
+from hygiene_pipeline.linkage.survivorship import FieldRule, SurvivorshipRules
+
+_NAME_SWAP = {"first_name_norm": "last_name_norm", "last_name_norm": "first_name_norm"}
+_NAME_ORDER = ("last_name_norm", "first_name_norm")
+
+CRM_LINKAGE_SPEC = LinkageSpec(
+    record_key="record_key",
+    valid_if={"phone_e164": "phone_valid", "mobile_phone_e164": "mobile_phone_valid"},
+    comparisons=(
+        Comparison(
+            "first_name",
+            "first_name_norm",
+            crossed="last_name_norm",
+            term_frequency=True,
+            nicknames=True,
+            initials=True,
+        ),
+        Comparison("last_name", "last_name_norm", crossed="first_name_norm", term_frequency=True),
+        Comparison(
+            "email",
+            "email_key",
+            kind="exact",
+            ignore_if="email_is_role",
+            compare_within="email_domain",
+            shared_limit=3,
+            shared_distinct_on="last_name_norm",
+        ),
+        Comparison(
+            "phone",
+            "phone_e164",
+            kind="exact",
+            also=("mobile_phone_e164",),
+            shared_limit=3,
+            shared_distinct_on="last_name_norm",
+        ),
+        Comparison("company", "company_key", scorer="token_sort", thresholds=(0.9, 0.75)),
+    ),
+    blocking=(
+        BlockingKey("email", ("email_key",), max_block_size=20, sort_by=_NAME_ORDER),
+        BlockingKey(
+            "phone",
+            ("phone_e164",),
+            variants=({"phone_e164": "mobile_phone_e164"},),
+            max_block_size=20,
+            sort_by=_NAME_ORDER,
+        ),
+        BlockingKey(
+            "name_company",
+            ("soundex(last_name_norm)", "initial(first_name_norm)", "company_key"),
+            variants=(_NAME_SWAP,),
+            sort_by=_NAME_ORDER,
+        ),
+        BlockingKey(
+            "name_postal_code",
+            ("soundex(last_name_norm)", "initial(first_name_norm)", "postal_code_key"),
+            variants=(_NAME_SWAP,),
+            sort_by=_NAME_ORDER,
+        ),
+    ),
+    hard_negatives=(
+        HardNegative(
+            "namesake_at_other_company", disagree=("company",), unless_agree=("email", "phone")
+        ),
+    ),
+    match_threshold=0.9,
+    possible_threshold=0.5,
+    conflict_threshold=0.01,
+    max_cluster_size=12,
+)
+
+CRM_SOURCE_PRIORITY: tuple[str, ...] = ("salesforce", "hubspot", "dynamics", "pipedrive", "zoho")
+
+CRM_GOLDEN_RULES = SurvivorshipRules(
+    record_key="record_key",
+    recency=("updated_at", "created_at"),
+    source_column="source_system",
+    source_priority=CRM_SOURCE_PRIORITY,
+    completeness_columns=(
+        "first_name",
+        "last_name",
+        "email",
+        "phone_e164",
+        "mobile_phone_e164",
+        "company",
+        "job_title",
+        "street",
+        "city",
+        "postal_code",
+        "country",
+    ),
+    xref_columns=("contact_id", "source_system"),
+    fields=(
+        FieldRule("first_name", "most_complete", companions=("last_name",)),
+        FieldRule("email", "most_recent", valid_if="email_valid", companions=("email_key",)),
+        FieldRule("phone_e164", "most_recent", valid_if="phone_valid"),
+        FieldRule("mobile_phone_e164", "most_recent", valid_if="mobile_phone_valid"),
+        FieldRule("company", "source_priority", companions=("company_key",)),
+        FieldRule("job_title", "most_recent"),
+        FieldRule("country", "most_complete"),
+        FieldRule("last_activity_at", "max"),
+        FieldRule("do_not_call", "any_true"),
+        FieldRule("do_not_email", "any_true"),
+        FieldRule(
+            "consent_status",
+            "most_recent",
+            ignore_values=("unknown",),
+            sticky_values=("opted_out",),
+            companions=("consent_expires_at",),
+            default="unknown",
+        ),
+    ),
+)

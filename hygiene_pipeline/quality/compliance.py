@@ -1,0 +1,128 @@
+"""Compliance rules for the dial list, checked again from the evidence, independently of scoring.
+
+Why a second look: calling a do-not-call person or someone without consent is a legal risk, so
+the published dial list is re-checked against the raw evidence (member records, the DNC list,
+do-not-call dispositions, the suppression list) rather than only trusting the flags the scoring
+step computed. Any violation fails a blocking check and holds back everything downstream.
+
+Rules, each reported with the offending dial-list rows (entity_id, masked phone):
+- `do_not_call_person`: a member record or the golden record says do-not-call;
+- `do_not_call_number`: the number is on the DNC list;
+- `do_not_call_request`: a call on the number ended with a `do_not_call` disposition;
+- `suppressed_phone`: the number is on the suppression list (person-level requests are listed
+  there against every number of the person, so this covers them too);
+- `no_valid_consent`: a member opted out, the golden record says consent is not valid, or no
+  member opted in with consent unexpired at `as_of`;
+- `listed_twice`: the person, or the number, appears more than once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from hygiene_pipeline.quality.masking import mask_record
+from hygiene_pipeline.quality.results import Finding, plain_record
+
+DIAL_LIST_KEYS: list[str] = ["entity_id", "phone_e164"]
+
+_HINTS = {
+    "do_not_call_person": "Remove these persons from the dialer now; the do-not-call flag on a "
+    "member record did not reach scoring — check the CRM flag mapping and linkage.",
+    "do_not_call_number": "Remove these numbers from the dialer now; the DNC list was not applied "
+    "— check that staging.dnc_list loaded and that phones match in E.164.",
+    "do_not_call_request": "Remove these numbers from the dialer now; a callee asked not to be "
+    "called — check the do_not_call disposition mapping and call-to-person attribution.",
+    "suppressed_phone": "Remove these numbers from the dialer now; the dial_list model ignores "
+    "curated.suppression_list — fix the model's join.",
+    "no_valid_consent": "Remove these persons from the dialer now; consent is missing, expired or "
+    "withdrawn — check consent_status/consent_expires_at mapping and the consent rule.",
+    "listed_twice": "Deduplicate the dial list before dialling; the dial_list model emits a "
+    "person or number more than once — check its joins.",
+}
+
+
+@dataclass(frozen=True)
+class ComplianceEvidence:
+    """Everything the rules look at, as plain frames read from the warehouse.
+
+    - `dial_list`: `entity_id`, `phone_e164`;
+    - `golden`: `entity_id`, `do_not_call`, `consent_valid`;
+    - `members`: one row per source record: `entity_id`, `do_not_call`, `consent_status`,
+      `consent_expires_at`;
+    - `dnc_numbers`: E.164 numbers on the DNC list;
+    - `do_not_call_call_numbers`: E.164 numbers of calls that ended `do_not_call`;
+    - `suppressed_numbers`: values of the suppression list's phone channel.
+    """
+
+    dial_list: pd.DataFrame
+    golden: pd.DataFrame
+    members: pd.DataFrame
+    dnc_numbers: pd.Series
+    do_not_call_call_numbers: pd.Series
+    suppressed_numbers: pd.Series
+    as_of: pd.Timestamp
+
+
+def compliance_findings(evidence: ComplianceEvidence, sample_size: int = 10) -> list[Finding]:
+    """One finding per rule over the dial list's rows."""
+    dial = evidence.dial_list.reset_index(drop=True)
+    entity = dial["entity_id"]
+    phone = dial["phone_e164"]
+    members = evidence.members
+    golden = evidence.golden
+
+    dnc_person = _any_per_entity(entity, members["entity_id"], _flag(members["do_not_call"])) | (
+        _any_per_entity(entity, golden["entity_id"], _flag(golden["do_not_call"]))
+    )
+
+    masks = {
+        "do_not_call_person": dnc_person,
+        "do_not_call_number": phone.isin(evidence.dnc_numbers.dropna()),
+        "do_not_call_request": phone.isin(evidence.do_not_call_call_numbers.dropna()),
+        "suppressed_phone": phone.isin(evidence.suppressed_numbers.dropna()),
+        "no_valid_consent": ~_has_valid_consent(entity, members, golden, evidence.as_of),
+        "listed_twice": entity.duplicated(keep=False) | phone.duplicated(keep=False),
+    }
+    return [_finding(rule, mask, dial, sample_size) for rule, mask in masks.items()]
+
+
+def _has_valid_consent(
+    entity: pd.Series, members: pd.DataFrame, golden: pd.DataFrame, as_of: pd.Timestamp
+) -> pd.Series:
+    """Per dial-list row: no member opted out, one opted in and unexpired, golden agrees."""
+    status = members["consent_status"].astype("string").str.lower()
+    expires = pd.to_datetime(members["consent_expires_at"], utc=True, errors="coerce")
+    opted_in = (status == "opted_in").fillna(False) & (expires.isna() | (expires > as_of))
+    opted_out = (status == "opted_out").fillna(False)
+    golden_invalid = ~_flag(golden["consent_valid"])
+    return _any_per_entity(entity, members["entity_id"], opted_in.astype(bool)) & ~(
+        _any_per_entity(entity, members["entity_id"], opted_out.astype(bool))
+        | _any_per_entity(entity, golden["entity_id"], golden_invalid)
+    )
+
+
+def _any_per_entity(entity: pd.Series, owners: pd.Series, flags: pd.Series) -> pd.Series:
+    """Per dial-list row: whether any row owned by that entity has the flag (False if none)."""
+    return entity.isin(owners[flags.to_numpy()].dropna().unique())
+
+
+def _flag(values: pd.Series) -> pd.Series:
+    """A boolean column as read back from SQL (None/NULL counts as False)."""
+    return values.astype("boolean").fillna(False).astype(bool)
+
+
+def _finding(rule: str, offending: pd.Series, dial: pd.DataFrame, sample_size: int) -> Finding:
+    """The rule's result with a masked sample of offending dial-list keys."""
+    count = int(offending.sum())
+    sample = dial.loc[offending, DIAL_LIST_KEYS].head(sample_size).to_dict("records")
+    return Finding(
+        rule=rule,
+        passed=count == 0,
+        observed=f"{count:,} of {len(dial):,} dial-list rows",
+        expected="no dial-list row",
+        failed_count=count,
+        sample_keys=tuple(plain_record(mask_record(key)) for key in sample),
+        hint=_HINTS[rule],
+    )

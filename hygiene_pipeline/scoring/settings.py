@@ -1,0 +1,178 @@
+"""Every threshold and weight of the scoring rules, in one typed and documented place.
+
+The rules themselves are described in `docs/scoring_rules.md`; this dataclass holds their
+parameters so that the Dagster layer can expose them as run configuration and the domain code
+receives them as one plain value. Each field carries its description in
+`field(metadata={"description": ...})`, which the Dagster layer shows in the UI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from datetime import time
+from typing import Any
+
+DEFAULT_INTENT_WEIGHTS: dict[str, float] = {
+    "meeting_booked": 45.0,
+    "demo_request": 40.0,
+    "call_interested": 35.0,
+    "form_submit": 20.0,
+    "pricing_page_view": 15.0,
+    "call_callback": 15.0,
+    "content_download": 10.0,
+    "email_click": 5.0,
+    "web_visit": 3.0,
+    "email_open": 1.0,
+    "unsubscribe": -30.0,
+    "call_not_interested": -40.0,
+}
+"""Signal -> weight: engagement `event_type`s as they are, call dispositions as `call_<name>`."""
+
+
+def _described(default: Any, description: str) -> Any:
+    """A dataclass field with a default and the description the configuration UI shows."""
+    return field(default=default, metadata={"description": description})
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """Parameters of the status, staleness, intent and compliance rules, with their defaults."""
+
+    scoring_version: str = _described(
+        "rules-2026.1",
+        "Name of the rule set, recorded on every scored person so scores from different "
+        "rule versions are never compared unknowingly; change it when you change a weight.",
+    )
+    inactivity_days: int = _described(
+        365,
+        "A person whose last presence evidence (answered call, engagement event, CRM activity) "
+        "is older than this many days before as_of is stale_inactive.",
+    )
+    staleness_full_factor: float = _described(
+        2.0,
+        "staleness_score rises linearly from 0 and reaches 100 at this multiple of "
+        "inactivity_days without presence.",
+    )
+    negative_status_staleness_floor: float = _described(
+        80.0,
+        "Lowest staleness_score of a person whose status is company_closed, left_company, "
+        "company_relocated or invalid_contact, however recent their last presence.",
+    )
+    company_level_signals: bool = _described(
+        True,
+        "Apply company_closed and company_moved call dispositions to every person with the "
+        "same company_key, not only to the person called.",
+    )
+    hard_bounces_to_suppress: int = _described(
+        1,
+        "Hard bounces (RFC 3463 address failures, 5.1.x) after the person's last presence that "
+        "make an email unusable.",
+    )
+    soft_bounces_to_suppress: int = _described(
+        3,
+        "Soft bounces within soft_bounce_window_days (after the person's last presence) that "
+        "suppress an email without declaring it invalid.",
+    )
+    soft_bounce_window_days: int = _described(
+        30, "Length of the rolling window in which soft bounces are counted."
+    )
+    intent_half_life_days: float = _described(
+        30.0,
+        "Half-life of an intent signal: its contribution halves every this many days of age.",
+    )
+    intent_weights: dict[str, float] = field(
+        default_factory=lambda: dict(DEFAULT_INTENT_WEIGHTS),
+        metadata={
+            "description": "Weight of each intent signal: engagement event types by name, call "
+            "outcomes as call_<disposition>; negative weights lower the score. Signals not "
+            "listed contribute nothing."
+        },
+    )
+    intent_high_threshold: float = _described(
+        50.0, "intent_score at or above which the intent_tier is high."
+    )
+    intent_medium_threshold: float = _described(
+        15.0, "intent_score at or above which (and below the high threshold) the tier is medium."
+    )
+    intent_top_signals: int = _described(
+        3, "How many of the largest signal contributions intent_top_signals lists."
+    )
+    max_calls_per_day: int = _described(
+        2,
+        "Contact-frequency cap: call attempts per person on the as_of day (UTC) across all of "
+        "the person's numbers; a person at the cap is left off the dial list.",
+    )
+    max_calls_per_7_days: int = _described(
+        7,
+        "Contact-frequency cap: call attempts per person in the rolling 7 days up to as_of.",
+    )
+    hold_flagged_clusters: bool = _described(
+        True,
+        "Keep people whose linkage cluster is flagged (split or oversized) off the dial list "
+        "until the merge is reviewed: a wrong merge could borrow another person's consent.",
+    )
+    call_window_start: time = field(
+        default=time(9, 0),
+        metadata={"description": "Start of the permitted calling window, in local time."},
+    )
+    call_window_end: time = field(
+        default=time(20, 0),
+        metadata={"description": "End of the permitted calling window, in local time."},
+    )
+
+    def __post_init__(self) -> None:
+        """Reject settings that would make the rules contradict themselves."""
+        problems = []
+        if self.inactivity_days <= 0:
+            problems.append("inactivity_days must be positive")
+        if self.staleness_full_factor < 1:
+            problems.append("staleness_full_factor must be at least 1")
+        if self.intent_half_life_days <= 0:
+            problems.append("intent_half_life_days must be positive")
+        if self.intent_medium_threshold > self.intent_high_threshold:
+            problems.append("intent_medium_threshold must not exceed intent_high_threshold")
+        if min(self.hard_bounces_to_suppress, self.soft_bounces_to_suppress) < 1:
+            problems.append("bounce counts to suppress must be at least 1")
+        if self.soft_bounce_window_days <= 0:
+            problems.append("soft_bounce_window_days must be positive")
+        if min(self.max_calls_per_day, self.max_calls_per_7_days) < 0:
+            problems.append("call caps must not be negative")
+        if self.call_window_start >= self.call_window_end:
+            problems.append("call_window_start must be before call_window_end")
+        if problems:
+            raise ValueError("invalid scoring settings: " + "; ".join(problems))
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> ScoringSettings:
+        """Settings from plain configuration values (e.g. Dagster run config or YAML).
+
+        Times may be given as `"HH:MM"` text; `intent_weights` given here *update* the default
+        table rather than replace it, so a user can change one weight without restating all.
+        """
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown scoring settings: {', '.join(unknown)}")
+        coerced = dict(values)
+        for name in ("call_window_start", "call_window_end"):
+            if isinstance(coerced.get(name), str):
+                coerced[name] = time.fromisoformat(coerced[name])
+        if "intent_weights" in coerced:
+            coerced["intent_weights"] = {
+                **DEFAULT_INTENT_WEIGHTS,
+                **{str(k): float(v) for k, v in coerced["intent_weights"].items()},
+            }
+        return cls(**coerced)
+
+
+def settings_reference() -> list[dict[str, Any]]:
+    """Name, default and description of every setting, for configuration schemas and docs."""
+    return [
+        {
+            "name": f.name,
+            "default": f.default_factory() if f.default is MISSING else f.default,
+            "description": f.metadata["description"],
+        }
+        for f in fields(ScoringSettings)
+    ]

@@ -1,0 +1,196 @@
+"""`call_logs/`: two dialer exports.
+
+- `vicidial_call_export.csv`: VICIdial-style status codes (`NA`, `N`, `B`, `AB`, `A`, `AA`, `DC`,
+  `ADC`, `WN`, `DNC`, `NI`, `CALLBK`, `SALE`, `XFER`), naive UTC timestamps, VICIdial unique ids.
+- `dialer_calls_export.csv`: canonical disposition words (the only file with left_company,
+  company_moved and company_closed, which dialers record as free-text outcomes), ISO timestamps.
+
+`phone_dialed` is the number as dialled from a US dialer: national formats for US numbers, `+`
+or `011` for the rest (call logs carry no country, so the pipeline's default region applies).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from hygiene_pipeline.synthetic.columns import integers_as_text, join, pick, take, where
+from hygiene_pipeline.synthetic.file_io import (
+    BadRow,
+    Written,
+    csv_row_text,
+    format_times,
+    write_csv,
+)
+from hygiene_pipeline.synthetic.landing_layout import CALL_FILES
+from hygiene_pipeline.synthetic.phones import draw_styles
+from hygiene_pipeline.synthetic.population import Population
+from hygiene_pipeline.synthetic.records import Records
+
+# Canonical disposition -> the VICIdial codes a dialer writes for it.
+DISPOSITION_CODES: dict[str, tuple[str, ...]] = {
+    "connected": ("XFER",),
+    "no_answer": ("NA", "N"),
+    "busy": ("B", "AB"),
+    "voicemail": ("A", "AA"),
+    "disconnected": ("DC", "ADC"),
+    "wrong_number": ("WN",),
+    "do_not_call": ("DNC",),
+    "not_interested": ("NI",),
+    "interested": ("SALE",),
+    "callback": ("CALLBK",),
+}
+_NOTES = {
+    "left_company": "Receptionist: no longer with the company",
+    "company_moved": "Company relocated, new office number unknown",
+    "company_closed": "Number announces the business has closed",
+    "do_not_call": "Asked to be removed from all call lists",
+    "wrong_number": "Reached someone else, never heard of the contact",
+    "callback": "Asked for a call back next week",
+    "interested": "Interested, send pricing and book a demo",
+}
+_DURATION = {  # seconds (low, high) per disposition
+    "connected": (40, 900),
+    "interested": (300, 1800),
+    "callback": (30, 180),
+    "not_interested": (15, 120),
+    "voicemail": (20, 45),
+    "left_company": (20, 90),
+    "company_moved": (15, 60),
+    "company_closed": (5, 30),
+    "do_not_call": (10, 60),
+    "wrong_number": (5, 40),
+}
+_CAMPAIGNS = ("Q_OUTBOUND_NA", "EMEA_NEW_LOGO", "APAC_EXPANSION", "RENEWALS", "WEBINAR_FOLLOWUP")
+LONG_FIELD_CHARS = 20_000
+
+
+def _codes(rng: np.random.Generator, dispositions: np.ndarray) -> pa.Array:
+    codes = np.empty(len(dispositions), dtype=object)
+    for disposition, options in DISPOSITION_CODES.items():
+        rows = np.flatnonzero(dispositions == disposition)
+        codes[rows] = np.array(options, dtype=object)[rng.integers(0, len(options), size=len(rows))]
+    return pa.array(codes, pa.string())
+
+
+def _table(
+    rng: np.random.Generator, pop: Population, records: Records, calls: pd.DataFrame, words: bool
+) -> pa.Table:
+    n = len(calls)
+    number = calls["number"].to_numpy()
+    has_number = number >= 0
+    ids = np.where(has_number, number, 0)
+    styles = draw_styles(rng, pop.numbers, ids, np.zeros(n, dtype=bool))
+    dialled = where(has_number, pop.numbers.format(ids, styles), pa.scalar(None, pa.string()))
+    disposition = calls["disposition"].to_numpy(dtype=object)
+    durations = np.zeros(n, dtype=np.int64)
+    for name, (least, most) in _DURATION.items():
+        rows = np.flatnonzero(disposition == name)
+        durations[rows] = rng.integers(least, most + 1, size=len(rows))
+    ts = calls["ts"].to_numpy()
+    noted = pd.Series(disposition).map(_NOTES)
+    notes = np.where(
+        noted.notna().to_numpy() & (rng.random(n) < 0.6), noted.to_numpy(dtype=object), None
+    )
+    if words:
+        call_id = join("CL-", integers_as_text(rng.integers(1, 10**9, size=n), width=9))
+        called_at = format_times(ts, "%Y-%m-%dT%H:%M:%SZ", -1)
+        written = pa.array(disposition, pa.string())
+    else:
+        call_id = join(
+            integers_as_text(ts), ".", integers_as_text(rng.integers(10000, 99999, size=n))
+        )
+        called_at = format_times(ts, "%Y-%m-%d %H:%M:%S", -1)
+        written = _codes(rng, disposition)
+        notes = np.full(n, None, dtype=object)
+    return pa.table(
+        {
+            "call_id": call_id,
+            "phone_dialed": dialled,
+            "contact_id": take(records.contact_id, calls["record"].to_numpy()),
+            "called_at": called_at,
+            "disposition": written,
+            "duration_seconds": integers_as_text(durations),
+            "agent_id": join("agent", integers_as_text(rng.integers(1, 60, size=n), width=3)),
+            "campaign": pick(rng, _CAMPAIGNS, n),
+            "notes": pa.array(notes, pa.string()),
+        }
+    )
+
+
+def _template(table: pa.Table, changes: dict[str, str | None]) -> pa.Table:
+    """A call row owned by nobody (no contact id, a number no person has), with changes."""
+    row = {name: None for name in table.column_names}
+    row |= {
+        "call_id": "CL-999999990",
+        "phone_dialed": "+1 212 200 0000",
+        "called_at": "2025-01-15T10:00:00Z",
+        "disposition": "no_answer",
+        "duration_seconds": "0",
+        "agent_id": "agent001",
+        "campaign": "RENEWALS",
+    }
+    row |= changes
+    return pa.table({name: pa.array([value], pa.string()) for name, value in row.items()})
+
+
+def _bad_rows(table: pa.Table, words: bool) -> tuple[BadRow, ...]:
+    if words:
+        notes = ("Left voicemail " * (LONG_FIELD_CHARS // 15 + 1))[:LONG_FIELD_CHARS]
+        return (
+            BadRow(
+                csv_row_text(_template(table, {"call_id": "CL-999999991", "called_at": None})),
+                "missing_required_value",
+                "called_at is empty",
+            ),
+            BadRow(
+                csv_row_text(_template(table, {"call_id": "CL-999999992", "notes": notes})),
+                "field_too_long",
+                f"notes has {LONG_FIELD_CHARS} characters",
+            ),
+            BadRow(
+                csv_row_text(
+                    _template(table, {"call_id": "CL-999999993", "disposition": "ZZ_UNKNOWN"})
+                ),
+                "unmappable_disposition",
+                "disposition ZZ_UNKNOWN",
+            ),
+        )
+    vici = {"call_id": "1700000000.99990", "called_at": "2025-01-15 10:00:00", "disposition": "NA"}
+    return (
+        BadRow(
+            csv_row_text(_template(table, vici | {"call_id": "1700000000.99991"})) + ",EXTRA",
+            "ragged_row",
+            f"{table.num_columns + 1} fields, header has {table.num_columns}",
+        ),
+        BadRow(
+            csv_row_text(
+                _template(
+                    table, vici | {"call_id": "1700000000.99992", "called_at": "31/02/2025 10:00"}
+                )
+            ),
+            "unparseable_date",
+            "called_at 31/02/2025 10:00",
+        ),
+        BadRow(
+            csv_row_text(
+                _template(table, vici | {"call_id": "1700000000.99993", "phone_dialed": None})
+            ),
+            "missing_required_value",
+            "neither phone_dialed nor contact_id",
+        ),
+    )
+
+
+def write_call_logs(
+    folder: Path, rng: np.random.Generator, pop: Population, records: Records, calls: pd.DataFrame
+) -> list[Written]:
+    """Write both dialer exports of the landing folder `call_logs/`."""
+    written = []
+    for words, name in ((False, CALL_FILES["codes"]), (True, CALL_FILES["words"])):
+        table = _table(rng, pop, records, calls[calls["words_file"] == words], words)
+        written.append(write_csv(folder / name, table, "utf-8", _bad_rows(table, words)))
+    return written

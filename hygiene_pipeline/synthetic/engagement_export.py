@@ -1,0 +1,151 @@
+"""`engagement_events/`: web and meeting activity by CRM contact id (`web_activity.csv`) and
+email-marketing activity by address (`email_activity.jsonl`), all with the contract's canonical
+`event_type` values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from hygiene_pipeline.synthetic.columns import integers_as_text, join, pick, take, where
+from hygiene_pipeline.synthetic.file_io import (
+    BadRow,
+    Written,
+    csv_row_text,
+    format_times,
+    json_text,
+    write_csv,
+    write_jsonl,
+)
+from hygiene_pipeline.synthetic.landing_layout import ENGAGEMENT_FILES
+from hygiene_pipeline.synthetic.population import Population
+from hygiene_pipeline.synthetic.records import EmailKind, Records
+
+SITE = "https://www.example.com"
+_PAGES = {
+    "web_visit": (
+        "/",
+        "/blog/crm-data-quality",
+        "/customers",
+        "/integrations",
+        "/about",
+        "/careers",
+    ),
+    "pricing_page_view": ("/pricing", "/pricing?plan=enterprise"),
+    "content_download": (
+        "/resources/data-hygiene-guide.pdf",
+        "/resources/benchmark-report-2025.pdf",
+    ),
+    "form_submit": ("/contact", "/webinar/register"),
+    "demo_request": ("/demo",),
+    "email_click": ("/blog/crm-data-quality?utm_medium=email", "/events?utm_medium=email"),
+    "unsubscribe": ("/preferences/unsubscribe",),
+}
+_SOURCES = {
+    "meeting_booked": "calendly",
+    "email_open": "marketo",
+    "email_click": "marketo",
+    "unsubscribe": "marketo",
+}
+LONG_FIELD_CHARS = 20_000
+
+
+def _urls(rng: np.random.Generator, event_type: np.ndarray) -> pa.Array:
+    urls = np.full(len(event_type), None, dtype=object)
+    for kind, pages in _PAGES.items():
+        rows = np.flatnonzero(event_type == kind)
+        urls[rows] = (
+            SITE + np.array(pages, dtype=object)[rng.integers(0, len(pages), size=len(rows))]
+        )
+    meetings = np.flatnonzero(event_type == "meeting_booked")
+    urls[meetings] = "https://calendly.com/example-sales/30min"
+    return pa.array(urls, pa.string())
+
+
+def _web(rng: np.random.Generator, records: Records, events: pd.DataFrame) -> pa.Table:
+    kind = events["event_type"].to_numpy(dtype=object)
+    return pa.table(
+        {
+            "contact_id": take(records.contact_id, events["record"].to_numpy()),
+            "event_type": pa.array(kind, pa.string()),
+            "occurred_at": format_times(events["ts"].to_numpy(), "%Y-%m-%dT%H:%M:%SZ", -1),
+            "source": pa.array(
+                pd.Series(kind).map(_SOURCES).fillna("website").to_numpy(dtype=object), pa.string()
+            ),
+            "url": _urls(rng, kind),
+        }
+    )
+
+
+def _email(rng: np.random.Generator, pop: Population, events: pd.DataFrame) -> pa.Array:
+    person = events["person"].to_numpy()
+    work = events["email_kind"].to_numpy() == EmailKind.WORK
+    address = where(
+        work, take(pop.people.work_email, person), take(pop.people.personal_email, person)
+    )
+    kind = events["event_type"].to_numpy(dtype=object)
+    url = json_text(_urls(rng, kind))
+    source = pick(rng, ("marketo", "hubspot"), len(kind))
+    return join(
+        '{"email":',
+        json_text(address),
+        ',"event_type":"',
+        pa.array(kind, pa.string()),
+        '","occurred_at":',
+        integers_as_text(events["ts"].to_numpy()),
+        ',"source":"',
+        source,
+        '","url":',
+        url,
+        "}",
+    )
+
+
+def _bad_web_rows(table: pa.Table) -> tuple[BadRow, ...]:
+    def row(**changes: str | None) -> str:
+        base = {
+            "contact_id": "L-9999990",
+            "event_type": "web_visit",
+            "occurred_at": "2025-01-15T10:00:00Z",
+            "source": "website",
+            "url": SITE + "/",
+        }
+        return csv_row_text(
+            pa.table({k: pa.array([v], pa.string()) for k, v in (base | changes).items()})
+        )
+
+    long_url = (SITE + "/?q=" + "x" * LONG_FIELD_CHARS)[:LONG_FIELD_CHARS]
+    return (
+        BadRow(row(event_type=None), "missing_required_value", "event_type is empty"),
+        BadRow(row(occurred_at="yesterday-ish"), "unparseable_date", "occurred_at yesterday-ish"),
+        BadRow(
+            row() + ",EXTRA,FIELDS",
+            "ragged_row",
+            f"{table.num_columns + 2} fields, header has {table.num_columns}",
+        ),
+        BadRow(row(url=long_url), "field_too_long", f"url has {LONG_FIELD_CHARS} characters"),
+    )
+
+
+_MALFORMED_EMAIL_EVENT = BadRow(
+    '{"email": "archived.contact@northwind-archive.com", "event_type": "email_open", ',
+    "malformed_json",
+    "line cut off mid-document",
+)
+
+
+def write_engagement(
+    folder: Path, rng: np.random.Generator, pop: Population, records: Records, events: pd.DataFrame
+) -> list[Written]:
+    """Write both files of `engagement_events/`."""
+    by_email = events["record"].to_numpy() < 0
+    web = _web(rng, records, events[~by_email])
+    email = _email(rng, pop, events[by_email])
+    return [
+        write_csv(folder / ENGAGEMENT_FILES["web"], web, "utf-8", _bad_web_rows(web)),
+        write_jsonl(folder / ENGAGEMENT_FILES["email"], email, (_MALFORMED_EMAIL_EVENT,)),
+    ]

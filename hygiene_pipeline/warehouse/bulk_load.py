@@ -1,0 +1,98 @@
+"""Bulk loading of a DataFrame into an existing table, never row by row.
+
+DuckDB scans a registered Arrow table (`INSERT INTO ... SELECT`), PostgreSQL receives CSV through
+`COPY ... FROM STDIN` (psycopg2 `copy_expert`). Both run on the caller's connection, so the load is
+part of the caller's transaction. PostgreSQL data goes in batches of `COPY_BATCH_ROWS` rows to
+bound the memory the CSV text takes.
+
+A refused load raises `BulkLoadError` naming the table, the column (when the engine says which)
+and the frame's column types, but not the engine's own message: that quotes the offending value,
+which may be an email address or a phone number.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+import psycopg2
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from sqlalchemy import Connection
+
+from hygiene_pipeline.warehouse.frame_types import ColumnSpec, column_specs, to_arrow
+from hygiene_pipeline.warehouse.sql_text import execute, qualified_name, quote_name
+
+COPY_BATCH_ROWS = 200_000
+
+
+class BulkLoadError(RuntimeError):
+    """The engine refused a bulk load; the message leaves out the values involved."""
+
+
+def create_table(conn: Connection, schema: str, table: str, columns: Sequence[ColumnSpec]) -> None:
+    """Create an empty table with these columns (so an empty frame still yields its columns)."""
+    column_sql = ", ".join(f"{quote_name(conn.dialect, c.name)} {c.sql_type}" for c in columns)
+    execute(conn, f"CREATE TABLE {qualified_name(conn.dialect, schema, table)} ({column_sql})")
+
+
+def create_table_for(conn: Connection, schema: str, table: str, frame: pd.DataFrame) -> None:
+    """Create a table typed after the frame's dtypes and bulk-load the frame into it."""
+    columns = column_specs(frame)
+    create_table(conn, schema, table, columns)
+    _insert_arrow(conn, schema, table, to_arrow(frame, columns))
+
+
+def insert_frame(conn: Connection, schema: str, table: str, frame: pd.DataFrame) -> None:
+    """Append a frame to an existing table; the frame's columns must exist in the table."""
+    _insert_arrow(conn, schema, table, to_arrow(frame, column_specs(frame)))
+
+
+def _insert_arrow(conn: Connection, schema: str, table: str, data: pa.Table) -> None:
+    """Append an Arrow table to an existing table, matching columns by name."""
+    if data.num_rows == 0:
+        return
+    target = qualified_name(conn.dialect, schema, table)
+    column_list = ", ".join(quote_name(conn.dialect, name) for name in data.column_names)
+    try:
+        if conn.dialect.name == "duckdb":
+            _insert_duckdb(conn, target, column_list, data)
+        else:
+            _copy_postgres(conn, target, column_list, data)
+    except (duckdb.Error, psycopg2.Error) as error:
+        column = getattr(getattr(error, "diag", None), "column_name", None)
+        raise BulkLoadError(
+            f"Loading {data.num_rows} rows into {target} failed with {type(error).__name__}"
+            + (f" in column {column}" if column else "")
+            + f"; frame columns: {data.schema.to_string(show_schema_metadata=False)}"
+        ) from None
+
+
+def _insert_duckdb(conn: Connection, target: str, column_list: str, data: pa.Table) -> None:
+    duckdb_connection = conn.connection.driver_connection
+    view_name = f"hygiene_load_{uuid.uuid4().hex}"
+    duckdb_connection.register(view_name, data)
+    try:
+        duckdb_connection.execute(
+            f"INSERT INTO {target} ({column_list}) SELECT {column_list} FROM {view_name}"
+        )
+    finally:
+        duckdb_connection.unregister(view_name)
+
+
+def _copy_postgres(conn: Connection, target: str, column_list: str, data: pa.Table) -> None:
+    cursor = conn.connection.dbapi_connection.cursor()
+    statement = f"COPY {target} ({column_list}) FROM STDIN WITH (FORMAT csv)"
+    # Arrow writes NULL as an unquoted empty field and '' as "", exactly PostgreSQL's CSV rules.
+    options = pa_csv.WriteOptions(include_header=False)
+    try:
+        for batch in data.to_batches(max_chunksize=COPY_BATCH_ROWS):
+            buffer = io.BytesIO()
+            pa_csv.write_csv(batch, buffer, options)
+            buffer.seek(0)
+            cursor.copy_expert(statement, buffer)
+    finally:
+        cursor.close()

@@ -1,0 +1,260 @@
+"""The warehouse handle: one SQLAlchemy engine, the two schemas, and table I/O on either engine.
+
+Supported URLs:
+- `duckdb:///<path>` (embedded default `duckdb:///<abs path>/.hygiene/warehouse.duckdb`; parent
+  folders are created). DuckDB lets one process at a time open a file for writing, so every
+  operation opens its own connection (`NullPool`) and releases the file lock when done; opening
+  retries for up to `lock_timeout_seconds` while another process holds the lock.
+- `postgresql+psycopg2://...` for production. A bare `postgresql://` or `postgres://` URL is
+  rewritten to `postgresql+psycopg2://` with a logged warning.
+
+Sessions run in UTC on both engines so SQL date arithmetic does not depend on the server's zone.
+Tables written here get column types from the pandas dtypes (`frame_types`); replacing a table is
+atomic (`publish`); PostgreSQL tables in the curated schema are indexed on the keys BI joins on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import NullPool, StaticPool
+
+from hygiene_pipeline.warehouse import publish
+from hygiene_pipeline.warehouse.catalog import (
+    TableDocs,
+    count_rows,
+    relation_columns,
+    relation_kind,
+)
+from hygiene_pipeline.warehouse.frame_types import (
+    nullable_arrow_dtype,
+    postgres_frame,
+    to_pipeline_dtypes,
+)
+from hygiene_pipeline.warehouse.sql_text import execute, qualified_name, quote_name
+
+logger = logging.getLogger(__name__)
+
+Dialect = Literal["duckdb", "postgresql"]
+BI_JOIN_KEYS: tuple[str, ...] = ("entity_id", "contact_id", "company_key")
+_LOCK_RETRY_FIRST_WAIT_SECONDS = 0.05
+_LOCK_RETRY_MAX_WAIT_SECONDS = 1.0
+
+
+def default_duckdb_url(home: Path) -> str:
+    """The embedded warehouse file `<home>/warehouse.duckdb` as an absolute DuckDB URL."""
+    return f"duckdb:///{(Path(home).expanduser().resolve() / 'warehouse.duckdb').as_posix()}"
+
+
+def normalise_url(url: str) -> URL:
+    """Parse a warehouse URL, spelling PostgreSQL URLs with the psycopg2 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg2")
+        logger.warning(
+            "Warehouse URL uses a bare PostgreSQL scheme; connecting as %s. "
+            "Spell it postgresql+psycopg2:// to silence this note.",
+            parsed.render_as_string(hide_password=True),
+        )
+    if parsed.get_backend_name() not in ("duckdb", "postgresql"):
+        raise ValueError(
+            f"Unsupported warehouse engine {parsed.get_backend_name()!r}: "
+            "use a duckdb:/// or postgresql+psycopg2:// URL"
+        )
+    return parsed
+
+
+class Warehouse:
+    """A DuckDB or PostgreSQL warehouse with a staging and a curated schema."""
+
+    def __init__(
+        self,
+        url: str,
+        staging_schema: str = "staging",
+        curated_schema: str = "curated",
+        *,
+        lock_timeout_seconds: float = 30.0,
+    ) -> None:
+        self.url: URL = normalise_url(url)
+        self.staging_schema = staging_schema
+        self.curated_schema = curated_schema
+        self.lock_timeout_seconds = lock_timeout_seconds
+        self.engine: Engine = self._create_engine()
+
+    @property
+    def dialect(self) -> Dialect:
+        """`"duckdb"` or `"postgresql"`."""
+        return "duckdb" if self.url.get_backend_name() == "duckdb" else "postgresql"
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any password hidden, for logs and metadata."""
+        return self.url.render_as_string(hide_password=True)
+
+    def __repr__(self) -> str:
+        return f"Warehouse({self.display_url!r})"
+
+    def schema_for(self, logical_schema: str) -> str:
+        """The physical name of the logical schema `staging` or `curated`."""
+        schemas = {"staging": self.staging_schema, "curated": self.curated_schema}
+        if logical_schema not in schemas:
+            raise ValueError(f"Unknown schema {logical_schema!r}: use 'staging' or 'curated'")
+        return schemas[logical_schema]
+
+    def qualified(self, schema: str, name: str) -> str:
+        """`schema.name` quoted for this engine."""
+        return qualified_name(self.engine.dialect, schema, name)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection inside one transaction: committed on success, rolled back on error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def ensure_schemas(self) -> None:
+        """Create the staging and curated schemas if they are missing."""
+        with self.transaction() as conn:
+            for schema in (self.staging_schema, self.curated_schema):
+                execute(conn, f"CREATE SCHEMA IF NOT EXISTS {quote_name(conn.dialect, schema)}")
+
+    def table_exists(self, schema: str, table: str) -> bool:
+        """Whether a table or view `schema.table` exists."""
+        with self.engine.connect() as conn:
+            return relation_kind(conn, schema, table) is not None
+
+    def columns(self, schema: str, table: str) -> list[str]:
+        """Column names of `schema.table` in order (empty when absent)."""
+        with self.engine.connect() as conn:
+            return relation_columns(conn, schema, table)
+
+    def row_count(self, schema: str, table: str) -> int:
+        """Number of rows in `schema.table`."""
+        with self.engine.connect() as conn:
+            return count_rows(conn, schema, table)
+
+    def read_table(self, schema: str, table: str) -> pd.DataFrame:
+        """The whole table as a frame with the pipeline's dtypes."""
+        return self.read_sql(f"SELECT * FROM {self.qualified(schema, table)}")
+
+    def read_sql(self, sql: str) -> pd.DataFrame:
+        """A query's result as a frame with the pipeline's dtypes (UTC timestamps, nullable ints).
+
+        DuckDB hands over Arrow data; PostgreSQL rows are typed after the result's column types.
+        """
+        with self.engine.connect() as conn:
+            if self.dialect == "duckdb":
+                # `.arrow()` is a Table or, from DuckDB 1.4, a batch reader: `pa.table` takes both.
+                arrow = pa.table(conn.connection.driver_connection.execute(sql).arrow())
+                frame = arrow.to_pandas(types_mapper=nullable_arrow_dtype)
+            else:
+                cursor = conn.connection.dbapi_connection.cursor()
+                try:
+                    cursor.execute(sql)
+                    names = [column[0] for column in cursor.description]
+                    type_codes = [column[1] for column in cursor.description]
+                    frame = postgres_frame(names, type_codes, cursor.fetchall())
+                finally:
+                    cursor.close()
+        return to_pipeline_dtypes(frame)
+
+    def replace_table(
+        self,
+        schema: str,
+        table: str,
+        df: pd.DataFrame,
+        *,
+        comment: str | None = None,
+        column_comments: dict[str, str] | None = None,
+        indexes: Sequence[str] = (),
+    ) -> None:
+        """Atomically replace `schema.table` with the frame (bulk load, then swap in one step).
+
+        `indexes` lists extra columns to index on PostgreSQL; in the curated schema the BI join
+        keys (`entity_id`, `contact_id`, `company_key`) present in the frame are indexed anyway.
+        """
+        docs = TableDocs(comment, column_comments or {})
+        index_columns = self._index_columns(schema, indexes)
+        with self.transaction() as conn:
+            publish.replace_with_frame(
+                conn, schema, table, df, docs=docs, index_columns=index_columns
+            )
+
+    def replace_table_as(
+        self, schema: str, table: str, select_sql: str, *, docs: TableDocs | None = None
+    ) -> int:
+        """Atomically replace `schema.table` with a SELECT's result; returns its row count."""
+        with self.transaction() as conn:
+            publish.replace_with_query(
+                conn,
+                schema,
+                table,
+                select_sql,
+                docs=docs or TableDocs(),
+                index_columns=self._index_columns(schema),
+            )
+            return count_rows(conn, schema, table)
+
+    def replace_view(
+        self, schema: str, view: str, select_sql: str, *, docs: TableDocs | None = None
+    ) -> int:
+        """Atomically replace `schema.view` by a view over the SELECT; returns its row count."""
+        with self.transaction() as conn:
+            publish.replace_view(conn, schema, view, select_sql, docs=docs or TableDocs())
+            return count_rows(conn, schema, view)
+
+    def append_rows(self, schema: str, table: str, df: pd.DataFrame) -> None:
+        """Bulk-append the frame; the table is created on first use and gains new columns."""
+        with self.transaction() as conn:
+            publish.append_frame(conn, schema, table, df, index_columns=self._index_columns(schema))
+
+    def _index_columns(self, schema: str, extra: Sequence[str] = ()) -> tuple[str, ...]:
+        join_keys = BI_JOIN_KEYS if schema == self.curated_schema else ()
+        return (*extra, *join_keys)
+
+    def _create_engine(self) -> Engine:
+        if self.dialect == "postgresql":
+            return create_engine(
+                self.url,
+                poolclass=NullPool,
+                connect_args={"options": "-c timezone=UTC", "client_encoding": "utf8"},
+            )
+        database = self.url.database or ":memory:"
+        if database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # An in-memory database lives as long as its one connection, so that one is kept.
+        engine = create_engine(
+            self.url, poolclass=StaticPool if database == ":memory:" else NullPool
+        )
+        event.listen(engine, "do_connect", self._connect_duckdb_waiting_for_lock)
+        event.listen(engine, "connect", _set_duckdb_utc)
+        return engine
+
+    def _connect_duckdb_waiting_for_lock(
+        self, dialect: Any, conn_rec: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]
+    ) -> Any:
+        """Open a DuckDB connection, retrying while another process holds the file's lock."""
+        deadline = time.monotonic() + self.lock_timeout_seconds
+        wait = _LOCK_RETRY_FIRST_WAIT_SECONDS
+        while True:
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower() or time.monotonic() + wait > deadline:
+                    raise
+                logger.info("Warehouse file is locked by another process; retrying")
+                time.sleep(wait)
+                wait = min(wait * 2, _LOCK_RETRY_MAX_WAIT_SECONDS)
+
+
+def _set_duckdb_utc(dbapi_connection: Any, connection_record: Any) -> None:
+    dbapi_connection.execute("SET TimeZone = 'UTC'")

@@ -1,0 +1,184 @@
+"""Atomic replacement and appends of warehouse tables, on one caller-owned transaction.
+
+Replacing builds the new content under a loading name in the same schema (bulk load or
+`CREATE TABLE ... AS SELECT`), builds its indexes there, then drops the old relation and renames
+the new one into place. All of it happens in the caller's transaction, so a concurrent reader sees
+the old table or the new one, never none and never half of one; on PostgreSQL the reader briefly
+waits for the swap's lock and then reads the new table. Grants and dependent views survive a
+replacement (see `pg_attachments`), and so do comments the new docs do not restate.
+
+Indexes are built on PostgreSQL only: DuckDB's ART indexes serve point lookups and constraints,
+not the scans and hash joins BI runs, and would only slow each replacement down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from hygiene_pipeline.warehouse import pg_attachments
+from hygiene_pipeline.warehouse.bulk_load import create_table_for, insert_frame
+from hygiene_pipeline.warehouse.catalog import (
+    TableDocs,
+    apply_docs,
+    current_docs,
+    relation_columns,
+    relation_kind,
+)
+from hygiene_pipeline.warehouse.frame_types import sql_type_of
+from hygiene_pipeline.warehouse.sql_text import execute, qualified_name, quote_name
+
+_MAX_IDENTIFIER_LENGTH = 63  # PostgreSQL's limit; DuckDB has none.
+
+
+def replace_with_frame(
+    conn: Connection,
+    schema: str,
+    table: str,
+    frame: pd.DataFrame,
+    *,
+    docs: TableDocs,
+    index_columns: Iterable[str] = (),
+) -> None:
+    """Replace `schema.table` with the frame's rows, typed after its dtypes."""
+    loading = _loading_name(table)
+    create_table_for(conn, schema, loading, frame)
+    _swap_in(conn, schema, table, loading, docs, index_columns)
+
+
+def replace_with_query(
+    conn: Connection,
+    schema: str,
+    table: str,
+    select_sql: str,
+    *,
+    docs: TableDocs,
+    index_columns: Iterable[str] = (),
+) -> None:
+    """Replace `schema.table` with the result of a SELECT run inside the warehouse."""
+    loading = _loading_name(table)
+    target = qualified_name(conn.dialect, schema, loading)
+    execute(conn, f"CREATE TABLE {target} AS {select_sql}")
+    _swap_in(conn, schema, table, loading, docs, index_columns)
+
+
+def replace_view(
+    conn: Connection, schema: str, view: str, select_sql: str, *, docs: TableDocs
+) -> None:
+    """Replace `schema.view` by a view over the SELECT.
+
+    Drop and create rather than `CREATE OR REPLACE VIEW`, which PostgreSQL refuses when a column
+    is removed or changes type; inside the transaction that is just as atomic.
+    """
+    with _replacing(conn, schema, view, docs):
+        target = qualified_name(conn.dialect, schema, view)
+        execute(conn, f"CREATE VIEW {target} AS {select_sql}")
+
+
+def append_frame(
+    conn: Connection,
+    schema: str,
+    table: str,
+    frame: pd.DataFrame,
+    *,
+    index_columns: Iterable[str] = (),
+) -> None:
+    """Append the frame's rows; create the table on first use and add columns it lacks."""
+    existing = relation_columns(conn, schema, table)
+    if not existing:
+        create_table_for(conn, schema, table, frame)
+        create_indexes(conn, schema, table, _present(index_columns, list(frame.columns)))
+        return
+    target = qualified_name(conn.dialect, schema, table)
+    for name in frame.columns:
+        if name not in existing:
+            execute(
+                conn,
+                f"ALTER TABLE {target} ADD COLUMN {quote_name(conn.dialect, name)} "
+                f"{sql_type_of(frame[name])}",
+            )
+    insert_frame(conn, schema, table, frame)
+
+
+def _swap_in(
+    conn: Connection,
+    schema: str,
+    table: str,
+    loading: str,
+    docs: TableDocs,
+    index_columns: Iterable[str],
+) -> None:
+    columns = _present(index_columns, relation_columns(conn, schema, loading))
+    create_indexes(conn, schema, loading, columns)
+    with _replacing(conn, schema, table, docs):
+        execute(
+            conn,
+            f"ALTER TABLE {qualified_name(conn.dialect, schema, loading)} "
+            f"RENAME TO {quote_name(conn.dialect, table)}",
+        )
+        for column in columns if conn.dialect.name == "postgresql" else ():
+            execute(
+                conn,
+                f"ALTER INDEX {qualified_name(conn.dialect, schema, _index_name(loading, column))} "
+                f"RENAME TO {quote_name(conn.dialect, _index_name(table, column))}",
+            )
+
+
+@contextmanager
+def _replacing(conn: Connection, schema: str, name: str, docs: TableDocs) -> Iterator[None]:
+    """Drop `schema.name` for the body to put its successor in place, then carry over what hung
+    on it: grants, dependent views and comments that `docs` does not restate."""
+    attachments = pg_attachments.capture(conn, schema, name)
+    previous_docs = current_docs(conn, schema, name)
+    _drop_relation(conn, schema, name)
+    yield
+    pg_attachments.restore(conn, schema, name, attachments)
+    apply_docs(conn, schema, name, docs.over(previous_docs))
+
+
+def _drop_relation(conn: Connection, schema: str, name: str) -> None:
+    kind = relation_kind(conn, schema, name)
+    if kind is None:
+        return
+    # PostgreSQL: the dependent views were captured and come back in `pg_attachments.restore`.
+    cascade = " CASCADE" if conn.dialect.name == "postgresql" else ""
+    target = qualified_name(conn.dialect, schema, name)
+    execute(conn, f"DROP {kind.upper()} {target}{cascade}")
+
+
+def create_indexes(conn: Connection, schema: str, table: str, columns: list[str]) -> None:
+    """Index each of `columns` on PostgreSQL (one single-column index each); no-op on DuckDB."""
+    if conn.dialect.name != "postgresql":
+        return
+    target = qualified_name(conn.dialect, schema, table)
+    for column in columns:
+        execute(
+            conn,
+            f"CREATE INDEX {quote_name(conn.dialect, _index_name(table, column))} "
+            f"ON {target} ({quote_name(conn.dialect, column)})",
+        )
+
+
+def _present(candidates: Iterable[str], columns: list[str]) -> list[str]:
+    return [c for c in dict.fromkeys(candidates) if c in columns]
+
+
+def _loading_name(table: str) -> str:
+    return _bounded_name(f"{table}__loading_{uuid.uuid4().hex[:12]}")
+
+
+def _index_name(table: str, column: str) -> str:
+    return _bounded_name(f"ix_{table}__{column}")
+
+
+def _bounded_name(name: str) -> str:
+    """The name itself, or a truncated form with a hash suffix if it exceeds PostgreSQL's limit."""
+    if len(name) <= _MAX_IDENTIFIER_LENGTH:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:10]
+    return f"{name[: _MAX_IDENTIFIER_LENGTH - 11]}_{digest}"

@@ -1,0 +1,111 @@
+"""`curated.contact_status_history`: one row per status spell, kept forever.
+
+A spell is a stretch of time a person held one status: `valid_from` is the `as_of` of the run
+that first saw it, `valid_to` the `as_of` of the run that saw it change (NULL while current). A
+spell is keyed on `status` alone; a new `status_reason` under the same status (a later date of the
+same evidence) does not open a new spell. Applying a batch closes changed spells and opens new
+ones in one transaction and never deletes or rewrites a closed spell, so re-applying the same
+batch changes nothing. A batch older than a person's open spell leaves that person untouched, so
+replaying an old run cannot produce spells that end before they begin. People absent from the
+batch keep their open spell.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import text
+
+from hygiene_pipeline.warehouse.bulk_load import create_table, create_table_for
+from hygiene_pipeline.warehouse.catalog import relation_kind
+from hygiene_pipeline.warehouse.engine import Warehouse
+from hygiene_pipeline.warehouse.frame_types import TEXT, TIMESTAMPTZ, ColumnSpec
+from hygiene_pipeline.warehouse.publish import create_indexes
+from hygiene_pipeline.warehouse.sql_text import execute
+
+STATUS_HISTORY_TABLE = "contact_status_history"
+STATUS_HISTORY_COLUMNS: list[ColumnSpec] = [
+    ColumnSpec("entity_id", TEXT),
+    ColumnSpec("status", TEXT),
+    ColumnSpec("status_reason", TEXT),
+    ColumnSpec("valid_from", TIMESTAMPTZ),
+    ColumnSpec("valid_to", TIMESTAMPTZ),
+    ColumnSpec("run_id", TEXT),
+]
+BATCH_COLUMNS = ["entity_id", "status", "status_reason"]
+
+_CLOSE_CHANGED_SQL = """
+UPDATE {history} AS h SET valid_to = :as_of
+FROM {batch} AS b
+WHERE h.entity_id = b.entity_id AND h.valid_to IS NULL
+  AND h.valid_from <= :as_of AND h.status <> b.status
+RETURNING h.entity_id
+"""
+_OPEN_NEW_SQL = """
+INSERT INTO {history} (entity_id, status, status_reason, valid_from, valid_to, run_id)
+SELECT b.entity_id, b.status, b.status_reason, :as_of, NULL, :run_id
+FROM {batch} AS b
+WHERE NOT EXISTS (
+    SELECT 1 FROM {history} AS open_spell
+    WHERE open_spell.entity_id = b.entity_id AND open_spell.valid_to IS NULL
+)
+RETURNING entity_id
+"""
+
+
+@dataclass(frozen=True)
+class StatusHistoryChange:
+    """How many spells one application closed and opened."""
+
+    closed: int
+    opened: int
+
+
+def apply_status_history(
+    warehouse: Warehouse, current: pd.DataFrame, run_id: str, as_of: datetime | pd.Timestamp
+) -> StatusHistoryChange:
+    """Record the current status of each person (`entity_id`, `status`, `status_reason`).
+
+    `as_of` is the run's reference time (a naive value is taken as UTC).
+    """
+    batch = _validated_batch(current)
+    as_of_utc = _as_utc(as_of)
+    schema = warehouse.curated_schema
+    batch_table = f"{STATUS_HISTORY_TABLE}__batch_{uuid.uuid4().hex[:12]}"
+    names = {
+        "history": warehouse.qualified(schema, STATUS_HISTORY_TABLE),
+        "batch": warehouse.qualified(schema, batch_table),
+    }
+    with warehouse.transaction() as conn:
+        if relation_kind(conn, schema, STATUS_HISTORY_TABLE) is None:
+            create_table(conn, schema, STATUS_HISTORY_TABLE, STATUS_HISTORY_COLUMNS)
+            create_indexes(conn, schema, STATUS_HISTORY_TABLE, ["entity_id"])
+        create_table_for(conn, schema, batch_table, batch)
+        params = {"as_of": as_of_utc, "run_id": run_id}
+        closed = conn.execute(text(_CLOSE_CHANGED_SQL.format(**names)), params).all()
+        opened = conn.execute(text(_OPEN_NEW_SQL.format(**names)), params).all()
+        execute(conn, f"DROP TABLE {names['batch']}")
+    return StatusHistoryChange(closed=len(closed), opened=len(opened))
+
+
+def _validated_batch(current: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in BATCH_COLUMNS if c not in current.columns]
+    if missing:
+        raise ValueError(f"Status batch lacks columns: {', '.join(missing)}")
+    batch = current[BATCH_COLUMNS].astype(object)
+    batch = batch.where(batch.notna(), None)
+    if batch["entity_id"].isna().any() or batch["status"].isna().any():
+        raise ValueError("Status batch has rows without entity_id or status")
+    duplicated = int(batch["entity_id"].duplicated().sum())
+    if duplicated:
+        raise ValueError(f"Status batch repeats {duplicated} entity_id value(s); one row each")
+    return batch.astype({"entity_id": str, "status": str})
+
+
+def _as_utc(as_of: datetime | pd.Timestamp) -> datetime:
+    stamp = pd.Timestamp(as_of)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.to_pydatetime()

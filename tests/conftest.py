@@ -1,0 +1,56 @@
+"""Fixtures shared by the whole suite: a throw-away PostgreSQL database and a small generated CRM.
+
+PostgreSQL is required: when the server named by `HYGIENE_TEST_PG_URL` cannot be reached the
+tests that need it fail with the reason, they are never skipped."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+PG_ADMIN_URL = os.environ.get(
+    "HYGIENE_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+)
+AS_OF = datetime(2026, 6, 30, 12, 0, 0)
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    """The PostgreSQL server the suite must reach; fails the test when it is down."""
+    try:
+        with sa.create_engine(PG_ADMIN_URL).connect() as connection:
+            connection.execute(sa.text("select 1"))
+    except sa.exc.OperationalError as error:
+        pytest.fail(f"PostgreSQL is required at {PG_ADMIN_URL}: {error.orig}", pytrace=False)
+    return PG_ADMIN_URL
+
+
+@pytest.fixture
+def pg_database_url(pg_admin_url: str) -> Iterator[str]:
+    """A fresh, empty database for one test, dropped afterwards."""
+    name = f"hygiene_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def generated_crm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic CRM (landing + ground truth), generated once per test session."""
+    from hygiene_pipeline.synthetic import generate
+
+    out = tmp_path_factory.mktemp("generated_crm")
+    generate(out, contacts=2_000, seed=11, as_of=AS_OF)
+    return out

@@ -1,0 +1,45 @@
+"""Column helpers: per-distinct evaluation and text clean-up."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hygiene_pipeline.domain.column_ops import blank_to_none, clean_text, fold_accents, map_distinct
+
+
+def test_map_distinct_calls_the_transform_once_per_distinct_value() -> None:
+    seen: list[list[str]] = []
+
+    def upper(distinct: pd.Series) -> pd.Series:
+        seen.append(distinct.tolist())
+        return distinct.str.upper()
+
+    out = map_distinct(pd.Series(["a", "b", None, "a"], index=[3, 4, 5, 6]), upper)
+    assert seen == [["a", "b"]]
+    assert out.tolist() == ["A", "B", None, "A"]
+    assert out.index.tolist() == [3, 4, 5, 6]
+
+
+def test_map_distinct_spreads_frames_with_false_for_missing_flags() -> None:
+    def describe(distinct: pd.Series) -> pd.DataFrame:
+        return pd.DataFrame({"length": distinct.str.len(), "long": distinct.str.len() > 1})
+
+    out = map_distinct(pd.Series(["ab", None, "c"]), describe)
+    assert out["long"].tolist() == [True, False, False]
+    assert out["long"].dtype == bool
+    assert out["length"].tolist() == [2, None, 1]
+
+
+def test_blank_to_none_and_clean_text() -> None:
+    values = pd.Series(["  a  b ", "", "   ", None, "Ｆｏｏ\tbar"])
+    assert blank_to_none(values).tolist() == ["a  b", None, None, None, "Ｆｏｏ\tbar"]
+    assert clean_text(values).tolist() == ["a b", None, None, None, "Foo bar"]
+
+
+def test_fold_accents_keeps_other_scripts() -> None:
+    assert fold_accents(pd.Series(["Ærøskøbing", "Straße", "Zoë", "王小明"])).tolist() == [
+        "aeroskobing",
+        "strasse",
+        "zoe",
+        "王小明",
+    ]

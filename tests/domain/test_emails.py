@@ -1,0 +1,73 @@
+"""E-mail standardisation: syntax validity, canonical mailbox key, role and disposable flags."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hygiene_pipeline.domain.emails import EMAIL_COLUMNS, standardise_emails
+
+
+def one(value: str | None) -> pd.Series:
+    return standardise_emails(pd.Series([value])).iloc[0]
+
+
+def test_trimmed_and_lower_cased() -> None:
+    row = one("  Jane.Doe@Example.ORG ")
+    assert row["email"] == "jane.doe@example.org"
+    assert row["email_valid"]
+    assert row["email_domain"] == "example.org"
+
+
+def test_plus_tags_are_dropped_for_every_provider() -> None:
+    assert one("jane+news@example.org")["email_key"] == "jane@example.org"
+
+
+def test_gmail_dots_are_dropped_and_googlemail_is_gmail() -> None:
+    assert one("J.Doe+x@gmail.com")["email_key"] == "jdoe@gmail.com"
+    assert one("j.d.o.e@googlemail.com")["email_key"] == "jdoe@gmail.com"
+    assert one("j.doe@example.org")["email_key"] == "j.doe@example.org"
+
+
+def test_invalid_addresses_keep_the_row_with_a_reason() -> None:
+    for value in ["jane@", "jane@@example.org", "a..b@example.org", "jane@localhost", "no-at"]:
+        row = one(value)
+        assert not row["email_valid"], value
+        assert row["email_key"] is None
+        assert row["email"] == value
+        assert isinstance(row["email_error"], str) and row["email_error"], value
+
+
+def test_missing_values_are_none_and_not_flagged() -> None:
+    out = standardise_emails(pd.Series([None, "", "   "]))
+    assert out["email"].isna().all()
+    assert not out[["email_valid", "email_is_role", "email_is_disposable"]].any().any()
+    assert out["email_error"].isna().all()
+
+
+def test_international_addresses_go_through_the_full_validator() -> None:
+    row = one("Jürgen@Bücher.de")
+    assert row["email_valid"]
+    assert row["email_domain"] == "bücher.de"
+
+
+def test_overlong_address_is_invalid() -> None:
+    assert not one("a@" + "b" * 250 + ".com")["email_valid"]
+
+
+def test_role_mailboxes() -> None:
+    out = standardise_emails(pd.Series(["info@acme.com", "sales+eu@acme.com", "jane@acme.com"]))
+    assert out["email_is_role"].tolist() == [True, True, False]
+
+
+def test_disposable_domains_and_their_subdomains() -> None:
+    out = standardise_emails(
+        pd.Series(["x@mailinator.com", "x@eu.mailinator.com", "x@gmail.com", "bad@mailinator"])
+    )
+    assert out["email_is_disposable"].tolist() == [True, True, False, False]
+
+
+def test_columns_and_types() -> None:
+    out = standardise_emails(pd.Series(["a@b.com", None], index=[7, 9]))
+    assert list(out.columns) == list(EMAIL_COLUMNS)
+    assert out.index.tolist() == [7, 9]
+    assert out["email_valid"].dtype == bool

@@ -1,0 +1,73 @@
+"""Timestamps: every accepted format to UTC, per-column format inference, unreadable values."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from hygiene_pipeline.domain.timestamps import parse_timestamps, unparseable_mask
+
+UTC = "UTC"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-03-15T10:00:00Z", "2024-03-15 10:00:00"),
+        ("2024-03-15T12:00:00+02:00", "2024-03-15 10:00:00"),
+        ("2024-03-15 10:00:00", "2024-03-15 10:00:00"),
+        ("2024-03-15", "2024-03-15 00:00:00"),
+        ("20240315", "2024-03-15 00:00:00"),
+        ("1710496800", "2024-03-15 10:00:00"),
+        ("1710496800000", "2024-03-15 10:00:00"),
+        ("15/03/2024", "2024-03-15 00:00:00"),
+        ("03/15/2024 10:30 PM", "2024-03-15 22:30:00"),
+        ("15.03.2024 14:30", "2024-03-15 14:30:00"),
+        ("Mar 15, 2024", "2024-03-15 00:00:00"),
+        ("15 March 2024", "2024-03-15 00:00:00"),
+        ("15-Mar-2024", "2024-03-15 00:00:00"),
+        ("Fri, 15 Mar 2024 10:00:00 +0000", "2024-03-15 10:00:00"),
+        ("2024/03/15", "2024-03-15 00:00:00"),
+        ("2024年3月15日", "2024-03-15 00:00:00"),
+    ],
+)
+def test_formats(raw: str, expected: str) -> None:
+    parsed = parse_timestamps(pd.Series([raw]))
+    assert parsed.dtype == "datetime64[ns, UTC]"
+    assert parsed.iloc[0] == pd.Timestamp(expected, tz=UTC)
+
+
+def test_mixed_offsets_in_one_column() -> None:
+    parsed = parse_timestamps(pd.Series(["2024-03-15T10:00:00Z", "2024-03-15T10:00:00-05:00"]))
+    assert parsed.tolist() == [
+        pd.Timestamp("2024-03-15 10:00", tz=UTC),
+        pd.Timestamp("2024-03-15 15:00", tz=UTC),
+    ]
+
+
+def test_the_column_decides_day_or_month_first() -> None:
+    day_first = parse_timestamps(pd.Series(["03/04/2024", "25/12/2024"]))
+    month_first = parse_timestamps(pd.Series(["03/04/2024", "12/25/2024"]), dayfirst=True)
+    assert day_first.iloc[0] == pd.Timestamp("2024-04-03", tz=UTC)
+    assert month_first.iloc[0] == pd.Timestamp("2024-03-04", tz=UTC)
+
+
+def test_ambiguous_column_follows_the_preference() -> None:
+    values = pd.Series(["03/04/2024", "05/06/2024"])
+    assert parse_timestamps(values).iloc[0] == pd.Timestamp("2024-03-04", tz=UTC)
+    assert parse_timestamps(values, dayfirst=True).iloc[0] == pd.Timestamp("2024-04-03", tz=UTC)
+
+
+def test_unreadable_values_are_nat_and_flagged() -> None:
+    values = pd.Series(["31/02/2024", "not a date", None, "", "2024-02-31", "2024-03-15"])
+    parsed = parse_timestamps(values)
+    assert parsed.isna().tolist() == [True, True, True, True, True, False]
+    assert unparseable_mask(values, parsed).tolist() == [True, True, False, False, True, False]
+
+
+def test_repeated_values_and_index_are_kept() -> None:
+    values = pd.Series(["2024-03-15", None, "2024-03-15"], index=[5, 6, 7])
+    parsed = parse_timestamps(values)
+    assert parsed.index.tolist() == [5, 6, 7]
+    assert parsed.iloc[0] == parsed.iloc[2]
+    assert pd.isna(parsed.iloc[1])

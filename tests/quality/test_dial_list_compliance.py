@@ -1,0 +1,109 @@
+"""Each compliance rule catches its own violation, from the evidence rather than the flags."""
+
+import pandas as pd
+import pytest
+
+from hygiene_pipeline.quality.compliance import ComplianceEvidence, compliance_findings
+
+AS_OF = pd.Timestamp("2026-06-30 12:00", tz="UTC")
+PHONES = ["+14155550101", "+14155550102", "+14155550103"]
+
+
+def evidence(**changes: object) -> ComplianceEvidence:
+    """A compliant dial list of three persons, each with one opted-in member record."""
+    base = {
+        "dial_list": pd.DataFrame({"entity_id": ["E1", "E2", "E3"], "phone_e164": PHONES}),
+        "golden": pd.DataFrame(
+            {"entity_id": ["E1", "E2", "E3"], "do_not_call": False, "consent_valid": True}
+        ),
+        "members": pd.DataFrame(
+            {
+                "entity_id": ["E1", "E2", "E3"],
+                "do_not_call": [False, None, False],
+                "consent_status": "opted_in",
+                "consent_expires_at": pd.to_datetime([None, "2027-01-01", None], utc=True),
+            }
+        ),
+        "dnc_numbers": pd.Series(["+14155559999"]),
+        "do_not_call_call_numbers": pd.Series([], dtype=object),
+        "suppressed_numbers": pd.Series(["+14155558888"]),
+        "as_of": AS_OF,
+    }
+    return ComplianceEvidence(**{**base, **changes})
+
+
+def failed(ev: ComplianceEvidence) -> dict[str, list[str]]:
+    """Failed rule -> offending entity ids."""
+    return {
+        f.rule: [k["entity_id"] for k in f.sample_keys]
+        for f in compliance_findings(ev)
+        if not f.passed
+    }
+
+
+def test_compliant_dial_list_passes_every_rule() -> None:
+    assert failed(evidence()) == {}
+
+
+def members_with(column: str, values: list) -> pd.DataFrame:
+    members = evidence().members.copy()
+    members[column] = values
+    return members
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule", "offenders"),
+    [
+        (
+            {"members": members_with("do_not_call", [False, True, False])},
+            "do_not_call_person",
+            ["E2"],
+        ),
+        (
+            {"golden": evidence().golden.assign(do_not_call=[False, False, True])},
+            "do_not_call_person",
+            ["E3"],
+        ),
+        ({"dnc_numbers": pd.Series([PHONES[0]])}, "do_not_call_number", ["E1"]),
+        ({"do_not_call_call_numbers": pd.Series([PHONES[1]])}, "do_not_call_request", ["E2"]),
+        ({"suppressed_numbers": pd.Series([PHONES[2]])}, "suppressed_phone", ["E3"]),
+        (
+            {"members": members_with("consent_status", ["opted_in", "opted_out", "opted_in"])},
+            "no_valid_consent",
+            ["E2"],
+        ),
+        (
+            {
+                "members": members_with(
+                    "consent_expires_at", pd.to_datetime([None, "2026-06-01", None], utc=True)
+                )
+            },
+            "no_valid_consent",
+            ["E2"],
+        ),
+        (
+            {"golden": evidence().golden.assign(consent_valid=[True, True, None])},
+            "no_valid_consent",
+            ["E3"],
+        ),
+        ({"members": evidence().members.iloc[:2]}, "no_valid_consent", ["E3"]),
+    ],
+)
+def test_each_rule_catches_its_violation(changes: dict, rule: str, offenders: list[str]) -> None:
+    assert failed(evidence(**changes)) == {rule: offenders}
+
+
+def test_a_person_or_number_listed_twice_is_caught() -> None:
+    dial = pd.DataFrame(
+        {
+            "entity_id": ["E1", "E2", "E2", "E3"],
+            "phone_e164": [PHONES[0], PHONES[1], "+14155550109", PHONES[0]],
+        }
+    )
+
+    findings = {f.rule: f for f in compliance_findings(evidence(dial_list=dial))}
+
+    twice = findings["listed_twice"]
+    assert twice.failed_count == 4
+    assert all(k["phone_e164"].startswith("+1******") for k in twice.sample_keys)
+    assert twice.hint and "Deduplicate" in twice.hint

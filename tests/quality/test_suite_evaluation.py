@@ -1,0 +1,143 @@
+"""Great Expectations results turned into findings on-call staff can act on."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hygiene_pipeline.quality.evaluation import describe_expected, evaluate_suite
+from hygiene_pipeline.quality.suites import SuiteError, load_suite, load_suites
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+
+
+def findings_by_rule(outcomes: list) -> dict:
+    return {o.finding.rule: o.finding for o in outcomes}
+
+
+def test_faulty_dial_list_names_rules_counts_and_masked_keys() -> None:
+    suite = load_suite(EXPECTATIONS_DIR / "curated.dial_list.json")
+    dial = pd.DataFrame(
+        {
+            "entity_id": ["E1", "E2", "E2", "E4"],
+            "phone_e164": ["+14155550100", "4155550101", "+14155550102", "+14155550104"],
+            "intent_tier": ["high", "medium", "urgent", "low"],
+            "priority_rank": [1, 2, 3, 4],
+        }
+    )
+
+    found = findings_by_rule(evaluate_suite(suite, dial))
+
+    unique = found["expect_column_values_to_be_unique(entity_id)"]
+    assert not unique.passed and unique.failed_count == 2
+    assert {k["entity_id"] for k in unique.sample_keys} == {"E2"}
+    phone = found["expect_column_values_to_match_regex(phone_e164)"]
+    assert phone.failed_count == 1
+    assert phone.sample_keys == ({"phone_e164": "******0101", "entity_id": "E2"},)
+    assert "4155550101" not in json.dumps([phone.observed, phone.sample_keys])
+    assert "regex=" in phone.expected
+    tier = found["expect_column_values_to_be_in_set(intent_tier)"]
+    assert "'urgent'" in tier.observed and "1 of 4 rows" in tier.observed
+    assert tier.hint and tier.hint.startswith("A tier outside")
+    assert found["expect_table_row_count_to_be_between"].passed
+
+
+def test_contain_set_reports_the_absent_values_as_offenders() -> None:
+    suite = load_suite(EXPECTATIONS_DIR / "curated.contacts_golden.json")
+    golden = pd.DataFrame({"entity_id": ["E1", "E2"]})
+
+    found = findings_by_rule(
+        evaluate_suite(suite, golden, {"contact_xref_entity_ids": ["E1", "E2", "E7", "E9"]})
+    )
+
+    contains = found["expect_column_distinct_values_to_contain_set(entity_id)"]
+    assert not contains.passed
+    assert contains.failed_count == 2
+    assert contains.sample_keys == ({"entity_id": "E7"}, {"entity_id": "E9"})
+    assert contains.observed == "2 of 4 required values absent"
+    assert "<contact_xref_entity_ids>" in contains.expected
+
+
+def test_a_missing_column_is_a_failed_finding_not_a_crash() -> None:
+    suite = load_suite(EXPECTATIONS_DIR / "curated.dial_list.json")
+    dial = pd.DataFrame({"entity_id": ["E1"], "phone_e164": ["+14155550100"]})
+
+    found = findings_by_rule(evaluate_suite(suite, dial))
+
+    tier = found["expect_column_values_to_be_in_set(intent_tier)"]
+    assert not tier.passed
+    assert tier.observed.startswith("could not evaluate:") and "intent_tier" in tier.observed
+    assert found["expect_column_values_to_be_unique(entity_id)"].passed
+
+
+def test_invalid_expectation_is_an_error_naming_file_and_position(tmp_path: Path) -> None:
+    path = tmp_path / "curated.t.json"
+    path.write_text(
+        json.dumps(
+            {
+                "name": "t",
+                "expectations": [
+                    {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "a"}}
+                ],
+            }
+        )
+    )
+
+    with pytest.raises(SuiteError, match=r"curated\.t\.json: expectation 0 .* is invalid"):
+        evaluate_suite(load_suite(path), pd.DataFrame({"a": [1]}))
+
+
+def test_parameters_without_values_are_an_error() -> None:
+    suite = load_suite(EXPECTATIONS_DIR / "curated.contacts_golden.json")
+
+    with pytest.raises(SuiteError, match="contact_xref_entity_ids"):
+        evaluate_suite(suite, pd.DataFrame({"entity_id": ["E1"]}))
+
+
+def test_every_shipped_suite_is_valid_for_great_expectations() -> None:
+    for suite in load_suites(EXPECTATIONS_DIR):
+        columns = {c for e in suite.expectations for c in e.columns} | set(suite.key_columns)
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in sorted(columns)})
+        parameters = {name: [] for name in suite.references}
+
+        outcomes = evaluate_suite(suite, frame, parameters)
+
+        errors = [o.finding for o in outcomes if o.finding.observed.startswith("could not")]
+        assert not errors, f"{suite.path.name}: {errors}"
+
+
+def test_describe_expected_shows_arguments_but_not_columns() -> None:
+    suite = load_suite(EXPECTATIONS_DIR / "curated.contacts_golden.json")
+    score = next(
+        e
+        for e in suite.expectations
+        if e.label.endswith("(staleness_score)") and e.kwargs.get("max_value")
+    )
+
+    assert describe_expected(score) == "column values to be between (min_value=0, max_value=100)"
+
+
+def test_multi_column_values_are_masked_per_column(tmp_path: Path) -> None:
+    path = tmp_path / "curated.t.json"
+    path.write_text(
+        json.dumps(
+            {
+                "name": "t",
+                "meta": {"key_columns": ["k"]},
+                "expectations": [
+                    {
+                        "type": "expect_compound_columns_to_be_unique",
+                        "kwargs": {"column_list": ["email", "source"]},
+                    }
+                ],
+            }
+        )
+    )
+    frame = pd.DataFrame({"k": ["a", "b"], "email": ["jane@x.com"] * 2, "source": ["sf"] * 2})
+
+    [outcome] = evaluate_suite(load_suite(path), frame)
+
+    shown = json.dumps([outcome.finding.observed, outcome.finding.sample_keys])
+    assert "jane@x.com" not in shown and "j***@x***.com" in shown
+    assert {k["k"] for k in outcome.finding.sample_keys} == {"a", "b"}

@@ -1,0 +1,182 @@
+"""Compliance: do-not-call from each source, consent, frequency cap, and the dial list's rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from hygiene_pipeline.scoring.settings import ScoringSettings
+
+
+def test_dnc_from_the_dnc_list(world) -> None:
+    w = world()
+    phone = w.person("LISTED")
+    w.dnc_number(phone, days=40)
+    w.person("OTHER_RECORD_LISTED")
+    w.record("OTHER_RECORD_LISTED", contact_id="old", phone_e164="+12125557777")
+    w.dnc_number("+12125557777", days=None)
+    scored = w.scored()
+    assert scored.loc["LISTED", "is_dnc"]
+    assert scored.loc["LISTED", "dnc_reason"] == f"DNC list since {w.ago(40):%Y-%m-%d}"
+    assert scored.loc["OTHER_RECORD_LISTED", "dnc_reason"] == "DNC list"
+    assert not scored.loc["LISTED", "is_callable"]
+
+
+def test_dnc_from_a_call_disposition_blocks_person_and_number(world) -> None:
+    w = world()
+    shared = w.person("ASKED", mobile="+12125558888")
+    w.person("COLLEAGUE", phone=shared, mobile="+12125556666")
+    w.person("ALONE", phone=shared)
+    w.call(3, "do_not_call", contact_id="ASKED", phone=shared)
+    result = w.score()
+    scored = result.contacts.set_index("entity_id")
+    assert scored.loc["ASKED", "dnc_reason"] == f"do_not_call request on {w.ago(3):%Y-%m-%d}"
+    assert not scored.loc["ASKED", "is_callable"]
+    assert not scored.loc["COLLEAGUE", "is_dnc"]
+    assert scored.loc["COLLEAGUE", "dial_phone_e164"] == "+12125556666"
+    assert not scored.loc["ALONE", "is_callable"]
+    requests = result.suppression_events.query("reason == 'do_not_call_request'")
+    assert set(requests["value"]) == {shared, "+12125558888"}
+
+
+def test_dnc_request_without_a_dialled_number_blocks_only_the_person(world) -> None:
+    w = world()
+    switchboard = w.person("ASKED")
+    w.person("COLLEAGUE", phone=switchboard)
+    w.call(3, "do_not_call", contact_id="ASKED")
+    scored = w.scored()
+    assert scored.loc["ASKED", "is_dnc"]
+    assert scored.loc["COLLEAGUE", "is_callable"]
+
+
+def test_dnc_from_a_crm_flag_on_any_member(world) -> None:
+    w = world()
+    w.person("P")
+    w.record("P", contact_id="P2", source_system="hubspot", do_not_call=True)
+    person = w.scored().loc["P"]
+    assert person["is_dnc"]
+    assert person["dnc_reason"] == "do_not_call flag on a CRM record"
+    assert not person["is_callable"]
+
+
+def test_every_dnc_source_is_named(world) -> None:
+    w = world()
+    phone = w.person("P", do_not_call=True)
+    w.dnc_number(phone, days=None)
+    w.call(1, "do_not_call", contact_id="P")
+    assert w.scored().loc["P", "dnc_reason"] == (
+        f"DNC list; do_not_call request on {w.ago(1):%Y-%m-%d}; do_not_call flag on a CRM record"
+    )
+
+
+def test_consent(world) -> None:
+    w = world()
+    w.person("VALID", consent_expires_at=w.ago(-30))
+    w.person("OPTED_OUT_ON_ONE")
+    w.record("OPTED_OUT_ON_ONE", contact_id="x", consent_status="opted_out")
+    w.person("EXPIRED", consent_expires_at=w.ago(1))
+    w.person("EXPIRED_STATUS", consent_status="expired")
+    w.person("UNKNOWN", consent_status="unknown")
+    w.person("ONE_VALID_OF_TWO", consent_status="unknown")
+    w.record("ONE_VALID_OF_TWO", contact_id="y", consent_status="opted_in")
+    scored = w.scored()
+    expected = {
+        "VALID": True,
+        "OPTED_OUT_ON_ONE": False,
+        "EXPIRED": False,
+        "EXPIRED_STATUS": False,
+        "UNKNOWN": False,
+        "ONE_VALID_OF_TWO": True,
+    }
+    assert scored["consent_valid"].to_dict() == expected
+    assert scored["is_callable"].to_dict() == expected
+    assert not scored.loc["OPTED_OUT_ON_ONE", "is_emailable"]
+
+
+@pytest.mark.parametrize(
+    ("call_days", "today", "week", "listed"),
+    [
+        ([0.1], 1, 1, True),
+        ([0.1, 0.2], 2, 2, False),
+        ([1, 2, 3, 4, 5, 6], 0, 6, True),
+        ([1, 2, 3, 4, 5, 6, 6.5], 0, 7, False),
+        ([1, 2, 3, 4, 5, 6, 8, 9], 0, 6, True),
+    ],
+)
+def test_frequency_cap_per_day_and_rolling_week(
+    world, call_days: list[float], today: int, week: int, listed: bool
+) -> None:
+    w = world()
+    phone = w.person("P", mobile="+12125550001")
+    for i, days in enumerate(call_days):
+        number = phone if i % 2 else "+12125550001"
+        w.call(days, "no_answer", contact_id="P", phone=number)
+    result = w.score()
+    person = result.contacts.set_index("entity_id").loc["P"]
+    assert (person["calls_today"], person["calls_7d"]) == (today, week)
+    assert ("P" in set(result.dial_list["entity_id"])) == listed
+
+
+def test_frequency_caps_are_configurable(world) -> None:
+    w = world(ScoringSettings(max_calls_per_day=5))
+    w.person("P")
+    w.call(0.1, "no_answer", contact_id="P")
+    w.call(0.2, "busy", contact_id="P")
+    assert "P" in set(w.score().dial_list["entity_id"])
+
+
+def test_dial_list_holds_only_active_callable_people_in_priority_order(world) -> None:
+    w = world()
+    w.person("LOW")
+    w.person("MEDIUM_BUSY")
+    w.event(0, "pricing_page_view", contact_id="MEDIUM_BUSY")
+    w.call(3, "no_answer", contact_id="MEDIUM_BUSY")
+    w.person("MEDIUM")
+    w.event(0, "pricing_page_view", contact_id="MEDIUM")
+    w.person("HIGH")
+    w.event(0, "meeting_booked", contact_id="HIGH")
+    w.event(0, "email_click", contact_id="HIGH")
+    w.person("HIGHER")
+    w.event(0, "meeting_booked", contact_id="HIGHER")
+    w.event(0, "form_submit", contact_id="HIGHER")
+    w.person("STALE", last_activity_days=400)
+    w.person("LEFT")
+    w.call(1, "left_company", contact_id="LEFT")
+    w.person("NO_CONSENT", consent_status="opted_out")
+    w.person("NO_PHONE", phone=None)
+    dial = w.score().dial_list
+    assert list(dial["entity_id"]) == ["HIGHER", "HIGH", "MEDIUM", "MEDIUM_BUSY", "LOW"]
+    assert list(dial["priority_rank"]) == [1, 2, 3, 4, 5]
+    assert list(dial["intent_tier"]) == ["high", "high", "medium", "medium", "low"]
+    assert list(dial.columns) == [
+        "entity_id",
+        "phone_e164",
+        "intent_tier",
+        "intent_score",
+        "calls_7d",
+        "priority_rank",
+    ]
+
+
+def test_dial_phone_falls_back_to_a_working_mobile(world) -> None:
+    w = world()
+    phone = w.person("P", mobile="+12125553333")
+    w.call(2, "disconnected", phone=phone)
+    w.person("Q", phone="+1212", mobile="+12125554444", phone_valid=False)
+    scored = w.scored()
+    assert scored.loc["P", "dial_phone_e164"] == "+12125553333"
+    assert scored.loc["Q", "dial_phone_e164"] == "+12125554444"
+    assert scored.loc["Q", "is_callable"]
+
+
+def test_flagged_linkage_clusters_are_held_off_the_dial_list(world) -> None:
+    w = world()
+    w.person("FLAGGED", cluster_flag="oversized")
+    w.person("CLEAR")
+    result = w.score()
+    scored = result.contacts.set_index("entity_id")
+    assert scored.loc["FLAGGED", "linkage_review_hold"]
+    assert scored.loc["FLAGGED", "is_callable"]
+    assert list(result.dial_list["entity_id"]) == ["CLEAR"]
+
+    w.settings = ScoringSettings(hold_flagged_clusters=False)
+    assert set(w.score().dial_list["entity_id"]) == {"FLAGGED", "CLEAR"}

@@ -1,0 +1,224 @@
+"""Connections, URLs, schemas, bulk load round trips and file-lock waiting."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from hygiene_pipeline.warehouse.bulk_load import BulkLoadError
+from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
+
+
+def every_dtype_frame() -> pd.DataFrame:
+    """One column per dtype the pipeline's frames use, with NULLs where the dtype allows them."""
+    return pd.DataFrame(
+        {
+            "flag": [True, False, True],
+            "maybe_flag": pd.array([True, None, False], dtype="boolean"),
+            "count": pd.Series([1, -2, 2**40], dtype="int64"),
+            "maybe_count": pd.array([7, None, 9], dtype="Int64"),
+            "score": [0.5, float("nan"), 1e-9],
+            "seen_at": pd.to_datetime(
+                ["2026-03-02 09:15:00.123456+01:00", None, "2025-12-31 23:59:59+00:00"],
+                utc=True,
+                format="ISO8601",
+            ),
+            "local_at": pd.to_datetime(["2026-03-02 09:15:00", None, "2024-02-29 00:00:00"]),
+            "name": ['O\'Brien, "Jo"\nline two', "", None],
+            "unicode": ["北京市海淀区", "Zoë 🙂", "\\N"],
+            "record": [{"rule": "latest"}, None, ["a", 1]],
+        }
+    )
+
+
+def test_default_duckdb_url_is_absolute_and_the_folder_is_created(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = default_duckdb_url(Path(".hygiene"))
+    assert url == f"duckdb:///{(tmp_path / '.hygiene' / 'warehouse.duckdb').as_posix()}"
+    warehouse = Warehouse(url)
+    warehouse.ensure_schemas()
+    assert (tmp_path / ".hygiene" / "warehouse.duckdb").exists()
+    assert warehouse.dialect == "duckdb"
+
+
+def test_bare_postgresql_url_is_spelled_with_psycopg2_and_the_note_hides_the_password(
+    pg_admin_url, caplog
+):
+    bare = sa.make_url(pg_admin_url).set(drivername="postgresql", password="s3cret")
+    with caplog.at_level(logging.WARNING):
+        warehouse = Warehouse(bare.render_as_string(hide_password=False))
+    assert warehouse.url.drivername == "postgresql+psycopg2"
+    assert warehouse.dialect == "postgresql"
+    assert "postgresql+psycopg2://" in caplog.text
+    assert "s3cret" not in caplog.text
+
+
+def test_an_in_memory_duckdb_keeps_its_tables_between_operations():
+    warehouse = Warehouse("duckdb:///:memory:")
+    warehouse.ensure_schemas()
+    warehouse.replace_table("curated", "people", pd.DataFrame({"entity_id": ["E1", "E2"]}))
+    assert warehouse.row_count("curated", "people") == 2
+
+
+def test_unsupported_engines_are_refused():
+    with pytest.raises(ValueError, match="Unsupported warehouse engine"):
+        Warehouse("sqlite:///warehouse.db")
+
+
+def test_schemas_are_created_once_and_configurable(warehouse):
+    warehouse.ensure_schemas()
+    schemas = set(
+        warehouse.read_sql("SELECT schema_name FROM information_schema.schemata")["schema_name"]
+    )
+    assert {warehouse.staging_schema, warehouse.curated_schema} <= schemas
+    assert not warehouse.table_exists(warehouse.curated_schema, "contacts_golden")
+
+
+def test_every_dtype_survives_a_round_trip(warehouse):
+    frame = every_dtype_frame()
+    warehouse.replace_table(warehouse.staging_schema, "round_trip", frame)
+    back = warehouse.read_table(warehouse.staging_schema, "round_trip")
+    expected = frame.assign(record=['{"rule": "latest"}', None, '["a", 1]'])
+    pd.testing.assert_frame_equal(back, expected)
+    assert str(back["seen_at"].dtype) == "datetime64[ns, UTC]"
+    assert back.loc[0, "seen_at"] == pd.Timestamp("2026-03-02 08:15:00.123456", tz="UTC")
+    assert back.loc[1, "name"] == "" and back.loc[2, "name"] is None
+
+
+def test_empty_frame_creates_the_table_with_its_typed_columns(warehouse):
+    empty = every_dtype_frame().iloc[:0]
+    warehouse.replace_table(warehouse.curated_schema, "nothing_yet", empty)
+    assert warehouse.row_count(warehouse.curated_schema, "nothing_yet") == 0
+    back = warehouse.read_table(warehouse.curated_schema, "nothing_yet")
+    assert list(back.columns) == list(empty.columns)
+    assert back.dtypes.astype(str).to_dict() == {
+        "flag": "bool",
+        "maybe_flag": "bool",
+        "count": "int64",
+        "maybe_count": "int64",
+        "score": "float64",
+        "seen_at": "datetime64[ns, UTC]",
+        "local_at": "datetime64[ns]",
+        "name": "object",
+        "unicode": "object",
+        "record": "object",
+    }
+
+
+def test_append_creates_the_table_then_adds_rows_and_new_columns(warehouse):
+    schema = warehouse.curated_schema
+    first = pd.DataFrame({"run_id": ["r1", "r1"], "passed": [True, False]})
+    warehouse.append_rows(schema, "dq_check_results", first)
+    second = pd.DataFrame({"run_id": ["r2"], "passed": [True], "failed_count": [4]})
+    warehouse.append_rows(schema, "dq_check_results", second)
+    back = warehouse.read_sql(
+        f"SELECT * FROM {warehouse.qualified(schema, 'dq_check_results')} ORDER BY run_id, passed"
+    )
+    assert back["run_id"].tolist() == ["r1", "r1", "r2"]
+    assert back["failed_count"].tolist() == [pd.NA, pd.NA, 4]
+
+
+def test_a_refused_load_names_the_table_but_never_the_values(warehouse):
+    schema = warehouse.curated_schema
+    warehouse.append_rows(schema, "counts", pd.DataFrame({"n": [1]}))
+    with pytest.raises(BulkLoadError) as raised:
+        warehouse.append_rows(schema, "counts", pd.DataFrame({"n": ["jane.doe@example.com"]}))
+    assert "counts" in str(raised.value)
+    assert "jane" not in str(raised.value) and raised.value.__cause__ is None
+    assert warehouse.row_count(schema, "counts") == 1
+
+
+def test_comments_are_written_and_kept_when_a_republish_restates_none(warehouse):
+    schema = warehouse.curated_schema
+    frame = pd.DataFrame({"entity_id": ["E1"], "status": ["active"]})
+    warehouse.replace_table(
+        schema,
+        "people",
+        frame,
+        comment="One row per person; it's curated",
+        column_comments={"status": "Contract status", "not_a_column": "ignored"},
+    )
+    warehouse.replace_table(schema, "people", frame)
+    if warehouse.dialect == "duckdb":
+        table_sql = (
+            f"SELECT comment FROM duckdb_tables() WHERE schema_name = '{schema}' "
+            "AND table_name = 'people'"
+        )
+        column_sql = (
+            f"SELECT comment FROM duckdb_columns() WHERE schema_name = '{schema}' "
+            "AND table_name = 'people' AND column_name = 'status'"
+        )
+    else:
+        table_sql = f"SELECT obj_description('{schema}.people'::regclass, 'pg_class')"
+        column_sql = f"SELECT col_description('{schema}.people'::regclass, 2)"
+    assert warehouse.read_sql(table_sql).iloc[0, 0] == "One row per person; it's curated"
+    assert warehouse.read_sql(column_sql).iloc[0, 0] == "Contract status"
+
+
+@pytest.mark.postgres
+def test_curated_tables_are_indexed_on_bi_join_keys_across_replacements(postgresql_warehouse):
+    warehouse = postgresql_warehouse
+    frame = pd.DataFrame({"entity_id": ["E1"], "company_key": ["acme"], "note": ["x"]})
+    for _ in range(2):
+        warehouse.replace_table(warehouse.curated_schema, "people", frame, indexes=["note"])
+    indexes = warehouse.read_sql(
+        "SELECT indexname FROM pg_indexes "
+        f"WHERE schemaname = '{warehouse.curated_schema}' AND tablename = 'people'"
+    )
+    assert sorted(indexes["indexname"]) == [
+        "ix_people__company_key",
+        "ix_people__entity_id",
+        "ix_people__note",
+    ]
+
+
+HOLD_LOCK = """
+import sys, time, duckdb
+connection = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+connection.close()
+"""
+
+
+def hold_duckdb_lock(path: Path, seconds: float) -> subprocess.Popen:
+    """Another process with the DuckDB file open, as a second pipeline process would have it."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_duckdb_waits_while_another_process_holds_the_file(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    warehouse = Warehouse(f"duckdb:///{path}", lock_timeout_seconds=30)
+    warehouse.ensure_schemas()
+    warehouse.replace_table("curated", "people", pd.DataFrame({"entity_id": ["E1"]}))
+    holder = hold_duckdb_lock(path, 1.0)
+    try:
+        assert warehouse.row_count("curated", "people") == 1
+    finally:
+        holder.wait()
+
+
+def test_duckdb_gives_up_when_the_lock_outlasts_the_timeout(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    Warehouse(f"duckdb:///{path}").ensure_schemas()
+    holder = hold_duckdb_lock(path, 3.0)
+    try:
+        with pytest.raises(sa.exc.OperationalError) as raised:
+            Warehouse(f"duckdb:///{path}", lock_timeout_seconds=0.2).ensure_schemas()
+        assert isinstance(raised.value.orig, duckdb.IOException)
+    finally:
+        holder.kill()
+        holder.wait()
