@@ -44,7 +44,7 @@ def main() -> None:
         feeds = standardised_feeds(out / "landing")
         print(f"ingest + standardise: {time.perf_counter() - started:.1f} s")
         for label, true_grouping in (("true grouping", True), ("linkage", False)):
-            run = score_generated(out, AS_OF, true_grouping=true_grouping, feeds=feeds)
+            run = score_generated(out, true_grouping=true_grouping, feeds=feeds)
             figures = scoring_accuracy(run, out)
             print(f"\n== identities from {label} ==")
             print(f"people judged:               {figures['people']:,}")

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 -- One row per asset and check: its latest outcome, and how often it failed over time (counted in
 -- days up to the newest day any check ran, so the figures do not drift with the wall clock).
 WITH ranked AS (

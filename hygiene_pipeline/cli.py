@@ -35,15 +35,23 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser("generate", help="write a synthetic dirty CRM and its truth")
     generate.add_argument("--contacts", type=int, default=20_000, help="CRM records to write")
     generate.add_argument("--seed", type=int, default=0)
-    generate.add_argument("--out", type=Path, required=True, help="writes OUT/landing, OUT/ground_truth")
+    generate.add_argument(
+        "--out", type=Path, required=True, help="writes OUT/landing, OUT/ground_truth"
+    )
     generate.add_argument("--as-of", type=_as_of, default=None, help="reference date of the data")
 
     run = commands.add_parser("run", help="materialise the whole asset graph once")
-    run.add_argument("--landing", type=Path, default=None, help="default: $HYGIENE_LANDING_DIR or ./landing")
-    run.add_argument("--warehouse", default=None, help="SQLAlchemy URL; default $HYGIENE_WAREHOUSE_URL or DuckDB")
+    run.add_argument(
+        "--landing", type=Path, default=None, help="default: $HYGIENE_LANDING_DIR or ./landing"
+    )
+    run.add_argument(
+        "--warehouse", default=None, help="SQLAlchemy URL; default $HYGIENE_WAREHOUSE_URL or DuckDB"
+    )
     run.add_argument("--as-of", type=_as_of, default=None, help="reference time; default now")
 
-    demo = commands.add_parser("demo", help="generate a demo CRM and run it on the embedded default")
+    demo = commands.add_parser(
+        "demo", help="generate a demo CRM and run it on the embedded default"
+    )
     demo.add_argument("--contacts", type=int, default=20_000)
     demo.add_argument("--seed", type=int, default=7)
 
@@ -74,7 +82,9 @@ def _generate(out: Path, contacts: int, seed: int, as_of: datetime | None, conso
 
     with console.status(f"generating {contacts:,} contacts (seed {seed})"):
         summary = generate(out, contacts=contacts, seed=seed, as_of=as_of)
-    console.print(f"[green]generated[/] {out / 'landing'} with ground truth in {out / 'ground_truth'}")
+    console.print(
+        f"[green]generated[/] {out / 'landing'} with ground truth in {out / 'ground_truth'}"
+    )
     console.print(json.dumps(summary.counts if hasattr(summary, "counts") else {}, indent=None))
     return 0
 
@@ -90,7 +100,7 @@ def _run(landing: Path, warehouse_url: str | None, as_of: str | None, console: C
     return 0 if outcome.success else 1
 
 
-def _print_summary(outcome, warehouse_url: str | None, console: Console) -> None:  # noqa: ANN001
+def _print_summary(outcome, warehouse_url: str | None, console: Console) -> None:
     from hygiene_pipeline.defs.resources import warehouse_from_env
     from hygiene_pipeline.runner import dagster_home
 

@@ -7,26 +7,76 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dagster import AssetSelection, Definitions, FilesystemIOManager, define_asset_job
+from dagster import (
+    AssetChecksDefinition,
+    AssetsDefinition,
+    AssetSelection,
+    Definitions,
+    FilesystemIOManager,
+    define_asset_job,
+)
 
 from hygiene_pipeline.defs.feed_assets import feed_assets
+from hygiene_pipeline.defs.feed_batch_io import FEED_BATCH_IO_MANAGER_KEY, FeedBatchIOManager
+from hygiene_pipeline.defs.linkage_assets import linkage_assets
+from hygiene_pipeline.defs.quality_assets import dq_check_results
+from hygiene_pipeline.defs.quality_checks import (
+    build_compliance_checks,
+    build_drift_checks,
+    build_suite_checks,
+    with_curated_freshness,
+)
 from hygiene_pipeline.defs.quarantine_assets import rejected_records
 from hygiene_pipeline.defs.resources import (
     HOME_DIR,
     BatchClockResource,
     LandingResource,
+    LinkageResource,
     WarehouseResource,
     landing_from_env,
     warehouse_from_env,
 )
+from hygiene_pipeline.defs.schedules import build_batch_schedule
+from hygiene_pipeline.defs.scoring_assets import scoring_assets
+from hygiene_pipeline.defs.scoring_config import ScoringResource
+from hygiene_pipeline.defs.sensors import (
+    alert_webhook_from_env,
+    build_landing_sensor,
+    run_failure_alert,
+)
+from hygiene_pipeline.defs.sql_model_assets import build_sql_model_assets
 
 BATCH_JOB_NAME = "hygiene_batch"
+SQL_MODELS_DIR = Path(__file__).resolve().parents[1] / "dbt_like_sql"
+
+
+def build_assets() -> list[AssetsDefinition]:
+    """Every asset of the graph, curated ones with their freshness policy."""
+    return with_curated_freshness(
+        [
+            *feed_assets,
+            rejected_records,
+            *linkage_assets,
+            *scoring_assets,
+            dq_check_results,
+            *build_sql_model_assets(SQL_MODELS_DIR),
+        ]
+    )
+
+
+def build_checks(assets: list[AssetsDefinition]) -> list[AssetChecksDefinition]:
+    """Every check whose asset is part of the graph."""
+    keys = {key for asset in assets for key in asset.keys}
+    checks = [*build_suite_checks(), *build_compliance_checks(), *build_drift_checks()]
+    return [c for c in checks if all(k.asset_key in keys for k in c.check_keys)]
 
 
 def build_definitions(
     landing: LandingResource | None = None,
     warehouse: WarehouseResource | None = None,
     clock: BatchClockResource | None = None,
+    linkage: LinkageResource | None = None,
+    scoring: ScoringResource | None = None,
     home: Path = HOME_DIR,
 ) -> Definitions:
     """All definitions, bound to the given resources (environment defaults where omitted)."""
@@ -35,14 +85,24 @@ def build_definitions(
         selection=AssetSelection.all(),
         description="The whole batch: ingest, standardise, link, score, publish and check.",
     )
+    assets = build_assets()
     return Definitions(
-        assets=[*feed_assets, rejected_records],
+        assets=assets,
+        asset_checks=build_checks(assets),
         jobs=[batch_job],
+        schedules=[build_batch_schedule(BATCH_JOB_NAME)],
+        sensors=[build_landing_sensor(BATCH_JOB_NAME), run_failure_alert],
         resources={
             "landing": landing or landing_from_env(),
             "warehouse": warehouse or warehouse_from_env(home),
             "clock": clock or BatchClockResource(),
+            "linkage": linkage or LinkageResource(),
+            "scoring": scoring or ScoringResource(),
             "io_manager": FilesystemIOManager(base_dir=str((home / "storage").resolve())),
+            FEED_BATCH_IO_MANAGER_KEY: FeedBatchIOManager(
+                base_dir=str((home / "feed_batches").resolve())
+            ),
+            "alert_webhook": alert_webhook_from_env(),
         },
     )
 

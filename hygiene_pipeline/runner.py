@@ -30,6 +30,9 @@ _STEP_END = {
     DagsterEventType.STEP_SKIPPED,
 }
 
+# The progress bar and the closing summary speak for the run; the event log keeps every detail.
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
 
 def dagster_home(home: Path = HOME_DIR) -> Path:
     """`DAGSTER_HOME`, defaulting to `<home>/dagster_home` (created, and exported for Dagster)."""
@@ -74,7 +77,12 @@ def run_batch(
         holder: dict[str, ExecuteInProcessResult] = {}
         worker = threading.Thread(
             target=lambda: holder.update(
-                result=job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False)
+                result=job.execute_in_process(
+                    run_config=QUIET_CONSOLE,
+                    instance=instance,
+                    run_id=run_id,
+                    raise_on_error=False,
+                )
             ),
             daemon=True,
         )
@@ -91,7 +99,9 @@ def run_batch(
             while worker.is_alive():
                 worker.join(timeout=0.5)
                 done = [e.step_key for e in instance.all_logs(run_id, of_type=_STEP_END)]
-                progress.update(task, completed=len(done), description=done[-1] if done else "running")
+                progress.update(
+                    task, completed=len(done), description=done[-1] if done else "running"
+                )
             progress.update(task, completed=steps, description="finished")
         return _outcome(run_id, holder["result"])
 

@@ -1,24 +1,43 @@
-"""Ingest and standardise assets, one pair per feed: landing files -> raw rows -> `staging.<feed>`.
+"""Feed assets, one step per feed: landing files -> `raw/<feed>` -> `staging.<feed>`.
 
-Each ingest asset reads every file of its feed folder; each standardise asset cleans the rows,
-quarantines what cannot be cleaned and loads the result to the warehouse's `staging` schema.
-Both hand on a `FeedFrames`, so every input row stays accounted for until `rejected_records`."""
+Each step reads every file of its feed folder (asset `raw/<feed>`: rows, files, what ingest
+quarantined), standardises the rows, quarantines what cannot be cleaned and loads the result to
+the warehouse's `staging` schema (asset `staging/<feed>`). Reading and standardising share one
+step so a batch is never handed between steps of a partitioned asset (Dagster cannot load one
+partitioned asset's output into another in a run without a partition key). The `FeedFrames` of
+`staging/<feed>` goes on to `rejected_records`, so every input row stays accounted for.
 
+The event feeds are partitioned by day (`partitions`): a backfill replaces only its days in
+`staging.<feed>`. Steps that touch files or the warehouse retry (`IO_RETRY`), and every step that
+writes the warehouse belongs to the concurrency pool `WAREHOUSE_POOL`, which
+`deploy/dagster.yaml` limits to one step at a time so writers never wait on each other's locks.
+"""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 from dagster import (
     AssetExecutionContext,
-    AssetIn,
     AssetKey,
+    AssetOut,
     AssetsDefinition,
+    Backoff,
+    DailyPartitionsDefinition,
+    Nothing,
     Output,
     RetryPolicy,
-    asset,
+    multi_asset,
 )
 
+from hygiene_pipeline.defs.feed_batch_io import FEED_BATCH_IO_MANAGER_KEY
 from hygiene_pipeline.defs.metadata import counts_table, share, table_schema
+from hygiene_pipeline.defs.partitions import (
+    EVENT_BACKFILL_POLICY,
+    EVENT_TIME_COLUMNS,
+    event_partitions_from_env,
+    rows_in_window,
+    run_window,
+)
 from hygiene_pipeline.defs.resources import LandingResource, WarehouseResource
 from hygiene_pipeline.domain import standardise
 from hygiene_pipeline.domain.feed_frames import FEEDS, FeedFrames
@@ -26,7 +45,11 @@ from hygiene_pipeline.domain.headers import load_column_mappings
 from hygiene_pipeline.domain.readers import read_feed
 from hygiene_pipeline.domain.vocabularies import load_vocabularies
 
-FILE_RETRY = RetryPolicy(max_retries=2, delay=2)
+WAREHOUSE_POOL = "warehouse"
+"""Concurrency pool of the steps that write the warehouse (limit set in the instance config)."""
+
+IO_RETRY = RetryPolicy(max_retries=2, delay=2, backoff=Backoff.EXPONENTIAL)
+"""For steps that touch files or the warehouse: a share or a server briefly away is retried."""
 
 FEED_DESCRIPTIONS = {
     "crm_contacts": "Contact records exported from the CRM source systems.",
@@ -61,76 +84,101 @@ def quarantine_summary(batch: FeedFrames) -> dict[str, object]:
     }
 
 
-def build_ingest_asset(feed: str) -> AssetsDefinition:
-    """The asset that reads every landing file of `feed` into raw string rows."""
-
-    @asset(
-        key=AssetKey(["raw", feed]),
-        group_name="ingest",
-        kinds={"python", "pandas"},
-        description=f"{FEED_DESCRIPTIONS[feed]} Raw rows of every file in `<landing>/{feed}/`, "
-        "headers normalised and mapped, unreadable rows quarantined.",
-        retry_policy=FILE_RETRY,
-    )
-    def ingest(context: AssetExecutionContext, landing: LandingResource) -> Output[FeedFrames]:
-        mappings = load_column_mappings(landing.optional_path(landing.column_mapping_file))
-        batch = read_feed(landing.path, feed, mappings, max_field_chars=landing.max_field_chars)
-        context.log.info(
-            "%s: %d rows from %d files, %d quarantined",
-            feed, batch.row_count, len(batch.files), len(batch.rejected),
-        )
-        return Output(
-            batch,
-            metadata={
-                **quarantine_summary(batch),
-                "dagster/column_schema": table_schema(batch.accepted),
-            },
-        )
-
-    return ingest
-
-
 STANDARDISERS: dict[str, Callable[..., FeedFrames]] = {
     feed: getattr(standardise, f"standardise_{feed}") for feed in FEEDS
 }
 
 
-def build_standardise_asset(feed: str) -> AssetsDefinition:
-    """The asset that standardises `feed` and loads it to `staging.<feed>`."""
+def build_feed_asset(
+    feed: str, partitions_def: DailyPartitionsDefinition | None = None
+) -> AssetsDefinition:
+    """The step that reads, standardises and loads `feed`: assets `raw/<feed>`, `staging/<feed>`.
 
-    @asset(
-        key=AssetKey(["staging", feed]),
-        ins={"raw": AssetIn(key=AssetKey(["raw", feed]))},
-        group_name="standardise",
-        kinds={"python", "pandas", "sql"},
-        description=f"{FEED_DESCRIPTIONS[feed]} Standardised (phones E.164, emails, names, "
-        f"companies, UTC timestamps, ISO-2 countries) and loaded to `staging.{feed}`.",
-        retry_policy=FILE_RETRY,
+    With `partitions_def` the feed is partitioned by the day of its `EVENT_TIME_COLUMNS` column.
+    """
+    raw_key = AssetKey(["raw", feed])
+
+    @multi_asset(
+        name=f"load_{feed}",
+        outs={
+            "raw": AssetOut(
+                key=raw_key,
+                dagster_type=Nothing,
+                group_name="ingest",
+                kinds={"python", "pandas"},
+                description=f"{FEED_DESCRIPTIONS[feed]} Raw rows of every file in "
+                f"`<landing>/{feed}/`, headers normalised and mapped, unreadable rows quarantined.",
+            ),
+            "staging": AssetOut(
+                key=AssetKey(["staging", feed]),
+                io_manager_key=FEED_BATCH_IO_MANAGER_KEY,
+                group_name="standardise",
+                kinds={"python", "pandas", "sql"},
+                description=f"{FEED_DESCRIPTIONS[feed]} Standardised (phones E.164, emails, "
+                "names, companies, UTC timestamps, ISO-2 countries) and loaded to "
+                f"`staging.{feed}`.",
+            ),
+        },
+        internal_asset_deps={"raw": set(), "staging": {raw_key}},
+        partitions_def=partitions_def,
+        backfill_policy=EVENT_BACKFILL_POLICY if partitions_def else None,
+        retry_policy=IO_RETRY,
+        pool=WAREHOUSE_POOL,
     )
-    def standardised(
-        context: AssetExecutionContext,
-        raw: FeedFrames,
-        landing: LandingResource,
-        warehouse: WarehouseResource,
-    ) -> Output[FeedFrames]:
-        vocabularies = load_vocabularies(landing.optional_path(landing.vocabulary_file))
-        batch = STANDARDISERS[feed](
-            raw, default_region=landing.default_region, vocab=vocabularies
+    def load_feed(
+        context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
+    ) -> Iterator[Output]:
+        mappings = load_column_mappings(landing.optional_path(landing.column_mapping_file))
+        raw = read_feed(landing.path, feed, mappings, max_field_chars=landing.max_field_chars)
+        context.log.info(
+            f"{feed}: {raw.row_count} rows from {len(raw.files)} files, "
+            f"{len(raw.rejected)} quarantined"
         )
-        warehouse.get_warehouse().replace_table("staging", feed, batch.accepted)
-        context.log.info("%s: %d rows loaded to staging.%s", feed, len(batch.accepted), feed)
-        return Output(
+        yield Output(
+            None,
+            output_name="raw",
+            metadata={
+                **quarantine_summary(raw),
+                "dagster/column_schema": table_schema(raw.accepted),
+            },
+        )
+        vocabularies = load_vocabularies(landing.optional_path(landing.vocabulary_file))
+        batch = STANDARDISERS[feed](raw, default_region=landing.default_region, vocab=vocabularies)
+        loaded = load_staging(context, warehouse, feed, batch.accepted)
+        yield Output(
             batch,
+            output_name="staging",
             metadata={
                 **quarantine_summary(batch),
                 **standardise_quality(batch.accepted),
+                **loaded,
                 "table": f"staging.{feed}",
-                "dagster/row_count": len(batch.accepted),
                 "dagster/column_schema": table_schema(batch.accepted),
             },
         )
 
-    return standardised
+    return load_feed
+
+
+def load_staging(
+    context: AssetExecutionContext, warehouse: WarehouseResource, feed: str, rows: pd.DataFrame
+) -> dict[str, object]:
+    """Replace `staging.<feed>`, or only the run's days of it in a partitioned run."""
+    window = run_window(context)
+    if window is None:
+        warehouse.get_warehouse().replace_table("staging", feed, rows)
+        context.log.info(f"{feed}: {len(rows)} rows loaded to staging.{feed}")
+        return {"dagster/row_count": len(rows)}
+    time_column = EVENT_TIME_COLUMNS[feed]
+    in_window = rows_in_window(rows, time_column, window)
+    replaced = warehouse.get_warehouse().replace_partition(
+        "staging", feed, in_window, time_column=time_column, start=window.start, end=window.end
+    )
+    days = f"[{window.start.date().isoformat()}, {window.end.date().isoformat()})"
+    context.log.info(
+        f"{feed}: days {days} of staging.{feed} replaced: {replaced} rows out, {len(in_window)} in"
+    )
+    return {"partition_days": days, "rows_in_window": len(in_window), "rows_replaced": replaced}
 
 
 def standardise_quality(frame: pd.DataFrame) -> dict[str, float]:
@@ -142,6 +190,14 @@ def standardise_quality(frame: pd.DataFrame) -> dict[str, float]:
     return rates
 
 
-feed_assets: list[AssetsDefinition] = [
-    builder(feed) for feed in FEEDS for builder in (build_ingest_asset, build_standardise_asset)
-]
+def build_feed_assets(
+    event_partitions: DailyPartitionsDefinition | None = None,
+) -> list[AssetsDefinition]:
+    """One feed step per feed; the event feeds partitioned by `event_partitions` when given."""
+    return [
+        build_feed_asset(feed, event_partitions if feed in EVENT_TIME_COLUMNS else None)
+        for feed in FEEDS
+    ]
+
+
+feed_assets: list[AssetsDefinition] = build_feed_assets(event_partitions_from_env())

@@ -35,7 +35,9 @@ def table_schema(frame: pd.DataFrame, docs: Mapping[str, str] | None = None) -> 
     )
 
 
-def counts_table(counts: Mapping[str, int] | pd.Series, key: str, value: str = "rows") -> MetadataValue:
+def counts_table(
+    counts: Mapping[str, int] | pd.Series, key: str, value: str = "rows"
+) -> MetadataValue:
     """A two-column markdown table, largest first; for counts by reason, file or key."""
     items = sorted(dict(counts).items(), key=lambda kv: (-int(kv[1]), str(kv[0])))
     lines = [f"| {key} | {value} |", "|---|---:|"]

@@ -1,6 +1,5 @@
 """`curated.rejected_records`: every quarantined input row of every feed, with its reason."""
 
-
 import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, AssetKey, MaterializeResult, asset
 

@@ -1,5 +1,5 @@
 """Dagster resources: where the landing files are, which warehouse the tables go to, and the
-batch's reference time. Configuration is typed here once and handed to the domain as plain values."""
+batch's reference time. Configuration is typed here once, handed to the domain as plain values."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ DEFAULT_LANDING_DIR = "landing"
 
 
 class WarehouseResource(ConfigurableResource):
-    """The SQL warehouse (any SQLAlchemy URL): embedded DuckDB by default, PostgreSQL in production."""
+    """The SQL warehouse (any SQLAlchemy URL): embedded DuckDB by default, PostgreSQL in production.
+
+    `get_warehouse()` hands the domain a `Warehouse` with its schemas in place.
+    """
 
     url: str = Field(description="SQLAlchemy URL, e.g. postgresql+psycopg2://user@host/db")
 
@@ -83,3 +86,17 @@ def landing_from_env() -> LandingResource:
     if os.environ.get("HYGIENE_LANDING_DIR"):
         return LandingResource(landing_dir=EnvVar("HYGIENE_LANDING_DIR"))
     return LandingResource(landing_dir=str(Path(DEFAULT_LANDING_DIR).resolve()))
+
+
+class LinkageResource(ConfigurableResource):
+    """Human decisions the duplicate linkage must respect."""
+
+    overrides_file: str | None = Field(
+        default=None,
+        description="CSV or YAML of must_link / cannot_link record-key pairs (record_key_left, "
+        "record_key_right, rule, note); applied on the next run, the way to undo a wrong merge.",
+    )
+
+    def overrides_path(self) -> Path | None:
+        """The overrides file, or None when not configured."""
+        return Path(self.overrides_file) if self.overrides_file else None

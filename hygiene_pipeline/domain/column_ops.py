@@ -1,4 +1,4 @@
-"""Column helpers shared by the standardisers: per-distinct evaluation and text clean-up.
+"""Column helpers shared by the standardisers: per-distinct evaluation, text clean-up, Arrow.
 
 CRM columns repeat the same values many times (countries, first names, domains), so every
 transformation that is not a cheap vectorised string operation runs once per distinct value
@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Letters that Unicode decomposition does not split into base letter + mark.
 _UNDECOMPOSABLE = str.maketrans(
@@ -96,3 +98,19 @@ def fold_accents(values: pd.Series) -> pd.Series:
     folded = values.str.translate(_UNDECOMPOSABLE).str.normalize("NFKD")
     folded = folded.str.replace(_COMBINING_MARKS, "", regex=True)
     return folded.str.normalize("NFKC").str.lower()
+
+
+def arrow_strings(values: pd.Series | np.ndarray) -> pa.Array:
+    """Arrow string array of a text column (missing -> null), for Arrow's vectorised kernels."""
+    array = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    return pa.array(array, pa.string(), from_pandas=True)
+
+
+def arrow_objects(values: pa.Array) -> np.ndarray:
+    """Python strings (None for null) of an Arrow string array."""
+    return values.to_numpy(zero_copy_only=False).astype(object)
+
+
+def arrow_flags(values: pa.Array) -> np.ndarray:
+    """`bool` array of an Arrow boolean array, null read as False."""
+    return pc.fill_null(values, False).to_numpy(zero_copy_only=False).astype(bool)

@@ -10,12 +10,20 @@ address, no DNS). Every other address (international, quoted, malformed) goes th
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from disposable_email_domains import blocklist as disposable_domains
 from email_validator import EmailNotValidError, validate_email
 from email_validator.rfc_constants import DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
 
-from hygiene_pipeline.domain.column_ops import blank_to_none, map_distinct
+from hygiene_pipeline.domain.column_ops import (
+    arrow_flags,
+    arrow_objects,
+    arrow_strings,
+    map_distinct,
+)
 
 EMAIL_COLUMNS: tuple[str, ...] = (
     "email",
@@ -97,6 +105,7 @@ DOT_INSENSITIVE_DOMAINS: frozenset[str] = frozenset({"gmail.com", "googlemail.co
 """Providers that ignore dots in the local part."""
 
 DOMAIN_ALIASES: dict[str, str] = {"googlemail.com": "gmail.com"}
+_ROLE_SET = pa.array(sorted(ROLE_LOCAL_PARTS))
 
 _VALIDATOR_OPTIONS = {"check_deliverability": False}
 
@@ -120,48 +129,65 @@ def _validate_domains(domains: pd.Series) -> pd.DataFrame:
     )
 
 
-def _split(addresses: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Local part and domain around the last `@` (None for both when there is no `@`)."""
-    has_at = addresses.str.contains("@", regex=False, na=False).astype(bool)
-    local = pd.Series(None, index=addresses.index, dtype="object")
-    domain = local.copy()
-    if has_at.any():
-        parts = addresses[has_at].str.rpartition("@")
-        local[has_at], domain[has_at] = parts[0], parts[2]
-    return local, domain
+_PLAIN_ADDRESS = "^(?:" + DOT_ATOM_TEXT.pattern.removesuffix("\\Z") + ")@[^@]+$"
+"""An address whose local part passes `email-validator`'s ASCII dot-atom rule (RE2 syntax)."""
 
 
-def _validate(addresses: pd.Series) -> pd.DataFrame:
-    """Normalised address (None if invalid) and the validator's message, per distinct address.
+def _validate(addresses: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Validity, normalised local part and domain, and the validator's message per address.
 
-    Addresses with a plain ASCII local part only need their domain validated, per domain.
+    A plain ASCII local part is valid by `email-validator`'s own rule, so those addresses only
+    need their domain validated, once per domain; all others are validated whole.
     """
-    local, domain = _split(addresses)
-    fast = (
-        (addresses.str.count("@") == 1)
-        & local.str.match(DOT_ATOM_TEXT.pattern, na=False).astype(bool)
-        & (domain.str.len() > 0)
-    )
-    checked = map_distinct(domain.where(fast, None), _validate_domains)
-    normalised = (local + "@" + checked["domain"]).where(fast & checked["domain"].notna(), None)
-    too_long = normalised.str.len() > EMAIL_MAX_LENGTH
-    error = checked["error"].where(
-        ~too_long, f"The email address is too long (more than {EMAIL_MAX_LENGTH} characters)."
-    )
-    slow_rows = ~fast & addresses.notna()
-    slow = addresses[slow_rows].map(_validate_whole)
-    normalised = normalised.where(~too_long, None)
-    normalised[slow_rows] = slow.map(lambda r: r[0])
-    error[slow_rows] = slow.map(lambda r: r[1])
-    return pd.DataFrame({"normalised": normalised, "error": error})
+    parts = pc.extract_regex(addresses, r"^(?P<local>.*)@(?P<domain>[^@]*)$")
+    local = arrow_objects(pc.struct_field(parts, "local"))
+    domain = arrow_objects(pc.struct_field(parts, "domain"))
+    single_at = pc.equal(pc.count_substring(addresses, "@"), 1)
+    plain = arrow_flags(pc.and_(single_at, pc.match_substring_regex(addresses, _PLAIN_ADDRESS)))
+    checked = map_distinct(pd.Series(np.where(plain, domain, None)), _validate_domains)
+    valid_domain = checked["domain"].to_numpy(dtype=object)
+    error = checked["error"].to_numpy(dtype=object)
+    length = pd.Series(local).str.len() + pd.Series(valid_domain).str.len() + 1
+    too_long = plain & (length > EMAIL_MAX_LENGTH).to_numpy()
+    error[too_long] = f"The email address is too long (more than {EMAIL_MAX_LENGTH} characters)."
+    valid = plain & pd.notna(valid_domain) & ~too_long
+    local, domain = np.where(valid, local, None), np.where(valid, valid_domain, domain)
+    text = arrow_objects(addresses)
+    for row in np.flatnonzero(~plain & pd.notna(text)):
+        normalised, error[row] = _validate_whole(text[row])
+        if normalised is not None:
+            valid[row] = True
+            local[row], domain[row] = normalised.rsplit("@", 1)
+    return valid, local, domain, error
 
 
-def mailbox_key(local: pd.Series, domain: pd.Series) -> pd.Series:
-    """Canonical mailbox: plus tag dropped, dots dropped where the provider ignores them."""
-    domain = domain.where(~domain.isin(DOMAIN_ALIASES), domain.map(DOMAIN_ALIASES))
-    untagged = local.str.split("+", n=1).str[0]
-    undotted = untagged.where(~domain.isin(DOT_INSENSITIVE_DOMAINS), untagged.str.replace(".", ""))
-    return undotted + "@" + domain
+def _standardise_distinct(values: pd.Series) -> pd.DataFrame:
+    """All e-mail columns for distinct raw values, with Arrow string kernels."""
+    addresses = pc.utf8_lower(pc.utf8_trim_whitespace(arrow_strings(values)))
+    addresses = pc.if_else(pc.equal(pc.utf8_length(addresses), 0), None, addresses)
+    valid, local, domain, error = _validate(addresses)
+    untagged = pc.replace_substring_regex(arrow_strings(local), r"\+.*$", "")
+    domains = pd.Series(domain, dtype="object")
+    return pd.DataFrame(
+        {
+            "email": arrow_objects(addresses),
+            "email_valid": valid,
+            "email_key": arrow_objects(_mailbox_key(untagged, arrow_strings(domain))),
+            "email_domain": domains.where(domains.str.len() > 0, None).to_numpy(),
+            "email_is_role": arrow_flags(pc.is_in(untagged, value_set=_ROLE_SET)),
+            "email_is_disposable": is_disposable(domains).to_numpy(),
+            "email_error": error,
+        }
+    )
+
+
+def _mailbox_key(untagged: pa.Array, domain: pa.Array) -> pa.Array:
+    """Canonical mailbox: dots dropped where the provider ignores them, provider aliases."""
+    for alias, canonical in DOMAIN_ALIASES.items():
+        domain = pc.if_else(pc.equal(domain, alias), canonical, domain)
+    dotless = pc.is_in(domain, value_set=pa.array(sorted(DOT_INSENSITIVE_DOMAINS)))
+    local = pc.if_else(dotless, pc.replace_substring(untagged, ".", ""), untagged)
+    return pc.binary_join_element_wise(local, domain, "@")
 
 
 def is_disposable(domain: pd.Series) -> pd.Series:
@@ -172,25 +198,6 @@ def is_disposable(domain: pd.Series) -> pd.Series:
         return any(".".join(labels[i:]) in disposable_domains for i in range(len(labels) - 1))
 
     return map_distinct(domain, lambda d: d.map(listed).astype(bool))
-
-
-def _standardise_distinct(values: pd.Series) -> pd.DataFrame:
-    addresses = blank_to_none(values).str.lower()
-    checked = _validate(addresses)
-    valid = checked["normalised"].notna()
-    local, valid_domain = _split(checked["normalised"])
-    domain = valid_domain.where(valid, _split(addresses)[1])
-    return pd.DataFrame(
-        {
-            "email": addresses,
-            "email_valid": valid,
-            "email_key": mailbox_key(local, domain).where(valid, None),
-            "email_domain": domain.where(domain.str.len() > 0, None),
-            "email_is_role": local.str.split("+", n=1).str[0].isin(ROLE_LOCAL_PARTS),
-            "email_is_disposable": is_disposable(domain),
-            "email_error": checked["error"],
-        }
-    )
 
 
 def standardise_emails(values: pd.Series) -> pd.DataFrame:

@@ -28,8 +28,10 @@ def raw_json(rows: pd.DataFrame, columns: list[str]) -> pd.Series:
     """The original values of each row as JSON text, for the quarantine's `raw` column."""
     records = rows[columns].astype(object).where(rows[columns].notna(), None)
     return pd.Series(
-        [json.dumps(dict(zip(columns, values, strict=True)), ensure_ascii=False, default=str)
-         for values in records.itertuples(index=False, name=None)],
+        [
+            json.dumps(dict(zip(columns, values, strict=True)), ensure_ascii=False, default=str)
+            for values in records.itertuples(index=False, name=None)
+        ],
         index=rows.index,
         dtype="object",
     )

@@ -1,11 +1,18 @@
-"""Phone numbers to E.164 with `phonenumbers`, parsed once per distinct (number, region) key.
+"""Phone numbers to E.164 with `phonenumbers`, computed once per distinct (number, region) key.
 
 Formatting noise is removed with vectorised string operations first: extensions (`x123`,
 `ext. 45`, `#12`) are split off, everything but digits and a leading `+` is dropped, and a
-leading `00` becomes `+`. Only the distinct keys are handed to `phonenumbers`; a number in
-international form does not depend on the region, so its key carries none. Large key sets are
-parsed in chunks by a pool of worker processes (spawned, so scripts that call this need the usual
-`if __name__ == "__main__":` guard).
+leading `00` becomes `+`. A number in international form does not depend on the region, so its
+key carries none. Each distinct key is then read in one of two ways, with the same result:
+
+- Column-wise (`metadata_read`): when `phonenumbers.parse` would change nothing but split off
+  the country code (an international number, or a national one without trunk prefix, IDD or
+  country-code digits), the split is done on the whole column and validity, number type and
+  region come from matching the library's own metadata patterns, in the library's own order,
+  against the column of national numbers per calling code.
+- Per key (`parse_keys`): every other key goes through `phonenumbers.parse`, `number_type` and
+  `region_code_for_number`. Large sets are parsed in chunks by a pool of worker processes
+  (spawned, so scripts that call this need the usual `if __name__ == "__main__":` guard).
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from multiprocessing import get_context
 import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
 from phonenumbers import timezone as phone_timezone
 
 from hygiene_pipeline.domain.column_ops import blank_to_none, map_distinct
@@ -42,27 +51,38 @@ _TYPE_NAMES = {
 
 
 def _keys_of(raw: pd.Series) -> pd.DataFrame:
-    """Per distinct raw value: trimmed text, parse key, international flag and extension."""
+    """Per distinct raw value: trimmed text, parse key, international flag and extension.
+
+    Runs on Arrow strings; NFKC first turns full-width digits and plus signs into ASCII ones.
+    """
     text = blank_to_none(raw)
-    marked = text.str.contains(_EXTENSION_MARK, regex=True, na=False).astype(bool)
-    parts = text[marked].str.extract(_EXTENSION, flags=re.IGNORECASE)
-    number = text.copy()
-    number[marked] = parts["number"].where(parts["number"].notna(), text[marked])
-    extension = pd.Series(None, index=text.index, dtype="object")
-    extension[marked] = parts["extension"]
-    number = number.str.lstrip()
-    double_zero = number.str.startswith("00", na=False).astype(bool)
-    international = number.str.startswith("+", na=False).astype(bool) | double_zero
-    digits = number.str.replace(r"\D", "", regex=True)
-    digits = digits.where(~double_zero, digits.str[2:])
-    key = ("+" + digits).where(international, digits).where(digits.str.len() > 0, None)
+    number = pc.utf8_normalize(pa.array(text, pa.string()), "NFKC")
+    marked = pc.match_substring_regex(number, _EXTENSION_MARK).to_numpy(zero_copy_only=False)
+    marked = marked.astype(bool)
+    extension = np.full(len(text), None, dtype=object)
+    if marked.any():
+        parts = text[marked].str.extract(_EXTENSION, flags=re.IGNORECASE)
+        found = parts["number"].notna().to_numpy()
+        rows = np.flatnonzero(marked)[found]
+        extension[rows] = parts.loc[found, "extension"].to_numpy(dtype=object)
+        trimmed = number.to_numpy(zero_copy_only=False)
+        trimmed[rows] = parts.loc[found, "number"].to_numpy(dtype=object)
+        number = pa.array(trimmed, pa.string())
+    number = pc.utf8_ltrim_whitespace(number)
+    double_zero = pc.starts_with(number, "00")
+    international = pc.or_(pc.starts_with(number, "+"), double_zero)
+    digits = pc.replace_substring_regex(number, r"\D", "")
+    digits = pc.if_else(double_zero, pc.utf8_slice_codeunits(digits, 2), digits)
+    key = pc.if_else(international, pc.binary_join_element_wise("+", digits, ""), digits)
+    key = pc.if_else(pc.greater(pc.utf8_length(digits), 0), key, None)
     return pd.DataFrame(
         {
             "raw": text,
-            "number": key.astype("object"),
-            "international": international,
-            "extension": extension.where(extension.notna(), None),
-        }
+            "number": key.to_numpy(zero_copy_only=False),
+            "international": pc.fill_null(international, False).to_numpy(zero_copy_only=False),
+            "extension": extension,
+        },
+        index=text.index,
     )
 
 
@@ -124,6 +144,162 @@ def _parse_all(keys: list[tuple[str, str]], workers: int) -> tuple[list, list, l
     return results
 
 
+_DESC_ORDER: tuple[tuple[str, int], ...] = (
+    ("premium_rate", phonenumbers.PhoneNumberType.PREMIUM_RATE),
+    ("toll_free", phonenumbers.PhoneNumberType.TOLL_FREE),
+    ("shared_cost", phonenumbers.PhoneNumberType.SHARED_COST),
+    ("voip", phonenumbers.PhoneNumberType.VOIP),
+    ("personal_number", phonenumbers.PhoneNumberType.PERSONAL_NUMBER),
+    ("pager", phonenumbers.PhoneNumberType.PAGER),
+    ("uan", phonenumbers.PhoneNumberType.UAN),
+    ("voicemail", phonenumbers.PhoneNumberType.VOICEMAIL),
+)
+"""Number types in the order `phonenumbers` tests them before fixed line and mobile."""
+
+_UNKNOWN = phonenumbers.PhoneNumberType.UNKNOWN
+_MIN_NSN, _MAX_NSN, _MAX_CODE = 2, 17, 3
+
+
+def _metadata(country_code: int, region: str) -> phonenumbers.PhoneMetadata | None:
+    return phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+
+
+def _starts(values: pa.Array, pattern: str | None) -> np.ndarray:
+    """Rows whose start matches `pattern` (as `re.match`); none when there is no pattern."""
+    if not pattern:
+        return np.zeros(len(values), dtype=bool)
+    hits = pc.match_substring_regex(values, f"^(?:{pattern})")
+    return hits.to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _matches(
+    numbers: pa.Array, lengths: np.ndarray, desc: phonenumbers.PhoneNumberDesc | None
+) -> np.ndarray:
+    """`phonenumbers`' desc test on a column: allowed length, then the whole pattern."""
+    if desc is None or not desc.national_number_pattern:
+        return np.zeros(len(numbers), dtype=bool)
+    whole = _starts(numbers, f"(?:{desc.national_number_pattern})$")
+    return whole & np.isin(lengths, desc.possible_length) if desc.possible_length else whole
+
+
+def _number_types(
+    numbers: pa.Array, lengths: np.ndarray, metadata: phonenumbers.PhoneMetadata
+) -> np.ndarray:
+    """`PhoneNumberType` per national number, decided as `phonenumbers.number_type` does."""
+    types = np.full(len(numbers), _UNKNOWN)
+    open_rows = _matches(numbers, lengths, metadata.general_desc)
+    for desc_name, number_type in _DESC_ORDER:
+        hit = open_rows & _matches(numbers, lengths, getattr(metadata, desc_name))
+        types[hit] = number_type
+        open_rows &= ~hit
+    fixed = open_rows & _matches(numbers, lengths, metadata.fixed_line)
+    same = bool(metadata.same_mobile_and_fixed_line_pattern)
+    mobile = open_rows & (not same) & _matches(numbers, lengths, metadata.mobile)
+    types[fixed] = phonenumbers.PhoneNumberType.FIXED_LINE
+    types[fixed & (same | mobile)] = phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
+    types[~fixed & mobile] = phonenumbers.PhoneNumberType.MOBILE
+    return types
+
+
+def _classify(
+    country_code: int, numbers: pa.Array, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Type and region of national numbers sharing one calling code, as `number_type` and
+    `region_code_for_number` decide them."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE[country_code]
+    region = np.full(len(numbers), None if len(regions) > 1 else regions[0], dtype=object)
+    for candidate in regions if len(regions) > 1 else ():
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(candidate, None)
+        still_open = np.flatnonzero(pd.isna(region))
+        if metadata is None or not len(still_open):
+            continue
+        subset = numbers.take(still_open)
+        if metadata.leading_digits is not None:
+            found = _starts(subset, metadata.leading_digits)
+        else:
+            found = _number_types(subset, lengths[still_open], metadata) != _UNKNOWN
+        region[still_open[found]] = candidate
+    types = np.full(len(numbers), _UNKNOWN)
+    for name in pd.unique(region[pd.notna(region)]):
+        rows = np.flatnonzero(region == name)
+        metadata = _metadata(country_code, name)
+        types[rows] = _number_types(numbers.take(rows), lengths[rows], metadata)
+    return types, region
+
+
+def _calling_code(head: str) -> int:
+    """The calling code `phonenumbers` reads from the first three digits (0 when none fits)."""
+    if head[:1] in ("", "0"):
+        return 0
+    return next(
+        (
+            int(head[:n])
+            for n in range(1, 4)
+            if int(head[:n]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+        ),
+        0,
+    )
+
+
+def metadata_read(keys: pd.DataFrame) -> pd.DataFrame:
+    """E.164, validity, type and region of the (number, region) keys `parse` would only split.
+
+    Returns one row per key; `country_code` is 0 where the key needs `phonenumbers.parse`
+    (a trunk prefix, IDD or country-code digits in front, an unknown code or region, an odd
+    length) and the other columns are then empty.
+    """
+    count = len(keys)
+    number = keys["number"].astype(str)
+    digits = number.str.lstrip("+")
+    in_region = ~number.str.startswith("+").to_numpy(dtype=bool)
+    plus = ~in_region & (digits.str.len() > _MAX_CODE).to_numpy(dtype=bool)
+    country_code = np.zeros(count, dtype=np.int64)
+    national = digits.to_numpy(dtype=object)
+    heads = map_distinct(digits.str[:_MAX_CODE].where(plus, None), lambda d: d.map(_calling_code))
+    country_code[plus] = heads[plus].to_numpy(dtype=np.int64)
+    for code in pd.unique(country_code[country_code > 0]):
+        rows = np.flatnonzero(country_code == code)
+        national[rows] = digits.iloc[rows].str[len(str(code)) :].to_numpy(dtype=object)
+        metadata = _metadata(int(code), phonenumbers.region_code_for_country_code(int(code)))
+        prefix = metadata.national_prefix_for_parsing if metadata else ".*"
+        country_code[rows[_starts(pa.array(national[rows], pa.string()), prefix)]] = 0
+    regions = keys["region"].to_numpy(dtype=object)
+    for name in pd.unique(regions[in_region]):
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(name, None)
+        if metadata is None:
+            continue
+        rows = np.flatnonzero((regions == name) & in_region)
+        candidates = pa.array(national[rows], pa.string())
+        blocked = _starts(candidates, str(metadata.country_code))
+        blocked |= _starts(candidates, metadata.international_prefix)
+        blocked |= _starts(candidates, metadata.national_prefix_for_parsing)
+        country_code[rows[~blocked]] = metadata.country_code
+    lengths = pd.Series(national, dtype="object").str.len().to_numpy()
+    country_code[(lengths < _MIN_NSN) | (lengths > _MAX_NSN)] = 0
+    e164 = np.full(count, None, dtype=object)
+    number_type = np.full(count, None, dtype=object)
+    number_region = np.full(count, None, dtype=object)
+    valid = np.zeros(count, dtype=bool)
+    for code in pd.unique(country_code[country_code > 0]):
+        rows = np.flatnonzero(country_code == code)
+        numbers = pa.array(national[rows], pa.string())
+        types, found_regions = _classify(int(code), numbers, lengths[rows])
+        e164[rows] = f"+{code}" + pd.Series(national[rows], dtype="object")
+        valid[rows] = types != _UNKNOWN
+        number_type[rows] = pd.Series(types).map(_TYPE_NAMES).to_numpy(dtype=object)
+        number_region[rows] = found_regions
+    return pd.DataFrame(
+        {
+            "country_code": country_code,
+            "e164": e164,
+            "valid": valid,
+            "type": number_type,
+            "region": number_region,
+        },
+        index=keys.index,
+    )
+
+
 def default_workers() -> int:
     """Worker processes for phone parsing: the cores this process may use, at most two."""
     return max(1, min(2, len(os.sched_getaffinity(0))))
@@ -145,12 +321,18 @@ def parse_phones(
     keys = phone_keys(raw, regions.str.upper())
     present = keys["number"].notna()
     codes, distinct = pd.factorize(keys["region"][present] + "|" + keys["number"][present])
-    pairs = [tuple(reversed(pair.split("|", 1))) for pair in distinct]
-    parsed = _parse_all(pairs, workers or default_workers())
+    pairs = pd.DataFrame(
+        [pair.split("|", 1) for pair in distinct], columns=["region", "number"], dtype="object"
+    )
+    read = metadata_read(pairs).astype({"valid": "object"})
+    per_key = read["country_code"] == 0
+    slow_keys = list(zip(pairs.loc[per_key, "number"], pairs.loc[per_key, "region"], strict=True))
+    parsed = _parse_all(slow_keys, workers or default_workers())
     out = pd.DataFrame({"raw": keys["raw"]}, index=raw.index)
     for name, values in zip(("e164", "valid", "type", "region"), parsed, strict=True):
+        read.loc[per_key, name] = pd.Series(values, index=read.index[per_key], dtype="object")
         column = np.full(len(raw), False if name == "valid" else None, dtype=object)
-        column[present.to_numpy()] = np.asarray(values, dtype=object)[codes]
+        column[present.to_numpy()] = read[name].to_numpy(dtype=object)[codes]
         out[name] = column.astype(bool) if name == "valid" else column
     out["extension"] = keys["extension"]
     return out[list(PHONE_FIELDS)]

@@ -27,7 +27,9 @@ _OTHER_DATES = (
 )  # fmt: skip
 _TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %H:%M:%S %z")
 _EPOCH = r"^-?(?:\d{9,10}|\d{12,13})(?:\.\d+)?$"
+_ISO_START = r"\d{4}-?\d{2}-?\d{2}"
 _SAMPLE_SIZE = 500
+_GUESS_SIZE = 50
 
 
 def candidate_formats(dayfirst: bool) -> list[str]:
@@ -78,7 +80,7 @@ def _parse_written(values: pd.Series, dayfirst: bool) -> pd.Series:
     """
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
     remaining = values
-    guessed = _guessed_formats(values.head(_SAMPLE_SIZE), dayfirst)
+    guessed = _guessed_formats(values.head(_GUESS_SIZE), dayfirst)
     built_in = [fmt for fmt in candidate_formats(dayfirst) if fmt not in guessed]
     while len(remaining):
         fmt, read = _best_format(remaining, guessed)
@@ -99,9 +101,10 @@ def _parse_distinct(values: pd.Series, dayfirst: bool) -> pd.Series:
     if epoch.any():
         result[epoch] = _parse_epoch(values[epoch])
     rest = values[~epoch]
-    iso = pd.to_datetime(rest, format="ISO8601", utc=True, errors="coerce")
+    iso_like = rest.str.match(_ISO_START, na=False).astype(bool)
+    iso = pd.to_datetime(rest[iso_like], format="ISO8601", utc=True, errors="coerce")
     result[iso.index] = iso
-    unread = rest[iso.isna()]
+    unread = rest[~rest.index.isin(iso.index[iso.notna()])]
     if len(unread):
         result[unread.index] = _parse_written(unread, dayfirst)
     return result

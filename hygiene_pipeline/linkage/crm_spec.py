@@ -80,9 +80,9 @@ CRM_LINKAGE_SPEC = LinkageSpec(
             "namesake_at_other_company", disagree=("company",), unless_agree=("email", "phone")
         ),
     ),
-    match_threshold=0.9,
-    possible_threshold=0.5,
-    conflict_threshold=0.01,
+    match_threshold=0.6,
+    possible_threshold=0.3,
+    conflict_threshold=0.1,
     max_cluster_size=12,
 )
 

@@ -27,6 +27,7 @@ from recordlinkage.base import BaseCompareFeature
 from hygiene_pipeline.linkage.blocking import pair_positions
 from hygiene_pipeline.linkage.name_variants import initial_pairs, nickname_pairs
 from hygiene_pipeline.linkage.records import prepare_records, record_keys
+from hygiene_pipeline.linkage.scripts import script_codes
 from hygiene_pipeline.linkage.spec import Comparison, LinkageSpec
 
 
@@ -102,6 +103,14 @@ class EncodedField:
         counts = np.bincount(own[own >= 0], minlength=len(self.vocabulary))
         self.term_frequency = (counts / max(1, counts.sum())).astype(np.float64)
         self.shared = self._shared_values(frame, own)
+        self._scripts: np.ndarray | None = None
+
+    @property
+    def scripts(self) -> np.ndarray:
+        """Script code of each vocabulary value, computed on first use."""
+        if self._scripts is None:
+            self._scripts = script_codes(self.vocabulary)
+        return self._scripts
 
     def _shared_values(self, frame: pd.DataFrame, own: np.ndarray) -> np.ndarray:
         """Values held by more than `shared_limit` records that differ on `shared_distinct_on`."""
@@ -118,14 +127,18 @@ class EncodedField:
 
 
 def _string_similarity(
-    scorer: str, cutoff: float, vocabulary: np.ndarray, left: np.ndarray, right: np.ndarray
+    scorer: str, cutoff: float, field: EncodedField, left: np.ndarray, right: np.ndarray
 ) -> np.ndarray:
-    """Similarity of value codes in [0, 1]; NaN where either is missing; each distinct pair once.
+    """Similarity of value codes in [0, 1]; each distinct pair of values scored once.
 
-    Similarities below `cutoff` are reported as 0, which lets rapidfuzz stop early.
+    NaN where either value is missing or the two are written in different scripts. Similarities
+    below `cutoff` are reported as 0, which lets rapidfuzz stop early.
     """
+    vocabulary = field.vocabulary
     result = np.full(left.shape, np.nan, dtype=np.float32)
     present = (left >= 0) & (right >= 0)
+    scripts = field.scripts
+    present[present] = scripts[left[present]] == scripts[right[present]]
     result[present & (left == right)] = 1.0
     todo = np.flatnonzero(present & (left != right))
     if todo.size:
@@ -168,7 +181,7 @@ class FieldComparator(BaseCompareFeature):
         if comparison.kind == "exact":
             return _exact_similarity(left, right)
         cutoff = comparison.thresholds[-1]
-        return _string_similarity(comparison.scorer, cutoff, self.field.vocabulary, left, right)
+        return _string_similarity(comparison.scorer, cutoff, self.field, left, right)
 
     def _crossed(
         self, left: list[np.ndarray], right: list[np.ndarray], straight: np.ndarray

@@ -13,9 +13,7 @@ FEBRL_SPEC = LinkageSpec(
     comparisons=(
         Comparison("given_name", "given_name", crossed="surname", term_frequency=True),
         Comparison("surname", "surname", crossed="given_name", term_frequency=True),
-        Comparison(
-            "date_of_birth", "date_of_birth", scorer="levenshtein", thresholds=(0.85, 0.7)
-        ),
+        Comparison("date_of_birth", "date_of_birth", scorer="levenshtein", thresholds=(0.85, 0.7)),
         Comparison("soc_sec_id", "soc_sec_id", scorer="levenshtein", thresholds=(0.85, 0.7)),
         Comparison("street_number", "street_number", kind="exact"),
         Comparison("address_1", "address_1", scorer="token_sort", thresholds=(0.9, 0.7)),

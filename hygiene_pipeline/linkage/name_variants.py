@@ -36,10 +36,12 @@ def nickname_pairs(vocabulary: np.ndarray, left: np.ndarray, right: np.ndarray) 
     forms = [_forms(value) for value in vocabulary]
     known = np.array([bool(f) for f in forms], dtype=bool)
     candidates = candidates[known[left[candidates]] & known[right[candidates]]]
-    combos = pd.DataFrame({"a": left[candidates], "b": right[candidates]})
-    inverse, unique = pd.factorize(pd.MultiIndex.from_frame(combos))
-    verdict = np.array([bool(forms[a] & forms[b]) for a, b in unique], dtype=bool)
-    result[candidates] = verdict[inverse]
+    width = len(vocabulary)
+    inverse, combos = pd.factorize(left[candidates].astype(np.int64) * width + right[candidates])
+    verdict = np.array(
+        [bool(forms[c // width] & forms[c % width]) for c in combos.tolist()], dtype=bool
+    )
+    result[candidates] = verdict[inverse] if len(combos) else False
     return result
 
 

@@ -19,6 +19,7 @@ text with the offset (`call_window_start_local`, `call_window_end_local`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import pandas as pd
@@ -36,16 +37,6 @@ _TYPE_CODES: dict[str, int] = {
     name: value for name, value in vars(phonenumbers.PhoneNumberType).items() if name.isupper()
 }
 
-WINDOW_COLUMNS: list[str] = [
-    "phone_timezone",
-    "phone_timezone_ambiguous",
-    "call_window_start_utc",
-    "call_window_end_utc",
-    "call_window_start_local",
-    "call_window_end_local",
-    "callable_now",
-]
-
 
 def calling_windows(
     numbers: pd.Series,
@@ -53,7 +44,10 @@ def calling_windows(
     as_of: pd.Timestamp,
     number_types: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """`WINDOW_COLUMNS` for each E.164 number (same index); missing numbers get no window.
+    """The calling window of each E.164 number (same index); missing numbers get no window.
+
+    Columns: `phone_timezone`, `phone_timezone_ambiguous`, `call_window_start_utc`,
+    `call_window_end_utc`, `call_window_start_local`, `call_window_end_local`, `callable_now`.
 
     `number_types` holds the standardiser's lower-case `phone_type` per number, if known.
     """
@@ -150,7 +144,7 @@ def _zones_of(distinct: pd.Series) -> pd.Series:
 
 
 def _windows_per_zone(
-    zones: object, settings: ScoringSettings, as_of: pd.Timestamp
+    zones: Iterable[str], settings: ScoringSettings, as_of: pd.Timestamp
 ) -> pd.DataFrame:
     """Window bounds per zone on the zone's local date of `as_of` (a handful of zones)."""
     rows = {}

@@ -14,6 +14,7 @@ from linkage errors), and `scoring_accuracy` compares the outcome with the truth
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,17 +87,23 @@ def true_identities(
     return golden, xref
 
 
+def generated_as_of(out_dir: Path) -> pd.Timestamp:
+    """The `as_of` a CRM was generated for, from its `ground_truth/summary.json`."""
+    summary = json.loads((Path(out_dir) / "ground_truth" / "summary.json").read_text())
+    return pd.to_datetime(summary["as_of"], utc=True)
+
+
 def score_generated(
     out_dir: Path,
-    as_of: datetime | pd.Timestamp,
     *,
     true_grouping: bool,
+    as_of: datetime | pd.Timestamp | None = None,
     settings: ScoringSettings | None = None,
     feeds: dict[str, pd.DataFrame] | None = None,
 ) -> GeneratedRun:
     """Score a generated CRM end to end (pass `feeds` to reuse standardised frames).
 
-    A naive `as_of` is taken as UTC, as the generator writes it.
+    `as_of` defaults to the one the CRM was generated for; a naive one is taken as UTC.
     """
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -119,7 +126,7 @@ def score_generated(
         feeds["call_logs"],
         feeds["engagement_events"],
         feeds["dnc_list"],
-        as_of=pd.to_datetime(as_of, utc=True),
+        as_of=generated_as_of(out_dir) if as_of is None else pd.to_datetime(as_of, utc=True),
         settings=settings,
     )
     seconds["scoring"] = time.perf_counter() - started

@@ -38,7 +38,6 @@ STATUSES: tuple[str, ...] = (
 )
 """The contract's status vocabulary, in precedence order."""
 
-SIGNAL_STATUSES: tuple[str, ...] = STATUSES[:3]
 COMPANY_LEVEL_STATUSES: tuple[str, ...] = ("company_closed", "company_relocated")
 
 

@@ -25,6 +25,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hygiene_pipeline.synthetic.bad_rows import (
+    malformed_json,
+    missing,
+    ragged,
+    too_long,
+    unparseable_date,
+)
 from hygiene_pipeline.synthetic.columns import (
     assemble,
     group_rows,
@@ -35,9 +42,7 @@ from hygiene_pipeline.synthetic.columns import (
     where,
 )
 from hygiene_pipeline.synthetic.file_io import (
-    BadRow,
     Written,
-    csv_row_text,
     format_times,
     hex_tokens,
     json_text,
@@ -83,7 +88,6 @@ DETAILS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "dropped": (("5.0.0", "", "Bounced Address"),),
 }
 SENDER = "news@marketing.example.com"
-LONG_FIELD_CHARS = 20_000
 
 
 def _details(
@@ -329,47 +333,22 @@ def _addresses(rng: np.random.Generator, pop: Population, bounces: pd.DataFrame)
     return where(rng.random(len(person)) < 0.1, pc.utf8_capitalize(address), address)
 
 
-def _bad_csv_rows(table: pa.Table) -> tuple[BadRow, ...]:
-    def row(**changes: str | None) -> str:
-        base = {
-            "email": "archived.contact@northwind-archive.com",
-            "bounced_at": "2025-01-15 10:00:00",
-            "bounce_type": "hard",
-            "smtp_code": "550",
-            "enhanced_status": "5.1.1",
-            "diagnostic": "550 5.1.1 User unknown",
-            "provider": "postfix",
-        }
-        return csv_row_text(
-            pa.table({k: pa.array([v], pa.string()) for k, v in (base | changes).items()})
-        )
-
-    diagnostic = ("550 5.1.1 User unknown; " * (LONG_FIELD_CHARS // 24 + 1))[:LONG_FIELD_CHARS]
-    return (
-        BadRow(row(email=None), "missing_required_value", "email is empty"),
-        BadRow(
-            row(bounced_at="2025-13-45 25:61:00"),
-            "unparseable_date",
-            "bounced_at 2025-13-45 25:61:00",
-        ),
-        BadRow(
-            row() + ",EXTRA",
-            "ragged_row",
-            f"{table.num_columns + 1} fields, header has {table.num_columns}",
-        ),
-        BadRow(
-            row(diagnostic=diagnostic),
-            "field_too_long",
-            f"diagnostic has {LONG_FIELD_CHARS} characters",
-        ),
-    )
-
-
-_MALFORMED_SES = BadRow(
-    '{"notificationType":"Bounce","bounce":{"feedbackId":"0100018d2f',
-    "malformed_json",
-    "line cut off mid-document",
+_TEMPLATE = {
+    "email": "archived.contact@northwind-archive.com",
+    "bounced_at": "2025-01-15 10:00:00",
+    "bounce_type": "hard",
+    "smtp_code": "550",
+    "enhanced_status": "5.1.1",
+    "diagnostic": "550 5.1.1 User unknown",
+    "provider": "postfix",
+}
+_BAD_CSV_ROWS = (
+    missing(_TEMPLATE, "email"),
+    unparseable_date(_TEMPLATE, "bounced_at", "2025-13-45 25:61:00"),
+    ragged(_TEMPLATE, extra=1),
+    too_long(_TEMPLATE, "diagnostic", "550 5.1.1 User unknown; "),
 )
+_MALFORMED_SES = malformed_json('{"notificationType":"Bounce","bounce":{"feedbackId":"0100018d2f')
 
 
 def write_bounces(
@@ -395,9 +374,7 @@ def write_bounces(
             table = pa.concat_tables(parts)
             if order:
                 table = table.take(pa.array(np.argsort(np.concatenate(order), kind="stable")))
-            written.append(
-                write_csv(folder / BOUNCE_FILES[name], table, "utf-8", _bad_csv_rows(table))
-            )
+            written.append(write_csv(folder / BOUNCE_FILES[name], table, "utf-8", _BAD_CSV_ROWS))
         else:
             lines = [_WRITERS[name](rng, k, email.take(pa.array(r)), ts[r]) for k, r in blocks]
             text = assemble(lines, order) if lines else pa.array([], pa.string())

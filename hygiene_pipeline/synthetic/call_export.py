@@ -17,11 +17,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from hygiene_pipeline.synthetic.bad_rows import (
+    missing,
+    ragged,
+    too_long,
+    unmappable,
+    unparseable_date,
+)
 from hygiene_pipeline.synthetic.columns import integers_as_text, join, pick, take, where
 from hygiene_pipeline.synthetic.file_io import (
     BadRow,
     Written,
-    csv_row_text,
     format_times,
     write_csv,
 )
@@ -65,7 +71,6 @@ _DURATION = {  # seconds (low, high) per disposition
     "wrong_number": (5, 40),
 }
 _CAMPAIGNS = ("Q_OUTBOUND_NA", "EMEA_NEW_LOGO", "APAC_EXPANSION", "RENEWALS", "WEBINAR_FOLLOWUP")
-LONG_FIELD_CHARS = 20_000
 
 
 def _codes(rng: np.random.Generator, dispositions: np.ndarray) -> pa.Array:
@@ -121,67 +126,30 @@ def _table(
     )
 
 
-def _template(table: pa.Table, changes: dict[str, str | None]) -> pa.Table:
-    """A call row owned by nobody (no contact id, a number no person has), with changes."""
-    row = {name: None for name in table.column_names}
-    row |= {
+def _bad_rows(words: bool) -> tuple[BadRow, ...]:
+    """The planted defects of one dialer export, on a call to a number nobody has."""
+    template = {
         "call_id": "CL-999999990",
         "phone_dialed": "+1 212 200 0000",
+        "contact_id": None,
         "called_at": "2025-01-15T10:00:00Z",
         "disposition": "no_answer",
         "duration_seconds": "0",
         "agent_id": "agent001",
         "campaign": "RENEWALS",
+        "notes": None,
     }
-    row |= changes
-    return pa.table({name: pa.array([value], pa.string()) for name, value in row.items()})
-
-
-def _bad_rows(table: pa.Table, words: bool) -> tuple[BadRow, ...]:
     if words:
-        notes = ("Left voicemail " * (LONG_FIELD_CHARS // 15 + 1))[:LONG_FIELD_CHARS]
         return (
-            BadRow(
-                csv_row_text(_template(table, {"call_id": "CL-999999991", "called_at": None})),
-                "missing_required_value",
-                "called_at is empty",
-            ),
-            BadRow(
-                csv_row_text(_template(table, {"call_id": "CL-999999992", "notes": notes})),
-                "field_too_long",
-                f"notes has {LONG_FIELD_CHARS} characters",
-            ),
-            BadRow(
-                csv_row_text(
-                    _template(table, {"call_id": "CL-999999993", "disposition": "ZZ_UNKNOWN"})
-                ),
-                "unmappable_disposition",
-                "disposition ZZ_UNKNOWN",
-            ),
+            missing(template | {"call_id": "CL-999999991"}, "called_at"),
+            too_long(template | {"call_id": "CL-999999992"}, "notes", "Left voicemail "),
+            unmappable(template | {"call_id": "CL-999999993"}, "disposition", "ZZ_UNKNOWN"),
         )
-    vici = {"call_id": "1700000000.99990", "called_at": "2025-01-15 10:00:00", "disposition": "NA"}
+    vici = template | {"called_at": "2025-01-15 10:00:00", "disposition": "NA"}
     return (
-        BadRow(
-            csv_row_text(_template(table, vici | {"call_id": "1700000000.99991"})) + ",EXTRA",
-            "ragged_row",
-            f"{table.num_columns + 1} fields, header has {table.num_columns}",
-        ),
-        BadRow(
-            csv_row_text(
-                _template(
-                    table, vici | {"call_id": "1700000000.99992", "called_at": "31/02/2025 10:00"}
-                )
-            ),
-            "unparseable_date",
-            "called_at 31/02/2025 10:00",
-        ),
-        BadRow(
-            csv_row_text(
-                _template(table, vici | {"call_id": "1700000000.99993", "phone_dialed": None})
-            ),
-            "missing_required_value",
-            "neither phone_dialed nor contact_id",
-        ),
+        ragged(vici | {"call_id": "1700000000.99991"}, extra=1),
+        unparseable_date(vici | {"call_id": "1700000000.99992"}, "called_at", "31/02/2025 10:00"),
+        missing(vici | {"call_id": "1700000000.99993"}, "phone_dialed", "contact_id"),
     )
 
 
@@ -192,5 +160,5 @@ def write_call_logs(
     written = []
     for words, name in ((False, CALL_FILES["codes"]), (True, CALL_FILES["words"])):
         table = _table(rng, pop, records, calls[calls["words_file"] == words], words)
-        written.append(write_csv(folder / name, table, "utf-8", _bad_rows(table, words)))
+        written.append(write_csv(folder / name, table, "utf-8", _bad_rows(words)))
     return written

@@ -22,11 +22,18 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from hygiene_pipeline.synthetic.bad_rows import (
+    duplicate_id,
+    missing,
+    ragged,
+    template_row,
+    too_long,
+    unparseable_date,
+)
 from hygiene_pipeline.synthetic.columns import pick
 from hygiene_pipeline.synthetic.file_io import (
     BadRow,
     Written,
-    csv_row_text,
     format_times,
     spell_booleans,
     write_csv,
@@ -35,7 +42,6 @@ from hygiene_pipeline.synthetic.landing_layout import CRM_FILES, CrmFile, Source
 from hygiene_pipeline.synthetic.record_activity import NO_TIME, ConsentStatus, RecordActivity
 from hygiene_pipeline.synthetic.records import Records
 
-LONG_FIELD_CHARS = 20_000
 CRM_BAD_ROWS = 5  # planted per generated CRM, counted in `contacts`
 _CONSENT_TEXT = np.array([None, "opted_in", "opted_out", "expired", "unknown"], dtype=object)
 _LEGACY_DATES = {  # (timestamp format, date format) of each legacy export
@@ -245,74 +251,23 @@ def _table(
     return _legacy(records, activity, rows, rng, spec.name)
 
 
-def _with(table: pa.Table, row: int, changes: dict[str, str | None]) -> pa.Table:
-    """One row of `table` (an empty row if the table has none) with some fields replaced."""
-    one = (
-        table.slice(row, 1)
-        if table.num_rows
-        else pa.table({c: pa.nulls(1, pa.string()) for c in table.column_names})
-    )
-    for column, value in changes.items():
-        one = one.set_column(
-            one.schema.get_field_index(column), column, pa.array([value], pa.string())
-        )
-    return one
-
-
 def _bad_rows(spec: CrmFile, table: pa.Table) -> tuple[BadRow, ...]:
-    """The planted defects of one CRM file (rows that quarantine must catch)."""
+    """The planted defects of one CRM file, each made from one of its own rows."""
     id_column = table.column_names[0]
+    first, last = template_row(table, 0), template_row(table, max(table.num_rows - 1, 0))
     if spec.name == "salesforce_contacts_amer.csv":
-        taken = table.column(id_column)[0].as_py() if table.num_rows else "0035g00000ZZZ00AAA"
+        fresh = first | {id_column: "0035g00000ZZZ01AAA"}
         return (
-            BadRow(
-                csv_row_text(_with(table, max(table.num_rows - 1, 0), {id_column: taken})),
-                "duplicate_contact_id",
-                f"Id {taken} repeats the first row's Id",
-            ),
-            BadRow(
-                csv_row_text(
-                    _with(
-                        table,
-                        0,
-                        {
-                            id_column: "0035g00000ZZZ01AAA",
-                            "CreatedDate": "2024-02-30T10:15:00.000+0000",
-                        },
-                    )
-                ),
-                "unparseable_date",
-                "CreatedDate 2024-02-30T10:15:00.000+0000",
-            ),
+            duplicate_id(last, id_column, str(first[id_column])),
+            unparseable_date(fresh, "CreatedDate", "2024-02-30T10:15:00.000+0000"),
         )
     if spec.source == Source.HUBSPOT:
-        return (
-            BadRow(
-                csv_row_text(_with(table, 0, {id_column: None})),
-                "missing_required_value",
-                "Record ID is empty",
-            ),
-        )
+        return (missing(first, id_column),)
     if spec.name == "legacy_crm_contacts_na.csv":
-        line = csv_row_text(_with(table, 0, {id_column: "L-9999901"})) + ',"EXTRA","FIELDS"'
-        return (
-            BadRow(
-                line,
-                "ragged_row",
-                f"{table.num_columns + 2} fields, header has {table.num_columns}",
-            ),
-        )
+        return (ragged(first | {id_column: "L-9999901"}),)
     if spec.name == "legacy_crm_contacts_europe.csv":
-        long_title = ("Head of Strategic Partnerships " * (LONG_FIELD_CHARS // 31 + 1))[
-            :LONG_FIELD_CHARS
-        ]
-        return (
-            BadRow(
-                csv_row_text(_with(table, 0, {id_column: "L-9999902", "job_title": long_title})),
-                "field_too_long",
-                f"job_title has {LONG_FIELD_CHARS} characters",
-            ),
-        )
+        fresh = first | {id_column: "L-9999902"}
+        return (too_long(fresh, "job_title", "Head of Strategic Partnerships "),)
     return ()
 
 

@@ -16,10 +16,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from hygiene_pipeline.synthetic.bad_rows import missing, ragged, unparseable_date
 from hygiene_pipeline.synthetic.file_io import (
-    BadRow,
     Written,
-    csv_row_text,
     format_times,
     write_csv,
 )
@@ -56,19 +55,10 @@ def _table(
     )
 
 
-def _row(**changes: str | None) -> str:
-    base = {"phone": "+1 212 200 0001", "added_at": "2025-01-15", "source": "customer_request"}
-    return csv_row_text(
-        pa.table({k: pa.array([v], pa.string()) for k, v in (base | changes).items()})
-    )
-
-
+_TEMPLATE = {"phone": "+1 212 200 0001", "added_at": "2025-01-15", "source": "customer_request"}
 _BAD_ROWS = {
-    "registry": (
-        BadRow(_row(phone=None), "missing_required_value", "phone is empty"),
-        BadRow(_row() + ",EXTRA", "ragged_row", "4 fields, header has 3"),
-    ),
-    "internal": (BadRow(_row(added_at="2025-02-30"), "unparseable_date", "added_at 2025-02-30"),),
+    "registry": (missing(_TEMPLATE, "phone"), ragged(_TEMPLATE, extra=1)),
+    "internal": (unparseable_date(_TEMPLATE, "added_at", "2025-02-30"),),
 }
 
 

@@ -11,11 +11,16 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from hygiene_pipeline.synthetic.bad_rows import (
+    malformed_json,
+    missing,
+    ragged,
+    too_long,
+    unparseable_date,
+)
 from hygiene_pipeline.synthetic.columns import integers_as_text, join, pick, take, where
 from hygiene_pipeline.synthetic.file_io import (
-    BadRow,
     Written,
-    csv_row_text,
     format_times,
     json_text,
     write_csv,
@@ -51,7 +56,6 @@ _SOURCES = {
     "email_click": "marketo",
     "unsubscribe": "marketo",
 }
-LONG_FIELD_CHARS = 20_000
 
 
 def _urls(rng: np.random.Generator, event_type: np.ndarray) -> pa.Array:
@@ -105,36 +109,21 @@ def _email(rng: np.random.Generator, pop: Population, events: pd.DataFrame) -> p
     )
 
 
-def _bad_web_rows(table: pa.Table) -> tuple[BadRow, ...]:
-    def row(**changes: str | None) -> str:
-        base = {
-            "contact_id": "L-9999990",
-            "event_type": "web_visit",
-            "occurred_at": "2025-01-15T10:00:00Z",
-            "source": "website",
-            "url": SITE + "/",
-        }
-        return csv_row_text(
-            pa.table({k: pa.array([v], pa.string()) for k, v in (base | changes).items()})
-        )
-
-    long_url = (SITE + "/?q=" + "x" * LONG_FIELD_CHARS)[:LONG_FIELD_CHARS]
-    return (
-        BadRow(row(event_type=None), "missing_required_value", "event_type is empty"),
-        BadRow(row(occurred_at="yesterday-ish"), "unparseable_date", "occurred_at yesterday-ish"),
-        BadRow(
-            row() + ",EXTRA,FIELDS",
-            "ragged_row",
-            f"{table.num_columns + 2} fields, header has {table.num_columns}",
-        ),
-        BadRow(row(url=long_url), "field_too_long", f"url has {LONG_FIELD_CHARS} characters"),
-    )
-
-
-_MALFORMED_EMAIL_EVENT = BadRow(
-    '{"email": "archived.contact@northwind-archive.com", "event_type": "email_open", ',
-    "malformed_json",
-    "line cut off mid-document",
+_TEMPLATE = {
+    "contact_id": "L-9999990",
+    "event_type": "web_visit",
+    "occurred_at": "2025-01-15T10:00:00Z",
+    "source": "website",
+    "url": SITE + "/",
+}
+_BAD_WEB_ROWS = (
+    missing(_TEMPLATE, "event_type"),
+    unparseable_date(_TEMPLATE, "occurred_at", "yesterday-ish"),
+    ragged(_TEMPLATE),
+    too_long(_TEMPLATE, "url", SITE + "/?q=x"),
+)
+_MALFORMED_EMAIL_EVENT = malformed_json(
+    '{"email": "archived.contact@northwind-archive.com", "event_type": "email_open", '
 )
 
 
@@ -146,6 +135,6 @@ def write_engagement(
     web = _web(rng, records, events[~by_email])
     email = _email(rng, pop, events[by_email])
     return [
-        write_csv(folder / ENGAGEMENT_FILES["web"], web, "utf-8", _bad_web_rows(web)),
+        write_csv(folder / ENGAGEMENT_FILES["web"], web, "utf-8", _BAD_WEB_ROWS),
         write_jsonl(folder / ENGAGEMENT_FILES["email"], email, (_MALFORMED_EMAIL_EVENT,)),
     ]

@@ -62,6 +62,11 @@ class GenerationSummary:
     status_counts: dict[str, int] = field(default_factory=dict)
     hard_negative_pairs: int = 0
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """Headline counts for a one-line report: people, companies and rows per feed."""
+        return {"people": self.people, "companies": self.companies, **self.feed_rows}
+
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready form (paths relative to `out_dir`)."""
         return {

@@ -28,7 +28,6 @@ from hygiene_pipeline.synthetic.reference_data import (
 )
 
 PLAN_INDEX: dict[str, int] = {plan.name: i for i, plan in enumerate(NUMBER_PLANS)}
-_PLAN_COUNTRY = np.array([plan.country for plan in NUMBER_PLANS], dtype=object)
 _PLAN_COUNTRY_INDEX = np.array([COUNTRY_CODES.index(plan.country) for plan in NUMBER_PLANS])
 
 
@@ -74,7 +73,7 @@ _NATIONAL = (
 )
 
 
-def _allowed(plan: NumberPlan, region_is_own: bool) -> set[Style]:
+def allowed_styles(plan: NumberPlan, region_is_own: bool) -> set[Style]:
     """Styles that read back to this plan's numbers when parsed with the given region."""
     styles = {Style.E164, Style.INTL_SPACED, Style.INTL_DASHED}
     if plan.trunk_prefix == "0":
@@ -98,7 +97,7 @@ def _allowed(plan: NumberPlan, region_is_own: bool) -> set[Style]:
 def _weight_table(region_is_own: bool) -> np.ndarray:
     table = np.zeros((len(NUMBER_PLANS), len(Style)))
     for i, plan in enumerate(NUMBER_PLANS):
-        for style in _allowed(plan, region_is_own):
+        for style in allowed_styles(plan, region_is_own):
             table[i, style] = STYLE_WEIGHTS[style]
     return table
 
@@ -140,10 +139,6 @@ class NumberBook:
 
     def __len__(self) -> int:
         return len(self.plan)
-
-    def country(self, ids: np.ndarray) -> np.ndarray:
-        """ISO-2 country of each number."""
-        return _PLAN_COUNTRY[self.plan[ids]]
 
     def country_index(self, ids: np.ndarray) -> np.ndarray:
         """Country of each number as an index into COUNTRY_CODES."""

@@ -235,7 +235,7 @@ def _emails(
     written = where(tagged, join(local, pick(rng, PLUS_TAGS, n), "@", domain), base)
     written = where(chance(rng, n, 0.1), pc.utf8_capitalize(written), written)
     written = apply_case(written, chance(rng, n, 0.03), np.zeros(n, dtype=bool))
-    malformed = (kind != EmailKind.NONE) & chance(rng, n, 0.005)
+    malformed = np.isin(kind, (EmailKind.WORK, EmailKind.PERSONAL)) & chance(rng, n, 0.005)
     broken = where(chance(rng, n, 0.5), join(local, "@@", domain), join(local, ".", domain))
     written = where(malformed, broken, written)
     padded = chance(rng, n, 0.02)

@@ -95,6 +95,11 @@ def _digits(prefix: str, allowed: str) -> tuple[str, ...]:
 
 
 _US_EXCHANGE = "23456789"
+# 07xx mobile ranges of Great Britain proper (others belong to Jersey, Guernsey, Isle of Man).
+_GB_MOBILE_BLOCKS = "40 41 42 43 44 46 47 48 49 51 53 54 55 56 57 58 59 71 72 73 74 75 76 77 80 81"
+_GB_MOBILE_PREFIXES = tuple(
+    "7" + block for block in (_GB_MOBILE_BLOCKS + " 84 85 86 87 88 89").split()
+)
 
 NUMBER_PLANS: tuple[NumberPlan, ...] = (
     # United States (NANP): area code + exchange [2-9]XX + line; fixed and mobile look alike.
@@ -139,7 +144,7 @@ NUMBER_PLANS: tuple[NumberPlan, ...] = (
     NumberPlan("gb_manchester", "GB", "fixed", ("161",), 10, (3, 3, 4), "0"),
     NumberPlan("gb_glasgow", "GB", "fixed", ("141",), 10, (3, 3, 4), "0"),
     NumberPlan("gb_birmingham", "GB", "fixed", _digits("121", "01234567"), 10, (3, 3, 4), "0"),
-    NumberPlan("gb_mobile", "GB", "mobile", ("74", "75", "78"), 10, (4, 6), "0"),
+    NumberPlan("gb_mobile", "GB", "mobile", _GB_MOBILE_PREFIXES, 10, (4, 6), "0"),
     # Germany: Berlin 030, Munich 089, Hamburg 040, Frankfurt 069; mobiles 015x/016x/017x.
     NumberPlan("de_berlin", "DE", "fixed", ("30",), 10, (2, 4, 4), "0"),
     NumberPlan("de_munich", "DE", "fixed", ("89",), 10, (2, 4, 4), "0"),

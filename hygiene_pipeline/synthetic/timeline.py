@@ -50,10 +50,6 @@ class Timeline:
         today = np.floor(rng.random(len(days)) * (self.as_of - self.day0)).astype(np.int64)
         return self.day0 - days * DAY + np.where(days == 0, today, time_of_day)
 
-    def floor(self, seconds: np.ndarray, unit: int) -> np.ndarray:
-        """Timestamps truncated to whole `unit`s (DAY, 60), as a coarser export writes them."""
-        return seconds - seconds % unit
-
 
 def call_days(
     rng: np.random.Generator, low: np.ndarray | int, high: np.ndarray | int, size: int

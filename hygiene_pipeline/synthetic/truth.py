@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from hygiene_pipeline.synthetic.columns import take, to_numpy_text
+from hygiene_pipeline.synthetic.columns import take, to_numpy_text, where
 from hygiene_pipeline.synthetic.evidence import Evidence
 from hygiene_pipeline.synthetic.file_io import format_times
 from hygiene_pipeline.synthetic.population import Population, mailbox_key
@@ -101,22 +102,25 @@ def _usable_email(
     pop: Population, evidence: Evidence, records: Records, last_presence: np.ndarray, people: int
 ) -> np.ndarray:
     """A valid mailbox on the person's records not hard-bounced after their last presence."""
-    valid = records.email_valid
-    pairs = pd.DataFrame(
-        {"person": records.person[valid], "key": to_numpy_text(records.email_key)[valid]}
-    ).drop_duplicates()
     hard = evidence.bounces[evidence.bounces["klass"] == "hard"]
-    person = hard["person"].to_numpy()
-    address = np.where(
+    bounced_person = hard["person"].to_numpy()
+    bounced = where(
         hard["email_kind"].to_numpy() == EmailKind.WORK,
-        to_numpy_text(take(pop.people.work_email, person)),
-        to_numpy_text(take(pop.people.personal_email, person)),
+        take(pop.people.work_email, bounced_person),
+        take(pop.people.personal_email, bounced_person),
     )
-    keys = to_numpy_text(mailbox_key(pa.array(address, pa.string())))
-    bounced = pd.Series(hard["ts"].to_numpy(), index=keys).groupby(level=0).max()
-    last_hard = pairs["key"].map(bounced).fillna(NO_TIME).to_numpy(np.int64)
-    usable = (last_hard == NO_TIME) | (last_presence[pairs["person"].to_numpy()] > last_hard)
-    return np.bincount(pairs["person"].to_numpy()[usable], minlength=people) > 0
+    valid = np.flatnonzero(records.email_valid)
+    # One integer code per mailbox, shared by the records' keys and the bounced addresses.
+    codes = pc.dictionary_encode(
+        pa.concat_arrays([records.email_key.take(pa.array(valid)), mailbox_key(bounced)])
+    ).indices.to_numpy(zero_copy_only=False)
+    record_code, bounce_code = codes[: len(valid)], codes[len(valid) :]
+    last_hard = np.full(codes.max(initial=-1) + 1, NO_TIME, dtype=np.int64)
+    np.maximum.at(last_hard, bounce_code, hard["ts"].to_numpy())
+    kill = last_hard[record_code]
+    person = records.person[valid]
+    usable = (kill == NO_TIME) | (last_presence[person] > kill)
+    return np.bincount(person[usable], minlength=people) > 0
 
 
 def _signal(calls: pd.DataFrame, disposition: str, group: np.ndarray, groups: int) -> np.ndarray:

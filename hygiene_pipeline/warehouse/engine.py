@@ -10,7 +10,9 @@ Supported URLs:
 
 Sessions run in UTC on both engines so SQL date arithmetic does not depend on the server's zone.
 Tables written here get column types from the pandas dtypes (`frame_types`); replacing a table is
-atomic (`publish`); PostgreSQL tables in the curated schema are indexed on the keys BI joins on.
+atomic (`publish`), and so is replacing one time window of a table (`replace_partition`, what a
+backfill of daily partitions writes); PostgreSQL tables in the curated schema are indexed on the
+keys BI joins on.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -216,6 +219,41 @@ class Warehouse:
         """Bulk-append the frame; the table is created on first use and gains new columns."""
         with self.transaction() as conn:
             publish.append_frame(conn, schema, table, df, index_columns=self._index_columns(schema))
+
+    def replace_partition(
+        self,
+        schema: str,
+        table: str,
+        df: pd.DataFrame,
+        *,
+        time_column: str,
+        start: datetime,
+        end: datetime,
+    ) -> int:
+        """Replace the rows of the time window `[start, end)` by the frame, in one transaction.
+
+        The window's old rows are deleted and the frame bulk-inserted (the table is created if
+        missing), so loading the same window twice leaves the same table: a re-run backfill is
+        idempotent. Every row of the frame must lie in the window. Returns the rows deleted.
+        """
+        times = pd.to_datetime(df[time_column], utc=True)
+        outside = ~times.between(pd.Timestamp(start), pd.Timestamp(end), inclusive="left")
+        if outside.any():
+            raise ValueError(
+                f"{int(outside.sum())} rows of the frame have {time_column} outside "
+                f"[{start.isoformat()}, {end.isoformat()})"
+            )
+        with self.transaction() as conn:
+            return publish.replace_window(
+                conn,
+                schema,
+                table,
+                df,
+                time_column=time_column,
+                start=start,
+                end=end,
+                index_columns=self._index_columns(schema),
+            )
 
     def _index_columns(self, schema: str, extra: Sequence[str] = ()) -> tuple[str, ...]:
         join_keys = BI_JOIN_KEYS if schema == self.curated_schema else ()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
+from hygiene_pipeline.domain import emails
 from hygiene_pipeline.domain.emails import EMAIL_COLUMNS, standardise_emails
 
 
@@ -71,3 +73,17 @@ def test_columns_and_types() -> None:
     assert list(out.columns) == list(EMAIL_COLUMNS)
     assert out.index.tolist() == [7, 9]
     assert out["email_valid"].dtype == bool
+
+
+def test_plain_addresses_are_validated_once_per_domain(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    validate = emails._validate_whole
+
+    def counting(address: str) -> tuple[str | None, str | None]:
+        calls.append(address)
+        return validate(address)
+
+    monkeypatch.setattr(emails, "_validate_whole", counting)
+    out = standardise_emails(pd.Series(["a@acme.com", "b.c@acme.com", "d+x@acme.com", "é@acme.com"]))
+    assert out["email_valid"].all()
+    assert len(calls) == 2  # the domain once, the non-ASCII address whole

@@ -126,6 +126,7 @@ def _finish(rng: np.random.Generator, records: pd.DataFrame) -> pd.DataFrame:
         last_name=records["last_name_norm"].str.title(),
         email=email,
         email_valid=email.notna(),
+        email_domain=email.str.split("@").str[1],
         email_is_role=email.fillna("").str.startswith("info@"),
         phone_valid=records["phone_e164"].notna(),
         mobile_phone_valid=records["mobile_phone_e164"].notna(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hygiene_pipeline.scoring.bounces import classify_bounces
+from hygiene_pipeline.scoring.bounces import BOUNCE_CLASSES, classify_bounces
 
 
 def classify(**values: object) -> tuple[str, str]:
@@ -13,6 +13,7 @@ def classify(**values: object) -> tuple[str, str]:
     row = {"bounce_type": None, "enhanced_status": None, "smtp_code": None, **values}
     frame = pd.DataFrame([row]).astype({"smtp_code": "Int64"})
     result = classify_bounces(frame).iloc[0]
+    assert result["bounce_class"] in BOUNCE_CLASSES
     return result["bounce_class"], result["bounce_evidence"]
 
 

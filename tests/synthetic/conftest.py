@@ -18,7 +18,9 @@ def truth(generated_crm: Path) -> dict[str, pd.DataFrame]:
     """The ground-truth tables."""
     folder = generated_crm / "ground_truth"
     read = lambda name: pd.read_csv(folder / name, dtype=str, keep_default_na=False)  # noqa: E731
-    return {name: read(f"{name}.csv") for name in ("people", "records", "bad_rows", "hard_negatives")}
+    return {
+        name: read(f"{name}.csv") for name in ("people", "records", "bad_rows", "hard_negatives")
+    }
 
 
 @pytest.fixture(scope="session")
@@ -34,16 +36,15 @@ def crm_rows(generated_crm: Path, truth: dict[str, pd.DataFrame]) -> pd.DataFram
     bad = truth["bad_rows"]
     frames = []
     for spec in CRM_FILES:
-        header, rows = read_rows(generated_crm / "landing" / "crm_contacts" / spec.name, spec.encoding)
+        header, rows = read_rows(
+            generated_crm / "landing" / "crm_contacts" / spec.name, spec.encoding
+        )
         skip = set(bad.loc[bad["file"] == spec.name, "row_number"].astype(int))
         source = spec.name.split("_")[0]
         columns = CRM_COLUMNS[source]
         kept = [(i + 1, row) for i, row in enumerate(rows) if i + 1 not in skip]
         frame = pd.DataFrame(
-            {
-                name: [row[header.index(col)] for _, row in kept]
-                for name, col in columns.items()
-            }
+            {name: [row[header.index(col)] for _, row in kept] for name, col in columns.items()}
         )
         frame["do_not_call"] = frame.get("do_not_call", pd.Series("", index=frame.index))
         frame["file"] = spec.name

@@ -1,0 +1,57 @@
+"""The public contract's output tables and vocabularies: what BI tools and on-call staff read."""
+
+CURATED_TABLES: dict[str, tuple[str, ...]] = {
+    "contact_xref": ("contact_id", "source_system", "entity_id", "match_probability"),
+    "contacts_golden": (
+        "entity_id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone_e164",
+        "company",
+        "job_title",
+        "country",
+        "status",
+        "status_reason",
+        "staleness_score",
+        "intent_score",
+        "intent_tier",
+        "is_callable",
+        "is_emailable",
+        "last_activity_at",
+        "source_count",
+    ),
+    "dial_list": ("entity_id", "phone_e164", "intent_tier", "priority_rank"),
+    "suppression_list": ("channel", "value", "entity_id", "reason", "since"),
+    "contact_status_history": (
+        "entity_id",
+        "status",
+        "status_reason",
+        "valid_from",
+        "valid_to",
+        "run_id",
+    ),
+    "match_pairs": ("contact_id_left", "contact_id_right", "match_probability", "decision"),
+    "rejected_records": ("feed", "source_file", "row_number", "reason", "raw"),
+    "dq_check_results": (
+        "run_id",
+        "asset",
+        "check_name",
+        "passed",
+        "severity",
+        "failed_count",
+        "details",
+        "checked_at",
+    ),
+}
+"""Every table in schema `curated` after a run, with the columns it has at least."""
+
+STATUSES: tuple[str, ...] = (
+    "active",
+    "stale_inactive",
+    "left_company",
+    "company_relocated",
+    "company_closed",
+    "invalid_contact",
+)
+INTENT_TIERS: tuple[str, ...] = ("high", "medium", "low")

@@ -1,0 +1,296 @@
+"""The duplicate-linkage chain, one asset per stage so the UI shows each step:
+candidate pairs -> comparison features -> match scores -> clusters -> golden records and
+cross-reference, plus the scored pairs table. The engine itself is `hygiene_pipeline.linkage`."""
+
+import itertools
+import json
+from typing import Any
+
+import pandas as pd
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AssetOut,
+    MetadataValue,
+    Output,
+    RetryPolicy,
+    asset,
+    multi_asset,
+)
+
+from hygiene_pipeline.defs.metadata import counts_table, table_schema
+from hygiene_pipeline.defs.resources import LinkageResource, WarehouseResource
+from hygiene_pipeline.domain.feed_frames import FeedFrames
+from hygiene_pipeline.linkage.api import match_pairs as match_pairs_table
+from hygiene_pipeline.linkage.blocking import candidate_pairs as block
+from hygiene_pipeline.linkage.classifier import score
+from hygiene_pipeline.linkage.clusters import cluster
+from hygiene_pipeline.linkage.crm_spec import CRM_GOLDEN_RULES, CRM_LINKAGE_SPEC
+from hygiene_pipeline.linkage.features import compare
+from hygiene_pipeline.linkage.overrides import empty_overrides, load_overrides
+from hygiene_pipeline.linkage.survivorship import golden_records
+
+GROUP = "linkage"
+CONTACTS = {"contacts": AssetIn(key=AssetKey(["staging", "crm_contacts"]))}
+WAREHOUSE_RETRY = RetryPolicy(max_retries=2, delay=5)
+
+XREF_DOCS = {
+    "record_key": "source_system:contact_id, unique per accepted source record.",
+    "contact_id": "The record's id in its source system.",
+    "source_system": "The CRM the record came from.",
+    "entity_id": "The resolved person; stable across runs while the cluster persists.",
+    "match_probability": "The record's strongest link inside its cluster (1.0 when alone).",
+    "cluster_flag": "split / oversized: the cluster needs a human look.",
+}
+
+
+def bar_chart(labels: list[str], counts: list[int], width: int = 40) -> MetadataValue:
+    """A horizontal bar chart in markdown, for distributions shown on an asset."""
+    peak = max(counts, default=0) or 1
+    rows = [
+        f"{label:>11} | {'█' * max(round(width * count / peak), 1 if count else 0)} {count:,}"
+        for label, count in zip(labels, counts, strict=True)
+    ]
+    return MetadataValue.md("```\n" + "\n".join(rows) + "\n```")
+
+
+def json_metadata(stats: dict[str, Any], *keys: str) -> dict[str, MetadataValue]:
+    """Selected stats entries as JSON metadata (they are plain dicts and lists)."""
+    return {
+        key: MetadataValue.json(json.loads(json.dumps(stats[key], default=str)))
+        for key in keys
+        if key in stats
+    }
+
+
+def _overrides(linkage: LinkageResource) -> pd.DataFrame:
+    path = linkage.overrides_path()
+    return load_overrides(path) if path else empty_overrides()
+
+
+@asset(
+    key=AssetKey(["linkage", "candidate_pairs"]),
+    ins=CONTACTS,
+    group_name=GROUP,
+    kinds={"python", "pandas"},
+    description="Candidate record pairs from blocking on canonical email, valid phone/mobile, "
+    "phonetic surname + first initial + company or postal code; oversized blocks (switchboards) "
+    "are windowed, not expanded.",
+)
+def candidate_pairs(contacts: FeedFrames) -> Output[pd.MultiIndex]:
+    """Block the standardised contacts into candidate pairs."""
+    pairs, stats = block(contacts.accepted, CRM_LINKAGE_SPEC)
+    return Output(
+        pairs,
+        metadata={
+            "candidate_pairs": stats["candidate_pairs"],
+            "records": stats["records"],
+            "reduction_ratio": round(float(stats["reduction_ratio"]), 6),
+            "pairs_by_blocking_key": counts_table(
+                stats["pairs_by_blocking_key"], "blocking key", "pairs"
+            ),
+            "new_pairs_by_blocking_key": counts_table(
+                stats["new_pairs_by_blocking_key"],
+                "blocking key",
+                "pairs not found by an earlier key",
+            ),
+            "oversize_blocks_by_key": counts_table(
+                stats["oversize_blocks_by_key"], "blocking key", "blocks"
+            ),
+            "seconds": stats["seconds"],
+        },
+    )
+
+
+@asset(
+    key=AssetKey(["linkage", "pair_features"]),
+    ins={**CONTACTS, "pairs": AssetIn(key=AssetKey(["linkage", "candidate_pairs"]))},
+    group_name=GROUP,
+    kinds={"python", "pandas"},
+    description="Comparison features per candidate pair: names straight and crossed, mailbox key, "
+    "phones, company, graded into agreement levels with vectorised rapidfuzz similarities.",
+)
+def pair_features(contacts: FeedFrames, pairs: pd.MultiIndex) -> Output[pd.DataFrame]:
+    """Compare every candidate pair."""
+    features, stats = compare(contacts.accepted, pairs, CRM_LINKAGE_SPEC)
+    return Output(
+        features,
+        metadata={
+            "pairs": stats["pairs"],
+            "pairs_per_second": stats["pairs_per_second"],
+            "seconds": stats["seconds"],
+            **json_metadata(stats, "levels"),
+        },
+    )
+
+
+@asset(
+    key=AssetKey(["linkage", "match_scores"]),
+    ins={"features": AssetIn(key=AssetKey(["linkage", "pair_features"]))},
+    group_name=GROUP,
+    kinds={"python", "pandas"},
+    description="Match probability per pair from an unsupervised Fellegi-Sunter model fitted by "
+    "EM (no labels), with rare names weighing more and hard-negative rules (namesakes at other "
+    "companies) forcing non-matches.",
+)
+def match_scores(features: pd.DataFrame) -> Output[pd.DataFrame]:
+    """Fit the match model and score every pair."""
+    scored, stats = score(features, CRM_LINKAGE_SPEC)
+    histogram = stats["probability_histogram"]
+    edges = histogram["bin_edges"]
+    labels = [f"{lo:.2f}-{hi:.2f}" for lo, hi in itertools.pairwise(edges)]
+    return Output(
+        scored,
+        metadata={
+            "pairs": stats["pairs"],
+            "decisions": counts_table(stats["decisions"], "decision", "pairs"),
+            "hard_negatives": counts_table(stats["hard_negatives"], "rule", "pairs"),
+            "match_probability_histogram": bar_chart(labels, histogram["counts"]),
+            "seconds": stats["seconds"],
+            **json_metadata(stats, "model"),
+        },
+    )
+
+
+@asset(
+    key=AssetKey(["linkage", "clusters"]),
+    ins={**CONTACTS, "scored": AssetIn(key=AssetKey(["linkage", "match_scores"]))},
+    group_name=GROUP,
+    kinds={"python", "pandas"},
+    description="Records grouped into people by connected components of matched pairs, with "
+    "human must-link / cannot-link overrides applied; components whose members disagree "
+    "strongly are split and flagged rather than merged.",
+)
+def clusters(
+    contacts: FeedFrames, scored: pd.DataFrame, linkage: LinkageResource
+) -> Output[pd.DataFrame]:
+    """Cluster the records."""
+    assignments, stats = cluster(contacts.accepted, scored, CRM_LINKAGE_SPEC, _overrides(linkage))
+    sizes = stats["cluster_size_distribution"]
+    return Output(
+        assignments,
+        metadata={
+            "records": stats["records"],
+            "clusters": stats["clusters"],
+            "cluster_size_distribution": bar_chart(
+                [f"size {size}" for size in sizes], [int(v) for v in sizes.values()]
+            ),
+            "flagged_records": counts_table(stats["flagged_records"], "flag", "records"),
+            "components_split": stats["components_split"],
+            "overrides": counts_table(stats["overrides"], "override", "pairs"),
+            "seconds": stats["seconds"],
+            **json_metadata(stats, "largest_clusters"),
+        },
+    )
+
+
+@multi_asset(
+    outs={
+        "golden_identities": AssetOut(
+            key=AssetKey(["linkage", "golden_identities"]),
+            description="One golden identity per person: survivorship per field (most recent "
+            "valid value, source priority, most complete) with each field's provenance; a "
+            "do-not-call, do-not-email or opt-out on any member holds for the person.",
+            kinds={"python", "pandas"},
+        ),
+        "contact_xref": AssetOut(
+            key=AssetKey(["curated", "contact_xref"]),
+            description="One row per accepted source record: the person (entity_id) it belongs to.",
+            kinds={"python", "sql"},
+            metadata={"table": "curated.contact_xref"},
+        ),
+    },
+    ins={**CONTACTS, "assignments": AssetIn(key=AssetKey(["linkage", "clusters"]))},
+    group_name=GROUP,
+    retry_policy=WAREHOUSE_RETRY,
+)
+def golden_and_xref(
+    context: AssetExecutionContext,
+    contacts: FeedFrames,
+    assignments: pd.DataFrame,
+    warehouse: WarehouseResource,
+):
+    """Build golden identities; publish the cross-reference, keeping the previous run's ids."""
+    store = warehouse.get_warehouse()
+    previous = (
+        store.read_table("curated", "contact_xref")
+        if store.table_exists("curated", "contact_xref")
+        else None
+    )
+    golden, xref, stats = golden_records(contacts.accepted, assignments, CRM_GOLDEN_RULES, previous)
+    store.replace_table("curated", "contact_xref", xref, column_comments=XREF_DOCS)
+    context.log.info("%d records resolved into %d people", len(xref), len(golden))
+    yield Output(
+        golden,
+        output_name="golden_identities",
+        metadata={
+            "entities": stats["entities"],
+            "merged_entities": stats["merged_entities"],
+            "dagster/row_count": len(golden),
+            "dagster/column_schema": table_schema(golden),
+        },
+    )
+    yield Output(
+        xref,
+        output_name="contact_xref",
+        metadata={
+            "dagster/row_count": len(xref),
+            "ids_carried_over": stats["ids_carried_over"],
+            "ids_new": stats["ids_new"],
+            "ids_retired": stats["ids_retired"],
+            "records_in_merged_entities": stats["records_in_merged_entities"],
+            "dagster/column_schema": table_schema(xref, XREF_DOCS),
+        },
+    )
+
+
+@asset(
+    key=AssetKey(["curated", "match_pairs"]),
+    ins={
+        **CONTACTS,
+        "scored": AssetIn(key=AssetKey(["linkage", "match_scores"])),
+        "features": AssetIn(key=AssetKey(["linkage", "pair_features"])),
+    },
+    group_name=GROUP,
+    kinds={"python", "sql"},
+    description="One row per scored candidate pair (and per override pair): probability, "
+    "decision and the comparison features behind it.",
+    metadata={"table": "curated.match_pairs"},
+    retry_policy=WAREHOUSE_RETRY,
+)
+def match_pairs(
+    contacts: FeedFrames,
+    scored: pd.DataFrame,
+    features: pd.DataFrame,
+    linkage: LinkageResource,
+    warehouse: WarehouseResource,
+) -> Output[None]:
+    """Publish the scored pairs for review and audit."""
+    table = match_pairs_table(
+        contacts.accepted,
+        scored,
+        features,
+        CRM_LINKAGE_SPEC,
+        CRM_GOLDEN_RULES.xref_columns,
+        _overrides(linkage),
+    )
+    warehouse.get_warehouse().replace_table("curated", "match_pairs", table)
+    return Output(
+        None,
+        metadata={
+            "dagster/row_count": len(table),
+            "decisions": counts_table(table["decision"].value_counts(), "decision", "pairs"),
+            "dagster/column_schema": table_schema(table),
+        },
+    )
+
+
+linkage_assets = [
+    candidate_pairs,
+    pair_features,
+    match_scores,
+    clusters,
+    golden_and_xref,
+    match_pairs,
+]

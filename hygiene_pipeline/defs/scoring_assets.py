@@ -1,0 +1,159 @@
+"""Scoring and publishing of people: status, staleness, intent and compliance per person, the
+suppression events behind `suppression_list`, and the status history that never forgets."""
+
+import pandas as pd
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AssetOut,
+    Output,
+    RetryPolicy,
+    asset,
+    multi_asset,
+)
+
+from hygiene_pipeline.contract import INTENT_TIERS, STATUSES
+from hygiene_pipeline.defs.metadata import counts_table, share, table_schema
+from hygiene_pipeline.defs.resources import BatchClockResource, WarehouseResource
+from hygiene_pipeline.defs.scoring_config import ScoringResource
+from hygiene_pipeline.domain.feed_frames import FeedFrames
+from hygiene_pipeline.scoring.pipeline import score_people
+from hygiene_pipeline.warehouse.status_history import apply_status_history
+
+GROUP = "scoring"
+WAREHOUSE_RETRY = RetryPolicy(max_retries=2, delay=5)
+FEED_INS = {
+    feed: AssetIn(key=AssetKey(["staging", feed]))
+    for feed in ("crm_contacts", "email_bounces", "call_logs", "engagement_events", "dnc_list")
+}
+
+
+@multi_asset(
+    outs={
+        "contacts_golden": AssetOut(
+            key=AssetKey(["curated", "contacts_golden"]),
+            description="One row per resolved person: golden identity, status and reason, "
+            "staleness and intent scores, channel usability and compliance columns.",
+            kinds={"python", "sql"},
+            metadata={"table": "curated.contacts_golden"},
+        ),
+        "suppression_events": AssetOut(
+            key=AssetKey(["curated", "suppression_events"]),
+            description="Every reason a phone or email must not be used (DNC, consent, bounces, "
+            "complaints, dead numbers), with its date; `suppression_list` is built from it.",
+            kinds={"python", "sql"},
+            metadata={"table": "curated.suppression_events"},
+        ),
+    },
+    ins={
+        "golden": AssetIn(key=AssetKey(["linkage", "golden_identities"])),
+        "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
+        **FEED_INS,
+    },
+    group_name=GROUP,
+    retry_policy=WAREHOUSE_RETRY,
+)
+def scored_people(
+    context: AssetExecutionContext,
+    golden: pd.DataFrame,
+    xref: pd.DataFrame,
+    crm_contacts: FeedFrames,
+    email_bounces: FeedFrames,
+    call_logs: FeedFrames,
+    engagement_events: FeedFrames,
+    dnc_list: FeedFrames,
+    scoring: ScoringResource,
+    clock: BatchClockResource,
+    warehouse: WarehouseResource,
+):
+    """Score every person as of the batch time and publish people and suppressions."""
+    settings = scoring.settings()
+    result = score_people(
+        golden,
+        xref,
+        crm_contacts.accepted,
+        email_bounces.accepted,
+        call_logs.accepted,
+        engagement_events.accepted,
+        dnc_list.accepted,
+        as_of=clock.timestamp(),
+        settings=settings,
+    )
+    people = result.contacts
+    store = warehouse.get_warehouse()
+    store.replace_table("curated", "contacts_golden", people)
+    store.replace_table("curated", "suppression_events", result.suppression_events)
+    context.log.info(
+        "%d people scored (%s); %d on the dial list",
+        len(people),
+        settings.scoring_version,
+        len(result.dial_list),
+    )
+    yield Output(
+        people,
+        output_name="contacts_golden",
+        metadata={
+            "dagster/row_count": len(people),
+            "status": counts_table(
+                people["status"].value_counts().reindex(STATUSES, fill_value=0), "status", "people"
+            ),
+            "intent_tier": counts_table(
+                people["intent_tier"].value_counts().reindex(INTENT_TIERS, fill_value=0),
+                "tier",
+                "people",
+            ),
+            "stale_share": share(int((people["status"] != "active").sum()), len(people)),
+            "callable_share": share(int(people["is_callable"].sum()), len(people)),
+            "emailable_share": share(int(people["is_emailable"].sum()), len(people)),
+            "dial_list_people": len(result.dial_list),
+            "scoring_version": settings.scoring_version,
+            "dagster/column_schema": table_schema(people),
+        },
+    )
+    events = result.suppression_events
+    yield Output(
+        events,
+        output_name="suppression_events",
+        metadata={
+            "dagster/row_count": len(events),
+            "by_channel_and_reason": counts_table(
+                (events["channel"] + ": " + events["reason"]).value_counts(), "channel: reason"
+            ),
+            "dagster/column_schema": table_schema(events),
+        },
+    )
+
+
+@asset(
+    key=AssetKey(["curated", "contact_status_history"]),
+    ins={"people": AssetIn(key=AssetKey(["curated", "contacts_golden"]))},
+    group_name=GROUP,
+    kinds={"python", "sql"},
+    description="One row per status spell: a row is added only when a person's status changes; "
+    "closed spells keep their valid_to, nothing is deleted, re-running a batch changes nothing.",
+    metadata={"table": "curated.contact_status_history"},
+    retry_policy=WAREHOUSE_RETRY,
+)
+def contact_status_history(
+    context: AssetExecutionContext,
+    people: pd.DataFrame,
+    clock: BatchClockResource,
+    warehouse: WarehouseResource,
+) -> Output[None]:
+    """Close the spells whose status changed and open the new ones, in one transaction."""
+    store = warehouse.get_warehouse()
+    change = apply_status_history(
+        store, people[["entity_id", "status", "status_reason"]], context.run_id, clock.timestamp()
+    )
+    return Output(
+        None,
+        metadata={
+            "spells_closed": change.closed,
+            "spells_opened": change.opened,
+            "dagster/row_count": store.row_count("curated", "contact_status_history"),
+        },
+    )
+
+
+scoring_assets = [scored_people, contact_status_history]
