@@ -17,6 +17,7 @@ repeated runs measure linkage only. The machine is shared: compare CPU seconds a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import subprocess
@@ -48,10 +49,8 @@ def _cpu_seconds() -> float:
 
 def _reset_peak() -> None:
     """Start a new high-water mark at the current RSS (Linux 4.0+); harmless where refused."""
-    try:
+    with contextlib.suppress(OSError):
         _CLEAR_REFS.write_text("5")
-    except OSError:
-        pass
 
 
 def _stage(rows: list[dict[str, Any]], name: str, function: Callable[[], Any]) -> Any:
@@ -86,8 +85,10 @@ def _contacts(size: int, seed: int, cache: Path) -> tuple[pd.DataFrame, pd.Serie
     contacts = pd.read_pickle(prepared)
     truth = pd.read_csv(folder / "ground_truth" / "records.csv", dtype=str)
     keys = truth["source_system"].str.lower() + ":" + truth["contact_id"]
-    return contacts, pd.Series(truth["person_id"].to_numpy(), index=keys), (
-        time.perf_counter() - started
+    return (
+        contacts,
+        pd.Series(truth["person_id"].to_numpy(), index=keys),
+        (time.perf_counter() - started),
     )
 
 
@@ -117,9 +118,7 @@ def run_size(size: int, seed: int, cache: Path) -> dict[str, Any]:
         lambda: match_pairs(contacts, scored, features, spec, rules.xref_columns),
     )
     _stage(rows, "golden_records", lambda: golden_records(contacts, assignments, rules))
-    accuracy = pairwise_scores(
-        person.reindex(assignments.index), assignments["cluster"]
-    )
+    accuracy = pairwise_scores(person.reindex(assignments.index), assignments["cluster"])
     compare_seconds = next(r["seconds"] for r in rows if r["stage"] == "compare")
     return {
         "contacts": len(contacts),

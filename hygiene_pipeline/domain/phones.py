@@ -29,7 +29,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import timezone as phone_timezone
 
-from hygiene_pipeline.domain.column_ops import blank_to_none, map_distinct
+from hygiene_pipeline.domain.column_ops import (
+    arrow_flags,
+    arrow_objects,
+    arrow_strings,
+    blank_to_none,
+    map_distinct,
+)
 
 PHONE_FIELDS: tuple[str, ...] = ("raw", "e164", "valid", "type", "region", "extension")
 """Suffixes of the six columns each phone column becomes (`phone_raw`, `phone_e164`, ...)."""
@@ -56,18 +62,17 @@ def _keys_of(raw: pd.Series) -> pd.DataFrame:
     Runs on Arrow strings; NFKC first turns full-width digits and plus signs into ASCII ones.
     """
     text = blank_to_none(raw)
-    number = pc.utf8_normalize(pa.array(text, pa.string()), "NFKC")
-    marked = pc.match_substring_regex(number, _EXTENSION_MARK).to_numpy(zero_copy_only=False)
-    marked = marked.astype(bool)
+    number = pc.utf8_normalize(arrow_strings(text), "NFKC")
+    marked = arrow_flags(pc.match_substring_regex(number, _EXTENSION_MARK))
     extension = np.full(len(text), None, dtype=object)
     if marked.any():
-        parts = text[marked].str.extract(_EXTENSION, flags=re.IGNORECASE)
+        normalised = arrow_objects(number)
+        parts = pd.Series(normalised[marked]).str.extract(_EXTENSION, flags=re.IGNORECASE)
         found = parts["number"].notna().to_numpy()
         rows = np.flatnonzero(marked)[found]
         extension[rows] = parts.loc[found, "extension"].to_numpy(dtype=object)
-        trimmed = number.to_numpy(zero_copy_only=False)
-        trimmed[rows] = parts.loc[found, "number"].to_numpy(dtype=object)
-        number = pa.array(trimmed, pa.string())
+        normalised[rows] = parts.loc[found, "number"].to_numpy(dtype=object)
+        number = arrow_strings(normalised)
     number = pc.utf8_ltrim_whitespace(number)
     double_zero = pc.starts_with(number, "00")
     international = pc.or_(pc.starts_with(number, "+"), double_zero)
@@ -78,8 +83,8 @@ def _keys_of(raw: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "raw": text,
-            "number": key.to_numpy(zero_copy_only=False),
-            "international": pc.fill_null(international, False).to_numpy(zero_copy_only=False),
+            "number": arrow_objects(key),
+            "international": arrow_flags(international),
             "extension": extension,
         },
         index=text.index,
@@ -169,7 +174,7 @@ def _starts(values: pa.Array, pattern: str | None) -> np.ndarray:
     if not pattern:
         return np.zeros(len(values), dtype=bool)
     hits = pc.match_substring_regex(values, f"^(?:{pattern})")
-    return hits.to_numpy(zero_copy_only=False).astype(bool)
+    return arrow_flags(hits)
 
 
 def _matches(
@@ -262,14 +267,14 @@ def metadata_read(keys: pd.DataFrame) -> pd.DataFrame:
         national[rows] = digits.iloc[rows].str[len(str(code)) :].to_numpy(dtype=object)
         metadata = _metadata(int(code), phonenumbers.region_code_for_country_code(int(code)))
         prefix = metadata.national_prefix_for_parsing if metadata else ".*"
-        country_code[rows[_starts(pa.array(national[rows], pa.string()), prefix)]] = 0
+        country_code[rows[_starts(arrow_strings(national[rows]), prefix)]] = 0
     regions = keys["region"].to_numpy(dtype=object)
     for name in pd.unique(regions[in_region]):
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(name, None)
         if metadata is None:
             continue
         rows = np.flatnonzero((regions == name) & in_region)
-        candidates = pa.array(national[rows], pa.string())
+        candidates = arrow_strings(national[rows])
         blocked = _starts(candidates, str(metadata.country_code))
         blocked |= _starts(candidates, metadata.international_prefix)
         blocked |= _starts(candidates, metadata.national_prefix_for_parsing)
@@ -282,7 +287,7 @@ def metadata_read(keys: pd.DataFrame) -> pd.DataFrame:
     valid = np.zeros(count, dtype=bool)
     for code in pd.unique(country_code[country_code > 0]):
         rows = np.flatnonzero(country_code == code)
-        numbers = pa.array(national[rows], pa.string())
+        numbers = arrow_strings(national[rows])
         types, found_regions = _classify(int(code), numbers, lengths[rows])
         e164[rows] = f"+{code}" + pd.Series(national[rows], dtype="object")
         valid[rows] = types != _UNKNOWN

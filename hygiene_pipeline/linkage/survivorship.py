@@ -173,6 +173,16 @@ def _provenance(
     return pc.binary_join_element_wise("{", body, "}", "").to_numpy(zero_copy_only=False)
 
 
+def _columns_read(rules: SurvivorshipRules) -> list[str]:
+    """Every input column the rules read, once each (the rest of the frame is not copied)."""
+    columns = [*rules.recency, *rules.completeness_columns, *rules.xref_columns]
+    columns += [rules.source_column] if rules.source_column else []
+    for rule in rules.fields:
+        columns += [rule.source_column, *rule.companions]
+        columns += [rule.valid_if] if rule.valid_if else []
+    return list(dict.fromkeys(columns))
+
+
 def golden_records(
     df: pd.DataFrame,
     assignments: pd.DataFrame,
@@ -186,7 +196,8 @@ def golden_records(
     persist; see `entity_ids.py`.
     """
     started = time.perf_counter()
-    frame = df.set_index(rules.record_key) if rules.record_key else df
+    frame = df[_columns_read(rules)]
+    frame = frame.set_axis(df[rules.record_key]) if rules.record_key else frame
     keys = assignments.index
     if not frame.index.equals(keys):
         frame = frame.reindex(keys)

@@ -13,7 +13,8 @@ Rules, each reported with the offending dial-list rows (entity_id, masked phone)
   there against every number of the person, so this covers them too);
 - `no_valid_consent`: a member opted out, the golden record says consent is not valid, or no
   member opted in with consent unexpired at `as_of`;
-- `listed_twice`: the person, or the number, appears more than once.
+- `listed_twice`: the person appears more than once (colleagues may share a switchboard
+  number: each is one person to reach, so a shared number is not a duplicate).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ _HINTS = {
     "no_valid_consent": "Remove these persons from the dialer now; consent is missing, expired or "
     "withdrawn — check consent_status/consent_expires_at mapping and the consent rule.",
     "listed_twice": "Deduplicate the dial list before dialling; the dial_list model emits a "
-    "person or number more than once — check its joins.",
+    "person more than once — check its joins.",
 }
 
 
@@ -83,7 +84,7 @@ def compliance_findings(evidence: ComplianceEvidence, sample_size: int = 10) -> 
         "do_not_call_request": phone.isin(evidence.do_not_call_call_numbers.dropna()),
         "suppressed_phone": phone.isin(evidence.suppressed_numbers.dropna()),
         "no_valid_consent": ~_has_valid_consent(entity, members, golden, evidence.as_of),
-        "listed_twice": entity.duplicated(keep=False) | phone.duplicated(keep=False),
+        "listed_twice": entity.duplicated(keep=False),
     }
     return [_finding(rule, mask, dial, sample_size) for rule, mask in masks.items()]
 

@@ -84,6 +84,8 @@ def test_plain_addresses_are_validated_once_per_domain(monkeypatch: pytest.Monke
         return validate(address)
 
     monkeypatch.setattr(emails, "_validate_whole", counting)
-    out = standardise_emails(pd.Series(["a@acme.com", "b.c@acme.com", "d+x@acme.com", "é@acme.com"]))
+    out = standardise_emails(
+        pd.Series(["a@acme.com", "b.c@acme.com", "d+x@acme.com", "é@acme.com"])
+    )
     assert out["email_valid"].all()
     assert len(calls) == 2  # the domain once, the non-ASCII address whole

@@ -55,9 +55,7 @@ def test_entity_ids_persist_when_records_are_added(contacts, first_run) -> None:
     # Run one: two thirds of the records. Run two: all of them, previous xref passed in.
     part = contacts.iloc[: 2 * len(contacts) // 3]
     before = deduplicate(part, CRM_LINKAGE_SPEC, CRM_GOLDEN_RULES)
-    after = deduplicate(
-        contacts, CRM_LINKAGE_SPEC, CRM_GOLDEN_RULES, previous_xref=before.xref
-    )
+    after = deduplicate(contacts, CRM_LINKAGE_SPEC, CRM_GOLDEN_RULES, previous_xref=before.xref)
     old = before.xref.set_index("record_key")["entity_id"]
     new = after.xref.set_index("record_key")["entity_id"].reindex(old.index)
     kept = (old == new).mean()

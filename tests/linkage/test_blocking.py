@@ -35,7 +35,10 @@ def test_block_pairs_equal_recordlinkage_block_index() -> None:
 
 def test_oversize_block_is_paired_within_a_window_only() -> None:
     frame = pd.DataFrame(
-        {"phone": ["+15550100"] * 200 + ["+15550199"] * 2, "name": [f"n{i:03d}" for i in range(202)]}
+        {
+            "phone": ["+15550100"] * 200 + ["+15550199"] * 2,
+            "name": [f"n{i:03d}" for i in range(202)],
+        }
     )
     key = BlockingKey("phone", ("phone",), max_block_size=20, window=3, sort_by=("name",))
     pairs, stats = candidate_pairs(frame, _spec(key))

@@ -71,9 +71,7 @@ def test_hard_negative_rule_forces_a_non_match() -> None:
             Comparison("email", "email"),
         ),
         blocking=(),
-        hard_negatives=(
-            HardNegative("namesake", disagree=("company",), unless_agree=("email",)),
-        ),
+        hard_negatives=(HardNegative("namesake", disagree=("company",), unless_agree=("email",)),),
     )
     exact, disagree, missing = Level.EXACT, Level.DISAGREE, Level.MISSING
     features = _features(

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import recordlinkage as rl
 
-from hygiene_pipeline.linkage import Comparison, LinkageSpec, Level, compare
+from hygiene_pipeline.linkage import Comparison, Level, LinkageSpec, compare
 from hygiene_pipeline.linkage.blocking import pairs_from_positions
 
 
@@ -73,9 +73,7 @@ def test_switchboard_and_role_mailbox_agreement_carries_no_evidence() -> None:
         }
     )
     comparisons = (
-        Comparison(
-            "phone", "phone", kind="exact", shared_limit=3, shared_distinct_on="last"
-        ),
+        Comparison("phone", "phone", kind="exact", shared_limit=3, shared_distinct_on="last"),
         Comparison("email", "email", ignore_if="role"),
     )
     features = _features(frame, comparisons, [(0, 1), (5, 6), (2, 3)])

@@ -83,7 +83,7 @@ def test_each_field_survives_by_its_rule() -> None:
 
 
 def test_provenance_names_the_record_and_rule_of_each_field() -> None:
-    golden, xref, _ = golden_records(_members(), _assignments([0, 0, 0, 3]), RULES)
+    golden, _xref, _ = golden_records(_members(), _assignments([0, 0, 0, 3]), RULES)
     ann = golden.loc[golden["source_count"] == 3].iloc[0]
     provenance = json.loads(ann["provenance"])
     assert provenance["name"] == {"record_key": "c:2", "rule": "most_complete"}
