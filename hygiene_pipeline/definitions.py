@@ -16,6 +16,7 @@ from dagster import (
     define_asset_job,
 )
 
+from hygiene_pipeline.defs.bi_access_assets import build_bi_access_asset
 from hygiene_pipeline.defs.feed_assets import feed_assets
 from hygiene_pipeline.defs.feed_batch_io import FEED_BATCH_IO_MANAGER_KEY, FeedBatchIOManager
 from hygiene_pipeline.defs.linkage_assets import linkage_assets
@@ -30,6 +31,7 @@ from hygiene_pipeline.defs.quarantine_assets import rejected_records
 from hygiene_pipeline.defs.resources import (
     HOME_DIR,
     BatchClockResource,
+    BiAccessResource,
     LandingResource,
     LinkageResource,
     WarehouseResource,
@@ -52,16 +54,16 @@ SQL_MODELS_DIR = Path(__file__).resolve().parents[1] / "dbt_like_sql"
 
 def build_assets() -> list[AssetsDefinition]:
     """Every asset of the graph, curated ones with their freshness policy."""
-    return with_curated_freshness(
-        [
-            *feed_assets,
-            rejected_records,
-            *linkage_assets,
-            *scoring_assets,
-            dq_check_results,
-            *build_sql_model_assets(SQL_MODELS_DIR),
-        ]
-    )
+    published = [
+        *feed_assets,
+        rejected_records,
+        *linkage_assets,
+        *scoring_assets,
+        dq_check_results,
+        *build_sql_model_assets(SQL_MODELS_DIR),
+    ]
+    curated = [key for asset in published for key in asset.keys if key.path[0] == "curated"]
+    return with_curated_freshness([*published, build_bi_access_asset(curated, SQL_MODELS_DIR)])
 
 
 def build_checks(assets: list[AssetsDefinition]) -> list[AssetChecksDefinition]:
@@ -98,6 +100,7 @@ def build_definitions(
             "clock": clock or BatchClockResource(),
             "linkage": linkage or LinkageResource(),
             "scoring": scoring or ScoringResource(),
+            "bi": BiAccessResource(),
             "io_manager": FilesystemIOManager(base_dir=str((home / "storage").resolve())),
             FEED_BATCH_IO_MANAGER_KEY: FeedBatchIOManager(
                 base_dir=str((home / "feed_batches").resolve())

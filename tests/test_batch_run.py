@@ -131,4 +131,7 @@ def test_postgresql_run_publishes_every_contract_table(
     assert_contract_tables(warehouse)
     assert_rows_accounted_for(warehouse, generated_crm)
     golden = warehouse.read_table("curated", "contacts_golden")
-    assert pd.api.types.is_datetime64tz_dtype(golden["last_activity_at"])
+    assert isinstance(golden["last_activity_at"].dtype, pd.DatetimeTZDtype)
+    masked = warehouse.read_sql("select email from curated_masked.contacts_golden")["email"]
+    assert masked.dropna().str.contains(r"\*\*\*@").all()
+    assert not set(masked.dropna()) & set(golden["email"].dropna())

@@ -100,3 +100,18 @@ class LinkageResource(ConfigurableResource):
     def overrides_path(self) -> Path | None:
         """The overrides file, or None when not configured."""
         return Path(self.overrides_file) if self.overrides_file else None
+
+
+class BiAccessResource(ConfigurableResource):
+    """Who may read the curated tables: role names for BI tools on PostgreSQL."""
+
+    reader_role: str = Field(
+        default="bi_reader",
+        description="Read-only role: non-PII curated tables and the masked views only.",
+    )
+    pii_reader_role: str = Field(
+        default="bi_pii_reader", description="Read-only role that may also read PII columns."
+    )
+    masked_schema: str = Field(
+        default="curated_masked", description="Schema of the views with emails and phones masked."
+    )

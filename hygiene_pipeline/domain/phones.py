@@ -163,6 +163,7 @@ _DESC_ORDER: tuple[tuple[str, int], ...] = (
 
 _UNKNOWN = phonenumbers.PhoneNumberType.UNKNOWN
 _MIN_NSN, _MAX_NSN, _MAX_CODE = 2, 17, 3
+_LITERAL_PREFIXES = re.compile(r"\d+(?:\|\d+)*")
 
 
 def _metadata(country_code: int, region: str) -> phonenumbers.PhoneMetadata | None:
@@ -246,12 +247,51 @@ def _calling_code(head: str) -> int:
     )
 
 
+def _possible_length(lengths: np.ndarray, desc: phonenumbers.PhoneNumberDesc) -> np.ndarray:
+    """Lengths `parse` accepts after removing a trunk prefix (possible, or longer than any)."""
+    possible = desc.possible_length
+    if not possible:
+        return np.zeros(len(lengths), dtype=bool)
+    allowed = np.isin(lengths, possible) | (lengths > max(possible))
+    return allowed & ~np.isin(lengths, desc.possible_length_local_only or ())
+
+
+def _national_numbers(
+    numbers: np.ndarray, metadata: phonenumbers.PhoneMetadata
+) -> tuple[np.ndarray, np.ndarray]:
+    """National numbers as `parse` leaves them after its trunk-prefix step, and the rows this
+    could decide: all when the prefix rule is absent or literal digits (`0`, `0|180020`), else
+    only the rows the rule does not match."""
+    prefix = metadata.national_prefix_for_parsing
+    if not prefix:
+        return numbers, np.ones(len(numbers), dtype=bool)
+    if metadata.national_prefix_transform_rule or not _LITERAL_PREFIXES.fullmatch(prefix):
+        return numbers, ~_starts(arrow_strings(numbers), prefix)
+    text = pd.Series(numbers, dtype="object")
+    cut = np.zeros(len(text), dtype=int)
+    for literal in prefix.split("|"):  # `re.match` takes the first alternative that fits
+        cut[(cut == 0) & text.str.startswith(literal).to_numpy(dtype=bool)] = len(literal)
+    stripped = text.to_numpy(dtype=object)
+    for length in np.unique(cut[cut > 0]):
+        rows = np.flatnonzero(cut == length)
+        stripped[rows] = text.iloc[rows].str[int(length) :].to_numpy(dtype=object)
+    general = metadata.general_desc.national_number_pattern
+    if general:
+        viable = _starts(arrow_strings(numbers), f"(?:{general})$")
+        keep = viable & ~_starts(arrow_strings(stripped), f"(?:{general})$")
+    else:
+        keep = np.zeros(len(text), dtype=bool)
+    lengths = pd.Series(stripped, dtype="object").str.len().to_numpy()
+    take = (cut > 0) & ~keep & _possible_length(lengths, metadata.general_desc)
+    return np.where(take, stripped, numbers), np.ones(len(numbers), dtype=bool)
+
+
 def metadata_read(keys: pd.DataFrame) -> pd.DataFrame:
     """E.164, validity, type and region of the (number, region) keys `parse` would only split.
 
     Returns one row per key; `country_code` is 0 where the key needs `phonenumbers.parse`
-    (a trunk prefix, IDD or country-code digits in front, an unknown code or region, an odd
-    length) and the other columns are then empty.
+    (a patterned trunk prefix, IDD or country-code digits in front, an unknown code or region,
+    an odd length) and the other columns are then empty.
     """
     count = len(keys)
     number = keys["number"].astype(str)
@@ -264,10 +304,13 @@ def metadata_read(keys: pd.DataFrame) -> pd.DataFrame:
     country_code[plus] = heads[plus].to_numpy(dtype=np.int64)
     for code in pd.unique(country_code[country_code > 0]):
         rows = np.flatnonzero(country_code == code)
-        national[rows] = digits.iloc[rows].str[len(str(code)) :].to_numpy(dtype=object)
         metadata = _metadata(int(code), phonenumbers.region_code_for_country_code(int(code)))
-        prefix = metadata.national_prefix_for_parsing if metadata else ".*"
-        country_code[rows[_starts(arrow_strings(national[rows]), prefix)]] = 0
+        if metadata is None:
+            country_code[rows] = 0
+            continue
+        after_code = digits.iloc[rows].str[len(str(code)) :].to_numpy(dtype=object)
+        national[rows], decided = _national_numbers(after_code, metadata)
+        country_code[rows[~decided]] = 0
     regions = keys["region"].to_numpy(dtype=object)
     for name in pd.unique(regions[in_region]):
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(name, None)
@@ -277,8 +320,8 @@ def metadata_read(keys: pd.DataFrame) -> pd.DataFrame:
         candidates = arrow_strings(national[rows])
         blocked = _starts(candidates, str(metadata.country_code))
         blocked |= _starts(candidates, metadata.international_prefix)
-        blocked |= _starts(candidates, metadata.national_prefix_for_parsing)
-        country_code[rows[~blocked]] = metadata.country_code
+        national[rows], decided = _national_numbers(national[rows], metadata)
+        country_code[rows[decided & ~blocked]] = metadata.country_code
     lengths = pd.Series(national, dtype="object").str.len().to_numpy()
     country_code[(lengths < _MIN_NSN) | (lengths > _MAX_NSN)] = 0
     e164 = np.full(count, None, dtype=object)
