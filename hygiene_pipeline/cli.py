@@ -128,8 +128,8 @@ def _print_summary(outcome, warehouse_url: str | None, console: Console) -> None
     console.print("open the UI with: hygiene ui   (or DAGSTER_HOME=<that folder> dagster dev)")
     if outcome.failed_checks:
         console.print(f"[red]failed checks:[/] {', '.join(outcome.failed_checks)}")
-    if outcome.failed_steps:
-        console.print(f"[red]failed steps:[/] {', '.join(outcome.failed_steps)}")
+    for step in outcome.failed_steps:
+        console.print(f"[red]failed step[/] {step}")
     console.print("[green]run succeeded[/]" if outcome.success else "[red]run failed[/]")
 
 

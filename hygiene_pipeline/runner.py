@@ -33,11 +33,18 @@ _STEP_END = {
 # The progress bar and the closing summary speak for the run; the event log keeps every detail.
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
+# The embedded instance: SQLite storage in DAGSTER_HOME; production uses deploy/dagster.yaml.
+LOCAL_INSTANCE_CONFIG = "telemetry:\n  enabled: false\n"
+
 
 def dagster_home(home: Path = HOME_DIR) -> Path:
-    """`DAGSTER_HOME`, defaulting to `<home>/dagster_home` (created, and exported for Dagster)."""
+    """`DAGSTER_HOME`, defaulting to `<home>/dagster_home` (created with a `dagster.yaml` when
+    missing, and exported for Dagster)."""
     path = Path(os.environ.get("DAGSTER_HOME") or (home / "dagster_home")).resolve()
     path.mkdir(parents=True, exist_ok=True)
+    config = path / "dagster.yaml"
+    if not config.exists():
+        config.write_text(LOCAL_INSTANCE_CONFIG)
     os.environ["DAGSTER_HOME"] = str(path)
     return path
 
@@ -120,7 +127,9 @@ def _outcome(run_id: str, result: ExecuteInProcessResult) -> BatchOutcome:
         if not evaluation.passed
     )
     failed_steps = sorted(
-        event.step_key for event in result.all_events if event.is_step_failure and event.step_key
+        f"{event.step_key}: {_first_line(event.step_failure_data.error)}"
+        for event in result.all_events
+        if event.is_step_failure and event.step_key
     )
     return BatchOutcome(
         run_id=run_id,
@@ -137,3 +146,11 @@ def failed_checks_blocking(result: ExecuteInProcessResult) -> bool:
         not evaluation.passed and evaluation.severity == AssetCheckSeverity.ERROR
         for evaluation in result.get_asset_check_evaluations()
     )
+
+
+def _first_line(error: object) -> str:
+    """The first line of a step's error message, so the summary says what broke."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause  # the step wrapper's cause is the domain's own error
+    message = getattr(error, "message", "") or ""
+    return message.strip().splitlines()[0][:300] if message.strip() else "failed"

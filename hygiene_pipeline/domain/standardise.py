@@ -171,7 +171,8 @@ def _finish(
     reason = _combined(raw.index, reasons)
     mask = reason.notna()
     quarantined = replace(batch, accepted=raw).quarantine(mask, reason)
-    return replace(quarantined, accepted=standardised.loc[~mask].reset_index(drop=True))
+    kept = standardised.loc[~mask].reset_index(drop=True) if mask.any() else standardised
+    return replace(quarantined, accepted=kept)
 
 
 def _assemble(

@@ -15,9 +15,10 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 from pandas.tseries.api import guess_datetime_format
 
-from hygiene_pipeline.domain.column_ops import blank_to_none
+from hygiene_pipeline.domain.column_ops import arrow_flags, arrow_strings, blank_to_none
 
 _MONTH_FIRST_DATES = ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
 _DAY_FIRST_DATES = ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%y", "%d-%m-%Y")
@@ -27,7 +28,7 @@ _OTHER_DATES = (
 )  # fmt: skip
 _TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %H:%M:%S %z")
 _EPOCH = r"^-?(?:\d{9,10}|\d{12,13})(?:\.\d+)?$"
-_ISO_START = r"\d{4}-?\d{2}-?\d{2}"
+_ISO_START = r"^\d{4}-?\d{2}-?\d{2}"
 _SAMPLE_SIZE = 500
 _GUESS_SIZE = 50
 
@@ -97,12 +98,13 @@ def _parse_written(values: pd.Series, dayfirst: bool) -> pd.Series:
 
 def _parse_distinct(values: pd.Series, dayfirst: bool) -> pd.Series:
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
-    epoch = values.str.match(_EPOCH, na=False).astype(bool)
+    text = arrow_strings(values)
+    epoch = arrow_flags(pc.match_substring_regex(text, _EPOCH))
     if epoch.any():
         result[epoch] = _parse_epoch(values[epoch])
+    iso_like = ~epoch & arrow_flags(pc.match_substring_regex(text, _ISO_START))
+    iso = pd.to_datetime(values[iso_like], format="ISO8601", utc=True, errors="coerce")
     rest = values[~epoch]
-    iso_like = rest.str.match(_ISO_START, na=False).astype(bool)
-    iso = pd.to_datetime(rest[iso_like], format="ISO8601", utc=True, errors="coerce")
     result[iso.index] = iso
     unread = rest[~rest.index.isin(iso.index[iso.notna()])]
     if len(unread):

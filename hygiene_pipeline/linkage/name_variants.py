@@ -34,10 +34,14 @@ class NameVariants:
 
     def __init__(self, texts: np.ndarray) -> None:
         self.texts = texts
+        self._known: dict[int, frozenset[str]] = {}
 
-    @cached_property
-    def _forms(self) -> list[frozenset[str]]:
-        return [_forms(text) for text in self.texts]
+    def _forms_of(self, codes: np.ndarray) -> dict[int, frozenset[str]]:
+        """Nickname forms of the given codes, looked up once per code over the object's life."""
+        for code in codes.tolist():
+            if code not in self._known:
+                self._known[code] = _forms(self.texts[code])
+        return self._known
 
     @cached_property
     def _initials(self) -> tuple[np.ndarray, np.ndarray]:
@@ -50,7 +54,11 @@ class NameVariants:
         candidates = np.flatnonzero((left >= 0) & (right >= 0) & (left != right))
         if not candidates.size:
             return result
-        forms = self._forms
+        codes = np.unique(np.concatenate([left[candidates], right[candidates]]))
+        forms = self._forms_of(codes)
+        known = np.zeros(len(self.texts), dtype=bool)
+        known[codes] = [bool(forms[code]) for code in codes.tolist()]
+        candidates = candidates[known[left[candidates]] & known[right[candidates]]]
         width = len(self.texts)
         inverse, combos = pd.factorize(
             left[candidates].astype(np.int64) * width + right[candidates]

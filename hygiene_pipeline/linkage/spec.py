@@ -97,13 +97,16 @@ class Comparison:
     """One comparison feature: how two records' values of a field are graded into agreement levels.
 
     `exact` grades equal / different; `string` grades exact / high / low / different by a
-    rapidfuzz similarity in [0, 1] against `thresholds` (high, low). `also` lists further columns
-    whose values count as the same field (a phone against the other record's mobile: any equal pair
-    agrees). `crossed` names a column compared crosswise, so `Wei Zhang` and `Zhang Wei` agree on
-    both name fields. Agreement carries no evidence when either record has `ignore_if` set (a role
-    mailbox) or when the agreeing value is shared by more than `shared_limit` records that differ
-    on `shared_distinct_on` (a switchboard number). With `compare_within`, values that differ
-    count as evidence only when both records agree on that column: a work and a private mailbox
+    rapidfuzz similarity in [0, 1] against `thresholds` (high, low); values in different scripts
+    are not compared (missing). `also` lists further columns whose values count as the same field
+    (a phone against the other record's mobile: any equal pair agrees). `crossed` names a column
+    compared crosswise, so `Wei Zhang` and `Zhang Wei` agree on both name fields (swapped values
+    are compared when they start with the same letter).
+
+    Agreement carries no evidence when either record has `ignore_if` set (a role mailbox) or
+    when the agreeing value is shared by more than `shared_limit` records that differ on
+    `shared_distinct_on` (a switchboard number). With `compare_within`, values that differ count
+    as evidence only when both records agree on that column: a work and a private mailbox
     (different `email_domain`) say nothing about each other, two mailboxes at one domain do.
     `term_frequency` lets agreement on a rare value weigh more than agreement on a common one.
     `nicknames` grades first names that are nicknames of each other (Bob, Robert) as `high`,

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import random
-
 import pandas as pd
 import phonenumbers
 import pytest
 
 from hygiene_pipeline.domain import phones
-from hygiene_pipeline.domain.phones import (
-    metadata_read,
-    number_time_zone,
-    parse_keys,
-    parse_phones,
-    phone_keys,
-)
+from hygiene_pipeline.domain.phones import number_time_zone, parse_keys, parse_phones, phone_keys
 
 # (raw, parsing region, expected E.164, expected extension)
 FORMATS = [
@@ -110,47 +102,3 @@ def test_process_pool_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch) ->
 def test_number_time_zone() -> None:
     zones = number_time_zone(pd.Series(["+12125550100", "+442079460018", None, "garbage"]))
     assert zones.tolist() == ["America/New_York", "Europe/London", None, None]
-
-
-def _sample_keys() -> list[tuple[str, str]]:
-    """Library example numbers of many regions, in E.164 and national form, with one digit
-    changed, one added or one dropped: valid, invalid, prefixed and odd-length keys."""
-    rng = random.Random(11)
-    regions = ["US", "CA", "GB", "JE", "DE", "FR", "CN", "IT", "RU", "AR", "MX", "BR", "IN", "AU"]
-    kinds = [
-        phonenumbers.PhoneNumberType.FIXED_LINE,
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.TOLL_FREE,
-    ]
-    keys: list[tuple[str, str]] = []
-    for region in regions:
-        for kind in kinds:
-            example = phonenumbers.example_number_for_type(region, kind)
-            if example is None:
-                continue
-            e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
-            national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
-            national_digits = "".join(ch for ch in national if ch.isdigit())
-            for _ in range(15):
-                for text, key_region in ((e164[1:], ""), (national_digits, region)):
-                    digits = list(text)
-                    digits[rng.randrange(len(digits))] = str(rng.randint(0, 9))
-                    if rng.random() < 0.15:
-                        digits.append(str(rng.randint(0, 9)))
-                    elif rng.random() < 0.15:
-                        digits.pop()
-                    number = "".join(digits)
-                    keys.append(("+" + number if not key_region else number, key_region))
-    keys += [("+112", ""), ("+0123456", ""), ("12", "US"), ("+80012345678", ""), ("5551234", "XX")]
-    return list(dict.fromkeys(keys))
-
-
-def test_metadata_read_agrees_with_phonenumbers() -> None:
-    keys = _sample_keys()
-    read = metadata_read(pd.DataFrame(keys, columns=["number", "region"]))
-    e164s, valids, types, regions = parse_keys(keys)
-    library = pd.DataFrame({"e164": e164s, "valid": valids, "type": types, "region": regions})
-    covered = read["country_code"] > 0
-    assert covered.mean() > 0.5
-    for column in ("e164", "valid", "type", "region"):
-        assert read.loc[covered, column].tolist() == library.loc[covered, column].tolist(), column
