@@ -14,6 +14,7 @@ from dagster import (
     Definitions,
     FilesystemIOManager,
     define_asset_job,
+    multiprocess_executor,
 )
 
 from hygiene_pipeline.defs.bi_access_assets import build_bi_access_asset
@@ -50,6 +51,11 @@ from hygiene_pipeline.defs.sql_model_assets import build_sql_model_assets
 
 BATCH_JOB_NAME = "hygiene_batch"
 SQL_MODELS_DIR = Path(__file__).resolve().parents[1] / "dbt_like_sql"
+BATCH_EXECUTOR = multiprocess_executor.configured(
+    {"start_method": {"forkserver": {"preload_modules": [__name__, "great_expectations"]}}}
+)
+"""Runs launched from the UI run their steps in parallel processes, forked from one that has
+imported the project and GX once (spawning each step re-imports them: about 4x slower)."""
 
 
 def build_assets() -> list[AssetsDefinition]:
@@ -94,6 +100,7 @@ def build_definitions(
         jobs=[batch_job],
         schedules=[build_batch_schedule(BATCH_JOB_NAME)],
         sensors=[build_landing_sensor(BATCH_JOB_NAME), run_failure_alert],
+        executor=BATCH_EXECUTOR,
         resources={
             "landing": landing or landing_from_env(),
             "warehouse": warehouse or warehouse_from_env(home),

@@ -6,11 +6,14 @@ encodings. The order of evidence:
 1. a byte-order mark decides (`utf-8-sig`, `utf-16`);
 2. NUL bytes without a BOM mean binary data (or BOM-less UTF-16): the file is refused;
 3. bytes that decode as strict UTF-8 are UTF-8 (legacy 8-bit text almost never does);
-4. otherwise the file is GB18030 (a superset of GBK/GB2312) or Windows-1252/Latin-1. Latin-1
-   bytes usually also decode as GB18030, so decodability cannot tell them apart: the lines
-   holding non-ASCII bytes are scored by `charset-normalizer`, restricted to those two
-   candidates, and the winner must then decode the whole file strictly. `latin-1`, which
-   decodes any byte, is the last resort.
+4. otherwise the file is GB18030 (a superset of GBK/GB2312) or Windows-1252/Latin-1. Either
+   usually decodes the other's bytes without error, so decodability cannot tell them apart; the
+   shape of the bytes can. A Chinese character is two bytes that are both >= 0x80, so in GB18030
+   text non-ASCII bytes come in runs of two or more; in Western text an accented letter is one
+   such byte between ASCII letters (`M\xfcller`). When most non-ASCII bytes stand in runs, GB18030
+   is tried first, else cp1252; the winner must decode the whole file strictly. `latin-1`, which
+   decodes any byte, is the last resort. (A statistical detector such as charset-normalizer
+   misreads short Chinese names as cp1252, which garbles exactly the names linkage needs.)
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from __future__ import annotations
 import codecs
 import re
 
-import charset_normalizer
-
 SAMPLE_BYTES = 64 * 1024
 CHUNK_BYTES = 8 * 1024 * 1024
 NON_ASCII = re.compile(rb"[\x80-\xff]")
+NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
+GB18030_RUN_SHARE = 0.8
 BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -75,8 +78,9 @@ def non_ascii_lines(data: bytes, limit: int = SAMPLE_BYTES) -> bytes:
 
 
 def _legacy_candidates(sample: bytes) -> list[str]:
-    """GB18030 first only when the sample reads better as Chinese than as Western text."""
-    best = charset_normalizer.from_bytes(sample, cp_isolation=list(LEGACY_CANDIDATES)).best()
-    if best is not None and best.encoding == "gb18030":
+    """GB18030 first when most non-ASCII bytes stand in runs (two-byte characters), else cp1252."""
+    runs = [len(run) for run in NON_ASCII_RUN.findall(sample)]
+    in_runs = sum(length for length in runs if length >= 2)
+    if runs and in_runs >= GB18030_RUN_SHARE * sum(runs):
         return ["gb18030", "cp1252"]
-    return ["cp1252"]
+    return ["cp1252", "gb18030"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hygiene_pipeline.domain.column_ops import blank_to_none
+from hygiene_pipeline.domain.column_ops import blank_to_none, map_distinct
 
 TRUE_WORDS: frozenset[str] = frozenset(
     {"true", "t", "yes", "y", "1", "1.0", "on", "x", "checked", "wahr", "ja", "oui", "si", "sí"}
@@ -73,15 +73,20 @@ _CONSENT_LOOKUP: dict[str, str] = {
 
 def parse_flags(values: pd.Series, unrecognised: bool = False) -> pd.Series:
     """`bool` per value: missing -> False, recognised words -> their value, others ->
-    `unrecognised`."""
-    words = blank_to_none(values).str.lower()
-    result = pd.Series(unrecognised, index=values.index, dtype=bool)
-    result[words.isna()] = False
-    result[words.isin(TRUE_WORDS)] = True
-    result[words.isin(FALSE_WORDS)] = False
-    return result
+    `unrecognised`. Evaluated once per distinct value."""
+
+    def read(distinct: pd.Series) -> pd.Series:
+        words = blank_to_none(distinct).str.lower()
+        result = pd.Series(unrecognised, index=distinct.index, dtype=bool)
+        result[words.isna()] = False
+        result[words.isin(TRUE_WORDS)] = True
+        result[words.isin(FALSE_WORDS)] = False
+        return result
+
+    return map_distinct(values, read)
 
 
 def consent_statuses(values: pd.Series) -> pd.Series:
     """Canonical consent status per value; missing and unrecognised values are `unknown`."""
-    return _word_key(values).map(_CONSENT_LOOKUP).fillna("unknown").astype("object")
+    statuses = map_distinct(values, lambda d: _word_key(d).map(_CONSENT_LOOKUP))
+    return statuses.where(statuses.notna(), "unknown").astype("object")

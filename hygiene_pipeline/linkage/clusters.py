@@ -29,7 +29,6 @@ from hygiene_pipeline.linkage.overrides import empty_overrides, normalise_overri
 from hygiene_pipeline.linkage.records import record_keys
 from hygiene_pipeline.linkage.spec import LinkageSpec
 
-ASSIGNMENT_COLUMNS: list[str] = ["cluster", "cluster_size", "match_probability", "cluster_flag"]
 LARGEST_CLUSTERS_SHOWN = 10
 KEYS_SHOWN_PER_CLUSTER = 10
 FULL_CHECK_LIMIT = 500  # larger components are checked on their candidate pairs only
@@ -76,6 +75,29 @@ def _within_pairs(labels: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, 
     if not lefts:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     return np.concatenate(lefts), np.concatenate(rights)
+
+
+def _member_conflicts(
+    df: pd.DataFrame,
+    spec: LinkageSpec,
+    keys: pd.Index,
+    labels: np.ndarray,
+    model: MatchModel | None,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Member pairs of components of 3+ records that score below the conflict threshold.
+
+    Every pair inside such a component is compared and scored, candidate or not, so a chain
+    A-B-C whose ends disagree is caught. Without a model only candidate pairs count.
+    """
+    sizes = np.bincount(labels)
+    checkable = (sizes >= 3) & (sizes <= FULL_CHECK_LIMIT)
+    left, right = _within_pairs(labels, np.flatnonzero(checkable[labels]))
+    if model is None or not len(left):
+        return np.empty(0, np.int64), np.empty(0, np.int64), 0
+    features, _ = compare(df, pairs_from_positions(left, right, keys), spec)
+    rescored, _ = score(features, spec, model)
+    low = rescored["match_probability"].to_numpy() < spec.conflict_threshold
+    return left[low], right[low], len(left)
 
 
 def _merge_without_conflicts(
@@ -150,25 +172,14 @@ def cluster(
     labels = _components(n, edge_left, edge_right)
     sizes = np.bincount(labels)
 
-    # Conflicts: low-scoring pairs (candidates, plus all member pairs of larger components).
-    soft_left, soft_right = (
-        left[probability < spec.conflict_threshold],
-        right[probability < spec.conflict_threshold],
+    # Conflicts: low-scoring candidate pairs, plus low-scoring member pairs of larger components.
+    low = probability < spec.conflict_threshold
+    model = model or (
+        MatchModel.from_dict(scored.attrs["match_model"]) if "match_model" in scored.attrs else None
     )
-    model_data = model.to_dict() if model is not None else scored.attrs.get("match_model")
-    checked_pairs = 0
-    if model_data is not None:
-        checkable = (sizes >= 3) & (sizes <= FULL_CHECK_LIMIT)
-        members = np.flatnonzero(checkable[labels])
-        within_left, within_right = _within_pairs(labels, members)
-        checked_pairs = len(within_left)
-        if checked_pairs:
-            pairs = pairs_from_positions(within_left, within_right, keys)
-            features, _ = compare(df, pairs, spec)
-            rescored, _ = score(features, spec, MatchModel.from_dict(model_data))
-            low = rescored["match_probability"].to_numpy() < spec.conflict_threshold
-            soft_left = np.concatenate([soft_left, within_left[low]])
-            soft_right = np.concatenate([soft_right, within_right[low]])
+    member_left, member_right, checked_pairs = _member_conflicts(df, spec, keys, labels, model)
+    soft_left = np.concatenate([left[low], member_left])
+    soft_right = np.concatenate([right[low], member_right])
     hard_left, hard_right = found["cannot_link"]
     conflicted = np.zeros(len(sizes), dtype=bool)
     for a, b in ((soft_left, soft_right), (hard_left, hard_right)):

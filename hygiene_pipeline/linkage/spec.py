@@ -224,10 +224,6 @@ class LinkageSpec:
             cols |= item.columns
         return sorted(cols)
 
-    def comparison(self, name: str) -> Comparison:
-        """The comparison called `name`."""
-        return next(c for c in self.comparisons if c.name == name)
-
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LinkageSpec:
         """Build a spec from plain data, as read from YAML or JSON."""

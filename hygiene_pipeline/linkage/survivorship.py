@@ -149,8 +149,8 @@ def _rule_keys(members: _Members, rule: FieldRule) -> list[np.ndarray]:
         keys.append(members.source_rank)
     elif rule.rule == "most_complete":
         keys.append(members.completeness)
-    elif rule.rule in ("max", "any_true"):
-        keys.append(_descending(values.astype(float) if rule.rule == "any_true" else values))
+    elif rule.rule == "max":
+        keys.append(_descending(values))
     elif rule.rule == "min":
         keys.append(_ascending(values))
     return keys

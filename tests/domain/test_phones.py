@@ -7,6 +7,7 @@ import phonenumbers
 import pytest
 
 from hygiene_pipeline.domain import phones
+from hygiene_pipeline.domain.phone_metadata import metadata_read
 from hygiene_pipeline.domain.phones import number_time_zone, parse_keys, parse_phones, phone_keys
 
 # (raw, parsing region, expected E.164, expected extension)
@@ -90,13 +91,16 @@ def test_validity_matches_is_valid_number() -> None:
 
 
 def test_process_pool_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
-    # National numbers with a trunk prefix are the ones read per key by phonenumbers.
-    raw = pd.Series([f"030 123{i:04d}" for i in range(60)] + ["garbage", "+1 212 555 0100"])
-    in_process = parse_phones(raw, "DE", workers=1)
+    # Chinese trunk prefixes follow a pattern, so these keys are read per key by phonenumbers.
+    raw = pd.Series([f"010 1234 {i:04d}" for i in range(60)] + ["garbage", "+1 212 555 0100"])
+    keys = phone_keys(raw, pd.Series("CN", index=raw.index)).dropna(subset=["number"])
+    assert (metadata_read(keys[["number", "region"]])["country_code"] == 0).sum() == 60
+    in_process = parse_phones(raw, "CN", workers=1)
     monkeypatch.setattr(phones, "POOL_THRESHOLD", 10)
     monkeypatch.setattr(phones, "_CHUNK_SIZE", 16)
-    pooled = parse_phones(raw, "DE", workers=2)
+    pooled = parse_phones(raw, "CN", workers=2)
     pd.testing.assert_frame_equal(in_process, pooled)
+    assert pooled["e164"].iloc[0] == "+861012340000"
 
 
 def test_number_time_zone() -> None:
