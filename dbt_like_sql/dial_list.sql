@@ -1,7 +1,7 @@
 {{ config(materialized='table') }}
 -- Who to call next: active people who may be called (`is_callable`: a working number, no
--- do-not-call signal, valid consent) and are under the contact-frequency cap (`under_call_cap`),
--- best prospects first. As a second line of defence nobody is listed on a number that is on the
+-- do-not-call signal, valid consent), are under the contact-frequency cap (`under_call_cap`) and
+-- whose merge needs no review (`linkage_review_hold`), best prospects first. As a second line of defence nobody is listed on a number that is on the
 -- suppression events, nor while any do-not-call or opt-out suppression names them; a number
 -- that merely died (disconnected, wrong_number) does not block the person's other number.
 WITH blocked_numbers AS (
@@ -22,6 +22,7 @@ dialable AS (
     WHERE golden.status = 'active'
       AND golden.is_callable
       AND golden.under_call_cap
+      AND NOT golden.linkage_review_hold
       AND golden.dial_phone_e164 IS NOT NULL
       AND NOT EXISTS (
           SELECT 1 FROM blocked_numbers WHERE blocked_numbers.value = golden.dial_phone_e164

@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from hygiene_pipeline.domain.column_ops import blank_to_none, clean_text
+from hygiene_pipeline.domain.column_ops import blank_to_none, clean_text, map_distinct
 from hygiene_pipeline.domain.companies import standardise_companies
 from hygiene_pipeline.domain.countries import to_iso2
 from hygiene_pipeline.domain.emails import standardise_emails
@@ -179,11 +179,19 @@ def _assemble(
     raw: pd.DataFrame, parts: list[pd.DataFrame | dict[str, pd.Series]], known: frozenset[str]
 ) -> pd.DataFrame:
     """Standardised columns in order, then lineage, then the carried-through input columns."""
-    frames = [p if isinstance(p, pd.DataFrame) else pd.DataFrame(p, index=raw.index) for p in parts]
-    body = pd.concat(frames, axis=1)
-    lineage = raw[list(LINEAGE_COLUMNS)]
-    carried = _carried(raw, known | set(LINEAGE_COLUMNS), list(body.columns))
-    return pd.concat([body, lineage, carried], axis=1)
+    columns: dict[str, pd.Series] = {}
+    for part in parts:
+        columns.update(part.items())
+    columns.update(raw[list(LINEAGE_COLUMNS)].items())
+    columns.update(_carried(raw, known | set(LINEAGE_COLUMNS), list(columns)).items())
+    return pd.DataFrame(columns, index=raw.index)
+
+
+def _positional(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with a 0..n-1 index (copied only when it has another index)."""
+    if frame.index.equals(pd.RangeIndex(len(frame))):
+        return frame
+    return frame.reset_index(drop=True)
 
 
 # --- feeds ------------------------------------------------------------------------------------
@@ -199,7 +207,7 @@ def standardise_crm_contacts(
     while the other columns are standardised. `vocab` is accepted for a uniform signature;
     contacts use no vocabulary table.
     """
-    raw = batch.accepted.reset_index(drop=True)
+    raw = _positional(batch.accepted)
     country = to_iso2(_column(raw, "country"))
     region = _regions(country, default_region)
     with ThreadPoolExecutor(max_workers=1) as background:
@@ -209,7 +217,9 @@ def standardise_crm_contacts(
             pd.concat([region, region], ignore_index=True),
         )
         contact_id = _text(raw, "contact_id")
-        source_system = _text(raw, "source_system").str.lower()
+        source_system = map_distinct(
+            _column(raw, "source_system"), lambda d: blank_to_none(d).str.lower()
+        )
         dates, date_reasons = _timestamps(
             raw,
             ["created_at", "updated_at", "last_activity_at", "consent_expires_at"],
@@ -235,7 +245,9 @@ def standardise_crm_contacts(
                 "city": clean_text(_column(raw, "city")),
                 "state": clean_text(_column(raw, "state")),
                 "postal_code": postal_code,
-                "postal_code_key": postal_code.str.upper().str.replace(r"\s+", "", regex=True),
+                "postal_code_key": map_distinct(
+                    postal_code, lambda d: d.str.upper().str.replace(r"\s+", "", regex=True)
+                ),
                 "country": country,
                 **dates,
                 "lifecycle_stage": _text(raw, "lifecycle_stage"),
@@ -292,7 +304,7 @@ def standardise_email_bounces(
     A bounce whose address is not a valid e-mail is rejected. `enhanced_status` and `smtp_code`
     are taken from the diagnostic text when their own columns are empty.
     """
-    raw = batch.accepted.reset_index(drop=True)
+    raw = _positional(batch.accepted)
     emails = standardise_emails(_column(raw, "email"))
     dates, date_reasons = _timestamps(raw, ["bounced_at"], default_region)
     diagnostic = _text(raw, "diagnostic")
@@ -331,7 +343,7 @@ def standardise_call_logs(
 
     A call whose disposition is missing or not in the mapping table is rejected.
     """
-    raw = batch.accepted.reset_index(drop=True)
+    raw = _positional(batch.accepted)
     vocab = vocab or default_vocabularies()
     disposition_raw = _text(raw, "disposition")
     disposition = vocab.map_dispositions(disposition_raw)
@@ -378,7 +390,7 @@ def standardise_engagement_events(
     An event whose type is missing or not in the mapping table is rejected; an invalid e-mail
     is kept (its `email_key` is None).
     """
-    raw = batch.accepted.reset_index(drop=True)
+    raw = _positional(batch.accepted)
     vocab = vocab or default_vocabularies()
     event_raw = _text(raw, "event_type")
     event_type = vocab.map_event_types(event_raw)
@@ -417,7 +429,7 @@ def standardise_dnc_list(
     A row whose phone is not a number at all is rejected; a number that parses but is not valid
     for its region is kept with `phone_valid` False, since suppressing it costs nothing.
     """
-    raw = batch.accepted.reset_index(drop=True)
+    raw = _positional(batch.accepted)
     phones = parse_phones(
         _column(raw, "phone"), _regions(to_iso2(_column(raw, "country")), default_region)
     )

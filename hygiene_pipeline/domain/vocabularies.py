@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from hygiene_pipeline.domain.column_ops import blank_to_none
+from hygiene_pipeline.domain.column_ops import blank_to_none, map_distinct
 from hygiene_pipeline.domain.mappings import load_mapping
 
 CALL_DISPOSITIONS: tuple[str, ...] = (
@@ -62,14 +62,13 @@ class Vocabularies:
     event_types: Mapping[str, str]
 
     def map_dispositions(self, values: pd.Series) -> pd.Series:
-        """Canonical disposition per value; None where missing or unmappable."""
-        mapped = vocabulary_key(values).map(self.dispositions)
-        return mapped.astype("object").where(mapped.notna(), None)
+        """Canonical disposition per value (looked up once per distinct value); None where
+        missing or unmappable."""
+        return map_distinct(values, lambda d: vocabulary_key(d).map(self.dispositions))
 
     def map_event_types(self, values: pd.Series) -> pd.Series:
         """Canonical event type per value; None where missing or unmappable."""
-        mapped = vocabulary_key(values).map(self.event_types)
-        return mapped.astype("object").where(mapped.notna(), None)
+        return map_distinct(values, lambda d: vocabulary_key(d).map(self.event_types))
 
 
 def load_vocabularies(extra: str | Path | Mapping[str, object] | None = None) -> Vocabularies:

@@ -2,11 +2,13 @@
 
 Blocking: canonical mailbox key; valid E.164 phone or mobile (either against either); phonetic
 surname with first initial plus company key, and plus postal code (each also with first and last
-name swapped); a sorted neighbourhood over the full name for typos that change the phonetic code.
+name swapped); exact surname plus company key, for records that lack a first name. Oversized
+blocks are windowed in name order (sorted neighbourhood).
 Comparison: names straight and crossed (Chinese names written in either order), frequent names
-weigh less; mailbox key; phones; company; postal code. A number shared by more than three
+weigh less; mailbox key; phones; company. A number shared by more than three
 surnames (a switchboard) and a role mailbox (info@, sales@) carry no evidence. Namesakes at
-different companies are not merged unless an e-mail or phone confirms them.
+different companies, and colleagues who share a first name but not a surname, are not merged
+unless an e-mail or phone confirms them.
 
 Survivorship: the most complete record gives the name; the most recent valid e-mail and phones
 win; the company comes by source priority (CRM systems before marketing tools); a do-not-call,
@@ -68,6 +70,7 @@ CRM_LINKAGE_SPEC = LinkageSpec(
             variants=(_NAME_SWAP,),
             sort_by=_NAME_ORDER,
         ),
+        BlockingKey("surname_company", ("last_name_norm", "company_key"), sort_by=_NAME_ORDER),
         BlockingKey(
             "name_postal_code",
             ("soundex(last_name_norm)", "initial(first_name_norm)", "postal_code_key"),
@@ -78,6 +81,11 @@ CRM_LINKAGE_SPEC = LinkageSpec(
     hard_negatives=(
         HardNegative(
             "namesake_at_other_company", disagree=("company",), unless_agree=("email", "phone")
+        ),
+        HardNegative(
+            "colleague_with_other_surname",
+            disagree=("last_name",),
+            unless_agree=("email", "phone"),
         ),
     ),
     match_threshold=0.6,

@@ -14,7 +14,9 @@
 - `is_emailable`: a usable email, no `do_not_email` or `opted_out` member, no complaint, no
   unsubscribe, not soft-suppressed.
 - `linkage_review_hold`: the person's linkage cluster is flagged (split or oversized) and
-  `hold_flagged_clusters` is on: a merge to review before anyone is dialled on its consent.
+  `hold_flagged_clusters` is on, or a member record joined the person with a match probability
+  below `min_dial_match_probability`: a merge to review before anyone is dialled on its consent
+  (a wrong merge can lend one person's consent, or activity, to another).
 - `dial_list`: `status = 'active'`, callable, under the cap, not held; ordered by tier (high first),
   intent score (descending), fewest calls in the last 7 days, then `entity_id` for a stable order.
 """
@@ -188,8 +190,12 @@ def compliance(
         axis=1,
     )
     frame["is_callable"] = dial_phone.notna() & ~frame["is_dnc"] & frame["consent_valid"]
-    flagged = members.groupby("entity_id")["cluster_flag"].count().reindex(index, fill_value=0)
-    frame["linkage_review_hold"] = settings.hold_flagged_clusters & (flagged > 0)
+    by_person = members.groupby("entity_id")
+    flagged = by_person["cluster_flag"].count().reindex(index, fill_value=0)
+    weakest = by_person["match_probability"].min().reindex(index, fill_value=1.0)
+    frame["linkage_review_hold"] = (settings.hold_flagged_clusters & (flagged > 0)) | (
+        weakest < settings.min_dial_match_probability
+    )
     frame["is_emailable"] = is_emailable
     return frame
 

@@ -59,6 +59,7 @@ MEMBER_COLUMNS: list[str] = [
     "do_not_call",
     "do_not_email",
     "cluster_flag",
+    "match_probability",
 ]
 
 
@@ -66,8 +67,8 @@ MEMBER_COLUMNS: list[str] = [
 class Evidence:
     """Every input signal after attribution, in the shapes the scoring steps read.
 
-    - `members`: one row per CRM record with its `entity_id` and linkage `cluster_flag`
-      (`MEMBER_COLUMNS`).
+    - `members`: one row per CRM record with its `entity_id`, linkage `cluster_flag` and
+      `match_probability` (1.0 when the cross-reference has none) (`MEMBER_COLUMNS`).
     - `phones`: `phone_e164`, `entity_id`, `phone_valid`, `phone_type`: who has which number.
     - `mailboxes`: `email_key`, `entity_id`, `email`: who has which mailbox.
     - `calls`: `call_id`, `entity_id` (None if not one person's), `phone_e164` (dialled, else the
@@ -182,7 +183,10 @@ def _members(crm: pd.DataFrame, xref: pd.DataFrame, as_of: pd.Timestamp) -> pd.D
         }
     )
     frame["last_activity_at"] = frame["last_activity_at"].where(frame["last_activity_at"] <= as_of)
-    links = xref[["record_key", "entity_id"]].assign(cluster_flag=column(xref, "cluster_flag"))
+    links = xref[["record_key", "entity_id"]].assign(
+        cluster_flag=column(xref, "cluster_flag"),
+        match_probability=pd.to_numeric(column(xref, "match_probability")).fillna(1.0),
+    )
     frame = frame.merge(links, on="record_key", how="inner")
     return frame[MEMBER_COLUMNS]
 

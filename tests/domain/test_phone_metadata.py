@@ -12,8 +12,8 @@ from hygiene_pipeline.domain.phones import parse_keys
 
 
 def _sample_keys() -> list[tuple[str, str]]:
-    """Library example numbers of many regions, in E.164 and national form, with one digit
-    changed, one added or one dropped: valid, invalid, prefixed and odd-length keys."""
+    """Library example numbers of many regions in four written forms, with one digit changed,
+    one added or one dropped: valid, invalid, prefixed and odd-length keys."""
     rng = random.Random(11)
     regions = ["US", "CA", "GB", "JE", "DE", "FR", "CN", "IT", "RU", "AR", "MX", "BR", "IN", "AU"]
     kinds = [
@@ -30,8 +30,14 @@ def _sample_keys() -> list[tuple[str, str]]:
             e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
             national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
             national_digits = "".join(ch for ch in national if ch.isdigit())
-            for _ in range(15):
-                for text, key_region in ((e164[1:], ""), (national_digits, region)):
+            forms = [
+                (e164[1:], ""),  # international
+                (national_digits, region),  # national, with any trunk prefix
+                (e164[1:], region),  # calling code written in front of a national number
+                ("011" + e164[1:], "US"),  # dialled from the US
+            ]
+            for _ in range(8):
+                for text, key_region in forms:
                     digits = list(text)
                     digits[rng.randrange(len(digits))] = str(rng.randint(0, 9))
                     if rng.random() < 0.15:

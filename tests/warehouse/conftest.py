@@ -178,6 +178,7 @@ def golden() -> pd.DataFrame:
     frame.loc[frame["entity_id"] == "E08", "mobile_phone_e164"] = "+12025558888"
     frame["dial_phone_e164"] = frame["phone_e164"].fillna(frame["mobile_phone_e164"])
     frame["under_call_cap"] = (frame["calls_today"] < 2) & (frame["calls_7d"] < 7)
+    frame["linkage_review_hold"] = False
     frame["is_dnc"] = frame["do_not_call"]
     frame["dnc_reason"] = frame["is_dnc"].map({True: "do_not_call flag on a CRM record"})
     frame["company"] = frame["company_key"].str.title()

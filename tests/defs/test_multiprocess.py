@@ -1,0 +1,114 @@
+"""The whole batch job on the code location's multiprocess executor: every step in a process of
+its own, independent steps in parallel, and the steps of the warehouse pool one at a time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dagster import (
+    DagsterEventType,
+    DagsterInstance,
+    JobDefinition,
+    JobExecutionResult,
+    execute_job,
+    instance_for_test,
+    reconstructable,
+)
+
+from hygiene_pipeline.definitions import BATCH_JOB_NAME, build_definitions
+from hygiene_pipeline.defs.feed_assets import WAREHOUSE_POOL
+from hygiene_pipeline.domain.feed_frames import FEEDS
+from hygiene_pipeline.warehouse.engine import Warehouse
+
+pytestmark = pytest.mark.slow
+
+Interval = tuple[float, float]
+
+
+def batch_job() -> JobDefinition:
+    """The batch job as `dagster dev` builds it (environment and working folder), in any process."""
+    return build_definitions().resolve_job_def(BATCH_JOB_NAME)
+
+
+@pytest.fixture(scope="module")
+def multiprocess_run(
+    generated_crm: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[DagsterInstance, JobExecutionResult, str]]:
+    root = tmp_path_factory.mktemp("multiprocess")
+    warehouse_url = f"duckdb:///{root / 'warehouse.duckdb'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        patch.setenv("HYGIENE_LANDING_DIR", str(generated_crm / "landing"))
+        patch.setenv("HYGIENE_WAREHOUSE_URL", warehouse_url)
+        pools = {"concurrency": {"pools": {"default_limit": 1}}}
+        with (
+            instance_for_test(overrides=pools) as instance,
+            execute_job(reconstructable(batch_job), instance=instance) as result,
+        ):
+            yield instance, result, warehouse_url
+
+
+def step_intervals(instance: DagsterInstance, run_id: str) -> dict[str, Interval]:
+    """Start and end time of every step that ran."""
+    starts, ends = {}, {}
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type == DagsterEventType.STEP_START:
+            starts[event.step_key] = record.timestamp
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            ends[event.step_key] = record.timestamp
+    return {step: (starts[step], ends[step]) for step in starts}
+
+
+def overlapping(intervals: dict[str, Interval]) -> list[tuple[str, str]]:
+    """Pairs of steps that were running at the same time."""
+    ordered = sorted(intervals.items(), key=lambda item: item[1])
+    return [
+        (first, second)
+        for i, (first, (_, first_end)) in enumerate(ordered)
+        for second, (second_start, _) in ordered[i + 1 :]
+        if second_start < first_end
+    ]
+
+
+def test_the_whole_job_succeeds_with_every_table_loaded(multiprocess_run):
+    _, result, warehouse_url = multiprocess_run
+    warehouse = Warehouse(warehouse_url)
+
+    assert result.success
+    for feed in ("crm_contacts", "email_bounces", "call_logs"):
+        assert warehouse.row_count("staging", feed) > 0
+    assert warehouse.row_count("curated", "contacts_golden") > 0
+    assert warehouse.table_exists("curated", "rejected_records")
+
+
+def test_steps_run_in_processes_of_their_own_and_in_parallel(multiprocess_run):
+    instance, result, _ = multiprocess_run
+    step_pids = {
+        record.dagster_event.pid
+        for record in instance.all_logs(result.run_id, of_type=DagsterEventType.STEP_START)
+    }
+    intervals = step_intervals(instance, result.run_id)
+
+    assert len(intervals) == len(result.job_def.graph.node_dict)
+    assert os.getpid() not in step_pids
+    assert len(step_pids) > len(FEEDS)
+    assert overlapping(intervals), "no two steps ever ran at the same time"
+
+
+def test_the_warehouse_pool_runs_one_step_at_a_time(multiprocess_run):
+    instance, result, _ = multiprocess_run
+    pool_steps = {
+        name
+        for name, node in result.job_def.graph.node_dict.items()
+        if node.definition.pools == {WAREHOUSE_POOL}
+    }
+    intervals = step_intervals(instance, result.run_id)
+
+    assert {f"load_{feed}" for feed in FEEDS} <= pool_steps
+    assert overlapping({step: intervals[step] for step in pool_steps}) == []
