@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 import pyarrow.compute as pc
-from phonenumbers import timezone as phone_timezone
 
 from hygiene_pipeline.domain.column_ops import (
     arrow_flags,
@@ -159,12 +158,17 @@ def parse_phones(
     (lower-case `PhoneNumberType` name), `region` (ISO-2 of the number) and `extension`.
     """
     regions = pd.Series(region, index=raw.index) if isinstance(region, str) else region
-    keys = phone_keys(raw, regions.str.upper())
+    keys = phone_keys(raw, map_distinct(regions, lambda distinct: distinct.str.upper()))
     present = keys["number"].notna()
-    codes, distinct = pd.factorize(keys["region"][present] + "|" + keys["number"][present])
+    number_codes, numbers = pd.factorize(keys["number"][present])
+    region_codes, regions_seen = pd.factorize(keys["region"][present])
+    codes, distinct = pd.factorize(number_codes * len(regions_seen) + region_codes)
     pairs = pd.DataFrame(
-        [pair.split("|", 1) for pair in distinct], columns=["region", "number"], dtype="object"
-    )
+        {
+            "number": numbers[distinct // len(regions_seen)],
+            "region": regions_seen[distinct % len(regions_seen)],
+        }
+    ).astype("object")
     read = metadata_read(pairs).astype({"valid": "object"})
     per_key = read["country_code"] == 0
     slow_keys = list(zip(pairs.loc[per_key, "number"], pairs.loc[per_key, "region"], strict=True))
@@ -177,23 +181,3 @@ def parse_phones(
         out[name] = column.astype(bool) if name == "valid" else column
     out["extension"] = keys["extension"]
     return out[list(PHONE_FIELDS)]
-
-
-def number_time_zone(e164: pd.Series) -> pd.Series:
-    """IANA time zone of each E.164 number (the first one `phonenumbers` lists), else None.
-
-    Scoring uses it for local calling windows; computed once per distinct number.
-    """
-
-    def zones(distinct: pd.Series) -> pd.Series:
-        def first_zone(number: str) -> str | None:
-            try:
-                candidates = phone_timezone.time_zones_for_number(phonenumbers.parse(number))
-            except phonenumbers.NumberParseException:
-                return None
-            known = [zone for zone in candidates if zone != phone_timezone.UNKNOWN_TIMEZONE]
-            return known[0] if known else None
-
-        return distinct.map(first_zone)
-
-    return map_distinct(e164, zones)

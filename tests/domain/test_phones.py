@@ -8,7 +8,7 @@ import pytest
 
 from hygiene_pipeline.domain import phones
 from hygiene_pipeline.domain.phone_metadata import metadata_read
-from hygiene_pipeline.domain.phones import number_time_zone, parse_keys, parse_phones, phone_keys
+from hygiene_pipeline.domain.phones import parse_keys, parse_phones, phone_keys
 
 # (raw, parsing region, expected E.164, expected extension)
 FORMATS = [
@@ -101,8 +101,3 @@ def test_process_pool_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch) ->
     pooled = parse_phones(raw, "CN", workers=2)
     pd.testing.assert_frame_equal(in_process, pooled)
     assert pooled["e164"].iloc[0] == "+861012340000"
-
-
-def test_number_time_zone() -> None:
-    zones = number_time_zone(pd.Series(["+12125550100", "+442079460018", None, "garbage"]))
-    assert zones.tolist() == ["America/New_York", "Europe/London", None, None]
