@@ -25,6 +25,7 @@ from hygiene_pipeline.domain.companies import standardise_companies
 from hygiene_pipeline.domain.countries import to_iso2
 from hygiene_pipeline.domain.emails import standardise_emails
 from hygiene_pipeline.domain.feed_frames import FeedFrames
+from hygiene_pipeline.domain.feed_specs import feed_spec
 from hygiene_pipeline.domain.flags import consent_statuses, parse_flags
 from hygiene_pipeline.domain.names import standardise_names
 from hygiene_pipeline.domain.phones import PHONE_FIELDS, parse_phones
@@ -34,35 +35,8 @@ from hygiene_pipeline.domain.vocabularies import Vocabularies, default_vocabular
 LINEAGE_COLUMNS: tuple[str, ...] = ("source_file", "row_number")
 MONTH_FIRST_REGIONS: frozenset[str] = frozenset({"US", "CA", "PH"})
 
-CRM_INPUT_COLUMNS: frozenset[str] = frozenset(
-    [
-        "contact_id",
-        "source_system",
-        "first_name",
-        "last_name",
-        "full_name",
-        "email",
-        "phone",
-        "mobile_phone",
-        "company",
-        "job_title",
-        "street",
-        "city",
-        "state",
-        "postal_code",
-        "country",
-        "created_at",
-        "updated_at",
-        "last_activity_at",
-        "lifecycle_stage",
-        "consent_status",
-        "consent_source",
-        "consent_expires_at",
-        "do_not_call",
-        "do_not_email",
-        "owner",
-    ]
-)
+CRM_INPUT_COLUMNS: frozenset[str] = frozenset(feed_spec("crm_contacts").columns)
+"""The contract's contact columns; any other input column is carried through as it is."""
 """Contact columns of the contract; any other input column is carried through unchanged."""
 
 BOUNCE_INPUT_COLUMNS = frozenset(

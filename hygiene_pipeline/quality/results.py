@@ -17,21 +17,14 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from hygiene_pipeline.contract import CURATED_TABLES
+
 ERROR = "ERROR"
 """Severity of a blocking check: a failure stops publication of everything downstream."""
 WARN = "WARN"
 """Severity of an advisory check: a failure is reported, nothing is held back."""
 
-DQ_RESULT_COLUMNS: list[str] = [
-    "run_id",
-    "asset",
-    "check_name",
-    "passed",
-    "severity",
-    "failed_count",
-    "details",
-    "checked_at",
-]
+DQ_RESULT_COLUMNS: list[str] = list(CURATED_TABLES["dq_check_results"])
 _MAX_RULES_IN_SUMMARY = 3
 
 

@@ -12,17 +12,11 @@ import pytest
 from email_validator import EmailNotValidError, validate_email
 from landing_readers import EXPIRY_FORMATS, TRUE_WORDS, e164, read_jsonl, read_rows
 
+from hygiene_pipeline.contract import STATUSES as CONTRACT_STATUSES
 from hygiene_pipeline.synthetic.call_export import DISPOSITION_CODES
 
 AS_OF = datetime(2026, 6, 30, 12, 0, 0, tzinfo=UTC)
-STATUSES = {
-    "active",
-    "stale_inactive",
-    "left_company",
-    "company_relocated",
-    "company_closed",
-    "invalid_contact",
-}
+STATUSES = set(CONTRACT_STATUSES)
 CODE_MEANING = {code: word for word, codes in DISPOSITION_CODES.items() for code in codes}
 
 
