@@ -14,13 +14,12 @@ from dagster import (
     AssetOut,
     MetadataValue,
     Output,
-    RetryPolicy,
     asset,
     multi_asset,
 )
 
 from hygiene_pipeline.defs.metadata import counts_table, table_schema
-from hygiene_pipeline.defs.resources import LinkageResource, WarehouseResource
+from hygiene_pipeline.defs.resources import WAREHOUSE_RETRY, LinkageResource, WarehouseResource
 from hygiene_pipeline.domain.feed_frames import FeedFrames
 from hygiene_pipeline.linkage.api import match_pairs as match_pairs_table
 from hygiene_pipeline.linkage.blocking import candidate_pairs as block
@@ -33,7 +32,6 @@ from hygiene_pipeline.linkage.survivorship import golden_records
 
 GROUP = "linkage"
 CONTACTS = {"contacts": AssetIn(key=AssetKey(["staging", "crm_contacts"]))}
-WAREHOUSE_RETRY = RetryPolicy(max_retries=2, delay=5)
 
 XREF_DOCS = {
     "record_key": "source_system:contact_id, unique per accepted source record.",

@@ -7,13 +7,15 @@ import os
 from pathlib import Path
 
 import pandas as pd
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource, EnvVar, RetryPolicy
 from pydantic import Field
 
 from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
 
 HOME_DIR = Path(".hygiene")
 DEFAULT_LANDING_DIR = "landing"
+WAREHOUSE_RETRY = RetryPolicy(max_retries=2, delay=5)
+"""Steps that write the warehouse retry: a lock or a dropped connection is usually passing."""
 
 
 class WarehouseResource(ConfigurableResource):

@@ -8,21 +8,19 @@ from dagster import (
     AssetKey,
     AssetOut,
     Output,
-    RetryPolicy,
     asset,
     multi_asset,
 )
 
 from hygiene_pipeline.contract import INTENT_TIERS, STATUSES
 from hygiene_pipeline.defs.metadata import counts_table, share, table_schema
-from hygiene_pipeline.defs.resources import BatchClockResource, WarehouseResource
+from hygiene_pipeline.defs.resources import WAREHOUSE_RETRY, BatchClockResource, WarehouseResource
 from hygiene_pipeline.defs.scoring_config import ScoringResource
 from hygiene_pipeline.domain.feed_frames import FeedFrames
 from hygiene_pipeline.scoring.pipeline import score_people
 from hygiene_pipeline.warehouse.status_history import apply_status_history
 
 GROUP = "scoring"
-WAREHOUSE_RETRY = RetryPolicy(max_retries=2, delay=5)
 FEED_INS = {
     feed: AssetIn(key=AssetKey(["staging", feed]))
     for feed in ("crm_contacts", "email_bounces", "call_logs", "engagement_events", "dnc_list")
