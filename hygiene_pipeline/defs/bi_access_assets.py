@@ -8,7 +8,12 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, asset
 
-from hygiene_pipeline.defs.resources import BiAccessResource, WarehouseResource
+from hygiene_pipeline.defs.resources import (
+    WAREHOUSE_POOL,
+    WAREHOUSE_RETRY,
+    BiAccessResource,
+    WarehouseResource,
+)
 from hygiene_pipeline.warehouse.bi_access import grant_bi_access
 from hygiene_pipeline.warehouse.sql_models import curated_docs
 
@@ -19,6 +24,8 @@ def build_bi_access_asset(curated: Sequence[AssetKey], models_dir: Path) -> Asse
     @asset(
         key=AssetKey(["curated_masked", "bi_access"]),
         group_name="curated",
+        pool=WAREHOUSE_POOL,
+        retry_policy=WAREHOUSE_RETRY,
         kinds={"sql", "postgres"},
         deps=list(curated),
         description="COMMENT ON every curated table and column, masked views for readers "

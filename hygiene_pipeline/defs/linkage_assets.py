@@ -19,7 +19,12 @@ from dagster import (
 )
 
 from hygiene_pipeline.defs.metadata import counts_table, table_schema
-from hygiene_pipeline.defs.resources import WAREHOUSE_RETRY, LinkageResource, WarehouseResource
+from hygiene_pipeline.defs.resources import (
+    WAREHOUSE_POOL,
+    WAREHOUSE_RETRY,
+    LinkageResource,
+    WarehouseResource,
+)
 from hygiene_pipeline.domain.feed_frames import FeedFrames
 from hygiene_pipeline.linkage.api import match_pairs as match_pairs_table
 from hygiene_pipeline.linkage.blocking import candidate_pairs as block
@@ -202,6 +207,7 @@ def clusters(
     ins={**CONTACTS, "assignments": AssetIn(key=AssetKey(["linkage", "clusters"]))},
     group_name=GROUP,
     retry_policy=WAREHOUSE_RETRY,
+    pool=WAREHOUSE_POOL,
 )
 def golden_and_xref(
     context: AssetExecutionContext,
@@ -256,6 +262,7 @@ def golden_and_xref(
     "decision and the comparison features behind it.",
     metadata={"table": "curated.match_pairs"},
     retry_policy=WAREHOUSE_RETRY,
+    pool=WAREHOUSE_POOL,
 )
 def match_pairs(
     contacts: FeedFrames,

@@ -14,6 +14,8 @@ from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
 
 HOME_DIR = Path(".hygiene")
 DEFAULT_LANDING_DIR = "landing"
+WAREHOUSE_POOL = "warehouse"
+"""Concurrency pool of every step that writes the warehouse (limit it to 1 in production)."""
 WAREHOUSE_RETRY = RetryPolicy(max_retries=2, delay=5)
 """Steps that write the warehouse retry: a lock or a dropped connection is usually passing."""
 

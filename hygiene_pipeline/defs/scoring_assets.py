@@ -14,7 +14,12 @@ from dagster import (
 
 from hygiene_pipeline.contract import INTENT_TIERS, STATUSES
 from hygiene_pipeline.defs.metadata import counts_table, share, table_schema
-from hygiene_pipeline.defs.resources import WAREHOUSE_RETRY, BatchClockResource, WarehouseResource
+from hygiene_pipeline.defs.resources import (
+    WAREHOUSE_POOL,
+    WAREHOUSE_RETRY,
+    BatchClockResource,
+    WarehouseResource,
+)
 from hygiene_pipeline.defs.scoring_config import ScoringResource
 from hygiene_pipeline.domain.feed_frames import FeedFrames
 from hygiene_pipeline.scoring.pipeline import score_people
@@ -51,6 +56,7 @@ FEED_INS = {
     },
     group_name=GROUP,
     retry_policy=WAREHOUSE_RETRY,
+    pool=WAREHOUSE_POOL,
 )
 def scored_people(
     context: AssetExecutionContext,
@@ -132,6 +138,7 @@ def scored_people(
     "closed spells keep their valid_to, nothing is deleted, re-running a batch changes nothing.",
     metadata={"table": "curated.contact_status_history"},
     retry_policy=WAREHOUSE_RETRY,
+    pool=WAREHOUSE_POOL,
 )
 def contact_status_history(
     context: AssetExecutionContext,

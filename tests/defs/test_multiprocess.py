@@ -13,13 +13,13 @@ from dagster import (
     DagsterInstance,
     JobDefinition,
     JobExecutionResult,
+    build_reconstructable_job,
     execute_job,
     instance_for_test,
-    reconstructable,
 )
 
 from hygiene_pipeline.definitions import BATCH_JOB_NAME, build_definitions
-from hygiene_pipeline.defs.feed_assets import WAREHOUSE_POOL
+from hygiene_pipeline.defs.resources import WAREHOUSE_POOL, LandingResource, WarehouseResource
 from hygiene_pipeline.domain.feed_frames import FEEDS
 from hygiene_pipeline.warehouse.engine import Warehouse
 
@@ -28,9 +28,13 @@ pytestmark = pytest.mark.slow
 Interval = tuple[float, float]
 
 
-def batch_job() -> JobDefinition:
-    """The batch job as `dagster dev` builds it (environment and working folder), in any process."""
-    return build_definitions().resolve_job_def(BATCH_JOB_NAME)
+def batch_job(landing_dir: str, warehouse_url: str, home: str) -> JobDefinition:
+    """The code location's batch job (with its executor), rebuilt in every step's process."""
+    return build_definitions(
+        landing=LandingResource(landing_dir=landing_dir),
+        warehouse=WarehouseResource(url=warehouse_url),
+        home=Path(home),
+    ).resolve_job_def(BATCH_JOB_NAME)
 
 
 @pytest.fixture(scope="module")
@@ -39,16 +43,22 @@ def multiprocess_run(
 ) -> Iterator[tuple[DagsterInstance, JobExecutionResult, str]]:
     root = tmp_path_factory.mktemp("multiprocess")
     warehouse_url = f"duckdb:///{root / 'warehouse.duckdb'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(root)
-        patch.setenv("HYGIENE_LANDING_DIR", str(generated_crm / "landing"))
-        patch.setenv("HYGIENE_WAREHOUSE_URL", warehouse_url)
-        pools = {"concurrency": {"pools": {"default_limit": 1}}}
-        with (
-            instance_for_test(overrides=pools) as instance,
-            execute_job(reconstructable(batch_job), instance=instance) as result,
-        ):
-            yield instance, result, warehouse_url
+    job = build_reconstructable_job(
+        __name__,
+        batch_job.__name__,
+        reconstructable_kwargs={
+            "landing_dir": str(generated_crm / "landing"),
+            "warehouse_url": warehouse_url,
+            "home": str(root / "home"),
+        },
+        reconstructor_working_directory=str(Path(__file__).parent),
+    )
+    pools = {"concurrency": {"pools": {"default_limit": 1}}}
+    with (
+        instance_for_test(overrides=pools) as instance,
+        execute_job(job, instance=instance) as result,
+    ):
+        yield instance, result, warehouse_url
 
 
 def step_intervals(instance: DagsterInstance, run_id: str) -> dict[str, Interval]:

@@ -13,8 +13,12 @@ import sqlalchemy as sa
 from dagster import DagsterInstance, DagsterRunStatus
 
 from hygiene_pipeline.definitions import BATCH_JOB_NAME, build_definitions
-from hygiene_pipeline.defs.feed_assets import WAREHOUSE_POOL
-from hygiene_pipeline.defs.resources import BatchClockResource, LandingResource, WarehouseResource
+from hygiene_pipeline.defs.resources import (
+    WAREHOUSE_POOL,
+    BatchClockResource,
+    LandingResource,
+    WarehouseResource,
+)
 from hygiene_pipeline.synthetic import generate
 
 DEPLOY_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "dagster.yaml"

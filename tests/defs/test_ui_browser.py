@@ -34,11 +34,17 @@ from hygiene_pipeline.synthetic import generate
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-CHROMIUM_FLAGS = (
-    "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
-    "--disable-background-networking --disable-component-update --disable-sync --no-first-run "
-    "--window-size=1600,1000"
-).split()
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1600,1000",
+]
 SERVER_START_SECONDS = 120
 PAGE_SECONDS = 45
 CALL_LOGS = AssetKey(["staging", "call_logs"])
@@ -104,7 +110,9 @@ def wait_for_server(base_url: str, server: subprocess.Popen, log: Path) -> None:
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.5)
-    pytest.fail(f"dagster dev did not answer in {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}")
+    pytest.fail(
+        f"dagster dev did not answer in {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}"
+    )
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -124,8 +132,16 @@ def base_url(ui_home: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
     log = tmp_path_factory.mktemp("dagster_dev") / "dagster_dev.log"
     with log.open("w") as output:
         server = subprocess.Popen(
-            ["dagster", "dev", "-w", str(REPO / "workspace.yaml"), "-h", "127.0.0.1"]
-            + ["-p", str(port)],
+            [
+                "dagster",
+                "dev",
+                "-w",
+                str(REPO / "workspace.yaml"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+            ],
             cwd=REPO,
             env={**os.environ, **ui_home},
             stdout=output,
