@@ -20,8 +20,9 @@ def execute(conn: Connection, statement: str) -> CursorResult:
 
 
 def quote_name(dialect: Dialect, name: str) -> str:
-    """One identifier, quoted when the engine needs it (reserved words, capitals, symbols)."""
-    return dialect.identifier_preparer.quote(name)
+    """One identifier, always quoted: carried-through CSV columns may be named like a keyword of
+    either engine (`at`, `order`), and SQLAlchemy only knows PostgreSQL's reserved words."""
+    return dialect.identifier_preparer.quote_identifier(name)
 
 
 def qualified_name(dialect: Dialect, schema: str, name: str) -> str:

@@ -222,3 +222,13 @@ def test_duckdb_gives_up_when_the_lock_outlasts_the_timeout(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_columns_named_like_keywords_load_and_read_back(warehouse) -> None:
+    frame = pd.DataFrame({"at": ["x"], "order": [1], "select": [True], "Mixed Case": ["y"]})
+
+    warehouse.replace_table(warehouse.staging_schema, "keyword_columns", frame)
+
+    back = warehouse.read_table(warehouse.staging_schema, "keyword_columns")
+    assert back.columns.tolist() == ["at", "order", "select", "Mixed Case"]
+    assert back.iloc[0].tolist() == ["x", 1, True, "y"]
