@@ -9,8 +9,8 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, asset
 
 from hygiene_pipeline.defs.resources import (
+    IO_RETRY,
     WAREHOUSE_POOL,
-    WAREHOUSE_RETRY,
     BiAccessResource,
     WarehouseResource,
 )
@@ -25,7 +25,7 @@ def build_bi_access_asset(curated: Sequence[AssetKey], models_dir: Path) -> Asse
         key=AssetKey(["curated_masked", "bi_access"]),
         group_name="curated",
         pool=WAREHOUSE_POOL,
-        retry_policy=WAREHOUSE_RETRY,
+        retry_policy=IO_RETRY,
         kinds={"sql", "postgres"},
         deps=list(curated),
         description="COMMENT ON every curated table and column, masked views for readers "

@@ -21,11 +21,9 @@ from dagster import (
     AssetKey,
     AssetOut,
     AssetsDefinition,
-    Backoff,
     DailyPartitionsDefinition,
     Nothing,
     Output,
-    RetryPolicy,
     multi_asset,
 )
 
@@ -38,15 +36,17 @@ from hygiene_pipeline.defs.partitions import (
     rows_in_window,
     run_window,
 )
-from hygiene_pipeline.defs.resources import WAREHOUSE_POOL, LandingResource, WarehouseResource
+from hygiene_pipeline.defs.resources import (
+    IO_RETRY,
+    WAREHOUSE_POOL,
+    LandingResource,
+    WarehouseResource,
+)
 from hygiene_pipeline.domain import standardise
 from hygiene_pipeline.domain.feed_frames import FEEDS, FeedFrames
 from hygiene_pipeline.domain.headers import load_column_mappings
 from hygiene_pipeline.domain.readers import read_feed
 from hygiene_pipeline.domain.vocabularies import load_vocabularies
-
-IO_RETRY = RetryPolicy(max_retries=2, delay=2, backoff=Backoff.EXPONENTIAL)
-"""For steps that touch files or the warehouse: a share or a server briefly away is retried."""
 
 FEED_DESCRIPTIONS = {
     "crm_contacts": "Contact records exported from the CRM source systems.",

@@ -20,8 +20,8 @@ from dagster import (
 
 from hygiene_pipeline.defs.metadata import counts_table, table_schema
 from hygiene_pipeline.defs.resources import (
+    IO_RETRY,
     WAREHOUSE_POOL,
-    WAREHOUSE_RETRY,
     LinkageResource,
     WarehouseResource,
 )
@@ -206,7 +206,7 @@ def clusters(
     },
     ins={**CONTACTS, "assignments": AssetIn(key=AssetKey(["linkage", "clusters"]))},
     group_name=GROUP,
-    retry_policy=WAREHOUSE_RETRY,
+    retry_policy=IO_RETRY,
     pool=WAREHOUSE_POOL,
 )
 def golden_and_xref(
@@ -261,7 +261,7 @@ def golden_and_xref(
     description="One row per scored candidate pair (and per override pair): probability, "
     "decision and the comparison features behind it.",
     metadata={"table": "curated.match_pairs"},
-    retry_policy=WAREHOUSE_RETRY,
+    retry_policy=IO_RETRY,
     pool=WAREHOUSE_POOL,
 )
 def match_pairs(

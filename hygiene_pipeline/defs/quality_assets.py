@@ -7,7 +7,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from hygiene_pipeline.defs.metadata import table_schema
-from hygiene_pipeline.defs.resources import WAREHOUSE_POOL, WAREHOUSE_RETRY, WarehouseResource
+from hygiene_pipeline.defs.resources import IO_RETRY, WAREHOUSE_POOL, WarehouseResource
 from hygiene_pipeline.quality.results import dq_result_rows
 
 DQ_RESULTS_DOCS = {
@@ -26,7 +26,7 @@ DQ_RESULTS_DOCS = {
     key=AssetKey(["curated", "dq_check_results"]),
     group_name="quality",
     pool=WAREHOUSE_POOL,
-    retry_policy=WAREHOUSE_RETRY,
+    retry_policy=IO_RETRY,
     kinds={"sql"},
     description="One row per check evaluation of every run, so dashboards show quality over time.",
     metadata={"table": "curated.dq_check_results"},

@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext, AssetIn, AssetKey, MaterializeResult,
 
 from hygiene_pipeline.defs.feed_assets import reason_category
 from hygiene_pipeline.defs.metadata import counts_table, table_schema
-from hygiene_pipeline.defs.resources import WAREHOUSE_POOL, WAREHOUSE_RETRY, WarehouseResource
+from hygiene_pipeline.defs.resources import IO_RETRY, WAREHOUSE_POOL, WarehouseResource
 from hygiene_pipeline.domain.feed_frames import FEEDS, FeedFrames, empty_rejected
 
 REJECTED_DOCS = {
@@ -22,7 +22,7 @@ REJECTED_DOCS = {
     ins={feed: AssetIn(key=AssetKey(["staging", feed])) for feed in FEEDS},
     group_name="curated",
     pool=WAREHOUSE_POOL,
-    retry_policy=WAREHOUSE_RETRY,
+    retry_policy=IO_RETRY,
     kinds={"python", "sql"},
     description="One row per quarantined input row of any feed, with a specific reason and the "
     "raw row: with the staging tables it accounts for every input row.",

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pandas as pd
-from dagster import ConfigurableResource, EnvVar, RetryPolicy
+from dagster import Backoff, ConfigurableResource, EnvVar, RetryPolicy
 from pydantic import Field
 
 from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
@@ -16,8 +16,8 @@ HOME_DIR = Path(".hygiene")
 DEFAULT_LANDING_DIR = "landing"
 WAREHOUSE_POOL = "warehouse"
 """Concurrency pool of every step that writes the warehouse (limit it to 1 in production)."""
-WAREHOUSE_RETRY = RetryPolicy(max_retries=2, delay=5)
-"""Steps that write the warehouse retry: a lock or a dropped connection is usually passing."""
+IO_RETRY = RetryPolicy(max_retries=2, delay=2, backoff=Backoff.EXPONENTIAL)
+"""For steps that touch files or the warehouse: a share, a lock or a server briefly away passes."""
 
 
 class WarehouseResource(ConfigurableResource):

@@ -15,8 +15,8 @@ from dagster import (
 from hygiene_pipeline.contract import INTENT_TIERS, STATUSES
 from hygiene_pipeline.defs.metadata import counts_table, share, table_schema
 from hygiene_pipeline.defs.resources import (
+    IO_RETRY,
     WAREHOUSE_POOL,
-    WAREHOUSE_RETRY,
     BatchClockResource,
     WarehouseResource,
 )
@@ -55,7 +55,7 @@ FEED_INS = {
         **FEED_INS,
     },
     group_name=GROUP,
-    retry_policy=WAREHOUSE_RETRY,
+    retry_policy=IO_RETRY,
     pool=WAREHOUSE_POOL,
 )
 def scored_people(
@@ -137,7 +137,7 @@ def scored_people(
     description="One row per status spell: a row is added only when a person's status changes; "
     "closed spells keep their valid_to, nothing is deleted, re-running a batch changes nothing.",
     metadata={"table": "curated.contact_status_history"},
-    retry_policy=WAREHOUSE_RETRY,
+    retry_policy=IO_RETRY,
     pool=WAREHOUSE_POOL,
 )
 def contact_status_history(

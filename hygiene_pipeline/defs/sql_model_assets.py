@@ -25,7 +25,7 @@ from dagster import (
     asset,
 )
 
-from hygiene_pipeline.defs.resources import WAREHOUSE_POOL, WAREHOUSE_RETRY, WarehouseResource
+from hygiene_pipeline.defs.resources import IO_RETRY, WAREHOUSE_POOL, WarehouseResource
 from hygiene_pipeline.warehouse.sql_models import SqlModel, build_sql_model, load_sql_models
 
 SQL_MODEL_GROUP = "curated"
@@ -44,7 +44,7 @@ def _model_asset(model: SqlModel) -> AssetsDefinition:
         key=AssetKey(["curated", model.name]),
         group_name=SQL_MODEL_GROUP,
         pool=WAREHOUSE_POOL,
-        retry_policy=WAREHOUSE_RETRY,
+        retry_policy=IO_RETRY,
         kinds={"sql", model.materialized},
         description=model.description or None,
         deps=deps,
