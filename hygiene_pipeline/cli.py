@@ -10,11 +10,15 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from hygiene_pipeline.defs.resources import HOME_DIR
+
+if TYPE_CHECKING:  # the runner loads every asset definition: only `run` needs it at run time
+    from hygiene_pipeline.runner import BatchOutcome
 
 DEMO_DIR = HOME_DIR / "demo"
 
@@ -85,7 +89,7 @@ def _generate(out: Path, contacts: int, seed: int, as_of: datetime | None, conso
     console.print(
         f"[green]generated[/] {out / 'landing'} with ground truth in {out / 'ground_truth'}"
     )
-    console.print(json.dumps(summary.counts if hasattr(summary, "counts") else {}, indent=None))
+    console.print(json.dumps(summary.counts))
     return 0
 
 
@@ -96,14 +100,11 @@ def _run(landing: Path, warehouse_url: str | None, as_of: str | None, console: C
         console.print(f"[red]landing folder {landing} does not exist[/]")
         return 2
     outcome = run_batch(landing, warehouse_url, as_of, console=console)
-    _print_summary(outcome, warehouse_url, console)
+    _print_summary(outcome, console)
     return 0 if outcome.success else 1
 
 
-def _print_summary(outcome, warehouse_url: str | None, console: Console) -> None:
-    from hygiene_pipeline.defs.resources import warehouse_from_env
-    from hygiene_pipeline.runner import dagster_home
-
+def _print_summary(outcome: BatchOutcome, console: Console) -> None:
     feeds = Table(title="feeds", show_lines=False)
     for column in ("feed", "rows in", "staged", "quarantined"):
         feeds.add_column(column, justify="right" if column != "feed" else "left")
@@ -122,9 +123,8 @@ def _print_summary(outcome, warehouse_url: str | None, console: Console) -> None
             tables.add_row(asset.replace("/", "."), f"{metadata['dagster/row_count']:,}")
     console.print(feeds)
     console.print(tables)
-    url = warehouse_url or warehouse_from_env().url
-    console.print(f"warehouse: {url}")
-    console.print(f"run {outcome.run_id} is in the Dagster instance at {dagster_home()}")
+    console.print(f"warehouse: {outcome.warehouse}")
+    console.print(f"run {outcome.run_id} is in the Dagster instance at {outcome.dagster_home}")
     console.print("open the UI with: hygiene ui   (or DAGSTER_HOME=<that folder> dagster dev)")
     if outcome.failed_checks:
         console.print(f"[red]failed checks:[/] {', '.join(outcome.failed_checks)}")

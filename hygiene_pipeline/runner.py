@@ -51,10 +51,12 @@ def dagster_home(home: Path = HOME_DIR) -> Path:
 
 @dataclass
 class BatchOutcome:
-    """What a batch run did: its id, success, per-asset metadata and the checks that failed."""
+    """What a batch run did: its id, success, where it wrote, per-asset metadata and what failed."""
 
     run_id: str
     success: bool
+    warehouse: str
+    dagster_home: Path
     materialized: dict[str, dict[str, object]] = field(default_factory=dict)
     failed_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
@@ -69,7 +71,7 @@ def run_batch(
 ) -> BatchOutcome:
     """Materialise the whole asset graph once, showing step progress on the console."""
     console = console or Console(stderr=True)
-    dagster_home(home)
+    instance_home = dagster_home(home)
     warehouse = WarehouseResource(url=warehouse_url) if warehouse_url else warehouse_from_env(home)
     defs = build_definitions(
         landing=LandingResource(landing_dir=str(landing_dir.resolve())),
@@ -110,10 +112,12 @@ def run_batch(
                     task, completed=len(done), description=done[-1] if done else "running"
                 )
             progress.update(task, completed=steps, description="finished")
-        return _outcome(run_id, holder["result"])
+        return _outcome(run_id, holder["result"], warehouse.display_url(), instance_home)
 
 
-def _outcome(run_id: str, result: ExecuteInProcessResult) -> BatchOutcome:
+def _outcome(
+    run_id: str, result: ExecuteInProcessResult, warehouse: str, instance_home: Path
+) -> BatchOutcome:
     materialized = {
         event.asset_key.to_user_string(): {
             key: value.value for key, value in event.materialization.metadata.items()
@@ -134,6 +138,8 @@ def _outcome(run_id: str, result: ExecuteInProcessResult) -> BatchOutcome:
     return BatchOutcome(
         run_id=run_id,
         success=result.success and not failed_checks_blocking(result),
+        warehouse=warehouse,
+        dagster_home=instance_home,
         materialized=materialized,
         failed_checks=failed_checks,
         failed_steps=failed_steps,

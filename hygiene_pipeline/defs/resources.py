@@ -10,7 +10,7 @@ import pandas as pd
 from dagster import Backoff, ConfigurableResource, EnvVar, RetryPolicy
 from pydantic import Field
 
-from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
+from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url, normalise_url
 
 HOME_DIR = Path(".hygiene")
 DEFAULT_LANDING_DIR = "landing"
@@ -27,6 +27,11 @@ class WarehouseResource(ConfigurableResource):
     """
 
     url: str = Field(description="SQLAlchemy URL, e.g. postgresql+psycopg2://user@host/db")
+
+    def display_url(self) -> str:
+        """The URL as configured (an `EnvVar` resolved), password hidden: safe to print."""
+        url = self.url.get_value() if isinstance(self.url, EnvVar) else self.url
+        return normalise_url(url).render_as_string(hide_password=True)
 
     def get_warehouse(self) -> Warehouse:
         """A warehouse handle with the `staging` and `curated` schemas in place."""
