@@ -1,9 +1,18 @@
 """The public contract's output tables and vocabularies: what BI tools and on-call staff read."""
 
+from hygiene_pipeline import vocabulary
+
 CURATED_TABLES: dict[str, tuple[str, ...]] = {
-    "contact_xref": ("contact_id", "source_system", "entity_id", "match_probability"),
+    "contact_xref": (
+        "contact_id",
+        "source_system",
+        "entity_id",
+        "account_id",
+        "match_probability",
+    ),
     "contacts_golden": (
         "entity_id",
+        "account_id",
         "first_name",
         "last_name",
         "email",
@@ -21,6 +30,17 @@ CURATED_TABLES: dict[str, tuple[str, ...]] = {
         "last_activity_at",
         "source_count",
     ),
+    "accounts": (
+        "account_id",
+        "name",
+        "domains",
+        "country",
+        "city",
+        "people",
+        "status",
+        "status_reason",
+    ),
+    "dnc_unmatched": ("phone_raw", "source_file", "row_number", "reason"),
     "dial_list": ("entity_id", "phone_e164", "intent_tier", "priority_rank"),
     "suppression_list": ("channel", "value", "entity_id", "reason", "since"),
     "contact_status_history": (
@@ -46,12 +66,5 @@ CURATED_TABLES: dict[str, tuple[str, ...]] = {
 }
 """Every table in schema `curated` after a run, with the columns it has at least."""
 
-STATUSES: tuple[str, ...] = (
-    "active",
-    "stale_inactive",
-    "left_company",
-    "company_relocated",
-    "company_closed",
-    "invalid_contact",
-)
-INTENT_TIERS: tuple[str, ...] = ("high", "medium", "low")
+STATUSES = vocabulary.STATUSES
+INTENT_TIERS = vocabulary.INTENT_TIERS

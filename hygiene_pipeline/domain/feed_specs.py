@@ -105,7 +105,7 @@ FEED_SPECS: dict[str, FeedSpec] = {
             name="dnc_list",
             folder_required=False,
             required=(("phone",),),
-            optional=("added_at", "source"),
+            optional=("added_at", "source", "country"),
         ),
     )
 }

@@ -398,19 +398,22 @@ def standardise_engagement_events(
 def standardise_dnc_list(
     batch: FeedFrames, default_region: str = "US", vocab: Vocabularies | None = None
 ) -> FeedFrames:
-    """Do-not-call entries: phone in E.164 (national numbers read in `default_region`).
+    """Do-not-call entries: phone in E.164 (national numbers read in the row's `country`, else in
+    `default_region`); `country` is kept so scoring knows which entries named their region.
 
     A row whose phone is not a number at all is rejected; a number that parses but is not valid
     for its region is kept with `phone_valid` False, since suppressing it costs nothing.
     """
     raw = _positional(batch.accepted)
-    phones = parse_phones(
-        _column(raw, "phone"), _regions(to_iso2(_column(raw, "country")), default_region)
-    )
+    country = to_iso2(_column(raw, "country"))
+    phones = parse_phones(_column(raw, "phone"), _regions(country, default_region))
     dates, date_reasons = _timestamps(raw, ["added_at"], default_region)
     standardised = _assemble(
         raw,
-        [_prefixed_phones(phones, "phone"), {**dates, "source": _text(raw, "source")}],
+        [
+            _prefixed_phones(phones, "phone"),
+            {**dates, "source": _text(raw, "source"), "country": country},
+        ],
         DNC_INPUT_COLUMNS,
     )
     has_digits = phones["raw"].str.contains(r"\d", na=False).astype(bool)

@@ -6,8 +6,10 @@ enhanced status code's *subject* (the middle number) tells them apart:
 
 - `bounce_type` `complaint` (whatever the code): `complaint`, suppresses email.
 - `5.1.x` (address): `hard`, the email is unusable; except `5.1.7`/`5.1.8`, which are about the
-  *sender's* address: `block`.
-- Every `4.x.x` (transient): `soft`, as are `5.2.x` (mailbox; `x.2.2` is mailbox full),
+  *sender's* address: `block`. `5.2.1` (mailbox disabled) is `hard` too: a permanent refusal of a
+  mailbox that exists is how deactivated accounts of people who left answer.
+- `5.4.4` (unable to route: no MX, no such host) is `hard`: the domain takes no mail.
+- Every `4.x.x` (transient): `soft`, as are the other `5.2.x` (mailbox; `x.2.2` is mailbox full),
   `5.3.x` (mail system) and `5.4.x` (routing).
 - `5.5.x` (protocol), `5.6.x` (content), `5.7.x` (policy/security): `block`, the sender's
   problem, no effect on the contact.
@@ -21,6 +23,12 @@ enhanced status code's *subject* (the middle number) tells them apart:
 
 The enhanced status comes from `enhanced_status`, else from the first `d.d.d` code in
 `diagnostic` (ESP exports often carry it only there).
+
+`bounce_scope` says what a hard bounce is about, because the two mean different things about a
+person: `mailbox` (`5.1.1` user unknown, `5.2.1` disabled, ...: the server answered, so the
+domain lives and this one address does not: at a company, a departure signal) or `domain`
+(`5.1.2` host unknown, `5.1.10` null MX, `5.4.4` no route, or a diagnostic naming an unknown host
+or domain: nobody at that domain gets mail: with dead lines, a closure signal).
 """
 
 from __future__ import annotations
@@ -29,8 +37,17 @@ import numpy as np
 import pandas as pd
 
 from hygiene_pipeline.scoring.frames import column
+from hygiene_pipeline.vocabulary import BOUNCE_CLASSES
 
-BOUNCE_CLASSES: tuple[str, ...] = ("hard", "soft", "block", "complaint")
+DOMAIN_STATUSES: tuple[int, ...] = (1_002, 1_010, 4_004)
+"""5.x.x codes (as subject * 1000 + detail: 5.1.2, 5.1.10, 5.4.4) that say the whole domain
+takes no mail."""
+
+_DEAD_DOMAIN_TEXT = (
+    r"(?i)host(?: or domain name)? (?:not found|unknown)|domain (?:not found|does not exist|"
+    r"unknown)|nxdomain|no mx|null mx|unrouteable|unroutable address"
+)
+"""Diagnostic phrases of a dead domain, for bounces that carry no enhanced status."""
 
 _TYPE_ALIASES: dict[str, str] = {
     "hard": "hard",
@@ -71,7 +88,7 @@ _ENHANCED_PATTERN = r"(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d.])"
 
 
 def classify_bounces(bounces: pd.DataFrame) -> pd.DataFrame:
-    """`bounce_class` (hard/soft/block/complaint) and `bounce_evidence` for each bounce row.
+    """`bounce_class` (hard/soft/block/complaint), `bounce_scope` and `bounce_evidence` per row.
 
     Reads `bounce_type`, `enhanced_status`, `smtp_code` and (optionally) `diagnostic`;
     returns a frame on the same index. `bounce_evidence` names what decided, e.g.
@@ -102,14 +119,17 @@ def classify_bounces(bounces: pd.DataFrame) -> pd.DataFrame:
 
     given_or_soft = given.fillna("soft").to_numpy()
     sender_address = (status_class == 5) & (subject == 1) & np.isin(detail, (7, 8))
+    domain_status = (status_class == 5) & np.isin(subject * 1000 + detail, DOMAIN_STATUSES)
     by_status = np.select(
         [
             sender_address,
+            domain_status,
             (status_class == 5) & (subject == 1),
+            (status_class == 5) & (subject == 2) & (detail == 1),
             (status_class == 5) & np.isin(subject, (5, 6, 7)),
             (status_class == 5) & (subject == 0),
         ],
-        ["block", "hard", "block", given_or_soft],
+        ["block", "hard", "hard", "hard", "block", given_or_soft],
         default="soft",
     )
     by_smtp = pd.Series(smtp_class, index=index).fillna("soft").to_numpy()
@@ -127,7 +147,17 @@ def classify_bounces(bounces: pd.DataFrame) -> pd.DataFrame:
         ["complaint", status_code.to_numpy(), smtp_text.to_numpy(dtype=object)],
         default=type_text.to_numpy(dtype=object),
     )
+    dead_domain_text = (
+        column(bounces, "diagnostic").astype("string").str.contains(_DEAD_DOMAIN_TEXT).fillna(False)
+    )
+    domain_scope = np.where(has_status, domain_status, dead_domain_text.to_numpy(dtype=bool))
+    hard = bounce_class == "hard"
+    scope = np.where(hard, np.where(domain_scope, "domain", "mailbox"), None)
     return pd.DataFrame(
-        {"bounce_class": bounce_class.astype(object), "bounce_evidence": evidence.astype(object)},
+        {
+            "bounce_class": bounce_class.astype(object),
+            "bounce_scope": scope.astype(object),
+            "bounce_evidence": evidence.astype(object),
+        },
         index=index,
     )

@@ -1,224 +1,178 @@
-"""May we contact this person, on which number, and who is dialled first.
+"""May we contact this person, on which number, and who is dialled first: decided once, here.
 
-- Do-not-call (`is_dnc`, `dnc_reason`): a number of any member record on the DNC list, a
-  `do_not_call` disposition on any of the person's calls, or `do_not_call` on any member record.
-  A do-not-call request also blocks the number it was made on, for everyone who shares it.
-- Consent (`consent_valid`): no member record `opted_out`, and at least one `opted_in` whose
+- Do-not-call (`is_dnc`, `dnc_reason`): a number of any member record denoted by a DNC entry (in
+  whatever form it was written, see `dnc`), a `do_not_call` call outcome for the person, or
+  `do_not_call` on any member record. A request is permanent, and it also blocks the number it
+  was made on for everyone who shares it.
+- Consent (`consent_valid`): no member record `opted_out`, and one `opted_in` whose
   `consent_expires_at` is empty or after `as_of`.
-- Frequency cap: call attempts attributed to the person (any number, any disposition) on the
-  UTC day of `as_of` (`calls_today`) and in the 7 days up to `as_of` (`calls_7d`); a person at
-  `max_calls_per_day` or `max_calls_per_7_days` is not dialled until the window clears.
+- Frequency cap: calls attributed to the person on the UTC day of `as_of` (`calls_today`) and
+  in the 7 days up to it (`calls_7d`), against `max_calls_per_day` / `max_calls_per_7_days`.
 - `dial_phone_e164`: the golden phone, else the golden mobile, else another number of a member
-  record, that works and is not blocked.
+  record, that is valid, not dead and not blocked.
 - `is_callable`: a dial phone, not do-not-call, consent valid.
-- `is_emailable`: a usable email, no `do_not_email` or `opted_out` member, no complaint, no
-  unsubscribe, not soft-suppressed.
-- `linkage_review_hold`: the person's linkage cluster is flagged (split or oversized) and
-  `hold_flagged_clusters` is on, or a member record joined the person with a match probability
-  below `min_dial_match_probability`: a merge to review before anyone is dialled on its consent
-  (a wrong merge can lend one person's consent, or activity, to another).
-- `dial_list`: `status = 'active'`, callable, under the cap, not held; ordered by tier (high first),
-  intent score (descending), fewest calls in the last 7 days, then `entity_id` for a stable order.
+- `linkage_review_hold`: the person's cluster is flagged (split/oversized) with
+  `hold_flagged_clusters`, or a record joined with a match probability below
+  `min_dial_match_probability`: a merge to review before it lends anyone consent.
+- `is_emailable`: the golden mailbox works (not hard-bounced, domain alive), is not
+  soft-suppressed, no complaint, no unsubscribe, no `do_not_email`, no member `opted_out`.
+- `on_dial_list` / `dial_block_reason` / `priority_rank`: on the list when `status = 'active'`,
+  callable, under the cap and not held; ordered by tier (high first), intent score
+  (descending), fewest calls in the last 7 days, then `entity_id`. The published `dial_list`
+  is this selection; nothing else decides it.
+
+Tables created: `blocked_numbers`, `person_compliance`, `dial_decision`.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
-from hygiene_pipeline.scoring.calling_window import calling_windows
-from hygiene_pipeline.scoring.frames import DAY, day_text, join_parts, text_or_empty
-from hygiene_pipeline.scoring.intent import TIERS
+from hygiene_pipeline.scoring.evidence_kinds import DNC_CALLS
 from hygiene_pipeline.scoring.settings import ScoringSettings
-from hygiene_pipeline.scoring.signals import DNC_DISPOSITION, Evidence
+from hygiene_pipeline.scoring.workspace import Workspace, sql_text_list
+from hygiene_pipeline.vocabulary import INTENT_TIERS
 
-DIAL_LIST_COLUMNS: list[str] = [
-    "entity_id",
-    "phone_e164",
-    "intent_tier",
-    "intent_score",
-    "calls_7d",
-    "priority_rank",
-]
+DNC = sql_text_list(DNC_CALLS)
 
 
-def blocked_numbers(evidence: Evidence) -> pd.Index:
-    """Numbers nobody may be dialled on: on the DNC list, or dialled when a do-not-call request
-    was made."""
-    calls = evidence.calls
-    requested = calls.loc[
-        (calls["disposition"] == DNC_DISPOSITION) & calls["dialled"], "phone_e164"
-    ].dropna()
-    return pd.Index(pd.concat([evidence.dnc_numbers["phone_e164"], requested]).unique())
-
-
-def do_not_call(people: pd.Index, evidence: Evidence) -> pd.DataFrame:
-    """`is_dnc` and `dnc_reason` per person, with every source that applies named in the reason."""
-    listed = evidence.phones.merge(evidence.dnc_numbers, on="phone_e164")
-    listed_since = listed.groupby("entity_id")["added_at"].min().reindex(people)
-    on_list = pd.Series(people.isin(listed["entity_id"]), index=people)
-    calls = evidence.calls
-    requested_at = (
-        calls[(calls["disposition"] == DNC_DISPOSITION) & calls["entity_id"].notna()]
-        .groupby("entity_id")["called_at"]
-        .min()
-        .reindex(people)
+def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
+    """Create `blocked_numbers` and `person_compliance` (needs the evidence tables)."""
+    ws.create(
+        "blocked_numbers",
+        f"""
+        SELECT phone_e164, min(added_at) AS since, 'dnc_list' AS reason FROM dnc_numbers
+        WHERE phone_e164 IS NOT NULL GROUP BY phone_e164
+        UNION ALL
+        SELECT phone_e164, min(called_at), 'do_not_call_request' FROM call_facts
+        WHERE disposition IN {DNC} AND dialled GROUP BY phone_e164
+        """,
     )
-    flagged = (
-        evidence.members.groupby("entity_id")["do_not_call"].any().reindex(people, fill_value=False)
-    )
-    parts = [
-        np.where(
-            on_list,
-            np.where(
-                listed_since.notna(),
-                "DNC list since " + text_or_empty(day_text(listed_since)),
-                "DNC list",
-            ),
-            "",
+    hold_flagged = "true" if settings.hold_flagged_clusters else "false"
+    ws.create(
+        "person_compliance",
+        f"""
+        WITH listed AS (
+            SELECT pn.entity_id, min(d.added_at) AS since, count(*) AS n
+            FROM person_numbers pn JOIN dnc_numbers d USING (phone_e164)
+            GROUP BY pn.entity_id
         ),
-        np.where(
-            requested_at.notna(),
-            "do_not_call request on " + text_or_empty(day_text(requested_at)),
-            "",
+        requested AS (
+            SELECT entity_id, min(called_at) AS seen_at FROM call_facts
+            WHERE disposition IN {DNC} AND entity_id IS NOT NULL GROUP BY entity_id
         ),
-        np.where(flagged, "do_not_call flag on a CRM record", ""),
-    ]
-    reason = join_parts(parts)
-    is_dnc = on_list | requested_at.notna() | flagged
-    return pd.DataFrame(
-        {"is_dnc": is_dnc.to_numpy(), "dnc_reason": np.where(is_dnc, reason, None)}, index=people
+        member AS (
+            SELECT entity_id, bool_or(do_not_call) AS dnc_flag,
+                   bool_or(do_not_email) AS dne_flag,
+                   bool_or(consent_status = 'opted_out') AS opted_out,
+                   bool_or(consent_status = 'opted_in'
+                           AND (consent_expires_at IS NULL OR consent_expires_at > $as_of))
+                       AS opted_in,
+                   count(cluster_flag) AS flagged, min(match_probability) AS weakest
+            FROM members GROUP BY entity_id
+        ),
+        counts AS (
+            SELECT entity_id,
+                   count(*) FILTER (WHERE called_at >= date_trunc('day', $as_of)) AS today,
+                   count(*) FILTER (WHERE called_at > $as_of - INTERVAL 7 DAY) AS week
+            FROM call_facts WHERE entity_id IS NOT NULL GROUP BY entity_id
+        ),
+        candidates AS (
+            SELECT entity_id, phone_e164, 0 AS preference FROM people WHERE phone_e164 IS NOT NULL
+            UNION ALL
+            SELECT entity_id, mobile_phone_e164, 1 FROM people
+            WHERE mobile_phone_e164 IS NOT NULL
+            UNION ALL
+            SELECT entity_id, phone_e164, 2 FROM person_numbers
+        ),
+        working AS (
+            SELECT c.entity_id, c.phone_e164, c.preference
+            FROM candidates c
+            JOIN person_numbers pn USING (entity_id, phone_e164)
+            WHERE pn.valid
+              AND c.phone_e164 NOT IN (SELECT phone_e164 FROM dead_numbers)
+              AND c.phone_e164 NOT IN (SELECT phone_e164 FROM blocked_numbers)
+        ),
+        dial AS (
+            SELECT entity_id, first(phone_e164 ORDER BY preference, phone_e164) AS phone
+            FROM working GROUP BY entity_id
+        ),
+        unsubscribed AS (
+            SELECT DISTINCT entity_id FROM event_facts WHERE event_type = 'unsubscribe'
+        ),
+        golden_box AS (
+            SELECT p.entity_id,
+                   pm.valid AND ms.hard_at IS NULL AND dd.domain IS NULL AS usable,
+                   ms.soft_since, ms.complaint_at
+            FROM people p
+            JOIN person_mailboxes pm ON pm.entity_id = p.entity_id AND pm.email_key = p.email_key
+            LEFT JOIN mailbox_states ms ON ms.email_key = p.email_key
+            LEFT JOIN dead_domains dd ON dd.domain = split_part(p.email_key, '@', 2)
+        )
+        SELECT p.entity_id,
+               (l.entity_id IS NOT NULL OR r.seen_at IS NOT NULL OR coalesce(m.dnc_flag, false))
+                   AS is_dnc,
+               nullif(concat_ws('; ',
+                   CASE WHEN l.entity_id IS NOT NULL THEN 'DNC list'
+                        || coalesce(' since ' || strftime(l.since, '%Y-%m-%d'), '') END,
+                   CASE WHEN r.seen_at IS NOT NULL THEN 'do_not_call request on '
+                        || strftime(r.seen_at, '%Y-%m-%d') END,
+                   CASE WHEN m.dnc_flag THEN 'do_not_call flag on a CRM record' END), '')
+                   AS dnc_reason,
+               coalesce(m.opted_in AND NOT m.opted_out, false) AS consent_valid,
+               coalesce(k.today, 0) AS calls_today,
+               coalesce(k.week, 0) AS calls_7d,
+               coalesce(k.today, 0) < {int(settings.max_calls_per_day)}
+                   AND coalesce(k.week, 0) < {int(settings.max_calls_per_7_days)}
+                   AS under_call_cap,
+               d.phone AS dial_phone_e164,
+               ({hold_flagged} AND coalesce(m.flagged, 0) > 0)
+                   OR coalesce(m.weakest, 1.0) < {float(settings.min_dial_match_probability)}
+                   AS linkage_review_hold,
+               coalesce(g.usable AND g.soft_since IS NULL AND g.complaint_at IS NULL, false)
+                   AND u.entity_id IS NULL
+                   AND NOT coalesce(m.dne_flag, false) AND NOT coalesce(m.opted_out, false)
+                   AS is_emailable
+        FROM people p
+        LEFT JOIN listed l USING (entity_id)
+        LEFT JOIN requested r USING (entity_id)
+        LEFT JOIN member m USING (entity_id)
+        LEFT JOIN counts k USING (entity_id)
+        LEFT JOIN dial d USING (entity_id)
+        LEFT JOIN unsubscribed u USING (entity_id)
+        LEFT JOIN golden_box g USING (entity_id)
+        """,
     )
 
 
-def consent_valid(people: pd.Index, evidence: Evidence, as_of: pd.Timestamp) -> pd.Series:
-    """Consent present and unexpired on some member record, and withdrawn on none."""
-    members = evidence.members
-    opted_out = members["consent_status"] == "opted_out"
-    opted_in = (members["consent_status"] == "opted_in") & ~(members["consent_expires_at"] <= as_of)
-    flags = pd.DataFrame({"entity_id": members["entity_id"], "out": opted_out, "in": opted_in})
-    per_person = flags.groupby("entity_id")[["out", "in"]].any().reindex(people, fill_value=False)
-    return (per_person["in"] & ~per_person["out"]).rename("consent_valid")
-
-
-def call_counts(people: pd.Index, evidence: Evidence, as_of: pd.Timestamp) -> pd.DataFrame:
-    """`calls_today` (UTC day of `as_of`) and `calls_7d` (7 days up to `as_of`) per person."""
-    calls = evidence.calls[evidence.calls["entity_id"].notna()]
-    counts = pd.DataFrame(
-        {
-            "entity_id": calls["entity_id"],
-            "calls_today": calls["called_at"] >= as_of.floor("D"),
-            "calls_7d": calls["called_at"] > as_of - 7 * DAY,
-        }
+def dial_decision(ws: Workspace) -> None:
+    """Create `dial_decision`: `is_callable`, `on_dial_list`, `dial_block_reason`,
+    `priority_rank` per person (needs `person_status`, `person_intent`, `person_compliance`)."""
+    tier_order = " ".join(
+        f"WHEN '{tier}' THEN {rank}" for rank, tier in enumerate(INTENT_TIERS)
     )
-    totals = counts.groupby("entity_id")[["calls_today", "calls_7d"]].sum()
-    return totals.reindex(people, fill_value=0).astype("int64")
-
-
-def dial_phones(people: pd.DataFrame, numbers: pd.DataFrame, blocked: pd.Index) -> pd.Series:
-    """The number to dial per person (indexed like `people`): the golden phone, else the golden
-    mobile, else another working number of a member record (lowest first), never a blocked one.
-
-    `numbers` is `channels.usable_numbers(...)`.
-    """
-    golden = pd.concat(
-        [
-            people["phone_e164"].rename("phone_e164").reset_index().assign(preference=0),
-            people["mobile_phone_e164"].rename("phone_e164").reset_index().assign(preference=1),
-        ]
+    ws.create(
+        "dial_decision",
+        f"""
+        WITH facts AS (
+            SELECT c.entity_id, s.status, i.intent_tier, i.intent_score, c.calls_7d,
+                   c.dial_phone_e164 IS NOT NULL AND NOT c.is_dnc AND c.consent_valid
+                       AS is_callable,
+                   CASE WHEN s.status <> 'active' THEN 'status ' || s.status
+                        WHEN c.is_dnc THEN 'do not call: ' || c.dnc_reason
+                        WHEN NOT c.consent_valid THEN 'no valid consent'
+                        WHEN c.dial_phone_e164 IS NULL THEN 'no working number that may be dialled'
+                        WHEN NOT c.under_call_cap THEN 'contact-frequency cap reached'
+                        WHEN c.linkage_review_hold THEN 'merge under review'
+                   END AS dial_block_reason
+            FROM person_compliance c
+            JOIN person_status s USING (entity_id)
+            JOIN person_intent i USING (entity_id)
+        )
+        SELECT entity_id, is_callable, dial_block_reason IS NULL AS on_dial_list,
+               dial_block_reason,
+               CASE WHEN dial_block_reason IS NULL THEN row_number() OVER (
+                   PARTITION BY dial_block_reason IS NULL
+                   ORDER BY CASE intent_tier {tier_order} ELSE 9 END, intent_score DESC,
+                            calls_7d, entity_id) END AS priority_rank
+        FROM facts
+        """,
     )
-    candidates = pd.concat([golden, numbers.assign(preference=2)], ignore_index=True)
-    working = candidates.merge(numbers, on=["entity_id", "phone_e164"])
-    working = working[~working["phone_e164"].isin(blocked)]
-    best = working.sort_values(["entity_id", "preference", "phone_e164"], kind="stable")
-    best = best.drop_duplicates("entity_id").set_index("entity_id")["phone_e164"]
-    return best.reindex(people.index).rename("dial_phone_e164")
-
-
-def compliance(
-    golden: pd.DataFrame,
-    evidence: Evidence,
-    channels: pd.DataFrame,
-    numbers: pd.DataFrame,
-    settings: ScoringSettings,
-    as_of: pd.Timestamp,
-) -> pd.DataFrame:
-    """Per `entity_id`: DNC, consent, call counts, dial phone, calling window, reachability.
-
-    `numbers` is `channels.usable_numbers(...)`.
-    """
-    people = golden.set_index("entity_id")
-    index = people.index
-    dial_phone = dial_phones(people, numbers, blocked_numbers(evidence))
-    window_number = dial_phone.fillna(people["phone_e164"]).fillna(people["mobile_phone_e164"])
-    types = evidence.phones.drop_duplicates("phone_e164").set_index("phone_e164")["phone_type"]
-
-    dnc = do_not_call(index, evidence)
-    consent = consent_valid(index, evidence, as_of)
-    counts = call_counts(index, evidence, as_of)
-    under_cap = (counts["calls_today"] < settings.max_calls_per_day) & (
-        counts["calls_7d"] < settings.max_calls_per_7_days
-    )
-    events = evidence.events
-    unsubscribed = pd.Series(
-        index.isin(events.loc[events["event_type"] == "unsubscribe", "entity_id"]), index=index
-    )
-    members = evidence.members
-    member_flags = (
-        members.assign(opted_out=members["consent_status"] == "opted_out")
-        .groupby("entity_id")[["do_not_email", "opted_out"]]
-        .any()
-        .reindex(index, fill_value=False)
-    )
-    is_emailable = (
-        channels["golden_email_usable"]
-        & channels["email_soft_since"].isna()
-        & channels["email_complaint_at"].isna()
-        & ~unsubscribed
-        & ~member_flags["do_not_email"]
-        & ~member_flags["opted_out"]
-    )
-    frame = pd.concat(
-        [
-            dnc,
-            consent,
-            counts,
-            under_cap.rename("under_call_cap"),
-            dial_phone,
-            calling_windows(window_number, settings, as_of, window_number.map(types)),
-        ],
-        axis=1,
-    )
-    frame["is_callable"] = dial_phone.notna() & ~frame["is_dnc"] & frame["consent_valid"]
-    by_person = members.groupby("entity_id")
-    flagged = by_person["cluster_flag"].count().reindex(index, fill_value=0)
-    weakest = by_person["match_probability"].min().reindex(index, fill_value=1.0)
-    frame["linkage_review_hold"] = (settings.hold_flagged_clusters & (flagged > 0)) | (
-        weakest < settings.min_dial_match_probability
-    )
-    frame["is_emailable"] = is_emailable
-    return frame
-
-
-def dial_list(scored: pd.DataFrame) -> pd.DataFrame:
-    """People to call now, in priority order (`DIAL_LIST_COLUMNS`, `priority_rank` from 1).
-
-    `scored` is the scored `contacts_golden` (status, is_callable, under_call_cap, intent, ...).
-    """
-    eligible = scored[
-        (scored["status"] == "active")
-        & scored["is_callable"]
-        & scored["under_call_cap"]
-        & ~scored["linkage_review_hold"]
-    ]
-    ordered = eligible.assign(
-        tier_rank=eligible["intent_tier"].map({tier: i for i, tier in enumerate(TIERS)})
-    ).sort_values(
-        ["tier_rank", "intent_score", "calls_7d", "entity_id"],
-        ascending=[True, False, True, True],
-        kind="stable",
-    )
-    out = ordered.assign(
-        phone_e164=ordered["dial_phone_e164"], priority_rank=np.arange(1, len(ordered) + 1)
-    )
-    return out[DIAL_LIST_COLUMNS].reset_index(drop=True)

@@ -1,122 +1,116 @@
-"""Intent: how likely a person is to buy now, from engagement events and call outcomes.
+"""Intent tiers by behaviour class, as sales teams define them, and a score to order within one.
 
-`intent_score = clip(sum(weight(signal) * 0.5 ** (age_days / half_life_days)), 0, 100)`: every
-signal counts, but its weight halves every `intent_half_life_days`, so last week's demo request
-outweighs last year's. Negative signals (`unsubscribe`, call `not_interested`) subtract. Tiers:
-`high` at or above `intent_high_threshold`, `medium` at or above `intent_medium_threshold`, else
-`low`. `intent_top_signals` names the largest contributions by absolute size, summed per signal,
-e.g. `"demo_request +38.1 (x1); web_visit +5.2 (x3)"`; `scoring_version` records the rule set.
+- `high`: an explicit need (asked for pricing, requested a demo or a meeting, submitted a form,
+  said interested or asked for a callback) within `intent_need_window_days`, not refused since.
+- `medium`: engaged (opened, clicked, visited, downloaded; or a need older than the need window)
+  within `intent_engaged_window_days`, not refused since.
+- `low`: refused (not interested, unsubscribed, asked not to be called) after the last
+  engagement, or silent for longer than the windows.
+
+`intent_score = clip(sum(weight(signal) * 0.5 ** (age_days / half_life_days)), 0, 100)` orders
+people within a tier. `intent_top_signals` names the deciding signal first, then the largest
+contributions, e.g. `"decided by demo_request on 2026-06-20; demo_request +38.1 (x1); ..."`.
+
+Table created: `person_intent`.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from hygiene_pipeline.scoring.frames import age_days, join_parts
+from hygiene_pipeline.scoring.evidence_kinds import (
+    ENGAGEMENT_SIGNALS,
+    NEED_SIGNALS,
+    REFUSAL_SIGNALS,
+)
 from hygiene_pipeline.scoring.settings import ScoringSettings
-from hygiene_pipeline.scoring.signals import Evidence
-
-TIERS: tuple[str, ...] = ("high", "medium", "low")
+from hygiene_pipeline.scoring.workspace import Workspace, sql_text_list
 
 
-def intent_contributions(
-    evidence: Evidence, settings: ScoringSettings, as_of: pd.Timestamp
-) -> pd.DataFrame:
-    """One row per weighted signal: `entity_id`, `signal`, `at`, `contribution` (decayed weight)."""
-    calls = evidence.calls[evidence.calls["entity_id"].notna()]
-    signals = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "entity_id": evidence.events["entity_id"],
-                    "signal": evidence.events["event_type"],
-                    "at": evidence.events["occurred_at"],
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "entity_id": calls["entity_id"],
-                    "signal": "call_" + calls["disposition"].astype(str),
-                    "at": calls["called_at"],
-                }
-            ),
-        ],
-        ignore_index=True,
+def person_intent(ws: Workspace, settings: ScoringSettings) -> None:
+    """Create `person_intent`: tier, score and the signals behind them, per person."""
+    ws.load(
+        "intent_weights",
+        pd.DataFrame(
+            {
+                "signal": list(settings.intent_weights),
+                "weight": [float(w) for w in settings.intent_weights.values()],
+            }
+        ),
     )
-    weight = signals["signal"].map(settings.intent_weights)
-    signals = signals[weight.notna()]
-    decay = 0.5 ** (age_days(signals["at"], as_of) / settings.intent_half_life_days)
-    return signals.assign(contribution=weight[weight.notna()] * decay)
-
-
-def intent_tier(scores: pd.Series, settings: ScoringSettings) -> np.ndarray:
-    """The tier of each score under the configured thresholds."""
-    return np.select(
-        [scores >= settings.intent_high_threshold, scores >= settings.intent_medium_threshold],
-        ["high", "medium"],
-        default="low",
-    ).astype(object)
-
-
-def intent_scores(
-    entity_ids: pd.Index, evidence: Evidence, settings: ScoringSettings, as_of: pd.Timestamp
-) -> pd.DataFrame:
-    """`intent_score`, `intent_tier`, `intent_top_signals`, `scoring_version` per `entity_id`."""
-    contributions = intent_contributions(evidence, settings, as_of)
-    person = entity_ids.get_indexer(contributions["entity_id"])
-    contributions, person = contributions[person >= 0], person[person >= 0]
-    signal_codes, signals = pd.factorize(contributions["signal"], sort=True)
-    cell = person.astype(np.int64) * len(signals) + signal_codes
-    size = len(entity_ids) * len(signals)
-    value = contributions["contribution"].to_numpy()
-    per_cell = np.bincount(cell, weights=value, minlength=size)
-    count = np.bincount(cell, minlength=size)
-    total = per_cell.reshape(len(entity_ids), len(signals)).sum(axis=1) if size else 0.0
-    score = pd.Series(np.clip(total, 0.0, 100.0), index=entity_ids, dtype=float)
-    return pd.DataFrame(
-        {
-            "intent_score": score.round(2),
-            "intent_tier": intent_tier(score, settings),
-            "intent_top_signals": _top_signals(
-                per_cell, count, signals, len(entity_ids), settings.intent_top_signals
-            ),
-            "scoring_version": settings.scoring_version,
-        },
-        index=entity_ids,
+    need, engaged = int(settings.intent_need_window_days), int(settings.intent_engaged_window_days)
+    half_life = float(settings.intent_half_life_days)
+    keep = int(settings.intent_top_signals)
+    ws.create(
+        "person_intent",
+        f"""
+        WITH signals AS (
+            SELECT entity_id, occurred_at AS seen_at, event_type AS signal FROM event_facts
+            WHERE entity_id IS NOT NULL
+            UNION ALL
+            SELECT entity_id, called_at, 'call_' || disposition FROM call_facts
+            WHERE entity_id IS NOT NULL
+        ),
+        classed AS (
+            SELECT *, CASE WHEN signal IN {sql_text_list(NEED_SIGNALS)} THEN 'need'
+                           WHEN signal IN {sql_text_list(ENGAGEMENT_SIGNALS)} THEN 'engaged'
+                           WHEN signal IN {sql_text_list(REFUSAL_SIGNALS)} THEN 'refusal'
+                      END AS class
+            FROM signals
+        ),
+        latest AS (
+            SELECT entity_id,
+                   max(seen_at) FILTER (WHERE class = 'need') AS need_at,
+                   arg_max(signal, seen_at) FILTER (WHERE class = 'need') AS need_signal,
+                   max(seen_at) FILTER (WHERE class IN ('need', 'engaged')) AS engaged_at,
+                   arg_max(signal, seen_at) FILTER (WHERE class IN ('need', 'engaged'))
+                       AS engaged_signal,
+                   max(seen_at) FILTER (WHERE class = 'refusal') AS refusal_at,
+                   arg_max(signal, seen_at) FILTER (WHERE class = 'refusal') AS refusal_signal
+            FROM classed GROUP BY entity_id
+        ),
+        contributions AS (
+            SELECT s.entity_id, s.signal, count(*) AS n,
+                   sum(w.weight * pow(0.5, date_diff('second', s.seen_at, $as_of) / 86400.0
+                                           / {half_life})) AS contribution
+            FROM signals s JOIN intent_weights w USING (signal)
+            GROUP BY s.entity_id, s.signal
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER (
+                PARTITION BY entity_id ORDER BY abs(contribution) DESC, signal) AS rank
+            FROM contributions
+        ),
+        scored AS (
+            SELECT entity_id, least(greatest(sum(contribution), 0), 100) AS score,
+                   string_agg(signal || ' ' || CASE WHEN contribution >= 0 THEN '+' ELSE '' END
+                              || round(contribution, 1) || ' (x' || n || ')', '; '
+                              ORDER BY rank) FILTER (WHERE rank <= {keep}) AS top
+            FROM ranked GROUP BY entity_id
+        ),
+        tiered AS (
+            SELECT p.entity_id, l.*,
+                   CASE WHEN l.need_at >= $as_of - INTERVAL {need} DAY
+                             AND (l.refusal_at IS NULL OR l.refusal_at < l.need_at)
+                        THEN 'high'
+                        WHEN l.engaged_at >= $as_of - INTERVAL {engaged} DAY
+                             AND (l.refusal_at IS NULL OR l.refusal_at < l.engaged_at)
+                        THEN 'medium'
+                        ELSE 'low' END AS tier
+            FROM people p LEFT JOIN latest l USING (entity_id)
+        )
+        SELECT t.entity_id,
+               round(coalesce(s.score, 0), 2) AS intent_score,
+               t.tier AS intent_tier,
+               'decided by ' || CASE t.tier
+                   WHEN 'high' THEN t.need_signal || ' on ' || strftime(t.need_at, '%Y-%m-%d')
+                   WHEN 'medium' THEN t.engaged_signal || ' on '
+                                      || strftime(t.engaged_at, '%Y-%m-%d')
+                   ELSE CASE WHEN t.refusal_at IS NOT NULL
+                                  AND t.refusal_at >= coalesce(t.engaged_at, t.refusal_at)
+                             THEN t.refusal_signal || ' on ' || strftime(t.refusal_at, '%Y-%m-%d')
+                             ELSE 'no need in {need} and no engagement in {engaged} days' END
+               END || coalesce('; ' || s.top, '') AS intent_top_signals
+        FROM tiered t LEFT JOIN scored s USING (entity_id)
+        """,
     )
-
-
-def _top_signals(
-    per_cell: np.ndarray, count: np.ndarray, signals: pd.Index, people: int, keep: int
-) -> np.ndarray:
-    """The `keep` largest contributions per person (by size, then signal name) as text.
-
-    `per_cell`/`count` are the summed contribution and number of each (person, signal) cell,
-    laid out person-major; returns one text per person (None without signals).
-    """
-    cells = np.flatnonzero(count)
-    person, signal = np.divmod(cells, max(len(signals), 1))
-    order = np.lexsort((signal, -np.abs(per_cell[cells]), person))
-    cells, person, signal = cells[order], person[order], signal[order]
-    rank = np.arange(len(cells)) - np.searchsorted(person, person, side="left")
-    top = rank < keep
-    cells, person, signal, rank = cells[top], person[top], signal[top], rank[top]
-    value = np.round(per_cell[cells], 1)
-    text = (
-        signals.to_numpy(dtype=object)[signal]
-        + " "
-        + np.where(value >= 0, "+", "").astype(object)
-        + value.astype(str).astype(object)
-        + " (x"
-        + count[cells].astype(str).astype(object)
-        + ")"
-    )
-    parts = []
-    for position in range(keep):
-        part = np.full(people, "", dtype=object)
-        at = rank == position
-        part[person[at]] = text[at]
-        parts.append(part)
-    joined = join_parts(parts) if parts else np.full(people, "", dtype=object)
-    return np.where(joined == "", None, joined)

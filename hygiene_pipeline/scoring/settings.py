@@ -40,29 +40,31 @@ class ScoringSettings:
     """Parameters of the status, staleness, intent and compliance rules, with their defaults."""
 
     scoring_version: str = _described(
-        "rules-2026.1",
+        "rules-2026.2",
         "Name of the rule set, recorded on every scored person so scores from different "
         "rule versions are never compared unknowingly; change it when you change a weight.",
     )
-    inactivity_days: int = _described(
-        365,
-        "A person whose last presence evidence (answered call, engagement event, CRM activity) "
-        "is older than this many days before as_of is stale_inactive.",
+    dormant_after_days: int = _described(
+        182,
+        "A person without strong presence (an answered call, a click, a visit, a form, a "
+        "meeting) for this many days before as_of is stale_inactive: silent for six months is "
+        "dormant.",
+    )
+    weak_presence_keeps_fresh: bool = _described(
+        False,
+        "Let weak presence (CRM activity or update timestamps, email opens) keep a person from "
+        "going stale. Off by default: CRMs bump activity on any outbound touch and scanners "
+        "open mail, so neither is the person answering.",
     )
     staleness_full_factor: float = _described(
         2.0,
         "staleness_score rises linearly from 0 and reaches 100 at this multiple of "
-        "inactivity_days without presence.",
+        "dormant_after_days without presence.",
     )
     negative_status_staleness_floor: float = _described(
         80.0,
-        "Lowest staleness_score of a person whose status is company_closed, left_company, "
-        "company_relocated or invalid_contact, however recent their last presence.",
-    )
-    company_level_signals: bool = _described(
-        True,
-        "Apply company_closed and company_moved call dispositions to every person with the "
-        "same company_key, not only to the person called.",
+        "Lowest staleness_score of a person whose status is ghost, company_closed, "
+        "left_company, company_relocated or invalid_contact, however recent their last presence.",
     )
     hard_bounces_to_suppress: int = _described(
         1,
@@ -77,23 +79,28 @@ class ScoringSettings:
     soft_bounce_window_days: int = _described(
         30, "Length of the rolling window in which soft bounces are counted."
     )
+    intent_need_window_days: int = _described(
+        90,
+        "An explicit need (pricing, demo or meeting request, form, 'interested', callback) "
+        "this recent, not refused since, makes the intent tier high.",
+    )
+    intent_engaged_window_days: int = _described(
+        90,
+        "Engagement (open, click, visit, download) this recent, not refused since and without a "
+        "current need, makes the intent tier medium; otherwise the tier is low.",
+    )
     intent_half_life_days: float = _described(
         30.0,
-        "Half-life of an intent signal: its contribution halves every this many days of age.",
+        "Half-life of a signal in intent_score (which orders people within a tier): its "
+        "contribution halves every this many days of age.",
     )
     intent_weights: dict[str, float] = field(
         default_factory=lambda: dict(DEFAULT_INTENT_WEIGHTS),
         metadata={
-            "description": "Weight of each intent signal: engagement event types by name, call "
-            "outcomes as call_<disposition>; negative weights lower the score. Signals not "
-            "listed contribute nothing."
+            "description": "Weight of each signal in intent_score: engagement event types by "
+            "name, call outcomes as call_<disposition>; negative weights lower the score. "
+            "Signals not listed contribute nothing."
         },
-    )
-    intent_high_threshold: float = _described(
-        50.0, "intent_score at or above which the intent_tier is high."
-    )
-    intent_medium_threshold: float = _described(
-        15.0, "intent_score at or above which (and below the high threshold) the tier is medium."
     )
     intent_top_signals: int = _described(
         3, "How many of the largest signal contributions intent_top_signals lists."
@@ -129,14 +136,14 @@ class ScoringSettings:
     def __post_init__(self) -> None:
         """Reject settings that would make the rules contradict themselves."""
         problems = []
-        if self.inactivity_days <= 0:
-            problems.append("inactivity_days must be positive")
+        if self.dormant_after_days <= 0:
+            problems.append("dormant_after_days must be positive")
+        if min(self.intent_need_window_days, self.intent_engaged_window_days) <= 0:
+            problems.append("intent windows must be positive")
         if self.staleness_full_factor < 1:
             problems.append("staleness_full_factor must be at least 1")
         if self.intent_half_life_days <= 0:
             problems.append("intent_half_life_days must be positive")
-        if self.intent_medium_threshold > self.intent_high_threshold:
-            problems.append("intent_medium_threshold must not exceed intent_high_threshold")
         if min(self.hard_bounces_to_suppress, self.soft_bounces_to_suppress) < 1:
             problems.append("bounce counts to suppress must be at least 1")
         if self.soft_bounce_window_days <= 0:

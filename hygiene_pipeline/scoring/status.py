@@ -1,140 +1,197 @@
-"""Status per person from the contract vocabulary, its human-readable reason, and staleness.
+"""Status per person from the contract vocabulary, its reason, and staleness.
 
-Precedence, highest first (the first that applies wins):
+Precedence (`vocabulary.STATUSES`), the first that holds wins:
 
-1. `company_closed`: a `company_closed` call disposition for the person or, with
-   `company_level_signals`, for anyone with the same `company_key`.
-2. `left_company`: a `left_company` disposition for the person.
-3. `company_relocated`: a `company_moved` disposition for the person or a colleague.
-4. `invalid_contact`: no usable channel left (no working phone or mobile, no usable email).
-5. `stale_inactive`: no presence evidence, or the last is more than `inactivity_days` old.
-6. `active`: otherwise.
+1. `ghost`: every record of the person is a test, placeholder or junk record.
+2. `company_closed`: the person's account is closed (`account_status`).
+3. `left_company`: departure evidence about the person's current account - a `left_company`
+   call, or a hard "user unknown" bounce (5.1.1, 5.2.1) on their corporate mailbox while the
+   domain still takes mail - not followed by strong presence of the person on a company channel
+   (an answered work line, a click from a corporate mailbox). An answered mobile, a CRM activity
+   bump or an email open say nothing about the employer, so they never cancel a departure.
+4. `company_relocated`: the account moved and no newer record shows the new address or phone.
+5. `invalid_contact`: no usable channel (every number dead or invalid, every mailbox
+   hard-bounced, invalid or at a dead domain).
+6. `stale_inactive`: no strong presence for `dormant_after_days` (six months).
+7. `active`: otherwise.
 
-Newer evidence outweighs older: a status signal (1-3) counts only when no presence evidence of
-the person (answered call, engagement event, CRM activity) is dated after it; the latest signal
-that counts is the one named. Channel evidence follows the same rule (see `channels`).
+`staleness_score` is 0 for strong presence today, rising linearly to 100 at
+`staleness_full_factor x dormant_after_days`, and at least `negative_status_staleness_floor`
+for statuses 1-5.
 
-`staleness_score` is 0 for presence today, rising linearly to 100 at
-`staleness_full_factor x inactivity_days` without presence (100 when there is none), and at least
-`negative_status_staleness_floor` for statuses 1-4.
+Tables created: `departures` (per person and account), `channel_state`, `person_status`.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
-from hygiene_pipeline.scoring.frames import age_days, day_text, text_or_empty
+from hygiene_pipeline.scoring.evidence_kinds import DEPARTURE_CALLS
 from hygiene_pipeline.scoring.settings import ScoringSettings
-from hygiene_pipeline.scoring.signals import STATUS_DISPOSITIONS, Evidence
-
-STATUSES: tuple[str, ...] = (
-    "company_closed",
-    "left_company",
-    "company_relocated",
-    "invalid_contact",
-    "stale_inactive",
-    "active",
-)
-"""The contract's status vocabulary, in precedence order."""
-
-COMPANY_LEVEL_STATUSES: tuple[str, ...] = ("company_closed", "company_relocated")
+from hygiene_pipeline.scoring.workspace import Workspace, sql_text_list
+from hygiene_pipeline.vocabulary import STATUSES
 
 
-def status_signals(
-    golden: pd.DataFrame, evidence: Evidence, settings: ScoringSettings
-) -> pd.DataFrame:
-    """Every status signal that reaches a person: `entity_id`, `status`, `at`, `label`, `own`.
-
-    `own` is False for a company-level signal from a colleague's call.
-    """
-    calls = evidence.calls
-    calls = calls[calls["entity_id"].notna() & calls["disposition"].isin(STATUS_DISPOSITIONS)]
-    own = pd.DataFrame(
-        {
-            "entity_id": calls["entity_id"],
-            "status": calls["disposition"].map(STATUS_DISPOSITIONS),
-            "at": calls["called_at"],
-            "label": "call disposition " + calls["disposition"].astype(str),
-            "own": True,
-        }
+def _departures(ws: Workspace) -> None:
+    """Departure evidence per person and the account it is about (current or former)."""
+    ws.create(
+        "departure_evidence",
+        f"""
+        SELECT cf.entity_id, cf.account_id, cf.called_at AS seen_at,
+               'call disposition left_company on ' || strftime(cf.called_at, '%Y-%m-%d') AS label
+        FROM call_facts cf
+        WHERE cf.entity_id IS NOT NULL AND cf.disposition IN {sql_text_list(DEPARTURE_CALLS)}
+        UNION ALL
+        SELECT pm.entity_id, pm.account_id, ms.hard_at,
+               'hard bounce ' || ms.hard_evidence || ' on the corporate mailbox on '
+               || strftime(ms.hard_at, '%Y-%m-%d') || ' while the domain takes mail'
+        FROM person_mailboxes pm JOIN mailbox_states ms USING (email_key)
+        WHERE ms.hard_at IS NOT NULL AND ms.hard_scope = 'mailbox'
+          AND pm.corporate_domain IS NOT NULL AND NOT pm.role
+          AND pm.corporate_domain NOT IN (SELECT domain FROM dead_domains)
+        """,
     )
-    if not settings.company_level_signals:
-        return own.reset_index(drop=True)
-    company = golden.loc[golden["company_key"].notna(), ["entity_id", "company_key"]]
-    reported = own[own["status"].isin(COMPANY_LEVEL_STATUSES)].merge(company, on="entity_id")
-    colleagues = reported.rename(columns={"entity_id": "reporter"}).merge(company, on="company_key")
-    colleagues = colleagues[colleagues["entity_id"] != colleagues["reporter"]]
-    shared = colleagues.assign(own=False).drop(columns=["company_key", "reporter"])
-    return pd.concat([own, shared], ignore_index=True)
-
-
-def person_status(
-    golden: pd.DataFrame,
-    evidence: Evidence,
-    presence: pd.DataFrame,
-    channels: pd.DataFrame,
-    settings: ScoringSettings,
-    as_of: pd.Timestamp,
-) -> pd.DataFrame:
-    """`status`, `status_reason`, `staleness_score`, `last_presence_at` per `entity_id`."""
-    people = golden.set_index("entity_id")
-    last_at = presence["last_presence_at"].reindex(people.index)
-    last_label = presence["last_presence_label"].reindex(people.index)
-
-    signals = status_signals(golden, evidence, settings)
-    outweighed = signals["entity_id"].map(presence["last_presence_at"]) > signals["at"]
-    signals = signals[~outweighed].assign(rank=lambda f: f["status"].map(STATUSES.index))
-    winning = (
-        signals.sort_values(["rank", "at", "own"], ascending=[True, False, False], kind="stable")
-        .drop_duplicates("entity_id")
-        .set_index("entity_id")
-        .reindex(people.index)
+    ws.create(
+        "departures",
+        """
+        WITH latest AS (
+            SELECT entity_id, account_id, max(seen_at) AS seen_at, arg_max(label, seen_at) AS label
+            FROM departure_evidence GROUP BY entity_id, account_id
+        ),
+        dead_line AS (
+            SELECT pn.entity_id, max(dn.dead_at) AS dead_at
+            FROM person_numbers pn JOIN dead_numbers dn USING (phone_e164)
+            WHERE pn.work_line GROUP BY pn.entity_id
+        )
+        SELECT l.entity_id, l.account_id, l.seen_at,
+               l.label || coalesce('; work line dead since '
+                                   || strftime(d.dead_at, '%Y-%m-%d'), '') AS label,
+               (l.account_id IS NULL OR p.account_id IS NULL OR l.account_id = p.account_id)
+                   AS current_account
+        FROM latest l
+        JOIN people p USING (entity_id)
+        LEFT JOIN person_presence pp USING (entity_id)
+        LEFT JOIN dead_line d USING (entity_id)
+        WHERE pp.company_at IS NULL OR pp.company_at <= l.seen_at
+        """,
     )
 
-    days = age_days(last_at, as_of)
-    has_signal = winning["status"].notna().to_numpy()
-    no_channel = ~(channels["phone_usable"] | channels["email_usable"]).reindex(people.index)
-    stale = ~(days <= settings.inactivity_days).to_numpy()
-    status = np.select(
-        [has_signal, no_channel.to_numpy(), stale],
-        [winning["status"].to_numpy(dtype=object), "invalid_contact", "stale_inactive"],
-        default="active",
-    ).astype(object)
 
-    presence_text = text_or_empty(last_label) + " on " + text_or_empty(day_text(last_at))
-    reason = np.select(
-        [has_signal, no_channel.to_numpy(), stale & last_at.isna().to_numpy(), stale],
-        [
-            text_or_empty(winning["label"])
-            + " on "
-            + text_or_empty(day_text(winning["at"]))
-            + np.where(winning["own"].eq(False), " (call to a colleague at the same company)", ""),
-            text_or_empty(channels["phone_problem"].reindex(people.index))
-            + "; "
-            + text_or_empty(channels["email_problem"].reindex(people.index)),
-            "no presence evidence",
-            "last presence "
-            + presence_text
-            + ", "
-            + text_or_empty(days.round().astype("Int64"))
-            + f" days before as_of (threshold {settings.inactivity_days})",
-        ],
-        default="last presence " + presence_text,
+def _channels(ws: Workspace) -> None:
+    """Whether any number or mailbox of the person still works, and what killed the rest."""
+    ws.create(
+        "channel_state",
+        """
+        WITH numbers AS (
+            SELECT pn.entity_id,
+                   bool_or(pn.valid AND dn.phone_e164 IS NULL) AS usable,
+                   count(*) AS total,
+                   max(dn.dead_at) AS lost_at, arg_max(dn.how, dn.dead_at) AS how
+            FROM person_numbers pn LEFT JOIN dead_numbers dn USING (phone_e164)
+            GROUP BY pn.entity_id
+        ),
+        boxes AS (
+            SELECT pm.entity_id, pm.email_key, pm.valid,
+                   coalesce(ms.hard_at, dd.dead_at) AS lost_at,
+                   CASE WHEN ms.hard_at IS NOT NULL THEN 'hard bounce ' || ms.hard_evidence
+                        WHEN dd.dead_at IS NOT NULL THEN 'domain dead (' || dd.how || ')'
+                   END AS how
+            FROM person_mailboxes pm
+            LEFT JOIN mailbox_states ms USING (email_key)
+            LEFT JOIN dead_domains dd ON dd.domain = split_part(pm.email_key, '@', 2)
+        ),
+        mail AS (
+            SELECT entity_id, bool_or(valid AND lost_at IS NULL) AS usable, count(*) AS total,
+                   max(lost_at) AS lost_at, arg_max(how, lost_at) AS how
+            FROM boxes GROUP BY entity_id
+        )
+        SELECT p.entity_id,
+               coalesce(n.usable, false) AS phone_usable,
+               coalesce(m.usable, false) AS email_usable,
+               CASE WHEN n.usable THEN NULL
+                    WHEN n.total IS NULL THEN 'no phone number'
+                    WHEN n.lost_at IS NOT NULL THEN 'no usable phone: ' || n.how || ' on '
+                         || strftime(n.lost_at, '%Y-%m-%d')
+                         || CASE WHEN n.total > 1 THEN ' (' || n.total || ' numbers)' ELSE '' END
+                    ELSE 'no usable phone: number not valid' END AS phone_problem,
+               CASE WHEN m.usable THEN NULL
+                    WHEN m.total IS NULL AND p.email IS NOT NULL THEN 'email address not valid'
+                    WHEN m.total IS NULL THEN 'no email address'
+                    WHEN m.lost_at IS NOT NULL THEN 'no usable email: ' || m.how || ' on '
+                         || strftime(m.lost_at, '%Y-%m-%d')
+                    ELSE 'no usable email: address not valid' END AS email_problem
+        FROM people p
+        LEFT JOIN numbers n USING (entity_id)
+        LEFT JOIN mail m USING (entity_id)
+        """,
     )
 
-    horizon = settings.staleness_full_factor * settings.inactivity_days
-    staleness = np.clip(days.fillna(horizon).to_numpy() / horizon * 100.0, 0.0, 100.0)
-    negative = np.isin(status, STATUSES[:4])
-    staleness = np.where(
-        negative, np.maximum(staleness, settings.negative_status_staleness_floor), staleness
-    )
-    return pd.DataFrame(
-        {
-            "status": status,
-            "status_reason": status + ": " + reason.astype(object),
-            "staleness_score": np.round(staleness, 1),
-            "last_presence_at": last_at,
-        },
-        index=people.index,
+
+def person_status(ws: Workspace, settings: ScoringSettings) -> None:
+    """Create `person_status`: `status`, `status_reason`, `staleness_score`,
+    `last_presence_at` per person (needs the evidence and `account_status` tables)."""
+    _departures(ws)
+    _channels(ws)
+    dormant = int(settings.dormant_after_days)
+    fresh_at = "pp.any_at" if settings.weak_presence_keeps_fresh else "pp.strong_at"
+    fresh_label = "pp.any_label" if settings.weak_presence_keeps_fresh else "pp.strong_label"
+    horizon = float(settings.staleness_full_factor) * dormant
+    floor = float(settings.negative_status_staleness_floor)
+    negative = sql_text_list(STATUSES[: STATUSES.index("invalid_contact") + 1])
+    ws.create(
+        "person_status",
+        f"""
+        WITH facts AS (
+            SELECT p.entity_id, coalesce(g.is_ghost, false) AS is_ghost, g.ghost_reason,
+                   a.status AS account_status, a.status_reason AS account_reason,
+                   d.label AS departure,
+                   c.phone_usable OR c.email_usable AS reachable,
+                   c.phone_problem, c.email_problem,
+                   {fresh_at} AS fresh_at, {fresh_label} AS fresh_label,
+                   pp.any_at, pp.any_label,
+                   date_diff('second', {fresh_at}, $as_of) / 86400.0 AS days
+            FROM people p
+            LEFT JOIN person_ghosts g USING (entity_id)
+            LEFT JOIN account_status a USING (account_id)
+            LEFT JOIN departures d ON d.entity_id = p.entity_id AND d.current_account
+            LEFT JOIN person_presence pp ON pp.entity_id = p.entity_id
+            LEFT JOIN channel_state c ON c.entity_id = p.entity_id
+        ),
+        decided AS (
+            SELECT *,
+                   CASE WHEN is_ghost THEN 'ghost'
+                        WHEN account_status = 'closed' THEN 'company_closed'
+                        WHEN departure IS NOT NULL THEN 'left_company'
+                        WHEN account_status = 'relocated' THEN 'company_relocated'
+                        WHEN NOT coalesce(reachable, false) THEN 'invalid_contact'
+                        WHEN days IS NULL OR days > {dormant} THEN 'stale_inactive'
+                        ELSE 'active' END AS status
+            FROM facts
+        )
+        SELECT entity_id, status,
+               status || ': ' || CASE status
+                   WHEN 'ghost' THEN ghost_reason
+                   WHEN 'company_closed' THEN 'the account is ' || account_reason
+                   WHEN 'left_company' THEN departure
+                   WHEN 'company_relocated' THEN 'the account is ' || account_reason
+                   WHEN 'invalid_contact' THEN coalesce(phone_problem, '') || '; '
+                                               || coalesce(email_problem, '')
+                   WHEN 'stale_inactive' THEN CASE
+                       WHEN fresh_at IS NULL THEN 'no strong presence'
+                       ELSE 'last strong presence ' || fresh_label || ' on '
+                            || strftime(fresh_at, '%Y-%m-%d') || ', ' || round(days)::BIGINT
+                            || ' days before as_of' END
+                        || ' (dormant after {dormant} days)'
+                        || CASE WHEN any_at > coalesce(fresh_at, '-infinity'::TIMESTAMPTZ)
+                                THEN '; since then weak presence only (' || any_label || ' on '
+                                     || strftime(any_at, '%Y-%m-%d') || ')'
+                                ELSE '' END
+                   ELSE 'last strong presence ' || fresh_label || ' on '
+                        || strftime(fresh_at, '%Y-%m-%d') END AS status_reason,
+               round(CASE WHEN status IN {negative}
+                          THEN greatest(least(coalesce(days, {horizon}) / {horizon} * 100, 100),
+                                        {floor})
+                          ELSE greatest(least(coalesce(days, {horizon}) / {horizon} * 100, 100),
+                                        0) END, 1) AS staleness_score,
+               fresh_at AS last_presence_at
+        FROM decided
+        """,
     )

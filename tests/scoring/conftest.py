@@ -10,6 +10,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from hygiene_pipeline.domain.feed_frames import FeedFrames
+from hygiene_pipeline.domain.standardise import standardise_dnc_list
+from hygiene_pipeline.linkage.accounts import resolve_accounts
 from hygiene_pipeline.scoring.pipeline import ScoringResult, score_people
 from hygiene_pipeline.scoring.settings import ScoringSettings
 
@@ -49,15 +52,20 @@ class World:
         phone: str | None = "auto",
         mobile: str | None = None,
         email: str | None = "auto",
-        company_key: str | None = None,
+        company: str | None = None,
         last_activity_days: float | None = 10,
         **record: Any,
     ) -> str:
-        """Add a person and one CRM record (`contact_id` = entity id); returns the phone."""
+        """Add a person and one CRM record (`contact_id` = entity id); returns the phone.
+
+        The default email is at the company's own domain (the person's own company when none
+        is given), so people of one company share an account.
+        """
         if phone == "auto":
             phone = f"+1212555{next(self._numbers):04d}"
+        company = company or f"{entity_id} Holdings"
         if email == "auto":
-            email = f"{entity_id.lower()}@example.com"
+            email = f"{entity_id.lower()}@{company.lower().replace(' ', '-')}.com"
         self.golden.append(
             {
                 "entity_id": entity_id,
@@ -65,7 +73,8 @@ class World:
                 "email_key": email,
                 "phone_e164": phone,
                 "mobile_phone_e164": mobile,
-                "company_key": company_key,
+                "company": company,
+                "company_key": company.lower(),
             }
         )
         self.record(
@@ -74,6 +83,7 @@ class World:
             phone_e164=phone,
             mobile_phone_e164=mobile,
             email=email,
+            company=company,
             last_activity_at=None if last_activity_days is None else days_ago(last_activity_days),
             **record,
         )
@@ -90,13 +100,22 @@ class World:
             "entity_id": entity_id,
             "phone_valid": values.get("phone_e164") is not None,
             "mobile_phone_valid": values.get("mobile_phone_e164") is not None,
+            "phone_region": "US",
+            "mobile_phone_region": "US",
             "consent_status": "opted_in",
             "consent_expires_at": None,
             "do_not_call": False,
             "do_not_email": False,
+            "country": "US",
             **values,
         }
         row.setdefault("email_key", row.get("email"))
+        email = row.get("email")
+        row.setdefault("email_valid", email is not None)
+        row.setdefault("email_domain", email.split("@")[1] if email else None)
+        row.setdefault("email_is_role", False)
+        company = row.get("company")
+        row.setdefault("company_key", company.lower() if company else None)
         self.records.append(row)
 
     def call(
@@ -151,24 +170,36 @@ class World:
             }
         )
 
-    def dnc_number(self, phone: str, days: float | None = 100) -> None:
-        """A DNC list entry."""
+    def dnc_number(
+        self, phone: str, days: float | None = 100, country: str | None = None
+    ) -> None:
+        """A DNC list entry as written (E.164 or national form, optional country)."""
         self.dnc.append(
             {
-                "phone_e164": phone,
-                "added_at": None if days is None else days_ago(days),
-                "source": "national",
+                "phone_raw": phone,
+                "country": country,
+                "added_at": None if days is None else days_ago(days).isoformat(),
+                "source": "internal",
+                "source_file": "dnc.csv",
+                "row_number": len(self.dnc) + 1,
             }
         )
 
     def score(self, as_of: pd.Timestamp | None = None) -> ScoringResult:
-        """Score the world."""
+        """Score the world (accounts resolved by the linkage wing's rules, DNC entries
+        standardised by the domain's)."""
         records = pd.DataFrame(self.records)
-        for column in ("last_activity_at", "consent_expires_at"):
-            records[column] = pd.to_datetime(records[column], utc=True)
+        for column in ("last_activity_at", "consent_expires_at", "updated_at", "created_at"):
+            if column in records:
+                records[column] = pd.to_datetime(records[column], utc=True)
         if "cluster_flag" not in records:
             records["cluster_flag"] = None
         xref = records[["record_key", "contact_id", "source_system", "entity_id", "cluster_flag"]]
+        crm = records.drop(columns=["entity_id", "cluster_flag"])
+        record_accounts, entity_accounts, accounts = resolve_accounts(crm, xref)
+        xref = xref.assign(account_id=xref["record_key"].map(record_accounts))
+        golden = pd.DataFrame(self.golden)
+        golden["account_id"] = golden["entity_id"].map(entity_accounts)
         bounces = pd.DataFrame(
             self.bounces,
             columns=[
@@ -179,13 +210,19 @@ class World:
                 "bounce_type",
                 "enhanced_status",
                 "smtp_code",
+                "diagnostic",
             ],
         )
         bounces["smtp_code"] = bounces["smtp_code"].astype("Int64")
+        dnc = pd.DataFrame(
+            self.dnc,
+            columns=["phone_raw", "country", "added_at", "source", "source_file", "row_number"],
+        ).rename(columns={"phone_raw": "phone"})
+        dnc = standardise_dnc_list(FeedFrames("dnc_list", dnc.astype(object))).accepted
         return score_people(
-            pd.DataFrame(self.golden),
+            golden,
             xref,
-            records.drop(columns=["entity_id", "cluster_flag"]),
+            crm,
             bounces,
             pd.DataFrame(
                 self.calls,
@@ -202,7 +239,8 @@ class World:
                     "occurred_at",
                 ],
             ),
-            pd.DataFrame(self.dnc, columns=["phone_e164", "added_at", "source"]),
+            dnc,
+            accounts=accounts,
             as_of=self.as_of if as_of is None else as_of,
             settings=self.settings,
         )

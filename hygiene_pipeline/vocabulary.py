@@ -1,0 +1,64 @@
+"""Every controlled vocabulary of the product, in one place.
+
+The contract (`contract.py`), the scorer, the SQL models' checks and the docs all read these
+tuples; nothing else spells them out. Order matters where it is documented: `STATUSES` is in
+precedence order (the first that holds for a person wins), `INTENT_TIERS` best first.
+"""
+
+from __future__ import annotations
+
+STATUSES: tuple[str, ...] = (
+    "ghost",
+    "company_closed",
+    "left_company",
+    "company_relocated",
+    "invalid_contact",
+    "stale_inactive",
+    "active",
+)
+"""A person's status, in precedence order: a test/placeholder record that is nobody first, then
+the company's fate, the person's departure, the company's move, dead channels, dormancy."""
+
+COARSE_STATUS: dict[str, str] = {
+    "active": "active",
+    "stale_inactive": "stale",
+    "left_company": "unreachable",
+    "company_closed": "unreachable",
+    "invalid_contact": "unreachable",
+    "company_relocated": "relocated",
+    "ghost": "ghost",
+}
+"""The four outcomes sales ops act on (call, re-engage, replace, update the address), plus ghost."""
+
+ACCOUNT_STATUSES: tuple[str, ...] = ("active", "relocated", "closed")
+
+INTENT_TIERS: tuple[str, ...] = ("high", "medium", "low")
+
+CALL_DISPOSITIONS: tuple[str, ...] = (
+    "connected", "no_answer", "busy", "voicemail", "disconnected", "wrong_number",
+    "left_company", "company_moved", "company_closed", "do_not_call", "not_interested",
+    "interested", "callback",
+)  # fmt: skip
+
+EVENT_TYPES: tuple[str, ...] = (
+    "email_open", "email_click", "web_visit", "pricing_page_view", "content_download",
+    "form_submit", "demo_request", "meeting_booked", "unsubscribe",
+)  # fmt: skip
+
+CONSENT_STATUSES: tuple[str, ...] = ("opted_in", "opted_out", "expired", "unknown")
+
+BOUNCE_CLASSES: tuple[str, ...] = ("hard", "soft", "block", "complaint")
+
+EMAIL_SUPPRESSION_REASONS: tuple[str, ...] = (
+    "hard_bounce", "dead_domain", "soft_bounces", "complaint", "unsubscribe", "do_not_email",
+    "opted_out",
+)  # fmt: skip
+
+PHONE_SUPPRESSION_REASONS: tuple[str, ...] = (
+    "dnc_list", "do_not_call_request", "do_not_call_flag", "disconnected", "wrong_number",
+    "opted_out",
+)  # fmt: skip
+
+DEAD_NUMBER_REASONS: tuple[str, ...] = ("disconnected", "wrong_number")
+"""Phone suppression reasons that say the number no longer reaches the person, not that the
+person must not be called: they block that number only."""
