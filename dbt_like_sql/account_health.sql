@@ -1,24 +1,14 @@
 {{ config(materialized='table') }}
--- One row per company (`company_key`): how many people the CRM holds there, how stale they are,
--- whether the company moved or closed, how interested its people are and how many can be called.
-WITH people AS (
+-- One row per account (a resolved company, `curated.accounts`): how many people the CRM holds
+-- there, how many left, how stale they are, whether the company moved or closed, how interested
+-- its people are and how many can be called.
+WITH per_account AS (
     SELECT
-        golden.*,
-        dial_list.entity_id IS NOT NULL AS on_dial_list
-    FROM {{ source('curated', 'contacts_golden') }} AS golden
-    LEFT JOIN {{ ref('dial_list') }} AS dial_list ON dial_list.entity_id = golden.entity_id
-    WHERE golden.company_key IS NOT NULL AND golden.company_key <> ''
-),
-per_company AS (
-    SELECT
-        company_key,
-        MIN(company) AS company,
+        account_id,
         COUNT(*) AS people,
         COUNT(*) FILTER (WHERE status = 'active') AS active_people,
         COUNT(*) FILTER (WHERE status = 'stale_inactive') AS stale_people,
         COUNT(*) FILTER (WHERE status = 'left_company') AS left_company_people,
-        COUNT(*) FILTER (WHERE status = 'company_relocated') AS relocated_people,
-        COUNT(*) FILTER (WHERE status = 'company_closed') AS closed_people,
         COUNT(*) FILTER (WHERE status = 'invalid_contact') AS invalid_contact_people,
         CAST(AVG(staleness_score) AS DOUBLE PRECISION) AS avg_staleness_score,
         COUNT(*) FILTER (WHERE intent_tier = 'high') AS high_intent_people,
@@ -28,38 +18,49 @@ per_company AS (
         CAST(MAX(intent_score) AS DOUBLE PRECISION) AS max_intent_score,
         COUNT(*) FILTER (WHERE is_callable) AS callable_people,
         COUNT(*) FILTER (WHERE on_dial_list) AS dial_list_people,
-        MAX(last_activity_at) AS last_activity_at
-    FROM people
-    GROUP BY company_key
+        MAX(last_presence_at) AS last_presence_at
+    FROM {{ source('curated', 'contacts_golden') }}
+    WHERE account_id IS NOT NULL
+    GROUP BY account_id
 )
 SELECT
-    company_key,
-    company,
-    people,
-    active_people,
-    stale_people,
-    left_company_people,
-    relocated_people,
-    closed_people,
-    invalid_contact_people,
-    CAST(active_people AS DOUBLE PRECISION) / people AS active_share,
-    CAST(stale_people AS DOUBLE PRECISION) / people AS stale_share,
-    avg_staleness_score,
-    relocated_people > 0 AS relocation_signal,
-    closed_people > 0 AS closure_signal,
-    high_intent_people,
-    medium_intent_people,
-    low_intent_people,
-    avg_intent_score,
-    max_intent_score,
-    callable_people,
-    CAST(callable_people AS DOUBLE PRECISION) / people AS callable_share,
-    dial_list_people,
-    last_activity_at,
+    accounts.account_id,
+    accounts.name AS company,
+    accounts.domains,
+    accounts.country,
+    accounts.city,
+    accounts.status AS account_status,
+    accounts.status_reason AS account_status_reason,
+    COALESCE(per_account.people, 0) AS people,
+    COALESCE(per_account.active_people, 0) AS active_people,
+    COALESCE(per_account.stale_people, 0) AS stale_people,
+    COALESCE(per_account.left_company_people, 0) AS left_company_people,
+    accounts.departures,
+    COALESCE(per_account.invalid_contact_people, 0) AS invalid_contact_people,
+    CAST(per_account.active_people AS DOUBLE PRECISION) / NULLIF(per_account.people, 0)
+        AS active_share,
+    CAST(per_account.stale_people AS DOUBLE PRECISION) / NULLIF(per_account.people, 0)
+        AS stale_share,
+    per_account.avg_staleness_score,
+    COALESCE(per_account.high_intent_people, 0) AS high_intent_people,
+    COALESCE(per_account.medium_intent_people, 0) AS medium_intent_people,
+    COALESCE(per_account.low_intent_people, 0) AS low_intent_people,
+    per_account.avg_intent_score,
+    per_account.max_intent_score,
+    COALESCE(per_account.callable_people, 0) AS callable_people,
+    CAST(per_account.callable_people AS DOUBLE PRECISION) / NULLIF(per_account.people, 0)
+        AS callable_share,
+    COALESCE(per_account.dial_list_people, 0) AS dial_list_people,
+    per_account.last_presence_at,
     CASE
-        WHEN closed_people > 0 THEN 'closed'
-        WHEN relocated_people > 0 THEN 'relocated'
-        WHEN CAST(active_people AS DOUBLE PRECISION) / people < 0.5 THEN 'at_risk'
+        WHEN accounts.status = 'closed' THEN 'closed'
+        WHEN accounts.status = 'relocated' THEN 'relocated'
+        WHEN per_account.people IS NULL THEN 'no_people'
+        WHEN COALESCE(per_account.left_company_people, 0) + accounts.departures > 0
+            AND COALESCE(per_account.active_people, 0) = 0 THEN 'contact_lost'
+        WHEN CAST(per_account.active_people AS DOUBLE PRECISION) / per_account.people < 0.5
+            THEN 'at_risk'
         ELSE 'healthy'
     END AS health
-FROM per_company
+FROM {{ source('curated', 'accounts') }} AS accounts
+LEFT JOIN per_account ON per_account.account_id = accounts.account_id

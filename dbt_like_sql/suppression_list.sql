@@ -1,37 +1,12 @@
 {{ config(materialized='table') }}
--- One row per channel key (a phone number or an email address) that must not be used: the
--- suppression events scoring found (reasons: hard_bounce, soft_bounces, complaint, unsubscribe,
--- do_not_email, opted_out, dnc_list, do_not_call_request, do_not_call_flag, disconnected,
--- wrong_number), completed by the compliance columns of the golden records (do_not_call and
--- do_not_email flags, opt-outs) in case an event is missing. The earliest dated suppression of a
--- key names its person, reason and date; `reasons` lists every reason found for the key.
-WITH golden AS (
-    SELECT * FROM {{ source('curated', 'contacts_golden') }}
-),
-golden_phones AS (
-    SELECT entity_id, phone_e164 AS phone, do_not_call, consent_status FROM golden
-    UNION ALL
-    SELECT entity_id, mobile_phone_e164, do_not_call, consent_status FROM golden
-),
-candidates AS (
+-- One row per channel key (a phone number or an email address) that must not be used, from the
+-- suppression events scoring decided (reasons in hygiene_pipeline/vocabulary.py: hard_bounce,
+-- dead_domain, soft_bounces, complaint, unsubscribe, do_not_email, opted_out, dnc_list,
+-- do_not_call_request, do_not_call_flag, disconnected, wrong_number). The earliest dated
+-- suppression of a key names its person, reason and date; `reasons` lists every reason found.
+WITH candidates AS (
     SELECT channel, value, entity_id, reason, since, detail
     FROM {{ source('curated', 'suppression_events') }}
-    UNION ALL
-    SELECT 'phone', phone, entity_id, 'do_not_call_flag', NULL, NULL
-    FROM golden_phones
-    WHERE do_not_call
-    UNION ALL
-    SELECT 'phone', phone, entity_id, 'opted_out', NULL, NULL
-    FROM golden_phones
-    WHERE consent_status = 'opted_out'
-    UNION ALL
-    SELECT 'email', email, entity_id, 'do_not_email', NULL, NULL
-    FROM golden
-    WHERE do_not_email
-    UNION ALL
-    SELECT 'email', email, entity_id, 'opted_out', NULL, NULL
-    FROM golden
-    WHERE consent_status = 'opted_out'
 ),
 keyed AS (
     SELECT

@@ -26,6 +26,7 @@ from hygiene_pipeline.defs.resources import (
     WarehouseResource,
 )
 from hygiene_pipeline.domain.feed_frames import FeedFrames
+from hygiene_pipeline.linkage.accounts import resolve_accounts
 from hygiene_pipeline.linkage.api import match_pairs as match_pairs_table
 from hygiene_pipeline.linkage.blocking import candidate_pairs as block
 from hygiene_pipeline.linkage.classifier import score
@@ -43,6 +44,7 @@ XREF_DOCS = {
     "contact_id": "The record's id in its source system.",
     "source_system": "The CRM the record came from.",
     "entity_id": "The resolved person; stable across runs while the cluster persists.",
+    "account_id": "The company the record shows (by mail domain, else name, country and city).",
     "match_probability": "The record's strongest link inside its cluster (1.0 when alone).",
     "cluster_flag": "split / oversized: the cluster needs a human look.",
 }
@@ -199,9 +201,17 @@ def clusters(
         ),
         "contact_xref": AssetOut(
             key=AssetKey(["curated", "contact_xref"]),
-            description="One row per accepted source record: the person (entity_id) it belongs to.",
+            description="One row per accepted source record: the person (entity_id) and the "
+            "account (account_id) it belongs to.",
             kinds={"python", "sql"},
             metadata={"table": "curated.contact_xref"},
+        ),
+        "account_identities": AssetOut(
+            key=AssetKey(["linkage", "account_identities"]),
+            description="The companies behind the records: one account per corporate mail "
+            "domain, records without one joined by company name in their country and city; "
+            "company news spreads only inside an account.",
+            kinds={"python", "pandas"},
         ),
     },
     ins={**CONTACTS, "assignments": AssetIn(key=AssetKey(["linkage", "clusters"]))},
@@ -223,8 +233,13 @@ def golden_and_xref(
         else None
     )
     golden, xref, stats = golden_records(contacts.accepted, assignments, CRM_GOLDEN_RULES, previous)
+    record_accounts, person_accounts, accounts = resolve_accounts(contacts.accepted, xref)
+    xref.insert(4, "account_id", xref["record_key"].map(record_accounts))
+    golden.insert(1, "account_id", golden["entity_id"].map(person_accounts))
     store.replace_table("curated", "contact_xref", xref, column_comments=XREF_DOCS)
-    context.log.info("%d records resolved into %d people", len(xref), len(golden))
+    context.log.info(
+        "%d records resolved into %d people at %d accounts", len(xref), len(golden), len(accounts)
+    )
     yield Output(
         golden,
         output_name="golden_identities",
@@ -245,6 +260,17 @@ def golden_and_xref(
             "ids_retired": stats["ids_retired"],
             "records_in_merged_entities": stats["records_in_merged_entities"],
             "dagster/column_schema": table_schema(xref, XREF_DOCS),
+        },
+    )
+    yield Output(
+        accounts,
+        output_name="account_identities",
+        metadata={
+            "accounts": len(accounts),
+            "by_domain": int(accounts["account_key"].str.startswith("domain:").sum()),
+            "by_name": int(accounts["account_key"].str.startswith("name:").sum()),
+            "records_without_account": int(xref["account_id"].isna().sum()),
+            "dagster/column_schema": table_schema(accounts),
         },
     )
 

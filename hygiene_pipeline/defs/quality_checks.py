@@ -395,6 +395,7 @@ def _compliance_evidence(warehouse: Warehouse, as_of: pd.Timestamp) -> Complianc
         ),
         members=members,
         dnc_numbers=_optional_column(warehouse, "staging", "dnc_list", "phone_e164"),
+        dnc_entries=_optional_column(warehouse, "staging", "dnc_list", "phone_raw"),
         do_not_call_call_numbers=calls.loc[calls["disposition"] == "do_not_call", "phone_e164"],
         suppressed_numbers=suppressions.loc[suppressions["channel"] == "phone", "value"],
         as_of=as_of,

@@ -12,17 +12,18 @@ from dagster import (
     multi_asset,
 )
 
-from hygiene_pipeline.contract import INTENT_TIERS, STATUSES
 from hygiene_pipeline.defs.metadata import counts_table, share, table_schema
 from hygiene_pipeline.defs.resources import (
     IO_RETRY,
     WAREHOUSE_POOL,
     BatchClockResource,
+    LandingResource,
     WarehouseResource,
 )
 from hygiene_pipeline.defs.scoring_config import ScoringResource
 from hygiene_pipeline.domain.feed_frames import FeedFrames
 from hygiene_pipeline.scoring.pipeline import score_people
+from hygiene_pipeline.vocabulary import ACCOUNT_STATUSES, INTENT_TIERS, STATUSES
 from hygiene_pipeline.warehouse.status_history import apply_status_history
 
 GROUP = "scoring"
@@ -48,10 +49,25 @@ FEED_INS = {
             kinds={"python", "sql"},
             metadata={"table": "curated.suppression_events"},
         ),
+        "accounts": AssetOut(
+            key=AssetKey(["curated", "accounts"]),
+            description="One row per resolved company: name, domains, country, city, people, "
+            "departures, and status (active / relocated / closed) with the evidence behind it.",
+            kinds={"python", "sql"},
+            metadata={"table": "curated.accounts"},
+        ),
+        "dnc_unmatched": AssetOut(
+            key=AssetKey(["curated", "dnc_unmatched"]),
+            description="Do-not-call entries that denote no number on any record or call, in "
+            "whatever form they were written, with the reason: to verify by hand.",
+            kinds={"python", "sql"},
+            metadata={"table": "curated.dnc_unmatched"},
+        ),
     },
     ins={
         "golden": AssetIn(key=AssetKey(["linkage", "golden_identities"])),
         "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
+        "account_identities": AssetIn(key=AssetKey(["linkage", "account_identities"])),
         **FEED_INS,
     },
     group_name=GROUP,
@@ -67,11 +83,14 @@ def scored_people(
     call_logs: FeedFrames,
     engagement_events: FeedFrames,
     dnc_list: FeedFrames,
+    account_identities: pd.DataFrame,
     scoring: ScoringResource,
     clock: BatchClockResource,
+    landing: LandingResource,
     warehouse: WarehouseResource,
 ):
-    """Score every person as of the batch time and publish people and suppressions."""
+    """Score every person and account as of the batch time; publish people, accounts,
+    suppressions and the DNC entries that match nobody."""
     settings = scoring.settings()
     result = score_people(
         golden,
@@ -81,13 +100,17 @@ def scored_people(
         call_logs.accepted,
         engagement_events.accepted,
         dnc_list.accepted,
+        accounts=account_identities,
         as_of=clock.timestamp(),
         settings=settings,
+        default_region=landing.default_region,
     )
     people = result.contacts
     store = warehouse.get_warehouse()
     store.replace_table("curated", "contacts_golden", people)
     store.replace_table("curated", "suppression_events", result.suppression_events)
+    store.replace_table("curated", "accounts", result.accounts)
+    store.replace_table("curated", "dnc_unmatched", result.dnc_unmatched)
     context.log.info(
         "%d people scored (%s); %d on the dial list",
         len(people),
@@ -107,10 +130,10 @@ def scored_people(
                 "tier",
                 "people",
             ),
-            "stale_share": share(int((people["status"] != "active").sum()), len(people)),
+            "inactive_share": share(int((people["status"] != "active").sum()), len(people)),
             "callable_share": share(int(people["is_callable"].sum()), len(people)),
             "emailable_share": share(int(people["is_emailable"].sum()), len(people)),
-            "dial_list_people": len(result.dial_list),
+            "dial_list_people": int(people["on_dial_list"].sum()),
             "scoring_version": settings.scoring_version,
             "dagster/column_schema": table_schema(people),
         },
@@ -125,6 +148,37 @@ def scored_people(
                 (events["channel"] + ": " + events["reason"]).value_counts(), "channel: reason"
             ),
             "dagster/column_schema": table_schema(events),
+        },
+    )
+    accounts = result.accounts
+    yield Output(
+        accounts,
+        output_name="accounts",
+        metadata={
+            "dagster/row_count": len(accounts),
+            "status": counts_table(
+                accounts["status"].value_counts().reindex(ACCOUNT_STATUSES, fill_value=0),
+                "status",
+                "accounts",
+            ),
+            "departures": int(accounts["departures"].sum()),
+            "dagster/column_schema": table_schema(accounts),
+        },
+    )
+    unmatched = result.dnc_unmatched
+    yield Output(
+        unmatched,
+        output_name="dnc_unmatched",
+        metadata={
+            "dagster/row_count": len(unmatched),
+            "by_reason": counts_table(
+                unmatched["reason"]
+                .str.extract(r"^(a valid number|not a valid number)")[0]
+                .value_counts(),
+                "reason",
+                "entries",
+            ),
+            "dagster/column_schema": table_schema(unmatched),
         },
     )
 

@@ -92,9 +92,7 @@ def _attach_by_name(named: pd.DataFrame, by_domain: pd.DataFrame) -> pd.Series:
     city_counts = by_city.groupby(["company_key", "country", "city"])["account_key"].transform(
         "nunique"
     )
-    in_city = by_city[city_counts == 1].set_index(["company_key", "country", "city"])[
-        "account_key"
-    ]
+    in_city = by_city[city_counts == 1].set_index(["company_key", "country", "city"])["account_key"]
     in_city = in_city[~in_city.index.duplicated()]
     city_lookup = pd.MultiIndex.from_frame(named[["company_key", "country", "city"]])
     return attached.fillna(pd.Series(in_city.reindex(city_lookup).to_numpy(), index=named.index))
@@ -200,9 +198,7 @@ def _accounts_table(frame: pd.DataFrame) -> pd.DataFrame:
         .groupby("account_id")["domain"]
         .agg(",".join)
     )
-    table = pd.DataFrame(
-        {"records": grouped.size(), "account_key": grouped["account_key"].first()}
-    )
+    table = pd.DataFrame({"records": grouped.size(), "account_key": grouped["account_key"].first()})
     table["name"] = mode("company")
     table["domains"] = domains
     table["country"] = mode("country")

@@ -7,7 +7,12 @@ step computed. Any violation fails a blocking check and holds back everything do
 
 Rules, each reported with the offending dial-list rows (entity_id, masked phone):
 - `do_not_call_person`: a member record or the golden record says do-not-call;
-- `do_not_call_number`: the number is on the DNC list;
+- `do_not_call_number`: the number is on the DNC list in E.164;
+- `do_not_call_entry_digits`: a DNC entry, however it was written, spells the number: its digits
+  (vanity letters as keypad digits, international prefix `+`/`00`/`011` dropped) are the number's
+  national significant number, with or without the national trunk prefix, with or without the
+  country calling code. This compares digits with digits and shares no code with scoring's
+  region-by-region reading, so an entry scoring failed to resolve still stops the list;
 - `do_not_call_request`: a call on the number ended with a `do_not_call` disposition;
 - `suppressed_phone`: the number is on the suppression list (person-level requests are listed
   there against every number of the person, so this covers them too);
@@ -19,9 +24,11 @@ Rules, each reported with the offending dial-list rows (entity_id, masked phone)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
+import phonenumbers
 
 from hygiene_pipeline.quality.masking import mask_record
 from hygiene_pipeline.quality.results import Finding, plain_record
@@ -33,6 +40,9 @@ _HINTS = {
     "member record did not reach scoring — check the CRM flag mapping and linkage.",
     "do_not_call_number": "Remove these numbers from the dialer now; the DNC list was not applied "
     "— check that staging.dnc_list loaded and that phones match in E.164.",
+    "do_not_call_entry_digits": "Remove these numbers from the dialer now; a DNC entry written "
+    "in another form (national format, no country, vanity letters) spells the number but was "
+    "not enforced — check curated.dnc_unmatched and the entry's country column.",
     "do_not_call_request": "Remove these numbers from the dialer now; a callee asked not to be "
     "called — check the do_not_call disposition mapping and call-to-person attribution.",
     "suppressed_phone": "Remove these numbers from the dialer now; the dial_list model ignores "
@@ -53,6 +63,7 @@ class ComplianceEvidence:
     - `members`: one row per source record: `entity_id`, `do_not_call`, `consent_status`,
       `consent_expires_at`;
     - `dnc_numbers`: E.164 numbers on the DNC list;
+    - `dnc_entries`: the DNC entries as written (`staging.dnc_list.phone_raw`);
     - `do_not_call_call_numbers`: E.164 numbers of calls that ended `do_not_call`;
     - `suppressed_numbers`: values of the suppression list's phone channel.
     """
@@ -61,6 +72,7 @@ class ComplianceEvidence:
     golden: pd.DataFrame
     members: pd.DataFrame
     dnc_numbers: pd.Series
+    dnc_entries: pd.Series
     do_not_call_call_numbers: pd.Series
     suppressed_numbers: pd.Series
     as_of: pd.Timestamp
@@ -81,12 +93,51 @@ def compliance_findings(evidence: ComplianceEvidence, sample_size: int = 10) -> 
     masks = {
         "do_not_call_person": dnc_person,
         "do_not_call_number": phone.isin(evidence.dnc_numbers.dropna()),
+        "do_not_call_entry_digits": spelled_by_entries(phone, evidence.dnc_entries),
         "do_not_call_request": phone.isin(evidence.do_not_call_call_numbers.dropna()),
         "suppressed_phone": phone.isin(evidence.suppressed_numbers.dropna()),
         "no_valid_consent": ~_has_valid_consent(entity, members, golden, evidence.as_of),
         "listed_twice": entity.duplicated(keep=False),
     }
     return [_finding(rule, mask, dial, sample_size) for rule, mask in masks.items()]
+
+
+def entry_digits(entries: pd.Series) -> set[str]:
+    """The digit strings of DNC entries: vanity letters as keypad digits, no punctuation, no
+    international prefix."""
+    digits = set()
+    for text in entries.dropna().astype(str).unique():
+        spelled = phonenumbers.convert_alpha_characters_in_number(text)
+        plain = re.sub(r"\D", "", spelled)
+        for prefix in ("011", "00"):
+            if plain.startswith(prefix) and not spelled.lstrip().startswith("+"):
+                plain = plain[len(prefix) :]
+                break
+        if plain:
+            digits.add(plain)
+    return digits
+
+
+def _spellings(number: str) -> set[str]:
+    """How a number's digits may be written: national significant number, with the trunk
+    prefix, with the country code (and the trunk prefix kept, as people write "+44 (0)121")."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return {re.sub(r"\D", "", number)}
+    national = phonenumbers.national_significant_number(parsed)
+    code = str(parsed.country_code)
+    region = phonenumbers.region_code_for_country_code(parsed.country_code)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    trunk = (metadata.national_prefix if metadata else None) or ""
+    return {national, trunk + national, code + national, code + trunk + national}
+
+
+def spelled_by_entries(phones: pd.Series, entries: pd.Series) -> pd.Series:
+    """Per dial-list number: whether any DNC entry's digits spell it."""
+    written = entry_digits(entries)
+    spelled = {number: bool(_spellings(number) & written) for number in phones.dropna().unique()}
+    return phones.map(spelled).fillna(False).astype(bool)
 
 
 def _has_valid_consent(

@@ -8,8 +8,9 @@ mail domain first, so two companies that share a name do not share news).
   account; unless someone at the account showed strong presence on a company channel (an
   answered work line, a click from a corporate mailbox) after that evidence.
 - `relocated`: a `company_moved` call about the account (one colleague's report is enough),
-  until a record of the account updated after the report shows an address or a work phone that
-  no earlier record of the account had. Presence does not resolve a move: a person answering says
+  until a record of the account updated after the report shows an address no earlier record of
+  the account had, or a new company line (a number colleagues share) or a person's new work
+  number in place of their old one. A new hire's own direct line says nothing about the office. Presence does not resolve a move: a person answering says
   nothing about where the office is.
 - `active`: otherwise.
 
@@ -86,8 +87,13 @@ def _relocation(ws: Workspace) -> None:
             FROM members r JOIN moves m USING (account_id)
         ),
         lines AS (
-            SELECT f.account_id, f.recency, n.phone_e164
-            FROM facts f JOIN record_numbers n USING (record_key) WHERE n.line = 'work'
+            SELECT f.account_id, r.entity_id, f.recency, n.phone_e164
+            FROM facts f JOIN record_numbers n USING (record_key)
+            JOIN members r USING (record_key) WHERE n.line = 'work'
+        ),
+        shared AS (
+            SELECT account_id, phone_e164 FROM lines
+            GROUP BY account_id, phone_e164 HAVING count(DISTINCT entity_id) > 1
         ),
         new_address AS (
             SELECT DISTINCT f.account_id FROM facts f JOIN moves m USING (account_id)
@@ -98,12 +104,20 @@ def _relocation(ws: Workspace) -> None:
                     AND g.address = f.address)
         ),
         new_phone AS (
+            -- a company line (shared by colleagues) never seen before the move, or a person's
+            -- work number that replaced the one their older record shows; a new hire's own
+            -- direct line says nothing about the office
             SELECT DISTINCT l.account_id FROM lines l JOIN moves m USING (account_id)
             WHERE l.recency > m.seen_at
               AND NOT EXISTS (
                   SELECT 1 FROM lines g
                   WHERE g.account_id = l.account_id AND g.recency <= m.seen_at
                     AND g.phone_e164 = l.phone_e164)
+              AND ((l.account_id, l.phone_e164) IN (SELECT (account_id, phone_e164) FROM shared)
+                   OR EXISTS (
+                       SELECT 1 FROM lines o
+                       WHERE o.account_id = l.account_id AND o.entity_id = l.entity_id
+                         AND o.recency <= m.seen_at AND o.phone_e164 <> l.phone_e164))
         )
         SELECT m.account_id, m.seen_at,
                'call disposition company_moved on ' || strftime(m.seen_at, '%Y-%m-%d') || ' ('

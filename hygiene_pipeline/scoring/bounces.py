@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 
 from hygiene_pipeline.scoring.frames import column
-from hygiene_pipeline.vocabulary import BOUNCE_CLASSES
 
 DOMAIN_STATUSES: tuple[int, ...] = (1_002, 1_010, 4_004)
 """5.x.x codes (as subject * 1000 + detail: 5.1.2, 5.1.10, 5.4.4) that say the whole domain

@@ -146,9 +146,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
 def dial_decision(ws: Workspace) -> None:
     """Create `dial_decision`: `is_callable`, `on_dial_list`, `dial_block_reason`,
     `priority_rank` per person (needs `person_status`, `person_intent`, `person_compliance`)."""
-    tier_order = " ".join(
-        f"WHEN '{tier}' THEN {rank}" for rank, tier in enumerate(INTENT_TIERS)
-    )
+    tier_order = " ".join(f"WHEN '{tier}' THEN {rank}" for rank, tier in enumerate(INTENT_TIERS))
     ws.create(
         "dial_decision",
         f"""

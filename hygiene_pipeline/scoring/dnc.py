@@ -45,9 +45,11 @@ def _keypad_digits(raw: pd.Series) -> pd.Series:
     return map_distinct(
         raw,
         lambda values: values.map(
-            lambda text: phonenumbers.convert_alpha_characters_in_number(text)
-            if isinstance(text, str) and any(c.isalpha() for c in text)
-            else text
+            lambda text: (
+                phonenumbers.convert_alpha_characters_in_number(text)
+                if isinstance(text, str) and any(c.isalpha() for c in text)
+                else text
+            )
         ),
     )
 

@@ -61,7 +61,9 @@ class EvidenceKind:
 
 
 EVIDENCE_TABLE: tuple[EvidenceKind, ...] = (
-    EvidenceKind("answered call", "strong presence", "person there; on a work line: at the company"),
+    EvidenceKind(
+        "answered call", "strong presence", "person there; on a work line: at the company"
+    ),
     EvidenceKind(
         "click, visit, pricing view, download, form, demo request, meeting, unsubscribe",
         "strong presence",

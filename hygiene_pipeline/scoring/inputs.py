@@ -175,9 +175,7 @@ def _crm_bounces(crm: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     )
 
 
-def _bounces(
-    bounces: pd.DataFrame | None, crm: pd.DataFrame, as_of: pd.Timestamp
-) -> pd.DataFrame:
+def _bounces(bounces: pd.DataFrame | None, crm: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     feed = _known_by(bounces, "bounced_at", as_of)
     rows = pd.concat([feed, _crm_bounces(crm, as_of)], ignore_index=True)
     classes = classify_bounces(rows)

@@ -87,9 +87,7 @@ class ScoringResult:
 def _known_numbers(crm: pd.DataFrame, calls: pd.DataFrame | None) -> pd.DataFrame:
     """Every number on a record or in a call, with its region (what a DNC entry may denote)."""
     parts = [
-        pd.DataFrame(
-            {"phone_e164": column(crm, f"{f}_e164"), "region": column(crm, f"{f}_region")}
-        )
+        pd.DataFrame({"phone_e164": column(crm, f"{f}_e164"), "region": column(crm, f"{f}_region")})
         for f in NUMBER_LINES
     ]
     if calls is not None:

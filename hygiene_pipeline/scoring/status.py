@@ -60,6 +60,10 @@ def _departures(ws: Workspace) -> None:
             SELECT pn.entity_id, max(dn.dead_at) AS dead_at
             FROM person_numbers pn JOIN dead_numbers dn USING (phone_e164)
             WHERE pn.work_line GROUP BY pn.entity_id
+        ),
+        company_presence AS (
+            SELECT entity_id, account_id, max(seen_at) AS seen_at FROM presence
+            WHERE strength = 'strong' AND company_channel GROUP BY entity_id, account_id
         )
         SELECT l.entity_id, l.account_id, l.seen_at,
                l.label || coalesce('; work line dead since '
@@ -68,9 +72,11 @@ def _departures(ws: Workspace) -> None:
                    AS current_account
         FROM latest l
         JOIN people p USING (entity_id)
-        LEFT JOIN person_presence pp USING (entity_id)
-        LEFT JOIN dead_line d USING (entity_id)
-        WHERE pp.company_at IS NULL OR pp.company_at <= l.seen_at
+        LEFT JOIN company_presence cp
+               ON cp.entity_id = l.entity_id
+              AND cp.account_id IS NOT DISTINCT FROM l.account_id
+        LEFT JOIN dead_line d ON d.entity_id = l.entity_id
+        WHERE cp.seen_at IS NULL OR cp.seen_at <= l.seen_at
         """,
     )
 

@@ -25,6 +25,7 @@ def evidence(**changes: object) -> ComplianceEvidence:
             }
         ),
         "dnc_numbers": pd.Series(["+14155559999"]),
+        "dnc_entries": pd.Series(["+1 415 555 9999", "0121 276 1071"]),
         "do_not_call_call_numbers": pd.Series([], dtype=object),
         "suppressed_numbers": pd.Series(["+14155558888"]),
         "as_of": AS_OF,
@@ -108,3 +109,30 @@ def test_a_person_listed_twice_is_caught_a_shared_switchboard_is_not() -> None:
     assert {k["entity_id"] for k in twice.sample_keys} == {"E2"}
     assert all(k["phone_e164"].startswith("+1******") for k in twice.sample_keys)
     assert twice.hint and "Deduplicate" in twice.hint
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["(415) 555-0102", "415.555.0102", "1-415-555-0102", "+1 415 555 0102", "0014155550102",
+     "011 1 415 555 0102", "4155550102"],
+)  # fmt: skip
+def test_an_entry_written_any_way_spells_the_dial_number(written: str) -> None:
+    ev = evidence(dnc_entries=pd.Series([written]))
+    assert failed(ev) == {"do_not_call_entry_digits": ["E2"]}
+
+
+@pytest.mark.parametrize("written", ["0121 276 1071", "+44 (0)121 276 1071", "44 121 2761071"])
+def test_a_national_uk_entry_spells_a_uk_dial_number(written: str) -> None:
+    ev = evidence(
+        dial_list=pd.DataFrame({"entity_id": ["E1"], "phone_e164": ["+441212761071"]}),
+        dnc_entries=pd.Series([written]),
+    )
+    assert failed(ev) == {"do_not_call_entry_digits": ["E1"]}
+
+
+def test_vanity_entries_spell_their_keypad_digits() -> None:
+    ev = evidence(
+        dial_list=pd.DataFrame({"entity_id": ["E1"], "phone_e164": ["+18003569377"]}),
+        dnc_entries=pd.Series(["1-800-FLOWERS"]),
+    )
+    assert failed(ev) == {"do_not_call_entry_digits": ["E1"]}

@@ -54,12 +54,15 @@ class World:
         email: str | None = "auto",
         company: str | None = None,
         last_activity_days: float | None = 10,
+        presence_days: float | None = 10,
         **record: Any,
     ) -> str:
         """Add a person and one CRM record (`contact_id` = entity id); returns the phone.
 
         The default email is at the company's own domain (the person's own company when none
-        is given), so people of one company share an account.
+        is given), so people of one company share an account. `presence_days` plants strong
+        presence that long ago: an answered call on the phone (else a web visit), outside the
+        7-day call window and not an intent signal.
         """
         if phone == "auto":
             phone = f"+1212555{next(self._numbers):04d}"
@@ -87,6 +90,10 @@ class World:
             last_activity_at=None if last_activity_days is None else days_ago(last_activity_days),
             **record,
         )
+        if presence_days is not None and phone is not None:
+            self.call(presence_days, "connected", contact_id=entity_id, phone=phone)
+        elif presence_days is not None:
+            self.event(presence_days, "web_visit", contact_id=entity_id)
         return phone
 
     def record(
@@ -170,9 +177,7 @@ class World:
             }
         )
 
-    def dnc_number(
-        self, phone: str, days: float | None = 100, country: str | None = None
-    ) -> None:
+    def dnc_number(self, phone: str, days: float | None = 100, country: str | None = None) -> None:
         """A DNC list entry as written (E.164 or national form, optional country)."""
         self.dnc.append(
             {

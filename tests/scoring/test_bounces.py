@@ -72,7 +72,7 @@ def test_type_only(given: str | None, expected: str) -> None:
 
 
 def test_code_in_diagnostic_is_read_when_the_status_column_is_blank() -> None:
-    assert classify(diagnostic="smtp; 550 5.1.1 <x@example.com>: user unknown") == ("hard", "5.1.1")
+    assert classify(diagnostic="smtp; 550 5.1.1 <x@gmail.com>: user unknown") == ("hard", "5.1.1")
     assert classify(diagnostic="550 5.7.1 rejected by policy", bounce_type="hard")[0] == "block"
 
 
@@ -85,18 +85,18 @@ def test_evidence_names_what_decided() -> None:
 
 def test_each_family_reaches_the_person(world) -> None:
     w = world()
-    w.person("HARD", phone=None)
-    w.bounce(5, "hard@example.com", enhanced_status="5.1.1")
-    w.person("SOFT", last_activity_days=25)
+    w.person("HARD", email="hard@gmail.com", phone=None)
+    w.bounce(5, "hard@gmail.com", enhanced_status="5.1.1")
+    w.person("SOFT", email="soft@gmail.com", last_activity_days=25)
     for days in (20, 12, 3):
-        w.bounce(days, "soft@example.com", enhanced_status="4.2.2")
-    w.person("SPREAD", last_activity_days=100)
+        w.bounce(days, "soft@gmail.com", enhanced_status="4.2.2")
+    w.person("SPREAD", email="spread@gmail.com", last_activity_days=100)
     for days in (80, 40, 3):
-        w.bounce(days, "spread@example.com", enhanced_status="4.2.2")
-    w.person("BLOCK", phone=None)
-    w.bounce(5, "block@example.com", enhanced_status="5.7.1", bounce_type="hard")
-    w.person("COMPLAINT")
-    w.bounce(5, "complaint@example.com", bounce_type="complaint")
+        w.bounce(days, "spread@gmail.com", enhanced_status="4.2.2")
+    w.person("BLOCK", email="block@gmail.com", phone=None)
+    w.bounce(5, "block@gmail.com", enhanced_status="5.7.1", bounce_type="hard")
+    w.person("COMPLAINT", email="complaint@gmail.com")
+    w.bounce(5, "complaint@gmail.com", bounce_type="complaint")
     scored = w.scored()
 
     assert scored.loc["HARD", "status"] == "invalid_contact"

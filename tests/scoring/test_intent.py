@@ -62,41 +62,71 @@ def test_score_is_capped_at_100(world) -> None:
 
 
 @pytest.mark.parametrize(
-    ("events", "tier"),
+    ("signals", "tier"),
     [
-        (["meeting_booked", "email_click"], "high"),  # exactly 50
-        (["meeting_booked", "email_open", "email_open", "email_open"], "medium"),  # 48
-        (["pricing_page_view"], "medium"),  # exactly 15
-        (["content_download", "web_visit"], "low"),  # 13
+        (["pricing_page_view", "content_download", "email_click"], "high"),
+        (["demo_request"], "high"),
+        (["meeting_booked"], "high"),
+        (["form_submit"], "high"),
+        (["call_interested"], "high"),
+        (["call_callback"], "high"),
+        (["web_visit", "email_click"], "medium"),
+        (["email_open"], "medium"),
+        (["content_download"], "medium"),
+        (["demo_request", "call_not_interested"], "low"),
+        (["email_click", "unsubscribe"], "low"),
         ([], "low"),
     ],
 )
-def test_tiers_at_the_thresholds(world, events: list[str], tier: str) -> None:
+def test_tiers_by_behaviour_class(world, signals: list[str], tier: str) -> None:
     w = world()
     w.person("P")
-    for event in events:
-        w.event(0, event, contact_id="P")
+    for day, signal in zip(range(len(signals) + 3, 3, -1), signals, strict=False):
+        if signal.startswith("call_"):
+            w.call(day, signal.removeprefix("call_"), contact_id="P")
+        else:
+            w.event(day, signal, contact_id="P")
     assert w.scored().loc["P", "intent_tier"] == tier
 
 
-def test_tier_thresholds_are_configurable(world) -> None:
-    w = world(ScoringSettings(intent_high_threshold=10, intent_medium_threshold=5))
+@pytest.mark.parametrize(
+    ("need_days", "engaged_days", "tier"),
+    [(80, None, "high"), (100, None, "medium"), (200, None, "low"), (200, 30, "medium")],
+)
+def test_windows_decide_how_long_a_need_and_an_engagement_count(
+    world, need_days: int, engaged_days: int | None, tier: str
+) -> None:
+    w = world(ScoringSettings(intent_need_window_days=90, intent_engaged_window_days=120))
     w.person("P")
-    w.event(0, "form_submit", contact_id="P")
+    w.event(need_days, "demo_request", contact_id="P")
+    if engaged_days is not None:
+        w.event(engaged_days, "web_visit", contact_id="P")
+    assert w.scored().loc["P", "intent_tier"] == tier
+
+
+def test_a_need_after_a_refusal_is_high_again(world) -> None:
+    w = world()
+    w.person("P")
+    w.call(40, "not_interested", contact_id="P")
+    w.event(10, "demo_request", contact_id="P")
     assert w.scored().loc["P", "intent_tier"] == "high"
 
 
-def test_top_signals_and_version_are_recorded(world) -> None:
+def test_the_deciding_signal_comes_first_then_the_largest_contributions(world) -> None:
     w = world(ScoringSettings(intent_top_signals=2, scoring_version="test-7"))
     w.person("P")
-    w.event(0, "web_visit", contact_id="P")
-    w.event(0, "web_visit", contact_id="P")
+    w.event(1, "web_visit", contact_id="P")
+    w.event(1, "web_visit", contact_id="P")
     w.event(0, "demo_request", contact_id="P")
     w.call(0, "not_interested", contact_id="P")
     w.person("QUIET")
     scored = w.scored()
     assert scored.loc["P", "intent_top_signals"] == (
+        f"decided by call_not_interested on {w.ago(0):%Y-%m-%d}; "
         "call_not_interested -40.0 (x1); demo_request +40.0 (x1)"
     )
+    assert scored.loc["P", "intent_tier"] == "low"
     assert scored.loc["P", "scoring_version"] == "test-7"
-    assert scored["intent_top_signals"].isna()["QUIET"]
+    assert scored.loc["QUIET", "intent_top_signals"] == (
+        "decided by no need in 90 and no engagement in 90 days"
+    )

@@ -12,11 +12,12 @@ from hygiene_pipeline.scoring.settings import ScoringSettings, settings_referenc
 
 def test_defaults_are_the_documented_rules() -> None:
     settings = ScoringSettings()
-    assert settings.inactivity_days == 365
+    assert settings.dormant_after_days == 182
+    assert not settings.weak_presence_keeps_fresh
     assert (settings.hard_bounces_to_suppress, settings.soft_bounces_to_suppress) == (1, 3)
     assert settings.soft_bounce_window_days == 30
     assert settings.intent_half_life_days == 30
-    assert (settings.intent_high_threshold, settings.intent_medium_threshold) == (50, 15)
+    assert (settings.intent_need_window_days, settings.intent_engaged_window_days) == (90, 90)
     assert (settings.max_calls_per_day, settings.max_calls_per_7_days) == (2, 7)
     assert (settings.call_window_start, settings.call_window_end) == (time(9), time(20))
     assert settings.intent_weights["meeting_booked"] == 45
@@ -31,19 +32,23 @@ def test_every_setting_is_described() -> None:
 
 def test_from_mapping_parses_times_and_updates_weights() -> None:
     settings = ScoringSettings.from_mapping(
-        {"call_window_start": "08:30", "intent_weights": {"web_visit": 4}, "inactivity_days": 180}
+        {
+            "call_window_start": "08:30",
+            "intent_weights": {"web_visit": 4},
+            "dormant_after_days": 120,
+        }
     )
     assert settings.call_window_start == time(8, 30)
     assert settings.intent_weights["web_visit"] == 4.0
     assert settings.intent_weights["demo_request"] == 40.0
-    assert settings.inactivity_days == 180
+    assert settings.dormant_after_days == 120
 
 
 @pytest.mark.parametrize(
     "values",
     [
         {"no_such_setting": 1},
-        {"intent_medium_threshold": 60},
+        {"intent_need_window_days": 0},
         {"intent_half_life_days": 0},
         {"call_window_start": "21:00"},
         {"soft_bounces_to_suppress": 0},

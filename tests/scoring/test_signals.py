@@ -5,8 +5,8 @@ from __future__ import annotations
 
 def test_call_by_contact_id_and_by_phone(world) -> None:
     w = world()
-    w.person("BY_ID", last_activity_days=None)
-    phone = w.person("BY_PHONE", last_activity_days=None)
+    w.person("BY_ID", last_activity_days=None, presence_days=None)
+    phone = w.person("BY_PHONE", last_activity_days=None, presence_days=None)
     w.call(3, "connected", contact_id="BY_ID")
     w.call(3, "connected", phone=phone)
     result = w.score()
@@ -19,15 +19,23 @@ def test_call_by_contact_id_and_by_phone(world) -> None:
 
 def test_event_by_email_key(world) -> None:
     w = world()
-    w.person("P", last_activity_days=None)
-    w.event(3, "web_visit", email="p@example.com")
+    w.person("P", last_activity_days=None, presence_days=None)
+    w.event(3, "web_visit", email="p@p-holdings.com")
     assert w.scored().loc["P", "status"] == "active"
 
 
 def test_shared_number_or_mailbox_reaches_nobody(world) -> None:
     w = world()
-    switchboard = w.person("A", last_activity_days=None, email="info@acme.example")
-    w.person("B", phone=switchboard, last_activity_days=None, email="info@acme.example")
+    switchboard = w.person(
+        "A", last_activity_days=None, presence_days=None, email="info@acme.example"
+    )
+    w.person(
+        "B",
+        phone=switchboard,
+        last_activity_days=None,
+        presence_days=None,
+        email="info@acme.example",
+    )
     w.call(3, "connected", phone=switchboard)
     w.event(3, "web_visit", email="info@acme.example")
     result = w.score()
@@ -38,8 +46,8 @@ def test_shared_number_or_mailbox_reaches_nobody(world) -> None:
 
 def test_contact_id_shared_by_two_systems_is_settled_by_the_phone(world) -> None:
     w = world()
-    w.person("SF", last_activity_days=None)
-    hubspot_phone = w.person("HS", last_activity_days=None)
+    w.person("SF", last_activity_days=None, presence_days=None)
+    hubspot_phone = w.person("HS", last_activity_days=None, presence_days=None)
     w.records[-1].update(record_key="hubspot:SF", contact_id="SF", source_system="hubspot")
     w.call(3, "left_company", contact_id="SF", phone=hubspot_phone)
     w.call(4, "left_company", contact_id="SF")
@@ -53,7 +61,7 @@ def test_contact_id_shared_by_two_systems_is_settled_by_the_phone(world) -> None
 
 def test_unknown_contact_id_and_unknown_number_reach_nobody(world) -> None:
     w = world()
-    w.person("P", last_activity_days=None)
+    w.person("P", last_activity_days=None, presence_days=None)
     w.call(3, "connected", contact_id="NOPE")
     w.call(3, "connected", phone="+12125550999")
     result = w.score()

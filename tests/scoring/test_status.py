@@ -1,8 +1,11 @@
-"""Status, reason and staleness: each disposition's effect, precedence, newer-outweighs-older."""
+"""Status, reason and staleness under the evidence model: strong vs weak presence, departures and
+closures read from channels, company news kept inside its account, moves resolved by data."""
 
 from __future__ import annotations
 
 import pytest
+
+from hygiene_pipeline.scoring.settings import ScoringSettings
 
 EFFECTS = {
     "connected": "active",
@@ -21,10 +24,15 @@ EFFECTS = {
 }
 
 
+def silent(w, entity_id: str, **values) -> str:
+    """A person with no presence of any kind."""
+    return w.person(entity_id, presence_days=None, last_activity_days=None, **values)
+
+
 @pytest.mark.parametrize(("disposition", "status"), sorted(EFFECTS.items()))
 def test_each_disposition_on_a_silent_person(world, disposition: str, status: str) -> None:
     w = world()
-    phone = w.person("P", last_activity_days=500)
+    phone = silent(w, "P")
     w.call(5, disposition, contact_id="P", phone=phone)
     person = w.scored().loc["P"]
 
@@ -33,19 +41,19 @@ def test_each_disposition_on_a_silent_person(world, disposition: str, status: st
         disposition not in {"disconnected", "wrong_number", "do_not_call"}
     )
     assert person["is_dnc"] == (disposition == "do_not_call")
-    assert person["is_emailable"]
-    if status not in ("active", "stale_inactive"):
-        assert person["status_reason"] == (
-            f"{status}: call disposition {disposition} on {w.ago(5):%Y-%m-%d}"
-        )
+    assert person["status_reason"].startswith(f"{status}: ")
+    if status in ("left_company", "company_relocated", "company_closed"):
+        assert f"call disposition {disposition} on {w.ago(5):%Y-%m-%d}" in person["status_reason"]
 
 
-def test_reason_names_the_last_presence_and_its_date(world) -> None:
+def test_reason_names_the_last_strong_presence_and_its_date(world) -> None:
     w = world()
-    w.person("P", last_activity_days=500)
+    silent(w, "P")
     w.call(3, "connected", contact_id="P")
     person = w.scored().loc["P"]
-    assert person["status_reason"] == f"active: last presence call connected on {w.ago(3):%Y-%m-%d}"
+    assert person["status_reason"] == (
+        f"active: last strong presence answered call (connected) on {w.ago(3):%Y-%m-%d}"
+    )
     assert person["last_presence_at"] == w.ago(3)
 
 
@@ -61,182 +69,267 @@ def test_reason_names_the_last_presence_and_its_date(world) -> None:
 )
 def test_precedence_between_status_signals(world, first: str, second: str, winner: str) -> None:
     w = world()
-    w.person("P", last_activity_days=300)
+    silent(w, "P")
     w.call(20, first, contact_id="P")
     w.call(10, second, contact_id="P")
     assert w.scored().loc["P", "status"] == winner
 
 
-@pytest.mark.parametrize("disposition", ["left_company", "company_moved", "company_closed"])
-def test_status_signal_outranks_invalid_contact(world, disposition: str) -> None:
-    w = world()
-    phone = w.person("P", email=None, last_activity_days=300)
-    w.call(20, "disconnected", phone=phone)
-    w.call(10, disposition, contact_id="P")
-    person = w.scored().loc["P"]
-    assert person["status"] == {"company_moved": "company_relocated"}.get(disposition, disposition)
-    assert not person["is_callable"]
+# Cause 1: company news spreads inside one account, never by company name.
 
 
-def test_invalid_contact_outranks_stale_and_needs_every_channel_gone(world) -> None:
+def test_a_closure_spreads_to_colleagues_of_the_account_only(world) -> None:
     w = world()
-    phone = w.person("GONE", last_activity_days=900, mobile="+12125559999")
-    w.call(40, "disconnected", phone=phone)
-    w.call(30, "wrong_number", phone="+12125559999")
-    w.bounce(20, "gone@example.com", enhanced_status="5.1.1")
-    phone = w.person("EMAIL_LEFT", last_activity_days=900)
-    w.call(30, "disconnected", phone=phone)
-    w.person("PHONE_LEFT", last_activity_days=900)
-    w.bounce(20, "phone_left@example.com", enhanced_status="5.1.1")
-    w.person("NOTHING", phone=None, email=None)
+    silent(w, "LEEDS_1", company="Smith Logistics", email="a@smith-leeds.co.uk")
+    silent(w, "LEEDS_2", company="Smith Logistics", email="b@smith-leeds.co.uk")
+    silent(w, "OHIO", company="Smith Logistics", email="c@smithlogistics.com")
+    w.call(10, "company_closed", contact_id="LEEDS_1")
     scored = w.scored()
-
-    assert scored.loc["GONE", "status"] == "invalid_contact"
-    assert scored.loc["GONE", "status_reason"] == (
-        f"invalid_contact: no usable phone: wrong_number on {w.ago(30):%Y-%m-%d} (2 numbers); "
-        f"no usable email: hard bounce 5.1.1 on {w.ago(20):%Y-%m-%d}"
-    )
-    assert scored.loc["NOTHING", "status_reason"] == (
-        "invalid_contact: no phone number; no email address"
-    )
-    assert scored.loc["EMAIL_LEFT", "status"] == "stale_inactive"
-    assert not scored.loc["EMAIL_LEFT", "is_callable"]
-    assert scored.loc["EMAIL_LEFT", "is_emailable"]
-    assert scored.loc["PHONE_LEFT", "status"] == "stale_inactive"
-    assert scored.loc["PHONE_LEFT", "is_callable"]
-    assert not scored.loc["PHONE_LEFT", "is_emailable"]
+    assert scored.loc["LEEDS_1", "status"] == "company_closed"
+    assert scored.loc["LEEDS_2", "status"] == "company_closed"
+    assert scored.loc["OHIO", "status"] == "stale_inactive"
+    assert scored.loc["LEEDS_2", "account_id"] != scored.loc["OHIO", "account_id"]
 
 
-def test_a_working_channel_on_another_member_record_keeps_the_person_reachable(world) -> None:
+def test_a_closure_is_outweighed_by_a_colleague_answering_a_work_line_later(world) -> None:
     w = world()
-    phone = w.person("P", last_activity_days=900)
-    w.record("P", contact_id="P-old", phone_e164="+12125554321", email="p.old@example.com")
-    w.call(40, "disconnected", phone=phone)
-    w.bounce(20, "p@example.com", enhanced_status="5.1.1")
+    silent(w, "A", company="Acme")
+    w.person("B", company="Acme", presence_days=5)
+    w.call(20, "company_closed", contact_id="A")
+    result = w.score()
+    scored = result.contacts.set_index("entity_id")
+    assert set(scored["status"]) == {"active", "stale_inactive"}
+    assert set(result.accounts["status"]) == {"active"}
+
+
+def test_a_move_reported_by_one_colleague_relocates_the_account(world) -> None:
+    w = world()
+    w.person("A", company="Acme")
+    w.person("B", company="Acme")
+    w.call(30, "company_moved", contact_id="A")
+    result = w.score()
+    assert set(result.contacts["status"]) == {"company_relocated"}
+    account = result.accounts.iloc[0]
+    assert account["status"] == "relocated"
+    assert "1 report(s)" in account["status_reason"]
+
+
+# Cause 3: weak presence never beats strong absence.
+
+
+@pytest.mark.parametrize("weak", ["crm_activity", "email_open"])
+@pytest.mark.parametrize("signal", ["left_company_call", "user_unknown_bounce"])
+def test_weak_presence_does_not_cancel_a_departure(world, weak: str, signal: str) -> None:
+    w = world()
+    w.person("P", company="Acme", presence_days=60, last_activity_days=None)
+    silent(w, "COLLEAGUE", company="Acme")
+    if signal == "left_company_call":
+        w.call(30, "left_company", contact_id="P")
+    else:
+        w.bounce(30, "p@acme.com", enhanced_status="5.1.1", smtp_code=550)
+    if weak == "crm_activity":
+        w.records[0]["last_activity_at"] = w.ago(2)
+    else:
+        w.event(2, "email_open", email="p@acme.com")
     person = w.scored().loc["P"]
-    assert person["status"] == "stale_inactive"
-    assert person["dial_phone_e164"] == "+12125554321"
+    assert person["status"] == "left_company"
+    assert not person["on_dial_list"]
+
+
+def test_a_later_answered_work_line_cancels_a_departure_but_a_mobile_does_not(world) -> None:
+    w = world()
+    work = w.person("WORK", company="Acme", mobile="+12125559001", presence_days=None)
+    w.person("MOBILE", company="Beta", mobile="+12125559002", presence_days=None)
+    w.call(30, "left_company", contact_id="WORK")
+    w.call(30, "left_company", contact_id="MOBILE")
+    w.call(10, "connected", phone=work)
+    w.call(10, "connected", phone="+12125559002")
+    scored = w.scored()
+    assert scored.loc["WORK", "status"] == "active"
+    assert scored.loc["MOBILE", "status"] == "left_company"
+
+
+def test_weak_presence_keeps_a_person_fresh_only_when_configured(world) -> None:
+    for keeps, status in ((False, "stale_inactive"), (True, "active")):
+        w = world(ScoringSettings(weak_presence_keeps_fresh=keeps))
+        w.person("P", presence_days=400, last_activity_days=3)
+        person = w.scored().loc["P"]
+        assert person["status"] == status
+        if not keeps:
+            assert "weak presence only (CRM activity" in person["status_reason"]
+
+
+# Cause 4: a relocation is resolved only by newer address or phone data.
+
+
+def test_presence_does_not_resolve_a_move(world) -> None:
+    w = world()
+    w.person("P", company="Acme", street="1 Old Road", postal_code_key="10001")
+    w.call(40, "company_moved", contact_id="P")
+    w.call(5, "connected", contact_id="P")
+    assert w.scored().loc["P", "status"] == "company_relocated"
+
+
+@pytest.mark.parametrize(
+    ("street", "postal", "resolved"),
+    [("9 New Street", "10002", True), ("1 Old Road", "10001", False)],
+)
+def test_a_newer_record_with_a_new_address_resolves_a_move(
+    world, street: str, postal: str, resolved: bool
+) -> None:
+    w = world()
+    w.person(
+        "P", company="Acme", street="1 Old Road", postal_code_key="10001", updated_at=w.ago(90)
+    )
+    w.person("Q", company="Acme", street=street, postal_code_key=postal, updated_at=w.ago(10))
+    w.call(40, "company_moved", contact_id="P")
+    expected = "active" if resolved else "company_relocated"
+    assert set(w.scored()["status"]) == {expected}
+
+
+def test_a_persons_new_work_number_resolves_a_move_but_a_new_hires_line_does_not(world) -> None:
+    w = world()
+    w.person("P", company="Acme", updated_at=w.ago(90))
+    w.person("HIRE", company="Acme", updated_at=w.ago(10))
+    w.call(40, "company_moved", contact_id="P")
+    assert set(w.scored()["status"]) == {"company_relocated"}
+    w.record("P", contact_id="P-2", company="Acme", phone_e164="+12125559500",
+             email="p@acme.com", updated_at=w.ago(5))  # fmt: skip
+    assert set(w.scored()["status"]) == {"active"}
+
+
+# Cause 5: channel deaths read as departures and closures.
+
+
+def test_user_unknown_on_a_corporate_mailbox_is_a_departure_despite_a_working_mobile(
+    world,
+) -> None:
+    w = world()
+    phone = w.person("P", company="Acme", mobile="+12125559100", presence_days=60)
+    w.person("COLLEAGUE", company="Acme")
+    w.bounce(20, "p@acme.com", enhanced_status="5.1.1", smtp_code=550)
+    w.call(15, "disconnected", phone=phone)
+    person = w.scored().loc["P"]
+    assert person["status"] == "left_company"
+    assert "hard bounce 5.1.1 on the corporate mailbox" in person["status_reason"]
+    assert "work line dead since" in person["status_reason"]
+
+
+def test_a_hard_bounce_on_free_mail_only_kills_that_address(world) -> None:
+    w = world()
+    w.person("P", email="someone@gmail.com")
+    w.bounce(20, "someone@gmail.com", enhanced_status="5.1.1", smtp_code=550)
+    person = w.scored().loc["P"]
+    assert person["status"] == "active"
+    assert not person["is_emailable"]
     assert person["is_callable"]
+
+
+def test_a_dead_domain_and_dead_work_lines_close_the_account(world) -> None:
+    w = world()
+    a = w.person("A", company="Acme", mobile="+12125559200", presence_days=90)
+    w.person("B", company="Acme", presence_days=90)
+    w.bounce(20, "a@acme.com", enhanced_status="5.1.2", smtp_code=550)
+    w.bounce(19, "b@acme.com", diagnostic="Host or domain name not found")
+    w.call(15, "disconnected", phone=a)
+    result = w.score()
+    assert set(result.contacts["status"]) == {"company_closed"}
+    assert "mail domain dead" in result.accounts.iloc[0]["status_reason"]
+
+
+def test_a_dead_domain_alone_only_kills_the_addresses(world) -> None:
+    w = world()
+    w.person("A", company="Acme", presence_days=90)
+    w.bounce(20, "a@acme.com", enhanced_status="5.1.2", smtp_code=550)
+    person = w.scored().loc["A"]
+    assert person["status"] == "active"
     assert not person["is_emailable"]
 
 
-@pytest.mark.parametrize(
-    ("signal_days", "presence_days", "expected"), [(100, 10, "active"), (10, 100, "left_company")]
-)
-def test_newer_evidence_outweighs_older_status_signal(
-    world, signal_days: int, presence_days: int, expected: str
-) -> None:
+def test_user_unknown_is_not_a_departure_at_a_dead_domain(world) -> None:
     w = world()
-    w.person("P", last_activity_days=None)
-    w.call(signal_days, "left_company", contact_id="P")
-    w.event(presence_days, "web_visit", contact_id="P")
-    assert w.scored().loc["P", "status"] == expected
+    w.person("A", company="Acme", presence_days=90)
+    w.bounce(30, "a@acme.com", enhanced_status="5.1.2", smtp_code=550)
+    w.bounce(20, "a@acme.com", enhanced_status="5.1.1", smtp_code=550)
+    w.bounce(10, "a@acme.com", enhanced_status="5.1.2", smtp_code=550)
+    assert w.scored().loc["A", "status"] != "left_company"
 
 
-@pytest.mark.parametrize(
-    ("signal_days", "presence_days", "expected"), [(50, 10, "active"), (10, 50, "company_closed")]
-)
-def test_company_level_signal_is_outweighed_by_own_later_presence(
-    world, signal_days: int, presence_days: int, expected: str
-) -> None:
+def test_departure_from_a_former_employer_does_not_mark_the_new_job(world) -> None:
     w = world()
-    w.person("REPORTED", company_key="acme", last_activity_days=None)
-    w.person("COLLEAGUE", company_key="acme", last_activity_days=presence_days)
-    w.person("ELSEWHERE", company_key="globex")
-    w.call(signal_days, "company_closed", contact_id="REPORTED")
-    scored = w.scored()
-    assert scored.loc["REPORTED", "status"] == "company_closed"
-    assert scored.loc["COLLEAGUE", "status"] == expected
-    assert scored.loc["ELSEWHERE", "status"] == "active"
-    if expected == "company_closed":
-        assert scored.loc["COLLEAGUE", "status_reason"].endswith(
-            "(call to a colleague at the same company)"
-        )
+    w.person("P", company="Old Corp", updated_at=w.ago(400), presence_days=None)
+    w.record(
+        "P",
+        contact_id="P-new",
+        email="p@new-corp.com",
+        company="New Corp",
+        phone_e164="+12125559300",
+        updated_at=w.ago(20),
+    )
+    w.bounce(30, "p@old-corp.com", enhanced_status="5.1.1", smtp_code=550)
+    w.call(10, "connected", phone="+12125559300")
+    result = w.score()
+    assert result.contacts.set_index("entity_id").loc["P", "status"] == "active"
+    departures = result.accounts.set_index("name")["departures"]
+    assert departures["Old Corp"] == 1
+    assert departures["New Corp"] == 0
 
 
-def test_company_level_signals_can_be_switched_off(world) -> None:
-    from hygiene_pipeline.scoring.settings import ScoringSettings
-
-    w = world(ScoringSettings(company_level_signals=False))
-    w.person("REPORTED", company_key="acme")
-    w.person("COLLEAGUE", company_key="acme")
-    w.call(1, "company_moved", contact_id="REPORTED")
-    scored = w.scored()
-    assert scored.loc["REPORTED", "status"] == "company_relocated"
-    assert scored.loc["COLLEAGUE", "status"] == "active"
+# Channels and dormancy.
 
 
-@pytest.mark.parametrize(
-    ("bounce_days", "answered_days", "emailable"), [(50, 10, True), (10, 50, False)]
-)
-def test_connected_call_after_a_bounce_means_still_there(
-    world, bounce_days: int, answered_days: int, emailable: bool
-) -> None:
+def test_invalid_contact_needs_every_channel_gone(world) -> None:
     w = world()
-    w.person("P", last_activity_days=None)
-    w.bounce(bounce_days, "p@example.com", enhanced_status="5.1.1")
-    w.call(answered_days, "connected", contact_id="P")
+    phone = w.person("P", mobile="+12125559400", email="p@gmail.com", presence_days=60)
+    w.call(20, "disconnected", phone=phone)
+    w.bounce(15, "p@gmail.com", enhanced_status="5.1.1", smtp_code=550)
+    assert w.scored().loc["P", "status"] == "active"
+    w.call(10, "wrong_number", phone="+12125559400")
     person = w.scored().loc["P"]
-    assert person["status"] == "active"
-    assert person["is_emailable"] == emailable
+    assert person["status"] == "invalid_contact"
+    assert "no usable phone" in person["status_reason"]
+    assert "hard bounce 5.1.1" in person["status_reason"]
 
 
-def test_hard_bounce_after_the_last_presence_leaves_no_channel(world) -> None:
+def test_a_click_from_the_mailbox_revives_it_after_a_hard_bounce(world) -> None:
     w = world()
-    w.person("P", phone=None, last_activity_days=None)
-    w.event(50, "web_visit", contact_id="P")
-    w.bounce(10, "p@example.com", enhanced_status="5.1.1")
-    assert w.scored().loc["P", "status"] == "invalid_contact"
+    w.person("P", email="p@gmail.com")
+    w.bounce(20, "p@gmail.com", enhanced_status="5.1.1", smtp_code=550)
+    w.event(5, "email_click", email="p@gmail.com")
+    assert w.scored().loc["P", "is_emailable"]
 
 
-@pytest.mark.parametrize(
-    ("dead_days", "answered_days", "usable"), [(50, 10, True), (10, 50, False)]
-)
-def test_answered_call_after_disconnection_revives_the_number(
-    world, dead_days: int, answered_days: int, usable: bool
+@pytest.mark.parametrize(("days", "score"), [(0, 0.0), (182, 50.0), (273, 75.0), (364, 100.0)])
+def test_staleness_rises_linearly_to_twice_the_dormancy_threshold(
+    world, days: float, score: float
 ) -> None:
     w = world()
-    phone = w.person("P")
-    w.call(dead_days, "disconnected", phone=phone)
-    w.call(answered_days, "connected", phone=phone)
-    assert w.scored().loc["P", "is_callable"] == usable
+    w.person("P", presence_days=days, last_activity_days=None)
+    assert w.scored().loc["P", "staleness_score"] == pytest.approx(score, abs=0.1)
 
 
-@pytest.mark.parametrize(
-    ("presence_days", "score"), [(0, 0.0), (365, 50.0), (547.5, 75.0), (730, 100.0), (2000, 100.0)]
-)
-def test_staleness_rises_linearly_to_twice_the_inactivity_threshold(
-    world, presence_days: float, score: float
-) -> None:
+def test_staleness_floor_for_negative_statuses(world) -> None:
     w = world()
-    w.person("P", last_activity_days=presence_days)
-    assert w.scored().loc["P", "staleness_score"] == score
-
-
-def test_staleness_without_presence_and_floor_for_negative_statuses(world) -> None:
-    w = world()
-    w.person("SILENT", last_activity_days=None)
-    w.person("LEFT", last_activity_days=20)
-    w.call(1, "left_company", contact_id="LEFT")
-    scored = w.scored()
-    assert scored.loc["SILENT", "staleness_score"] == 100.0
-    assert scored.loc["SILENT", "status_reason"] == "stale_inactive: no presence evidence"
-    assert scored.loc["LEFT", "staleness_score"] == 80.0
-
-
-def test_inactivity_threshold_is_configurable(world) -> None:
-    from hygiene_pipeline.scoring.settings import ScoringSettings
-
-    w = world(ScoringSettings(inactivity_days=30))
-    w.person("P", last_activity_days=31)
+    w.person("P", presence_days=10)
+    w.call(5, "left_company", contact_id="P")
     person = w.scored().loc["P"]
-    assert person["status"] == "stale_inactive"
-    assert "31 days before as_of (threshold 30)" in person["status_reason"]
+    assert person["status"] == "left_company"
+    assert person["staleness_score"] == 80.0
+
+
+def test_dormancy_threshold_is_configurable(world) -> None:
+    w = world(ScoringSettings(dormant_after_days=30))
+    w.person("P", presence_days=40)
+    assert w.scored().loc["P", "status"] == "stale_inactive"
+    w = world()
+    w.person("P", presence_days=40)
+    assert w.scored().loc["P", "status"] == "active"
 
 
 def test_evidence_after_as_of_is_not_yet_known(world) -> None:
     w = world()
-    w.person("P", last_activity_days=10)
-    w.call(-2, "left_company", contact_id="P")
-    assert w.scored().loc["P", "status"] == "active"
-    assert w.scored(w.as_of + (w.as_of - w.ago(3))).loc["P", "status"] == "left_company"
+    silent(w, "P")
+    w.call(10, "connected", contact_id="P")
+    w.call(2, "left_company", contact_id="P")
+    assert w.scored(as_of=w.ago(5)).loc["P", "status"] == "active"
+    assert w.scored().loc["P", "status"] == "left_company"
