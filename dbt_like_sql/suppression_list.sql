@@ -3,9 +3,11 @@
 -- suppression events scoring decided (reasons in hygiene_pipeline/vocabulary.py: hard_bounce,
 -- dead_domain, soft_bounces, complaint, unsubscribe, do_not_email, opted_out, dnc_list,
 -- do_not_call_request, do_not_call_flag, disconnected, wrong_number). The earliest dated
--- suppression of a key names its person, reason and date; `reasons` lists every reason found.
+-- suppression of a key names its person, reason and date; `reasons` lists every reason found;
+-- `scope` is `channel` when the key must not be used by anyone, `person` when only by the people
+-- named in its suppression events (a colleague's opt-out on a shared switchboard).
 WITH candidates AS (
-    SELECT channel, value, entity_id, reason, since, detail
+    SELECT channel, value, entity_id, reason, since, detail, scope
     FROM {{ source('curated', 'suppression_events') }}
 ),
 keyed AS (
@@ -15,7 +17,8 @@ keyed AS (
         entity_id,
         reason,
         CAST(since AS TIMESTAMP WITH TIME ZONE) AS since,
-        CAST(detail AS TEXT) AS detail
+        CAST(detail AS TEXT) AS detail,
+        scope
     FROM candidates
     WHERE channel IN ('phone', 'email') AND value IS NOT NULL AND TRIM(value) <> ''
 ),
@@ -32,7 +35,8 @@ per_key AS (
         channel,
         value,
         COUNT(DISTINCT entity_id) AS entity_count,
-        STRING_AGG(DISTINCT reason, '; ' ORDER BY reason) AS reasons
+        STRING_AGG(DISTINCT reason, '; ' ORDER BY reason) AS reasons,
+        CASE WHEN BOOL_OR(scope = 'channel') THEN 'channel' ELSE 'person' END AS scope
     FROM keyed
     GROUP BY channel, value
 )
@@ -44,7 +48,8 @@ SELECT
     ranked.since,
     ranked.detail,
     per_key.reasons,
-    per_key.entity_count
+    per_key.entity_count,
+    per_key.scope
 FROM ranked
 JOIN per_key ON per_key.channel = ranked.channel AND per_key.value = ranked.value
 WHERE ranked.earliest = 1

@@ -81,7 +81,7 @@ CURATED_FRESHNESS = FreshnessPolicy.time_window(
 DIAL_LIST = AssetKey(["curated", "dial_list"])
 CONTACTS_GOLDEN = AssetKey(["curated", "contacts_golden"])
 CONTACT_XREF = AssetKey(["curated", "contact_xref"])
-SUPPRESSION_LIST = AssetKey(["curated", "suppression_list"])
+SUPPRESSION_EVENTS = AssetKey(["curated", "suppression_events"])
 REJECTED_RECORDS = AssetKey(["curated", "rejected_records"])
 
 
@@ -172,7 +172,7 @@ def build_compliance_checks() -> list[AssetChecksDefinition]:
         additional_deps=[
             CONTACTS_GOLDEN,
             CONTACT_XREF,
-            SUPPRESSION_LIST,
+            SUPPRESSION_EVENTS,
             staging("crm_contacts"),
             staging("call_logs"),
             staging("dnc_list"),
@@ -387,7 +387,9 @@ def _compliance_evidence(warehouse: Warehouse, as_of: pd.Timestamp) -> Complianc
         how="left",
     )
     calls = _select(warehouse, "staging", "call_logs", ["phone_e164", "disposition"])
-    suppressions = _select(warehouse, "curated", "suppression_list", ["channel", "value"])
+    suppressions = _select(
+        warehouse, "curated", "suppression_events", ["channel", "value", "entity_id", "scope"]
+    )
     return ComplianceEvidence(
         dial_list=_select(warehouse, "curated", "dial_list", ["entity_id", "phone_e164"]),
         golden=_select(
@@ -397,7 +399,7 @@ def _compliance_evidence(warehouse: Warehouse, as_of: pd.Timestamp) -> Complianc
         dnc_numbers=_optional_column(warehouse, "staging", "dnc_list", "phone_e164"),
         dnc_entries=_optional_column(warehouse, "staging", "dnc_list", "phone_raw"),
         do_not_call_call_numbers=calls.loc[calls["disposition"] == "do_not_call", "phone_e164"],
-        suppressed_numbers=suppressions.loc[suppressions["channel"] == "phone", "value"],
+        phone_suppressions=suppressions[suppressions["channel"] == "phone"],
         as_of=as_of,
     )
 

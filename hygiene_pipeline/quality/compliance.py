@@ -14,8 +14,9 @@ Rules, each reported with the offending dial-list rows (entity_id, masked phone)
   country calling code. This compares digits with digits and shares no code with scoring's
   region-by-region reading, so an entry scoring failed to resolve still stops the list;
 - `do_not_call_request`: a call on the number ended with a `do_not_call` disposition;
-- `suppressed_phone`: the number is on the suppression list (person-level requests are listed
-  there against every number of the person, so this covers them too);
+- `suppressed_phone`: the number is suppressed for everyone (scope `channel`: a DNC entry, a
+  request made on it, a dead number), or for this person (scope `person`: their flag, opt-out or
+  request, listed against every number of theirs);
 - `no_valid_consent`: a member opted out, the golden record says consent is not valid, or no
   member opted in with consent unexpired at `as_of`;
 - `listed_twice`: the person appears more than once (colleagues may share a switchboard
@@ -45,8 +46,8 @@ _HINTS = {
     "not enforced — check curated.dnc_unmatched and the entry's country column.",
     "do_not_call_request": "Remove these numbers from the dialer now; a callee asked not to be "
     "called — check the do_not_call disposition mapping and call-to-person attribution.",
-    "suppressed_phone": "Remove these numbers from the dialer now; the dial_list model ignores "
-    "curated.suppression_list — fix the model's join.",
+    "suppressed_phone": "Remove these numbers from the dialer now; scoring listed a number that "
+    "curated.suppression_events suppresses — check the dial phone choice in scoring.",
     "no_valid_consent": "Remove these persons from the dialer now; consent is missing, expired or "
     "withdrawn — check consent_status/consent_expires_at mapping and the consent rule.",
     "listed_twice": "Deduplicate the dial list before dialling; the dial_list model emits a "
@@ -65,7 +66,8 @@ class ComplianceEvidence:
     - `dnc_numbers`: E.164 numbers on the DNC list;
     - `dnc_entries`: the DNC entries as written (`staging.dnc_list.phone_raw`);
     - `do_not_call_call_numbers`: E.164 numbers of calls that ended `do_not_call`;
-    - `suppressed_numbers`: values of the suppression list's phone channel.
+    - `phone_suppressions`: the phone rows of `suppression_events`: `value`, `entity_id`,
+      `scope` (`channel` or `person`).
     """
 
     dial_list: pd.DataFrame
@@ -74,7 +76,7 @@ class ComplianceEvidence:
     dnc_numbers: pd.Series
     dnc_entries: pd.Series
     do_not_call_call_numbers: pd.Series
-    suppressed_numbers: pd.Series
+    phone_suppressions: pd.DataFrame
     as_of: pd.Timestamp
 
 
@@ -95,7 +97,7 @@ def compliance_findings(evidence: ComplianceEvidence, sample_size: int = 10) -> 
         "do_not_call_number": phone.isin(evidence.dnc_numbers.dropna()),
         "do_not_call_entry_digits": spelled_by_entries(phone, evidence.dnc_entries),
         "do_not_call_request": phone.isin(evidence.do_not_call_call_numbers.dropna()),
-        "suppressed_phone": phone.isin(evidence.suppressed_numbers.dropna()),
+        "suppressed_phone": _suppressed(dial, evidence.phone_suppressions),
         "no_valid_consent": ~_has_valid_consent(entity, members, golden, evidence.as_of),
         "listed_twice": entity.duplicated(keep=False),
     }
@@ -138,6 +140,17 @@ def spelled_by_entries(phones: pd.Series, entries: pd.Series) -> pd.Series:
     written = entry_digits(entries)
     spelled = {number: bool(_spellings(number) & written) for number in phones.dropna().unique()}
     return phones.map(spelled).fillna(False).astype(bool)
+
+
+def _suppressed(dial: pd.DataFrame, suppressions: pd.DataFrame) -> pd.Series:
+    """Per dial-list row: its number is suppressed for everyone, or for this person."""
+    scope = suppressions.get("scope", pd.Series("channel", index=suppressions.index))
+    for_all = suppressions.loc[scope.fillna("channel") == "channel", "value"]
+    personal = suppressions.loc[scope == "person", ["value", "entity_id"]]
+    mine = dial.reset_index().merge(
+        personal, left_on=["phone_e164", "entity_id"], right_on=["value", "entity_id"]
+    )["index"]
+    return dial["phone_e164"].isin(for_all.dropna()) | dial.index.isin(mine)
 
 
 def _has_valid_consent(

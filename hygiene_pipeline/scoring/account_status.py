@@ -10,8 +10,8 @@ mail domain first, so two companies that share a name do not share news).
 - `relocated`: a `company_moved` call about the account (one colleague's report is enough),
   until a record of the account updated after the report shows an address no earlier record of
   the account had, or a new company line (a number colleagues share) or a person's new work
-  number in place of their old one. A new hire's own direct line says nothing about the office. Presence does not resolve a move: a person answering says
-  nothing about where the office is.
+  number in place of their old one. A new hire's own direct line says nothing about the office,
+  and presence does not resolve a move: a person answering says nothing about where it is.
 - `active`: otherwise.
 
 Table created: `account_status` (`account_id`, `status`, `status_reason`, `status_since`).

@@ -1,8 +1,12 @@
 """Suppression events: which phone numbers and email addresses must not be used, why, since when.
 
 One row per (`channel`, `value`, `entity_id`, `reason`) with the earliest `since` (NULL when the
-source has no date, e.g. a CRM flag) and a short `detail`. The published `suppression_list` (one
-row per channel key) is built from these by the warehouse's SQL model.
+source has no date, e.g. a CRM flag), a short `detail`, and its `scope`: `channel` when the
+number or address itself must not be used by anyone (a DNC entry, a do-not-call request made on
+that number, a dead number, a hard bounce, a complaint), `person` when the person must not be
+contacted on it (their flag, opt-out, unsubscribe, their request made elsewhere): a colleague who
+shares a switchboard with someone who opted out may still be called there. The published
+`suppression_list` (one row per channel key) is built from these by the warehouse's SQL model.
 
 Reasons (`vocabulary.EMAIL_SUPPRESSION_REASONS`, `PHONE_SUPPRESSION_REASONS`). Person-level
 requests (unsubscribe, flags, opt-out, a do-not-call request) cover every number or address of the
@@ -45,51 +49,55 @@ def suppression_events(ws: Workspace, settings: ScoringSettings) -> None:
         ),
         rows AS (
             SELECT 'email' AS channel, a.email AS value, a.entity_id, 'hard_bounce' AS reason,
-                   ms.hard_at AS since, ms.hard_evidence AS detail
+                   ms.hard_at AS since, ms.hard_evidence AS detail, 'channel' AS scope
             FROM addresses a JOIN mailbox_states ms USING (email_key) WHERE ms.hard_at IS NOT NULL
             UNION ALL
-            SELECT 'email', a.email, a.entity_id, 'dead_domain', dd.dead_at, dd.how
+            SELECT 'email', a.email, a.entity_id, 'dead_domain', dd.dead_at, dd.how, 'channel'
             FROM addresses a JOIN dead_domains dd ON dd.domain = split_part(a.email_key, '@', 2)
             UNION ALL
-            SELECT 'email', a.email, a.entity_id, 'soft_bounces', ms.soft_since, '{soft_detail}'
+            SELECT 'email', a.email, a.entity_id, 'soft_bounces', ms.soft_since, '{soft_detail}',
+                   'channel'
             FROM addresses a JOIN mailbox_states ms USING (email_key)
             WHERE ms.soft_since IS NOT NULL
             UNION ALL
-            SELECT 'email', a.email, a.entity_id, 'complaint', ms.complaint_at, NULL
+            SELECT 'email', a.email, a.entity_id, 'complaint', ms.complaint_at, NULL, 'channel'
             FROM addresses a JOIN mailbox_states ms USING (email_key)
             WHERE ms.complaint_at IS NOT NULL
             UNION ALL
-            SELECT 'email', a.email, a.entity_id, 'unsubscribe', u.since, NULL
+            SELECT 'email', a.email, a.entity_id, 'unsubscribe', u.since, NULL, 'person'
             FROM addresses a JOIN unsubscribed u USING (entity_id)
             UNION ALL
-            SELECT 'email', a.email, a.entity_id, 'do_not_email', NULL, NULL
+            SELECT 'email', a.email, a.entity_id, 'do_not_email', NULL, NULL, 'person'
             FROM addresses a JOIN member m USING (entity_id) WHERE m.dne
             UNION ALL
-            SELECT 'email', a.email, a.entity_id, 'opted_out', NULL, NULL
+            SELECT 'email', a.email, a.entity_id, 'opted_out', NULL, NULL, 'person'
             FROM addresses a JOIN member m USING (entity_id) WHERE m.opted_out
             UNION ALL
             SELECT 'phone', d.phone_e164, n.entity_id, 'dnc_list', d.added_at,
-                   coalesce(d.source || ', ', '') || d.read_as
+                   coalesce(d.source || ', ', '') || d.read_as, 'channel'
             FROM dnc_numbers d LEFT JOIN numbers n USING (phone_e164)
             UNION ALL
-            SELECT 'phone', r.phone_e164, n.entity_id, 'do_not_call_request', r.called_at, NULL
+            SELECT 'phone', r.phone_e164, n.entity_id, 'do_not_call_request', r.called_at, NULL,
+                   'channel'
             FROM requests r LEFT JOIN numbers n USING (phone_e164) WHERE r.dialled
             UNION ALL
-            SELECT 'phone', n.phone_e164, n.entity_id, 'do_not_call_request', r.called_at, NULL
+            SELECT 'phone', n.phone_e164, n.entity_id, 'do_not_call_request', r.called_at, NULL,
+                   'person'
             FROM requests r JOIN numbers n USING (entity_id)
             UNION ALL
-            SELECT 'phone', n.phone_e164, n.entity_id, 'do_not_call_flag', NULL, NULL
+            SELECT 'phone', n.phone_e164, n.entity_id, 'do_not_call_flag', NULL, NULL, 'person'
             FROM numbers n JOIN member m USING (entity_id) WHERE m.dnc
             UNION ALL
-            SELECT 'phone', n.phone_e164, n.entity_id, dn.how, dn.dead_at, NULL
+            SELECT 'phone', n.phone_e164, n.entity_id, dn.how, dn.dead_at, NULL, 'channel'
             FROM numbers n JOIN dead_numbers dn USING (phone_e164)
             UNION ALL
-            SELECT 'phone', n.phone_e164, n.entity_id, 'opted_out', NULL, NULL
+            SELECT 'phone', n.phone_e164, n.entity_id, 'opted_out', NULL, NULL, 'person'
             FROM numbers n JOIN member m USING (entity_id) WHERE m.opted_out
         )
         SELECT channel, value, entity_id, reason,
                min(since) AS since, arg_min(detail, coalesce(since, 'infinity'::TIMESTAMPTZ))
-                   AS detail
+                   AS detail,
+               CASE WHEN bool_or(scope = 'channel') THEN 'channel' ELSE 'person' END AS scope
         FROM rows WHERE value IS NOT NULL
         GROUP BY channel, value, entity_id, reason
         ORDER BY channel, value, entity_id NULLS FIRST, reason

@@ -27,7 +27,13 @@ def evidence(**changes: object) -> ComplianceEvidence:
         "dnc_numbers": pd.Series(["+14155559999"]),
         "dnc_entries": pd.Series(["+1 415 555 9999", "0121 276 1071"]),
         "do_not_call_call_numbers": pd.Series([], dtype=object),
-        "suppressed_numbers": pd.Series(["+14155558888"]),
+        "phone_suppressions": pd.DataFrame(
+            {
+                "value": ["+14155558888", PHONES[0]],
+                "entity_id": ["E9", "E9"],
+                "scope": ["channel", "person"],
+            }
+        ),
         "as_of": AS_OF,
     }
     return ComplianceEvidence(**{**base, **changes})
@@ -67,7 +73,19 @@ def members_with(column: str, values: list) -> pd.DataFrame:
         ),
         ({"dnc_numbers": pd.Series([PHONES[0]])}, "do_not_call_number", ["E1"]),
         ({"do_not_call_call_numbers": pd.Series([PHONES[1]])}, "do_not_call_request", ["E2"]),
-        ({"suppressed_numbers": pd.Series([PHONES[2]])}, "suppressed_phone", ["E3"]),
+        (
+            {
+                "phone_suppressions": pd.DataFrame(
+                    {
+                        "value": [PHONES[2], PHONES[1]],
+                        "entity_id": ["E9", "E2"],
+                        "scope": ["channel", "person"],
+                    }
+                )
+            },
+            "suppressed_phone",
+            ["E2", "E3"],
+        ),
         (
             {"members": members_with("consent_status", ["opted_in", "opted_out", "opted_in"])},
             "no_valid_consent",
