@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hygiene_pipeline.scoring.bounces import BOUNCE_CLASSES, classify_bounces
+from hygiene_pipeline.scoring.bounces import classify_bounces
+from hygiene_pipeline.vocabulary import BOUNCE_CLASSES
 
 
 def classify(**values: object) -> tuple[str, str]:

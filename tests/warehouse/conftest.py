@@ -192,7 +192,36 @@ def golden() -> pd.DataFrame:
     )
     frame["is_emailable"] = ~frame["do_not_email"]
     frame["source_count"] = 1
+    frame["account_id"] = "A-" + frame["company_key"]
+    frame["last_presence_at"] = frame["last_activity_at"]
+    # Scoring's one decision: E05 called twice today, E06 seven times this week, E07 stale,
+    # E08 do-not-call, E09 closed, E10 relocated, E12 and E13 held by do-not-call requests.
+    ranks = {"E01": 1, "E11": 2, "E02": 3, "E03": 4, "E04": 5}
+    frame["on_dial_list"] = frame["entity_id"].isin(ranks)
+    frame["priority_rank"] = frame["entity_id"].map(ranks).astype("Int64")
+    frame["call_window_start_utc"] = utc("2026-03-02 14:00")
+    frame["call_window_end_utc"] = utc("2026-03-03 01:00")
     return frame
+
+
+@pytest.fixture(scope="session")
+def accounts() -> pd.DataFrame:
+    """The accounts of the golden fixture's companies, as scoring publishes them."""
+    keys = ["acme", "globex", "hooli", "initech", "umbrella"]
+    status = {"hooli": "relocated", "umbrella": "closed"}
+    return pd.DataFrame(
+        {
+            "account_id": ["A-" + key for key in keys],
+            "name": [key.title() for key in keys],
+            "domains": [f"{key}.com" for key in keys],
+            "country": "US",
+            "city": None,
+            "people": [3, 2, 3, 3, 1],
+            "departures": [0, 0, 0, 1, 0],
+            "status": [status.get(key, "active") for key in keys],
+            "status_reason": [status.get(key, "active") + ": fixture" for key in keys],
+        }
+    )
 
 
 @pytest.fixture(scope="session")
@@ -214,6 +243,7 @@ def suppression_events() -> pd.DataFrame:
         events, columns=["channel", "value", "entity_id", "reason", "since", "detail"]
     )
     frame["since"] = pd.to_datetime(frame["since"], utc=True)
+    frame["scope"] = frame["reason"].map({"do_not_call_flag": "person"}).fillna("channel")
     return frame
 
 
@@ -239,10 +269,13 @@ def dq_check_results() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def model_sources(golden, suppression_events, dq_check_results) -> dict[str, pd.DataFrame]:
+def model_sources(
+    golden, accounts, suppression_events, dq_check_results
+) -> dict[str, pd.DataFrame]:
     """The curated tables the SQL models read, by name (shared: tests must not modify them)."""
     return {
         "contacts_golden": golden,
+        "accounts": accounts,
         "suppression_events": suppression_events,
         "dq_check_results": dq_check_results,
     }

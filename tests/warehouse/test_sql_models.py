@@ -20,7 +20,7 @@ MODELS_DIR = Path(__file__).resolve().parents[2] / "dbt_like_sql"
 SORT_KEYS = {
     "dial_list": ["priority_rank"],
     "suppression_list": ["channel", "value"],
-    "account_health": ["company_key"],
+    "account_health": ["account_id"],
     "dq_failures_daily": ["asset", "check_name", "check_date"],
     "dq_summary": ["asset", "check_name"],
 }
@@ -79,19 +79,15 @@ def built_warehouse(request):
 def test_shipped_models_declare_their_dependencies_and_come_in_build_order():
     models = {model.name: model for model in load_sql_models(MODELS_DIR)}
     assert set(models) == set(SORT_KEYS)
-    assert models["dial_list"].sources == (
-        ("curated", "suppression_events"),
+    assert models["dial_list"].sources == (("curated", "contacts_golden"),)
+    assert set(models["account_health"].sources) == {
+        ("curated", "accounts"),
         ("curated", "contacts_golden"),
-    )
-    assert models["account_health"].refs == ("dial_list",)
-    assert models["dq_summary"].refs == ("dq_failures_daily",)
-    assert set(models["suppression_list"].sources) == {
-        ("curated", "contacts_golden"),
-        ("curated", "suppression_events"),
     }
+    assert models["dq_summary"].refs == ("dq_failures_daily",)
+    assert models["suppression_list"].sources == (("curated", "suppression_events"),)
     assert models["dq_failures_daily"].materialized == "view"
     order = list(models)
-    assert order.index("dial_list") < order.index("account_health")
     assert order.index("dq_failures_daily") < order.index("dq_summary")
     assert all(model.description and model.columns for model in models.values())
 
@@ -167,14 +163,12 @@ def test_model_columns_match_their_documentation_and_carry_comments(built_wareho
             assert docs.column_comments == {c.name: c.description for c in model.columns}
 
 
-def test_dial_list_holds_only_active_callable_people_under_the_cap_in_priority_order(on_duckdb):
+def test_dial_list_publishes_scorings_decision_in_priority_order(on_duckdb, golden):
     dial_list = on_duckdb["dial_list"]
-    # E05 called twice today, E06 seven times this week, E07 stale, E08 do-not-call,
-    # E09 company closed, E10 relocated, E12's number and E13 on do-not-call suppressions.
-    # E01 stays: only an old number of theirs died.
-    assert dial_list["entity_id"].tolist() == ["E01", "E11", "E02", "E03", "E04"]
+    decided = golden[golden["on_dial_list"]].sort_values("priority_rank")
+    assert dial_list["entity_id"].tolist() == decided["entity_id"].tolist()
     assert dial_list["priority_rank"].tolist() == [1, 2, 3, 4, 5]
-    assert dial_list.loc[4, "phone_e164"] == "+12025559999", "falls back to the mobile number"
+    assert dial_list.loc[4, "phone_e164"] == "+12025559999", "the dial phone: E04's mobile"
 
 
 def test_suppression_list_has_one_row_per_channel_key_with_the_earliest_reason(on_duckdb):
@@ -185,39 +179,40 @@ def test_suppression_list_has_one_row_per_channel_key_with_the_earliest_reason(o
     assert (email["reason"], email["since"]) == ("complaint", pd.Timestamp("2026-01-15", tz="UTC"))
     assert email["reasons"] == "complaint; hard_bounce", "keys are matched case-insensitively"
     dnc = by_key.loc[("phone", "+12025558888")]
-    assert (dnc["entity_id"], dnc["detail"]) == ("E08", "national registry")
-    assert dnc["reasons"] == "dnc_list; do_not_call_flag", "golden flags complete the events"
-    opted_out = by_key.loc[("email", "jane108@example.com")]
-    assert opted_out["reasons"] == "do_not_email; opted_out"
-    assert pd.isna(opted_out["since"])
+    assert (dnc["entity_id"], dnc["detail"], dnc["scope"]) == (
+        "E08",
+        "national registry",
+        "channel",
+    )
+    assert by_key.loc[("phone", "+12025550555"), "scope"] == "person"
     unowned = by_key.loc[("phone", "+12025550111")]
     assert unowned["entity_id"] is None and unowned["entity_count"] == 0
-    assert len(suppressed) == 8
+    assert len(suppressed) == 6
 
 
-def test_account_health_summarises_each_company(on_duckdb):
-    health = on_duckdb["account_health"].set_index("company_key")
-    assert sorted(health.index) == ["acme", "globex", "hooli", "initech", "umbrella"]
-    assert health.loc["hooli", ["people", "relocated_people", "active_people"]].tolist() == [
-        3,
-        1,
-        2,
-    ]
-    assert health.loc["acme", ["people", "high_intent_people", "dial_list_people"]].tolist() == [
-        3,
+def test_account_health_summarises_each_account(on_duckdb):
+    health = on_duckdb["account_health"].set_index("company")
+    assert sorted(health.index) == ["Acme", "Globex", "Hooli", "Initech", "Umbrella"]
+    assert health.loc["Hooli", ["people", "active_people", "account_status"]].tolist() == [
         3,
         2,
+        "relocated",
     ]
-    assert health.loc["initech", "stale_share"] == pytest.approx(1 / 3)
-    assert health.loc["initech", "callable_share"] == pytest.approx(2 / 3)
+    assert health.loc["Acme", ["people", "high_intent_people", "dial_list_people"]].tolist() == [
+        3,
+        3,
+        2,
+    ]
+    assert health.loc["Initech", "stale_share"] == pytest.approx(1 / 3)
+    assert health.loc["Initech", "callable_share"] == pytest.approx(2 / 3)
+    assert health.loc["Initech", "departures"] == 1
     assert health["health"].to_dict() == {
-        "acme": "healthy",
-        "globex": "healthy",
-        "hooli": "relocated",
-        "initech": "healthy",
-        "umbrella": "closed",
+        "Acme": "healthy",
+        "Globex": "healthy",
+        "Hooli": "relocated",
+        "Initech": "healthy",
+        "Umbrella": "closed",
     }
-    assert bool(health.loc["umbrella", "closure_signal"]) is True
 
 
 def test_dq_summary_gives_the_latest_outcome_and_failures_over_time(on_duckdb):
