@@ -31,7 +31,7 @@ from hygiene_pipeline.linkage.api import match_pairs as match_pairs_table
 from hygiene_pipeline.linkage.blocking import candidate_pairs as block
 from hygiene_pipeline.linkage.classifier import score
 from hygiene_pipeline.linkage.clusters import cluster
-from hygiene_pipeline.linkage.crm_spec import CRM_GOLDEN_RULES, CRM_LINKAGE_SPEC
+from hygiene_pipeline.linkage.crm_spec import CRM_GOLDEN_RULES, CRM_LINKAGE_SPEC, linkage_input
 from hygiene_pipeline.linkage.features import compare
 from hygiene_pipeline.linkage.overrides import empty_overrides, load_overrides
 from hygiene_pipeline.linkage.survivorship import golden_records
@@ -85,7 +85,7 @@ def _overrides(linkage: LinkageResource) -> pd.DataFrame:
 )
 def candidate_pairs(contacts: FeedFrames) -> Output[pd.MultiIndex]:
     """Block the standardised contacts into candidate pairs."""
-    pairs, stats = block(contacts.accepted, CRM_LINKAGE_SPEC)
+    pairs, stats = block(linkage_input(contacts.accepted), CRM_LINKAGE_SPEC)
     return Output(
         pairs,
         metadata={
@@ -118,7 +118,7 @@ def candidate_pairs(contacts: FeedFrames) -> Output[pd.MultiIndex]:
 )
 def pair_features(contacts: FeedFrames, pairs: pd.MultiIndex) -> Output[pd.DataFrame]:
     """Compare every candidate pair."""
-    features, stats = compare(contacts.accepted, pairs, CRM_LINKAGE_SPEC)
+    features, stats = compare(linkage_input(contacts.accepted), pairs, CRM_LINKAGE_SPEC)
     return Output(
         features,
         metadata={
@@ -171,7 +171,9 @@ def clusters(
     contacts: FeedFrames, scored: pd.DataFrame, linkage: LinkageResource
 ) -> Output[pd.DataFrame]:
     """Cluster the records."""
-    assignments, stats = cluster(contacts.accepted, scored, CRM_LINKAGE_SPEC, _overrides(linkage))
+    assignments, stats = cluster(
+        linkage_input(contacts.accepted), scored, CRM_LINKAGE_SPEC, _overrides(linkage)
+    )
     sizes = stats["cluster_size_distribution"]
     return Output(
         assignments,

@@ -29,6 +29,7 @@ from hygiene_pipeline.domain.feed_specs import feed_spec
 from hygiene_pipeline.domain.flags import consent_statuses, parse_flags
 from hygiene_pipeline.domain.names import standardise_names
 from hygiene_pipeline.domain.phones import PHONE_FIELDS, parse_phones
+from hygiene_pipeline.domain.placeholders import ghost_flags
 from hygiene_pipeline.domain.timestamps import parse_timestamps, unparseable_mask
 from hygiene_pipeline.domain.vocabularies import Vocabularies, default_vocabularies
 
@@ -236,12 +237,19 @@ def standardise_crm_contacts(
     phone = _prefixed_phones(phones.iloc[: len(raw)].set_axis(raw.index), "phone")
     mobile = _prefixed_phones(phones.iloc[len(raw) :].set_axis(raw.index), "mobile_phone")
     standardised = _assemble(raw, [*parts, phone, mobile, *rest], CRM_INPUT_COLUMNS)
+    standardised = _before_lineage(standardised, ghost_flags(standardised))
     missing_key = [
         _reason(values.isna(), f"missing required value: {name}")
         for name, values in (("contact_id", contact_id), ("source_system", source_system))
     ]
     duplicate = _duplicate_reasons(raw, contact_id, source_system)
     return _finish(batch, raw, standardised, [*missing_key, *date_reasons, duplicate])
+
+
+def _before_lineage(frame: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with `extra`'s columns inserted before the lineage columns."""
+    at = list(frame.columns).index(LINEAGE_COLUMNS[0])
+    return pd.concat([frame.iloc[:, :at], extra, frame.iloc[:, at:]], axis=1)
 
 
 def _duplicate_reasons(

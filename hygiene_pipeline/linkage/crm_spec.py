@@ -17,6 +17,9 @@ do-not-email or opt-out on any record holds for the person.
 
 from __future__ import annotations
 
+import pandas as pd
+
+from hygiene_pipeline.domain.placeholders import ghost_flags
 from hygiene_pipeline.linkage.spec import BlockingKey, Comparison, HardNegative, LinkageSpec
 from hygiene_pipeline.linkage.survivorship import FieldRule, SurvivorshipRules
 
@@ -136,3 +139,29 @@ CRM_GOLDEN_RULES = SurvivorshipRules(
         ),
     ),
 )
+
+JUNK_BLANKS: dict[str, tuple[str, ...]] = {
+    "name_is_placeholder": ("first_name_norm", "last_name_norm"),
+    "email_is_placeholder": ("email_key",),
+    "phone_is_placeholder": ("phone_e164",),
+    "mobile_phone_is_placeholder": ("mobile_phone_e164",),
+    "company_is_placeholder": ("company_key",),
+}
+"""Placeholder flag (`domain.placeholders`) -> the linkage columns it empties."""
+
+
+def linkage_input(contacts: pd.DataFrame) -> pd.DataFrame:
+    """The standardised contacts as linkage sees them: placeholder values (`test@test.com`,
+    `555-555-5555`, `Test Test`, `ACME`) are emptied, so junk is never evidence that two records
+    are one person, the way a role mailbox or a switchboard is not."""
+    if not any(flag in contacts.columns for flag in JUNK_BLANKS):
+        contacts = pd.concat([contacts, ghost_flags(contacts)], axis=1)
+    view = contacts.copy(deep=False)
+    for flag, columns in JUNK_BLANKS.items():
+        junk = view[flag].eq(True).to_numpy()
+        if not junk.any():
+            continue
+        for column in columns:
+            if column in view.columns:
+                view[column] = view[column].where(~junk, None)
+    return view

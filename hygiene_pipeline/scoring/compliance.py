@@ -15,7 +15,8 @@
   `hold_flagged_clusters`, or a record joined with a match probability below
   `min_dial_match_probability`: a merge to review before it lends anyone consent.
 - `is_emailable`: the golden mailbox works (not hard-bounced, domain alive), is not
-  soft-suppressed, no complaint, no unsubscribe, no `do_not_email`, no member `opted_out`.
+  soft-suppressed, no complaint, no unsubscribe, no `do_not_email`, no member `opted_out`, and
+  the person is not a ghost.
 - `on_dial_list` / `dial_block_reason` / `priority_rank`: on the list when `status = 'active'`,
   callable, under the cap and not held; ordered by tier (high first), intent score
   (descending), fewest calls in the last 7 days, then `entity_id`. The published `dial_list`
@@ -130,6 +131,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                coalesce(g.usable AND g.soft_since IS NULL AND g.complaint_at IS NULL, false)
                    AND u.entity_id IS NULL
                    AND NOT coalesce(m.dne_flag, false) AND NOT coalesce(m.opted_out, false)
+                   AND NOT coalesce(gh.is_ghost, false)
                    AS is_emailable
         FROM people p
         LEFT JOIN listed l USING (entity_id)
@@ -139,6 +141,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         LEFT JOIN dial d USING (entity_id)
         LEFT JOIN unsubscribed u USING (entity_id)
         LEFT JOIN golden_box g USING (entity_id)
+        LEFT JOIN person_ghosts gh USING (entity_id)
         """,
     )
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hygiene_pipeline.domain.placeholders import ghost_flags
 from hygiene_pipeline.linkage.accounts import corporate_domains
 from hygiene_pipeline.scoring.bounces import classify_bounces
 from hygiene_pipeline.scoring.frames import bool_column, column, utc_column
@@ -61,6 +62,7 @@ def _known_by(frame: pd.DataFrame | None, at: str, as_of: pd.Timestamp) -> pd.Da
 
 def _records(crm: pd.DataFrame, xref: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     activity = utc_column(crm, "last_activity_at")
+    ghosts = crm if "is_ghost_record" in crm.columns else ghost_flags(crm)
     frame = pd.DataFrame(
         {
             "record_key": _text(crm, "record_key"),
@@ -82,6 +84,8 @@ def _records(crm: pd.DataFrame, xref: pd.DataFrame, as_of: pd.Timestamp) -> pd.D
             "consent_expires_at": utc_column(crm, "consent_expires_at").array,
             "do_not_call": bool_column(crm, "do_not_call").to_numpy(),
             "do_not_email": bool_column(crm, "do_not_email").to_numpy(),
+            "is_ghost_record": ghosts["is_ghost_record"].to_numpy(dtype=bool),
+            "ghost_reasons": ghosts["ghost_reasons"].to_numpy(dtype=object),
         }
     )
     links = pd.DataFrame(

@@ -109,7 +109,6 @@ def score_people(
     dnc_list: pd.DataFrame | None = None,
     *,
     accounts: pd.DataFrame | None = None,
-    ghosts: pd.DataFrame | None = None,
     as_of: datetime | pd.Timestamp,
     settings: ScoringSettings | None = None,
     default_region: str = "US",
@@ -118,8 +117,8 @@ def score_people(
 
     Inputs are the frames of `docs/data_model.md`: golden identities and `contact_xref` (both
     with `account_id`), the standardised feeds (optional ones may be None), the account
-    identities (`linkage.accounts.ACCOUNT_COLUMNS`) and the ghost verdict per person
-    (`entity_id`, `is_ghost`, `ghost_reason`). `as_of` must be timezone-aware.
+    identities (`linkage.accounts.ACCOUNT_COLUMNS`). A person whose every record is a ghost
+    record (`domain.placeholders`) is a ghost. `as_of` must be timezone-aware.
     """
     settings = settings or ScoringSettings()
     stamp = utc_as_of(as_of)
@@ -141,17 +140,13 @@ def score_people(
                 dnc_numbers=dnc_numbers,
             ),
         )
-        ws.load(
+        ws.create(
             "person_ghosts",
-            ghosts
-            if ghosts is not None
-            else pd.DataFrame(
-                {
-                    "entity_id": pd.Series(dtype=object),
-                    "is_ghost": pd.Series(dtype=bool),
-                    "ghost_reason": pd.Series(dtype=object),
-                }
-            ),
+            """
+            SELECT entity_id, bool_and(is_ghost_record) AS is_ghost,
+                   'every record is a placeholder (' || min(ghost_reasons) || ')' AS ghost_reason
+            FROM records GROUP BY entity_id
+            """,
         )
         stats: dict[str, Any] = gather_evidence(ws, settings)
         account_status(ws)

@@ -25,7 +25,9 @@ CRM_COLUMNS = [
     "company", "company_key", "job_title", "street", "city", "state", "postal_code",
     "postal_code_key", "country", "created_at", "updated_at", "last_activity_at",
     "consent_expires_at", "lifecycle_stage", "owner", "consent_source", "consent_status",
-    "do_not_call", "do_not_email", "source_file", "row_number",
+    "do_not_call", "do_not_email", "name_is_placeholder", "email_is_placeholder",
+    "phone_is_placeholder", "mobile_phone_is_placeholder", "company_is_placeholder",
+    "is_ghost_record", "ghost_reasons", "source_file", "row_number",
 ]  # fmt: skip
 
 

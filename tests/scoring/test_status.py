@@ -333,3 +333,23 @@ def test_evidence_after_as_of_is_not_yet_known(world) -> None:
     w.call(2, "left_company", contact_id="P")
     assert w.scored(as_of=w.ago(5)).loc["P", "status"] == "active"
     assert w.scored().loc["P", "status"] == "left_company"
+
+
+def test_a_person_of_ghost_records_is_a_ghost_never_dialled_or_emailed(world) -> None:
+    w = world()
+    w.person(
+        "GHOST",
+        first_name="Test",
+        last_name="Test",
+        email="test@test.com",
+        phone="+15555550123",
+        company="ACME",
+        presence_days=5,
+    )
+    w.person("REAL", first_name="Ann", last_name="Lee")
+    person = w.scored().loc["GHOST"]
+    assert person["status"] == "ghost"
+    assert person["status_reason"].startswith("ghost: every record is a placeholder (name")
+    assert not person["on_dial_list"]
+    assert not person["is_emailable"]
+    assert w.scored().loc["REAL", "status"] == "active"

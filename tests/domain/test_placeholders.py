@@ -1,0 +1,109 @@
+"""Placeholder values and ghost records: test entries, dummies and keyboard mash are recognised,
+real people with one odd value are not."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from hygiene_pipeline.domain.placeholders import (
+    company_is_placeholder,
+    email_is_placeholder,
+    ghost_flags,
+    name_is_placeholder,
+    phone_is_placeholder,
+)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "junk"),
+    [
+        ("Test", "Test", True),
+        ("asdf", None, True),
+        ("Mickey", "Mouse", True),
+        ("N/A", None, True),
+        ("Jane", "Doe", True),
+        ("xxxx", "qwerty", True),
+        ("测试", None, True),
+        ("John", "Smith", False),
+        ("Jane", "Duck", False),
+        ("Wei", "Zhang", False),
+        ("Test", "Barker", False),
+    ],
+)
+def test_placeholder_names(first: str, last: str | None, junk: bool) -> None:
+    assert name_is_placeholder(pd.Series([first]), pd.Series([last])).iloc[0] == junk
+
+
+@pytest.mark.parametrize(
+    ("email", "junk"),
+    [
+        ("test@test.com", True),
+        ("noreply@example.com", True),
+        ("someone@acme.example", True),
+        ("asdf@gmail.com", True),
+        ("aaaa@yahoo.com", True),
+        ("jo@acme-widgets.com", False),
+        ("mm@disney.com", False),
+    ],
+)
+def test_placeholder_emails(email: str, junk: bool) -> None:
+    assert email_is_placeholder(pd.Series([email])).iloc[0] == junk
+
+
+@pytest.mark.parametrize(
+    ("number", "junk"),
+    [
+        ("+12125550123", True),  # 555-0100..0199 is reserved for fiction
+        ("+15555555555", True),
+        ("+10000000000", True),
+        ("+11234567890", True),
+        ("+441111111111", True),
+        ("+12125551234", False),
+        ("+447700900123", False),
+        ("+8613812345678", False),
+    ],
+)
+def test_placeholder_phones(number: str, junk: bool) -> None:
+    assert phone_is_placeholder(pd.Series([number])).iloc[0] == junk
+
+
+@pytest.mark.parametrize(
+    ("company", "junk"),
+    [
+        ("ACME", True),
+        ("Acme Inc.", True),
+        ("测试公司", True),
+        ("N/A", True),
+        ("Acme Widgets", False),
+    ],
+)
+def test_placeholder_companies(company: str, junk: bool) -> None:
+    assert company_is_placeholder(pd.Series([company])).iloc[0] == junk
+
+
+def test_a_ghost_record_has_junk_and_nothing_real() -> None:
+    records = pd.DataFrame(
+        {
+            "first_name": ["Test", "Mickey", "Bob", "Bob", None],
+            "last_name": ["Test", "Mouse", "Jones", "Jones", None],
+            "email": [
+                "test@test.com",
+                "mm@disney.com",
+                "noreply@example.com",
+                "x@example.com",
+                None,
+            ],
+            "email_valid": [True, True, True, True, False],
+            "phone_e164": ["+15555550123", "+12125551234", None, None, "+10000000000"],
+            "phone_valid": [True, True, False, False, True],
+            "company": ["ACME", "Disney", "Test Company", "Real Corp", None],
+        }
+    )
+    flags = ghost_flags(records)
+    assert flags["is_ghost_record"].tolist() == [True, False, True, False, True]
+    assert flags.loc[0, "ghost_reasons"] == (
+        "name placeholder; email placeholder or reserved domain; phone fictional or made up; "
+        "company placeholder"
+    )
+    assert "mm@disney" not in str(flags.to_dict())
