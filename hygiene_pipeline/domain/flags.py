@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hygiene_pipeline import vocabulary
 from hygiene_pipeline.domain.column_ops import blank_to_none, map_distinct
 
 TRUE_WORDS: frozenset[str] = frozenset(
@@ -19,7 +20,7 @@ FALSE_WORDS: frozenset[str] = frozenset(
     {"false", "f", "no", "n", "0", "0.0", "off", "unchecked", "falsch", "nein", "non"}
 )
 
-CONSENT_STATUSES: tuple[str, ...] = ("opted_in", "opted_out", "expired", "unknown")
+CONSENT_STATUSES = vocabulary.CONSENT_STATUSES
 """Canonical consent values of the contract."""
 
 CONSENT_SPELLINGS: dict[str, tuple[str, ...]] = {

@@ -24,18 +24,12 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from hygiene_pipeline import vocabulary
 from hygiene_pipeline.domain.column_ops import blank_to_none, map_distinct
 from hygiene_pipeline.domain.mappings import load_mapping
 
-CALL_DISPOSITIONS: tuple[str, ...] = (
-    "connected", "no_answer", "busy", "voicemail", "disconnected", "wrong_number",
-    "left_company", "company_moved", "company_closed", "do_not_call", "not_interested",
-    "interested", "callback",
-)  # fmt: skip
-EVENT_TYPES: tuple[str, ...] = (
-    "email_open", "email_click", "web_visit", "pricing_page_view", "content_download",
-    "form_submit", "demo_request", "meeting_booked", "unsubscribe",
-)  # fmt: skip
+CALL_DISPOSITIONS = vocabulary.CALL_DISPOSITIONS
+EVENT_TYPES = vocabulary.EVENT_TYPES
 
 
 def vocabulary_key(values: pd.Series) -> pd.Series:

@@ -16,7 +16,9 @@ A suite is plain GX JSON (`name`, `expectations`, `meta`) with these conventions
 - `meta.parameters` on the suite maps a GX suite parameter (`{"$PARAMETER": "name"}` in an
   expectation's kwargs) to a warehouse column whose distinct values fill it at evaluation time,
   e.g. `{"contact_xref_entity_ids": {"table": "curated.contact_xref", "column": "entity_id"}}`:
-  that is how a suite checks one table against another.
+  that is how a suite checks one table against another;
+- `{"$VOCABULARY": "STATUSES"}` anywhere in an expectation stands for that tuple of
+  `hygiene_pipeline/vocabulary.py`, so a suite checks the one vocabulary rather than a copy.
 
 Loading validates the file without importing Great Expectations (which takes seconds), so a
 code location with a broken suite fails at load time with the file and the reason.
@@ -31,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hygiene_pipeline import vocabulary
+
 SEVERITIES: tuple[str, ...] = ("critical", "warning", "info")
 BLOCKING_SEVERITY = "critical"
 DEFAULT_SEVERITY = "critical"
@@ -38,6 +42,7 @@ DEFAULT_SEVERITY = "critical"
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PARAMETER_KEY = "$PARAMETER"
+_VOCABULARY_KEY = "$VOCABULARY"
 
 
 class SuiteError(ValueError):
@@ -140,6 +145,7 @@ def load_suite(path: Path) -> SuiteSpec:
         raise SuiteError(f"{path.name}: not valid JSON ({error})") from error
     if not isinstance(document, dict) or not isinstance(document.get("expectations"), list):
         raise SuiteError(f"{path.name}: expected an object with an 'expectations' list")
+    document = _with_vocabularies(path, document)
     meta = document.get("meta") or {}
     references = {
         name: _reference(path, name, ref) for name, ref in (meta.get("parameters") or {}).items()
@@ -170,6 +176,20 @@ def load_suite(path: Path) -> SuiteSpec:
         references=references,
         expectations=expectations,
     )
+
+
+def _with_vocabularies(path: Path, node: Any) -> Any:
+    """The document with every `{"$VOCABULARY": name}` replaced by that vocabulary's values."""
+    if isinstance(node, dict):
+        if set(node) == {_VOCABULARY_KEY}:
+            values = getattr(vocabulary, str(node[_VOCABULARY_KEY]), None)
+            if not isinstance(values, tuple):
+                raise SuiteError(f"{path.name}: no vocabulary named {node[_VOCABULARY_KEY]!r}")
+            return list(values)
+        return {key: _with_vocabularies(path, value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_with_vocabularies(path, value) for value in node]
+    return node
 
 
 def _table_of(path: Path) -> tuple[str, str]:

@@ -7,14 +7,15 @@ mail domain first, so two companies that share a name do not share news).
   account answers host unknown / null MX / no route) together with a dead work line of the
   account; unless someone at the account showed strong presence on a company channel (an
   answered work line, a click from a corporate mailbox) after that evidence.
-- `relocated`: a `company_moved` call about the account (one colleague's report is enough),
-  until a record of the account updated after the report shows an address no earlier record of
-  the account had, or a new company line (a number colleagues share) or a person's new work
-  number in place of their old one. A new hire's own direct line says nothing about the office,
-  and presence does not resolve a move: a person answering says nothing about where it is.
+- `relocated`: a `company_moved` call about the account (one colleague's report is enough).
+  Each person's records are out of date until one of them, updated after the report, shows an
+  address or a work line (not a mobile) that no record of the account had before it
+  (`moved_up_to_date`); the account stays relocated until everyone's are. Presence does not
+  resolve a move: a person answering says nothing about where the office is.
 - `active`: otherwise.
 
-Table created: `account_status` (`account_id`, `status`, `status_reason`, `status_since`).
+Tables created: `account_status` (`account_id`, `status`, `status_reason`, `status_since`),
+`account_moves`, `moved_up_to_date` (people of a moved account whose records are up to date).
 """
 
 from __future__ import annotations
@@ -71,32 +72,31 @@ def _closure(ws: Workspace) -> None:
 
 def _relocation(ws: Workspace) -> None:
     ws.create(
-        "relocation_evidence",
+        "account_moves",
         f"""
-        WITH moves AS (
-            SELECT account_id, max(called_at) AS seen_at, count(*) AS reports
-            FROM call_facts
-            WHERE disposition IN {sql_text_list(RELOCATION_CALLS)} AND account_id IS NOT NULL
-            GROUP BY account_id
-        ),
-        facts AS (
-            SELECT r.account_id, r.record_key,
+        SELECT account_id, max(called_at) AS seen_at, count(*) AS reports
+        FROM call_facts
+        WHERE disposition IN {sql_text_list(RELOCATION_CALLS)} AND account_id IS NOT NULL
+        GROUP BY account_id
+        """,
+    )
+    ws.create(
+        "moved_up_to_date",
+        """
+        WITH facts AS (
+            SELECT r.account_id, r.entity_id, r.record_key,
                    coalesce(r.updated_at, r.created_at, '-infinity'::TIMESTAMPTZ) AS recency,
                    nullif(coalesce(r.postal_code_key, '') || '|'
                           || coalesce(lower(trim(r.street)), ''), '|') AS address
-            FROM members r JOIN moves m USING (account_id)
+            FROM members r JOIN account_moves m USING (account_id)
         ),
         lines AS (
-            SELECT f.account_id, r.entity_id, f.recency, n.phone_e164
+            SELECT f.account_id, f.entity_id, f.recency, n.phone_e164
             FROM facts f JOIN record_numbers n USING (record_key)
-            JOIN members r USING (record_key) WHERE n.line = 'work'
-        ),
-        shared AS (
-            SELECT account_id, phone_e164 FROM lines
-            GROUP BY account_id, phone_e164 HAVING count(DISTINCT entity_id) > 1
+            WHERE n.line = 'work' AND coalesce(n.type, '') <> 'mobile'
         ),
         new_address AS (
-            SELECT DISTINCT f.account_id FROM facts f JOIN moves m USING (account_id)
+            SELECT f.entity_id, f.account_id FROM facts f JOIN account_moves m USING (account_id)
             WHERE f.recency > m.seen_at AND f.address IS NOT NULL
               AND NOT EXISTS (
                   SELECT 1 FROM facts g
@@ -104,28 +104,34 @@ def _relocation(ws: Workspace) -> None:
                     AND g.address = f.address)
         ),
         new_phone AS (
-            -- a company line (shared by colleagues) never seen before the move, or a person's
-            -- work number that replaced the one their older record shows; a new hire's own
-            -- direct line says nothing about the office
-            SELECT DISTINCT l.account_id FROM lines l JOIN moves m USING (account_id)
+            SELECT l.entity_id, l.account_id FROM lines l JOIN account_moves m USING (account_id)
             WHERE l.recency > m.seen_at
               AND NOT EXISTS (
                   SELECT 1 FROM lines g
                   WHERE g.account_id = l.account_id AND g.recency <= m.seen_at
                     AND g.phone_e164 = l.phone_e164)
-              AND ((l.account_id, l.phone_e164) IN (SELECT (account_id, phone_e164) FROM shared)
-                   OR EXISTS (
-                       SELECT 1 FROM lines o
-                       WHERE o.account_id = l.account_id AND o.entity_id = l.entity_id
-                         AND o.recency <= m.seen_at AND o.phone_e164 <> l.phone_e164))
+        )
+        SELECT DISTINCT entity_id, account_id FROM new_address
+        UNION
+        SELECT DISTINCT entity_id, account_id FROM new_phone
+        """,
+    )
+    ws.create(
+        "relocation_evidence",
+        """
+        WITH people AS (
+            SELECT p.account_id, count(*) AS people, count(u.entity_id) AS up_to_date
+            FROM people p JOIN account_moves m USING (account_id)
+            LEFT JOIN moved_up_to_date u USING (entity_id, account_id)
+            GROUP BY p.account_id
         )
         SELECT m.account_id, m.seen_at,
                'call disposition company_moved on ' || strftime(m.seen_at, '%Y-%m-%d') || ' ('
-               || m.reports || ' report(s)); no newer record shows a new address or phone'
-               AS label
-        FROM moves m
-        WHERE m.account_id NOT IN (SELECT account_id FROM new_address)
-          AND m.account_id NOT IN (SELECT account_id FROM new_phone)
+               || m.reports || ' report(s)); ' || coalesce(p.up_to_date, 0) || ' of '
+               || coalesce(p.people, 0) || ' people''s records show a newer address or phone'
+               AS label,
+               coalesce(p.up_to_date = p.people, false) AS all_up_to_date
+        FROM account_moves m LEFT JOIN people p USING (account_id)
         """,
     )
 
@@ -142,10 +148,12 @@ def account_status(ws: Workspace) -> None:
         )
         SELECT a.account_id,
                CASE WHEN c.account_id IS NOT NULL THEN 'closed'
-                    WHEN r.account_id IS NOT NULL THEN 'relocated'
+                    WHEN r.account_id IS NOT NULL AND NOT r.all_up_to_date THEN 'relocated'
                     ELSE 'active' END AS status,
                CASE WHEN c.account_id IS NOT NULL THEN 'closed: ' || c.label
-                    WHEN r.account_id IS NOT NULL THEN 'relocated: ' || r.label
+                    WHEN r.account_id IS NOT NULL THEN
+                        CASE WHEN r.all_up_to_date THEN 'active: ' ELSE 'relocated: ' END
+                        || r.label
                     ELSE 'active: no closure or move reported' END AS status_reason,
                coalesce(c.seen_at, r.seen_at) AS status_since
         FROM accounts a

@@ -27,8 +27,8 @@ The enhanced status comes from `enhanced_status`, else from the first `d.d.d` co
 `bounce_scope` says what a hard bounce is about, because the two mean different things about a
 person: `mailbox` (`5.1.1` user unknown, `5.2.1` disabled, ...: the server answered, so the
 domain lives and this one address does not: at a company, a departure signal) or `domain`
-(`5.1.2` host unknown, `5.1.10` null MX, `5.4.4` no route, or a diagnostic naming an unknown host
-or domain: nobody at that domain gets mail: with dead lines, a closure signal).
+(`5.1.2` host unknown, `5.4.4` no route, SMTP `556` or a diagnostic naming an unknown host or
+domain or a null MX: nobody at that domain gets mail: with dead lines, a closure signal).
 """
 
 from __future__ import annotations
@@ -38,13 +38,15 @@ import pandas as pd
 
 from hygiene_pipeline.scoring.frames import column
 
-DOMAIN_STATUSES: tuple[int, ...] = (1_002, 1_010, 4_004)
-"""5.x.x codes (as subject * 1000 + detail: 5.1.2, 5.1.10, 5.4.4) that say the whole domain
-takes no mail."""
+DOMAIN_STATUSES: tuple[int, ...] = (1_002, 4_004)
+"""5.x.x codes (as subject * 1000 + detail: 5.1.2, 5.4.4) that say the whole domain takes no
+mail. `5.1.10` is not among them: RFC 7505 gives it to a null MX, but Microsoft 365 answers
+`5.1.10 RESOLVER.ADR.RecipientNotFound` for one unknown mailbox, so only SMTP `556` or a
+diagnostic naming a null MX makes it a dead domain."""
 
 _DEAD_DOMAIN_TEXT = (
     r"(?i)host(?: or domain name)? (?:not found|unknown)|domain (?:not found|does not exist|"
-    r"unknown)|nxdomain|no mx|null mx|unrouteable|unroutable address"
+    r"unknown)|nxdomain|no mx\b|no mail exchanger|null mx|unrouteable|unroutable address"
 )
 """Diagnostic phrases of a dead domain, for bounces that carry no enhanced status."""
 
@@ -149,7 +151,11 @@ def classify_bounces(bounces: pd.DataFrame) -> pd.DataFrame:
     dead_domain_text = (
         column(bounces, "diagnostic").astype("string").str.contains(_DEAD_DOMAIN_TEXT).fillna(False)
     )
-    domain_scope = np.where(has_status, domain_status, dead_domain_text.to_numpy(dtype=bool))
+    domain_scope = (
+        np.where(has_status, domain_status, False)
+        | dead_domain_text.to_numpy(dtype=bool)
+        | (smtp == 556).to_numpy()
+    )
     hard = bounce_class == "hard"
     scope = np.where(hard, np.where(domain_scope, "domain", "mailbox"), None)
     return pd.DataFrame(

@@ -43,7 +43,7 @@ def _owners(ws: Workspace) -> None:
         """
         SELECT n.phone_e164, r.entity_id,
                bool_or(n.valid) AS valid, min(n.type) AS type, min(n.region) AS region,
-               bool_or(n.line = 'work') AS work_line
+               bool_or(n.line = 'work' AND coalesce(n.type, '') <> 'mobile') AS work_line
         FROM record_numbers n JOIN members r USING (record_key)
         GROUP BY n.phone_e164, r.entity_id
         """,
@@ -53,7 +53,8 @@ def _owners(ws: Workspace) -> None:
         """
         SELECT DISTINCT r.account_id, n.phone_e164
         FROM record_numbers n JOIN members r USING (record_key)
-        WHERE n.line = 'work' AND n.valid AND r.account_id IS NOT NULL
+        WHERE n.line = 'work' AND n.valid AND coalesce(n.type, '') <> 'mobile'
+          AND r.account_id IS NOT NULL
         """,
     )
     ws.create(
@@ -283,19 +284,20 @@ def _channels(ws: Workspace, settings: ScoringSettings) -> None:
                    arg_min(bounce_evidence, bounced_at) FILTER (
                        WHERE nth = {int(settings.hard_bounces_to_suppress)}) AS hard_evidence,
                    arg_max(bounce_scope, bounced_at) AS hard_scope,
+                   max(bounced_at) AS last_hard_at,
                    NULL::TIMESTAMPTZ AS soft_since, NULL::TIMESTAMPTZ AS complaint_at
             FROM hard GROUP BY email_key
             UNION ALL
-            SELECT email_key, NULL, NULL, NULL, min(bounced_at), NULL
+            SELECT email_key, NULL, NULL, NULL, NULL, min(bounced_at), NULL
             FROM soft WHERE run_start IS NOT NULL AND bounced_at - run_start <= {window}
             GROUP BY email_key
             UNION ALL
-            SELECT email_key, NULL, NULL, NULL, NULL, min(bounced_at)
+            SELECT email_key, NULL, NULL, NULL, NULL, NULL, min(bounced_at)
             FROM bounces WHERE bounce_class = 'complaint' GROUP BY email_key
         )
         SELECT email_key, max(hard_at) AS hard_at, max(hard_evidence) AS hard_evidence,
-               max(hard_scope) AS hard_scope, max(soft_since) AS soft_since,
-               max(complaint_at) AS complaint_at
+               max(hard_scope) AS hard_scope, max(last_hard_at) AS last_hard_at,
+               max(soft_since) AS soft_since, max(complaint_at) AS complaint_at
         FROM states GROUP BY email_key
         """,
     )

@@ -1,12 +1,12 @@
 """What each kind of evidence means and how much it weighs: the evidence model, in one place.
 
-Why strength matters: CRMs bump `last_activity_at` on any logged outbound touch, and mail is
-"opened" by security scanners and privacy proxies, so such traces say little about whether the
-person is still there. They are *weak presence*: they may keep a score from rising, but they never
-outweigh departure, closure or dead-channel evidence. *Strong presence* is the person acting:
-answering a call, clicking, visiting, filling a form, booking a meeting. Presence on a *company
-channel* (an answered work line, an event from a corporate mailbox) also proves the person is
-still at the company, which a personal mobile answering does not.
+Why strength matters: CRMs bump `last_activity_at` on any logged outbound touch, mail is "opened"
+by security scanners and privacy proxies, and web tracking follows a cookie, not a person, so
+such traces say little about whether the person is still there. They are *weak presence*: they
+never outweigh departure, closure or dead-channel evidence. *Strong presence* is two-way contact:
+answering a call, clicking in a mail, filling a form, booking a meeting. Presence on a *company
+channel* (an answered work line, a click from a corporate mailbox) also proves the person is
+still at the company, which an answered mobile does not.
 
 Intent is read by behaviour class, as sales teams define it: an *explicit need* (asked for
 pricing, a demo or a meeting, submitted a form, said interested or asked for a callback),
@@ -22,13 +22,17 @@ STRONG_PRESENCE_CALLS: tuple[str, ...] = ("connected", "interested", "callback",
 """Call dispositions that prove the person answered on that number."""
 
 STRONG_PRESENCE_EVENTS: tuple[str, ...] = (
-    "email_click", "web_visit", "pricing_page_view", "content_download", "form_submit",
-    "demo_request", "meeting_booked", "unsubscribe",
+    "email_click", "form_submit", "demo_request", "meeting_booked",
 )  # fmt: skip
-"""Engagement events the person makes themselves."""
+"""Two-way contact the person makes themselves: a click in a mail sent to them, a form, a
+meeting."""
 
-WEAK_PRESENCE_EVENTS: tuple[str, ...] = ("email_open",)
-"""Engagement events that machines make too (scanners, privacy proxies)."""
+WEAK_PRESENCE_EVENTS: tuple[str, ...] = (
+    "email_open", "web_visit", "pricing_page_view", "content_download", "unsubscribe",
+)  # fmt: skip
+"""Traces that machines or other people leave too: opens by scanners and privacy proxies, web
+visits tracked by a cookie (a shared machine, a crawler), an unsubscribe (a link, often followed
+by a mail gateway)."""
 
 DEAD_NUMBER_CALLS: tuple[str, ...] = ("disconnected", "wrong_number")
 DEPARTURE_CALLS: tuple[str, ...] = ("left_company",)
@@ -69,8 +73,9 @@ EVIDENCE_TABLE: tuple[EvidenceKind, ...] = (
         "strong presence",
         "person there; from a corporate mailbox: at the company",
     ),
-    EvidenceKind("email open", "weak presence", "keeps the staleness score down only"),
-    EvidenceKind("CRM last_activity_at / updated_at", "weak presence", "staleness score only"),
+    EvidenceKind(
+        "CRM last_activity_at / updated_at", "weak presence", "staleness only when configured"
+    ),
     EvidenceKind("call left_company", "departure", "left_company unless later company presence"),
     EvidenceKind(
         "hard bounce 5.1.1/5.2.1 on a corporate mailbox, domain alive",

@@ -80,14 +80,16 @@ class ScoringSettings:
         30, "Length of the rolling window in which soft bounces are counted."
     )
     intent_need_window_days: int = _described(
-        90,
+        30,
         "An explicit need (pricing, demo or meeting request, form, 'interested', callback) "
-        "this recent, not refused since, makes the intent tier high.",
+        "this recent, not refused since, makes the intent tier high. A hand-raiser not worked "
+        "within a month has gone cold: inbound follow-up is measured in days.",
     )
     intent_engaged_window_days: int = _described(
         90,
         "Engagement (open, click, visit, download) this recent, not refused since and without a "
-        "current need, makes the intent tier medium; otherwise the tier is low.",
+        "current need, makes the intent tier medium; otherwise the tier is low. Engagement older "
+        "than a quarter says little about current interest.",
     )
     intent_half_life_days: float = _described(
         30.0,

@@ -9,7 +9,8 @@ Precedence (`vocabulary.STATUSES`), the first that holds wins:
    domain still takes mail - not followed by strong presence of the person on a company channel
    (an answered work line, a click from a corporate mailbox). An answered mobile, a CRM activity
    bump or an email open say nothing about the employer, so they never cancel a departure.
-4. `company_relocated`: the account moved and no newer record shows the new address or phone.
+4. `company_relocated`: the account moved and none of the person's records updated since shows
+   a new address or work line.
 5. `invalid_contact`: no usable channel (every number dead or invalid, every mailbox
    hard-bounced, invalid or at a dead domain).
 6. `stale_inactive`: no strong presence for `dormant_after_days` (six months).
@@ -40,9 +41,9 @@ def _departures(ws: Workspace) -> None:
         FROM call_facts cf
         WHERE cf.entity_id IS NOT NULL AND cf.disposition IN {sql_text_list(DEPARTURE_CALLS)}
         UNION ALL
-        SELECT pm.entity_id, pm.account_id, ms.hard_at,
+        SELECT pm.entity_id, pm.account_id, ms.last_hard_at,
                'hard bounce ' || ms.hard_evidence || ' on the corporate mailbox on '
-               || strftime(ms.hard_at, '%Y-%m-%d') || ' while the domain takes mail'
+               || strftime(ms.last_hard_at, '%Y-%m-%d') || ' while the domain takes mail'
         FROM person_mailboxes pm JOIN mailbox_states ms USING (email_key)
         WHERE ms.hard_at IS NOT NULL AND ms.hard_scope = 'mailbox'
           AND pm.corporate_domain IS NOT NULL AND NOT pm.role
@@ -148,6 +149,8 @@ def person_status(ws: Workspace, settings: ScoringSettings) -> None:
         WITH facts AS (
             SELECT p.entity_id, coalesce(g.is_ghost, false) AS is_ghost, g.ghost_reason,
                    a.status AS account_status, a.status_reason AS account_reason,
+                   mv.seen_at AS moved_at, mv.label AS move_reason,
+                   u.entity_id IS NOT NULL AS up_to_date,
                    d.label AS departure,
                    c.phone_usable OR c.email_usable AS reachable,
                    c.phone_problem, c.email_problem,
@@ -157,6 +160,9 @@ def person_status(ws: Workspace, settings: ScoringSettings) -> None:
             FROM people p
             LEFT JOIN person_ghosts g USING (entity_id)
             LEFT JOIN account_status a USING (account_id)
+            LEFT JOIN relocation_evidence mv USING (account_id)
+            LEFT JOIN moved_up_to_date u ON u.entity_id = p.entity_id
+                                        AND u.account_id = p.account_id
             LEFT JOIN departures d ON d.entity_id = p.entity_id AND d.current_account
             LEFT JOIN person_presence pp ON pp.entity_id = p.entity_id
             LEFT JOIN channel_state c ON c.entity_id = p.entity_id
@@ -166,7 +172,7 @@ def person_status(ws: Workspace, settings: ScoringSettings) -> None:
                    CASE WHEN is_ghost THEN 'ghost'
                         WHEN account_status = 'closed' THEN 'company_closed'
                         WHEN departure IS NOT NULL THEN 'left_company'
-                        WHEN account_status = 'relocated' THEN 'company_relocated'
+                        WHEN moved_at IS NOT NULL AND NOT up_to_date THEN 'company_relocated'
                         WHEN NOT coalesce(reachable, false) THEN 'invalid_contact'
                         WHEN days IS NULL OR days > {dormant} THEN 'stale_inactive'
                         ELSE 'active' END AS status
@@ -177,7 +183,7 @@ def person_status(ws: Workspace, settings: ScoringSettings) -> None:
                    WHEN 'ghost' THEN ghost_reason
                    WHEN 'company_closed' THEN 'the account is ' || account_reason
                    WHEN 'left_company' THEN departure
-                   WHEN 'company_relocated' THEN 'the account is ' || account_reason
+                   WHEN 'company_relocated' THEN 'the account moved: ' || move_reason
                    WHEN 'invalid_contact' THEN coalesce(phone_problem, '') || '; '
                                                || coalesce(email_problem, '')
                    WHEN 'stale_inactive' THEN CASE

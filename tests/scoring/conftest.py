@@ -61,7 +61,7 @@ class World:
 
         The default email is at the company's own domain (the person's own company when none
         is given), so people of one company share an account. `presence_days` plants strong
-        presence that long ago: an answered call on the phone (else a web visit), outside the
+        presence that long ago: an answered call on the phone (else an email click), outside the
         7-day call window and not an intent signal.
         """
         if phone == "auto":
@@ -93,7 +93,7 @@ class World:
         if presence_days is not None and phone is not None:
             self.call(presence_days, "connected", contact_id=entity_id, phone=phone)
         elif presence_days is not None:
-            self.event(presence_days, "web_visit", contact_id=entity_id)
+            self.event(presence_days, "email_click", contact_id=entity_id)
         return phone
 
     def record(

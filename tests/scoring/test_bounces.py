@@ -88,10 +88,10 @@ def test_each_family_reaches_the_person(world) -> None:
     w = world()
     w.person("HARD", email="hard@gmail.com", phone=None)
     w.bounce(5, "hard@gmail.com", enhanced_status="5.1.1")
-    w.person("SOFT", email="soft@gmail.com", last_activity_days=25)
+    w.person("SOFT", email="soft@gmail.com", last_activity_days=25, presence_days=25)
     for days in (20, 12, 3):
         w.bounce(days, "soft@gmail.com", enhanced_status="4.2.2")
-    w.person("SPREAD", email="spread@gmail.com", last_activity_days=100)
+    w.person("SPREAD", email="spread@gmail.com", last_activity_days=100, presence_days=100)
     for days in (80, 40, 3):
         w.bounce(days, "spread@gmail.com", enhanced_status="4.2.2")
     w.person("BLOCK", email="block@gmail.com", phone=None)

@@ -128,5 +128,5 @@ def test_the_deciding_signal_comes_first_then_the_largest_contributions(world) -
     assert scored.loc["P", "intent_tier"] == "low"
     assert scored.loc["P", "scoring_version"] == "test-7"
     assert scored.loc["QUIET", "intent_top_signals"] == (
-        "decided by no need in 90 and no engagement in 90 days"
+        "decided by no need in 30 and no engagement in 90 days"
     )

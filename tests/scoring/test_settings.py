@@ -17,7 +17,7 @@ def test_defaults_are_the_documented_rules() -> None:
     assert (settings.hard_bounces_to_suppress, settings.soft_bounces_to_suppress) == (1, 3)
     assert settings.soft_bounce_window_days == 30
     assert settings.intent_half_life_days == 30
-    assert (settings.intent_need_window_days, settings.intent_engaged_window_days) == (90, 90)
+    assert (settings.intent_need_window_days, settings.intent_engaged_window_days) == (30, 90)
     assert (settings.max_calls_per_day, settings.max_calls_per_7_days) == (2, 7)
     assert (settings.call_window_start, settings.call_window_end) == (time(9), time(20))
     assert settings.intent_weights["meeting_booked"] == 45

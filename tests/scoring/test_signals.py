@@ -20,7 +20,7 @@ def test_call_by_contact_id_and_by_phone(world) -> None:
 def test_event_by_email_key(world) -> None:
     w = world()
     w.person("P", last_activity_days=None, presence_days=None)
-    w.event(3, "web_visit", email="p@p-holdings.com")
+    w.event(3, "email_click", email="p@p-holdings.com")
     assert w.scored().loc["P", "status"] == "active"
 
 

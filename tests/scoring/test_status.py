@@ -174,28 +174,46 @@ def test_presence_does_not_resolve_a_move(world) -> None:
     ("street", "postal", "resolved"),
     [("9 New Street", "10002", True), ("1 Old Road", "10001", False)],
 )
-def test_a_newer_record_with_a_new_address_resolves_a_move(
+def test_a_record_updated_with_a_new_address_brings_its_person_up_to_date(
     world, street: str, postal: str, resolved: bool
 ) -> None:
     w = world()
     w.person(
         "P", company="Acme", street="1 Old Road", postal_code_key="10001", updated_at=w.ago(90)
     )
-    w.person("Q", company="Acme", street=street, postal_code_key=postal, updated_at=w.ago(10))
+    w.person(
+        "Q",
+        company="Acme",
+        street=street,
+        postal_code_key=postal,
+        updated_at=w.ago(10),
+        phone=None,
+        mobile="+12125559600",
+    )
     w.call(40, "company_moved", contact_id="P")
-    expected = "active" if resolved else "company_relocated"
-    assert set(w.scored()["status"]) == {expected}
+    result = w.score()
+    scored = result.contacts.set_index("entity_id")
+    assert scored.loc["P", "status"] == "company_relocated"
+    assert scored.loc["Q", "status"] == ("active" if resolved else "company_relocated")
+    assert result.accounts.loc[0, "status"] == "relocated"
+    assert f"{int(resolved)} of 2 people's records" in result.accounts.loc[0, "status_reason"]
 
 
-def test_a_persons_new_work_number_resolves_a_move_but_a_new_hires_line_does_not(world) -> None:
+def test_a_new_work_line_brings_a_person_up_to_date_and_everyone_the_account(world) -> None:
     w = world()
     w.person("P", company="Acme", updated_at=w.ago(90))
     w.person("HIRE", company="Acme", updated_at=w.ago(10))
     w.call(40, "company_moved", contact_id="P")
-    assert set(w.scored()["status"]) == {"company_relocated"}
+    scored = w.scored()
+    assert (scored.loc["P", "status"], scored.loc["HIRE", "status"]) == (
+        "company_relocated",
+        "active",
+    )
     w.record("P", contact_id="P-2", company="Acme", phone_e164="+12125559500",
              email="p@acme.com", updated_at=w.ago(5))  # fmt: skip
-    assert set(w.scored()["status"]) == {"active"}
+    result = w.score()
+    assert set(result.contacts["status"]) == {"active"}
+    assert result.accounts.loc[0, "status"] == "active"
 
 
 # Cause 5: channel deaths read as departures and closures.
