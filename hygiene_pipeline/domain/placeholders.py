@@ -14,7 +14,8 @@ The word lists are `domain/mappings/placeholders.yaml`.
   domain (RFC 2606 / 6761: `example.*`, `*.test`, `*.invalid`, `localhost`, `test.com`) or a
   disposable one;
 - phones: the North American fictional range 555-0100..0199, `555-5555`, one digit repeated, runs
-  of consecutive digits (`1234567890`, `9876543210`), two distinct digits or fewer;
+  of consecutive digits (`1234567890`, `9876543210`), two distinct digits or fewer; judged on the
+  national number and on the digits as written (a made-up number read in the wrong region);
 - companies: placeholders (`ACME`, `test`, `example`, `n/a`, `测试公司` ...).
 
 A record is a *ghost record* when at least one identifying field (name, email, phone, mobile) is
@@ -27,8 +28,11 @@ found, without the values (they may be PII), e.g.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
+import phonenumbers
 
 from hygiene_pipeline.domain.column_ops import map_distinct
 from hygiene_pipeline.domain.mappings import load_mapping
@@ -76,7 +80,8 @@ def name_is_placeholder(first: pd.Series, last: pd.Series) -> pd.Series:
 
 
 def email_is_placeholder(email: pd.Series, disposable: pd.Series | None = None) -> pd.Series:
-    """Whether an address is a placeholder: junk local part, reserved or disposable domain."""
+    """Whether an address is a placeholder: junk local part (or one equal to the domain's name,
+    `a@a.com`), reserved or disposable domain."""
     text = email.astype("string").str.strip().str.lower()
     local = text.str.split("@").str[0].str.split("+").str[0]
     domain = text.str.split("@").str[-1]
@@ -84,7 +89,11 @@ def email_is_placeholder(email: pd.Series, disposable: pd.Series | None = None) 
         local.astype(object),
         lambda words: words.map(lambda w: isinstance(w, str) and _mash(w.replace(".", ""))),
     )
-    junk_local = local.isin(PLACEHOLDER_LOCAL_PARTS).fillna(False) | mashed.eq(True)
+    junk_local = (
+        local.isin(PLACEHOLDER_LOCAL_PARTS).fillna(False)
+        | mashed.eq(True)
+        | (local == domain.str.split(".").str[0]).fillna(False)
+    )
     reserved = domain.isin(RESERVED_DOMAINS) | domain.str.endswith(RESERVED_SUFFIXES)
     flagged = (junk_local | reserved).fillna(False)
     if disposable is not None:
@@ -92,26 +101,42 @@ def email_is_placeholder(email: pd.Series, disposable: pd.Series | None = None) 
     return (flagged & text.notna()).astype(bool)
 
 
+def _national_digits(e164: str) -> str:
+    """The national significant number of an E.164 number (its digits when unparseable)."""
+    try:
+        return phonenumbers.national_significant_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return re.sub(r"\D", "", e164)
+
+
+def _made_up(number: str) -> bool:
+    """A NANP fictional number (NXX-555-01XX, 555-5555), one or two digits only, or a run of
+    consecutive digits."""
+    if not number or len(number) < 6:
+        return False
+    if len(number) == 10 and (number[3:8] == "55501" or number[3:] == "5555555"):
+        return True
+    return len(set(number)) <= 2 or number in "01234567890123" or number in "9876543210987"
+
+
 def phone_is_placeholder(e164: pd.Series, raw: pd.Series | None = None) -> pd.Series:
-    """Whether a number is fictional or made up: 555-01xx, 555-5555, one digit repeated, a run of
-    consecutive digits, or at most two distinct digits."""
-    digits = e164.astype("string").str.replace(r"\D", "", regex=True)
+    """Whether a number is fictional or made up, judged on its national significant number and
+    on the digits as written (a made-up "1234567890" read in the wrong region is still made up).
+    """
+    national = map_distinct(
+        e164.astype(object),
+        lambda values: values.map(_national_digits, na_action="ignore"),
+    )
+    made_up = map_distinct(national.astype(object), lambda v: v.map(_made_up, na_action="ignore"))
+    junk = made_up.eq(True)
     if raw is not None:
-        digits = digits.fillna(raw.astype("string").str.replace(r"\D", "", regex=True))
-    nanp = digits.str.startswith("1") & (digits.str.len() == 11)
-    national = digits.where(~nanp, digits.str[1:])
-    fictional = nanp & (national.str[3:8].eq("55501") | national.str[3:].eq("5555555"))
-
-    def judge(distinct: pd.Series) -> pd.Series:
-        def one(number: str) -> bool:
-            if not number or len(number) < 6:
-                return False
-            return len(set(number)) <= 2 or number in "01234567890123" or number in "9876543210987"
-
-        return distinct.map(one).astype(bool)
-
-    made_up = map_distinct(national.astype(object), judge).fillna(False).astype(bool)
-    return (fictional.fillna(False).astype(bool) | made_up).astype(bool)
+        written = raw.astype("string").str.replace(r"\D", "", regex=True)
+        written = written.where(~(written.str.len().eq(11) & written.str.startswith("1")),
+                                written.str[1:])  # fmt: skip
+        junk |= map_distinct(
+            written.astype(object), lambda v: v.map(_made_up, na_action="ignore")
+        ).eq(True)
+    return junk.astype(bool)
 
 
 def company_is_placeholder(company: pd.Series) -> pd.Series:
@@ -120,11 +145,14 @@ def company_is_placeholder(company: pd.Series) -> pd.Series:
     words = folded.str.replace(
         r"\b(inc|llc|ltd|corp|co|gmbh|sa|plc|有限公司)\b", "", regex=True
     ).str.strip()
-    return (
-        (folded.isin(PLACEHOLDER_COMPANIES) | words.isin(PLACEHOLDER_COMPANIES))
-        .fillna(False)
-        .astype(bool)
+    mashed = map_distinct(
+        words.astype(object),
+        lambda values: values.map(
+            lambda text: isinstance(text, str) and bool(text) and all(map(_mash, text.split()))
+        ),
     )
+    listed = (folded.isin(PLACEHOLDER_COMPANIES) | words.isin(PLACEHOLDER_COMPANIES)).fillna(False)
+    return (listed | mashed.eq(True)).astype(bool)
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:

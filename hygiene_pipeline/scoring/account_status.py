@@ -8,8 +8,11 @@ mail domain first, so two companies that share a name do not share news).
   account; unless someone at the account showed strong presence on a company channel (an
   answered work line, a click from a corporate mailbox) after that evidence.
 - `relocated`: a `company_moved` call about the account (one colleague's report is enough).
-  Each person's records are out of date until one of them, updated after the report, shows an
-  address or a work line (not a mobile) that no record of the account had before it
+  Each person's records are out of date until one of them, updated after the first report, shows
+  an address other than the office the CRM knew (the addresses of records not updated since the
+  report, else the address most records show), or a new work line (not a mobile): a company line
+  colleagues share that no earlier record had, or their own line changed between their older and
+  newer records (a direct line seen once says nothing about whether it is new)
   (`moved_up_to_date`); the account stays relocated until everyone's are. Presence does not
   resolve a move: a person answering says nothing about where the office is.
 - `active`: otherwise.
@@ -74,7 +77,7 @@ def _relocation(ws: Workspace) -> None:
     ws.create(
         "account_moves",
         f"""
-        SELECT account_id, max(called_at) AS seen_at, count(*) AS reports
+        SELECT account_id, min(called_at) AS seen_at, count(*) AS reports
         FROM call_facts
         WHERE disposition IN {sql_text_list(RELOCATION_CALLS)} AND account_id IS NOT NULL
         GROUP BY account_id
@@ -95,21 +98,45 @@ def _relocation(ws: Workspace) -> None:
             FROM facts f JOIN record_numbers n USING (record_key)
             WHERE n.line = 'work' AND coalesce(n.type, '') <> 'mobile'
         ),
+        known_addresses AS (
+            -- the office the CRM knew: addresses of records not updated since the first report,
+            -- else (every record was touched since) the address most records show
+            SELECT f.account_id, f.address FROM facts f JOIN account_moves m USING (account_id)
+            WHERE f.recency <= m.seen_at AND f.address IS NOT NULL
+            UNION
+            SELECT account_id, mode(address) FROM facts
+            WHERE address IS NOT NULL AND account_id NOT IN (
+                SELECT f.account_id FROM facts f JOIN account_moves m USING (account_id)
+                WHERE f.recency <= m.seen_at AND f.address IS NOT NULL)
+            GROUP BY account_id
+        ),
         new_address AS (
             SELECT f.entity_id, f.account_id FROM facts f JOIN account_moves m USING (account_id)
             WHERE f.recency > m.seen_at AND f.address IS NOT NULL
               AND NOT EXISTS (
-                  SELECT 1 FROM facts g
-                  WHERE g.account_id = f.account_id AND g.recency <= m.seen_at
-                    AND g.address = f.address)
+                  SELECT 1 FROM known_addresses k
+                  WHERE k.account_id = f.account_id AND k.address = f.address)
+        ),
+        shared_lines AS (
+            SELECT account_id, phone_e164 FROM lines
+            GROUP BY account_id, phone_e164 HAVING count(DISTINCT entity_id) > 1
         ),
         new_phone AS (
+            -- a company line colleagues share that no record had before the report, or the
+            -- person's own line changed between their older and newer records: a direct line
+            -- seen once says nothing about whether it is new
             SELECT l.entity_id, l.account_id FROM lines l JOIN account_moves m USING (account_id)
             WHERE l.recency > m.seen_at
-              AND NOT EXISTS (
-                  SELECT 1 FROM lines g
-                  WHERE g.account_id = l.account_id AND g.recency <= m.seen_at
-                    AND g.phone_e164 = l.phone_e164)
+              AND ((l.account_id, l.phone_e164) IN (SELECT (account_id, phone_e164)
+                                                    FROM shared_lines)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM lines g
+                       WHERE g.account_id = l.account_id AND g.recency <= m.seen_at
+                         AND g.phone_e164 = l.phone_e164)
+                   OR EXISTS (
+                       SELECT 1 FROM lines o
+                       WHERE o.entity_id = l.entity_id AND o.account_id = l.account_id
+                         AND o.recency <= m.seen_at AND o.phone_e164 <> l.phone_e164))
         )
         SELECT DISTINCT entity_id, account_id FROM new_address
         UNION

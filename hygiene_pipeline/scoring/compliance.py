@@ -4,7 +4,8 @@
   whatever form it was written, see `dnc`), a `do_not_call` call outcome for the person, or
   `do_not_call` on any member record. A request is permanent, and it also blocks the number it
   was made on for everyone who shares it.
-- Consent (`consent_valid`): no member record `opted_out`, and one `opted_in` whose
+- Consent (`consent_valid`): no member record `opted_out`, no unsubscribe (it withdraws
+  marketing consent, and the CRM field is often not updated), and one `opted_in` whose
   `consent_expires_at` is empty or after `as_of`.
 - Frequency cap: calls attributed to the person on the UTC day of `as_of` (`calls_today`) and
   in the 7 days up to it (`calls_7d`), against `max_calls_per_day` / `max_calls_per_7_days`.
@@ -118,7 +119,8 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                         || strftime(r.seen_at, '%Y-%m-%d') END,
                    CASE WHEN m.dnc_flag THEN 'do_not_call flag on a CRM record' END), '')
                    AS dnc_reason,
-               coalesce(m.opted_in AND NOT m.opted_out, false) AS consent_valid,
+               coalesce(m.opted_in AND NOT m.opted_out, false) AND u.entity_id IS NULL
+                   AS consent_valid,
                coalesce(k.today, 0) AS calls_today,
                coalesce(k.week, 0) AS calls_7d,
                coalesce(k.today, 0) < {int(settings.max_calls_per_day)}

@@ -25,6 +25,8 @@ from hygiene_pipeline.domain.placeholders import (
         ("Jane", "Doe", True),
         ("xxxx", "qwerty", True),
         ("测试", None, True),
+        ("Max", "Mustermann", True),
+        ("三", "张", True),
         ("John", "Smith", False),
         ("Jane", "Duck", False),
         ("Wei", "Zhang", False),
@@ -43,6 +45,7 @@ def test_placeholder_names(first: str, last: str | None, junk: bool) -> None:
         ("someone@acme.example", True),
         ("asdf@gmail.com", True),
         ("aaaa@yahoo.com", True),
+        ("a@a.com", True),
         ("jo@acme-widgets.com", False),
         ("mm@disney.com", False),
     ],
@@ -59,6 +62,8 @@ def test_placeholder_emails(email: str, junk: bool) -> None:
         ("+10000000000", True),
         ("+11234567890", True),
         ("+441111111111", True),
+        ("+441234567890", True),  # "1234567890" read in the UK
+        ("+495555555555", True),
         ("+12125551234", False),
         ("+447700900123", False),
         ("+8613812345678", False),
@@ -80,6 +85,13 @@ def test_placeholder_phones(number: str, junk: bool) -> None:
 )
 def test_placeholder_companies(company: str, junk: bool) -> None:
     assert company_is_placeholder(pd.Series([company])).iloc[0] == junk
+
+
+def test_numbers_as_written_are_judged_too() -> None:
+    junk = phone_is_placeholder(
+        pd.Series(["+862125550125", "+12125551234"]), pd.Series(["(212) 555-0125", "212 555 1234"])
+    )
+    assert junk.tolist() == [True, False]
 
 
 def test_a_ghost_record_has_junk_and_nothing_real() -> None:

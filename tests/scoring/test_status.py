@@ -199,21 +199,23 @@ def test_a_record_updated_with_a_new_address_brings_its_person_up_to_date(
     assert f"{int(resolved)} of 2 people's records" in result.accounts.loc[0, "status_reason"]
 
 
-def test_a_new_work_line_brings_a_person_up_to_date_and_everyone_the_account(world) -> None:
+def test_a_changed_work_line_brings_a_person_up_to_date_but_a_line_seen_once_does_not(
+    world,
+) -> None:
     w = world()
     w.person("P", company="Acme", updated_at=w.ago(90))
     w.person("HIRE", company="Acme", updated_at=w.ago(10))
     w.call(40, "company_moved", contact_id="P")
-    scored = w.scored()
-    assert (scored.loc["P", "status"], scored.loc["HIRE", "status"]) == (
-        "company_relocated",
-        "active",
-    )
+    assert set(w.scored()["status"]) == {"company_relocated"}
     w.record("P", contact_id="P-2", company="Acme", phone_e164="+12125559500",
              email="p@acme.com", updated_at=w.ago(5))  # fmt: skip
     result = w.score()
-    assert set(result.contacts["status"]) == {"active"}
-    assert result.accounts.loc[0, "status"] == "active"
+    scored = result.contacts.set_index("entity_id")
+    assert (scored.loc["P", "status"], scored.loc["HIRE", "status"]) == (
+        "active",
+        "company_relocated",
+    )
+    assert "1 of 2 people's records" in result.accounts.loc[0, "status_reason"]
 
 
 # Cause 5: channel deaths read as departures and closures.
