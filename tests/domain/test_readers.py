@@ -263,7 +263,7 @@ def test_missing_and_empty_feed_folders(tmp_path: Path) -> None:
     with pytest.raises(FeedError, match="crm_contacts is missing"):
         read_feed(tmp_path, "crm_contacts")
     (tmp_path / "call_logs").mkdir()
-    land(tmp_path, "call_logs", ".DS_Store", b"\x00\x01")
+    land(tmp_path, "call_logs", ".DS_Store", b"\x00\x01")  # hidden: not a data file
     with pytest.raises(FeedError, match="has no data files"):
         read_feed(tmp_path, "call_logs")
     for feed in ("engagement_events", "dnc_list"):
@@ -274,21 +274,30 @@ def test_missing_and_empty_feed_folders(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "message"),
+    ("name", "content", "reason"),
     [
-        ("contacts.xlsx", b"PK", "cannot read: contacts.xlsx"),
-        ("contacts.jsonl", b"{}", "cannot read: contacts.jsonl"),
-        ("contacts.csv", b"id,name\x00\n", "contacts.csv: cannot be decoded as text"),
-        ("contacts.csv.gz", b"not gzip", "contacts.csv.gz: not a readable gzip file"),
-        ("contacts.csv", b"", "contacts.csv: no header row"),
+        ("contacts.xlsx", b"PK", "corrupt or unreadable workbook"),
+        ("contacts.jsonl", b"{}", "unsupported file type '.jsonl'"),
+        ("contacts.pdf", b"%PDF-1.7", "unsupported file type '.pdf'"),
+        ("contacts.csv", bytes(range(256)) * 4, "cannot be decoded as text (binary data"),
+        ("contacts.csv", "id\n1\n".encode("utf-16-le")[:-1], "cannot be decoded as text"),
+        ("contacts.csv.gz", b"not gzip", "not a readable gzip file"),
+        ("contacts.csv", b"", "empty file (0 bytes)"),
+        ("contacts.csv", b"\n\n", "no header row"),
     ],
 )
-def test_unreadable_files_raise_naming_the_file(
-    tmp_path: Path, name: str, content: bytes, message: str
+def test_an_unreadable_file_is_rejected_and_the_feed_goes_on(
+    tmp_path: Path, name: str, content: bytes, reason: str
 ) -> None:
     land(tmp_path, "crm_contacts", name, content)
-    with pytest.raises(FeedError, match=re.escape(message)):
-        read_feed(tmp_path, "crm_contacts")
+    land(tmp_path, "crm_contacts", "zoho_ok.csv", "contact_id,email\nZ1,a@b.test\n")
+    batch = read_feed(tmp_path, "crm_contacts")
+    assert batch.accepted["contact_id"].tolist() == ["Z1"]
+    assert batch.files == ["zoho_ok.csv"]
+    assert batch.rejected_files[["feed", "source_file"]].values.tolist() == [
+        ["crm_contacts", name]
+    ]
+    assert batch.rejected_files["reason"].iloc[0].startswith(reason)
 
 
 def test_unknown_feed(tmp_path: Path) -> None:
