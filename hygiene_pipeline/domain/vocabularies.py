@@ -12,12 +12,16 @@ names a code the built-in table already has:
 
 Quote codes YAML would read as booleans (`"Y"`, `"NO"`, `"ON"`). Matching ignores case, and
 spaces, hyphens and underscores are interchangeable; every canonical value maps to itself.
+
+Dispositions may also list documented statuses that say nothing about the person, each with the
+reason it is ignored (`ignored: {CODE: reason}`); a code listed later (the user's file after the
+built-in table) moves from one list to the other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +36,8 @@ CALL_DISPOSITIONS: tuple[str, ...] = (
     "left_company", "company_moved", "company_closed", "do_not_call", "not_interested",
     "interested", "callback",
 )  # fmt: skip
+IGNORED = "ignored"
+"""The disposition table's section of documented statuses that say nothing about the person."""
 EVENT_TYPES: tuple[str, ...] = (
     "email_open", "email_click", "web_visit", "pricing_page_view", "content_download",
     "form_submit", "demo_request", "meeting_booked", "unsubscribe",
@@ -60,11 +66,16 @@ class Vocabularies:
 
     dispositions: Mapping[str, str]
     event_types: Mapping[str, str]
+    ignored_dispositions: Mapping[str, str] = field(default_factory=dict)
 
     def map_dispositions(self, values: pd.Series) -> pd.Series:
         """Canonical disposition per value (looked up once per distinct value); None where
         missing or unmappable."""
         return map_distinct(values, lambda d: vocabulary_key(d).map(self.dispositions))
+
+    def ignored_reasons(self, values: pd.Series) -> pd.Series:
+        """Why each value is an ignored disposition; None for the others."""
+        return map_distinct(values, lambda d: vocabulary_key(d).map(self.ignored_dispositions))
 
     def map_event_types(self, values: pd.Series) -> pd.Series:
         """Canonical event type per value; None where missing or unmappable."""
@@ -73,8 +84,9 @@ class Vocabularies:
 
 def load_vocabularies(extra: str | Path | Mapping[str, object] | None = None) -> Vocabularies:
     """The built-in tables, extended by a user YAML file (path) or an equivalent mapping."""
-    dispositions = {c: c for c in CALL_DISPOSITIONS}
-    dispositions |= _lookup(load_mapping("dispositions.yaml"), CALL_DISPOSITIONS, "disposition")
+    dispositions: dict[str, str] = {c: c for c in CALL_DISPOSITIONS}
+    ignored: dict[str, str] = {}
+    _add_dispositions(dispositions, ignored, load_mapping("dispositions.yaml"))
     event_types = {e: e for e in EVENT_TYPES}
     event_types |= _lookup(load_mapping("event_types.yaml"), EVENT_TYPES, "event type")
     if extra is not None:
@@ -83,9 +95,30 @@ def load_vocabularies(extra: str | Path | Mapping[str, object] | None = None) ->
             if isinstance(extra, Mapping)
             else yaml.safe_load(Path(extra).read_text(encoding="utf-8")) or {}
         )
-        dispositions |= _lookup(user.get("dispositions") or {}, CALL_DISPOSITIONS, "disposition")
+        _add_dispositions(dispositions, ignored, user.get("dispositions") or {})
         event_types |= _lookup(user.get("event_types") or {}, EVENT_TYPES, "event type")
-    return Vocabularies(dispositions=dispositions, event_types=event_types)
+    return Vocabularies(
+        dispositions=dispositions, event_types=event_types, ignored_dispositions=ignored
+    )
+
+
+def _add_dispositions(
+    dispositions: dict[str, str], ignored: dict[str, str], table: Mapping[str, object]
+) -> None:
+    """Add a {canonical: [codes], ignored: {code: reason}} table; its codes win."""
+    table = dict(table)
+    reasons = table.pop(IGNORED, None) or {}
+    if not isinstance(reasons, Mapping):
+        raise ValueError(f"dispositions '{IGNORED}' must map each code to its reason")
+    mapped = _lookup(table, CALL_DISPOSITIONS, "disposition")
+    keys = vocabulary_key(pd.Series([str(code) for code in reasons], dtype="object"))
+    skipped = dict(zip(keys, (str(reason) for reason in reasons.values()), strict=True))
+    for code in mapped:
+        ignored.pop(code, None)
+    for code in skipped:
+        dispositions.pop(code, None)
+    dispositions |= mapped
+    ignored |= skipped
 
 
 @lru_cache(maxsize=1)

@@ -92,7 +92,8 @@ def test_hubspot_export_in_latin_1_with_semicolons(tmp_path: Path) -> None:
     row = batch.accepted.iloc[0]
     assert (row["contact_id"], row["first_name"], row["last_name"]) == ("101", "Jürgen", "Müller")
     assert (row["job_title"], row["postal_code"]) == ("Geschäftsführer", "80331")
-    assert (row["lifecycle_stage"], row["source_system"]) == ("Open", "hubspot")
+    assert (row["lead_status"], row["lifecycle_stage"]) == ("Open", None)
+    assert row["source_system"] == "hubspot"
     assert batch.file_encodings == {"hubspot-export.csv": "cp1252"}
 
 
