@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -295,9 +294,7 @@ def test_an_unreadable_file_is_rejected_and_the_feed_goes_on(
     batch = read_feed(tmp_path, "crm_contacts")
     assert batch.accepted["contact_id"].tolist() == ["Z1"]
     assert batch.files == ["zoho_ok.csv"]
-    assert batch.rejected_files[["feed", "source_file"]].values.tolist() == [
-        ["crm_contacts", name]
-    ]
+    assert batch.rejected_files[["feed", "source_file"]].values.tolist() == [["crm_contacts", name]]
     assert batch.rejected_files["reason"].iloc[0].startswith(reason)
 
 
