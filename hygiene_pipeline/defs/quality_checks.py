@@ -225,6 +225,7 @@ def build_rejected_files_check() -> list[AssetChecksDefinition]:
 def _rejected_files_reports(warehouse: Warehouse, _run_id: str) -> list[CheckReport]:
     """The files `curated.rejected_files` lists, as `feed/file (kind of reason)`."""
     refused = _select(warehouse, "curated", "rejected_files", ["feed", "source_file", "reason"])
+    refused = refused.sort_values(["feed", "source_file"])
     kinds = refused["reason"].astype(str).str.split("(", n=1).str[0].str.strip()
     named = (refused["feed"] + "/" + refused["source_file"] + " (" + kinds + ")").tolist()
     finding = Finding(
@@ -238,7 +239,7 @@ def _rejected_files_reports(warehouse: Warehouse, _run_id: str) -> list[CheckRep
         hint="Open curated.rejected_files for each file's full reason; fix or remove the file "
         "in its landing folder, then run again.",
     )
-    extra = {"rejected_files": len(named)}
+    extra = {"rejected_files": len(named), "files": "; ".join(named) or None}
     return [_report(".".join(REJECTED_FILES.path), REJECTED_FILES_CHECK, False, (finding,), extra)]
 
 
