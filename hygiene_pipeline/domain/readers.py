@@ -68,6 +68,7 @@ from hygiene_pipeline.domain.feed_frames import (
     REJECTED_COLUMNS,
     REJECTED_FILE_COLUMNS,
     FeedFrames,
+    empty_column_mapping,
     empty_rejected,
     rejections,
 )
@@ -143,10 +144,10 @@ def read_feed(
         table, duplicates = _without_duplicates(table, feed, *spec.unique_within, columns_by_file)
         rejected.append(duplicates)
     accepted = table.to_pandas(split_blocks=True)
-    mapping_report = pd.concat(
-        [pd.DataFrame(columns=COLUMN_MAPPING_COLUMNS)]
-        + [batch.column_mapping for batch in batches],
-        ignore_index=True,
+    mapping_report = (
+        pd.concat([batch.column_mapping for batch in batches], ignore_index=True)
+        if batches
+        else empty_column_mapping()
     )
     del table, batches
     # hand the freed Arrow buffers back to the OS: later stages allocate outside Arrow's pool

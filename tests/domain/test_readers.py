@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
+from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -433,4 +436,91 @@ def test_esp_api_pages_in_json_documents(tmp_path: Path) -> None:
     assert frame[["email", "bounce_type", "provider", "source_file"]].values.tolist() == [
         ["a@b.test", "hard", "mailgun", "mailgun.json"],
         ["c@d.test", "soft", "postmark", "postmark.json"],
+    ]
+
+
+def test_excel_delimiter_hint_names_the_delimiter_and_is_no_record(tmp_path: Path) -> None:
+    land(
+        tmp_path,
+        "crm_contacts",
+        "crm_excel.csv",
+        "sep=;\r\ncontact_id;first_name;company\r\n"
+        "C1;Ann;Acme, Inc\r\nC2;Bo;X;extra\r\nC3;Cy;Y\r\n",
+    )
+    batch = read_feed(tmp_path, "crm_contacts")
+    assert batch.accepted[["contact_id", "company", "row_number"]].values.tolist() == [
+        ["C1", "Acme, Inc", 1],
+        ["C3", "Y", 3],
+    ]
+    assert reasons_by_row(batch) == {("crm_excel.csv", 2): "ragged row: 4 fields, header has 3"}
+    assert "sep" not in batch.accepted.columns
+    assert_every_row_once(batch, 3)
+
+
+def test_utf16_without_bom_is_read(tmp_path: Path) -> None:
+    land(tmp_path, "dnc_list", "dnc.csv", "phone,source\n+1 617 555 0142,Müller\n", "utf-16-le")
+    batch = read_feed(tmp_path, "dnc_list")
+    assert batch.accepted[["phone", "source"]].values.tolist() == [["+1 617 555 0142", "Müller"]]
+    assert batch.file_encodings == {"dnc.csv": "utf-16-le"}
+
+
+def test_a_control_character_quarantines_its_row_naming_the_column(tmp_path: Path) -> None:
+    land(
+        tmp_path,
+        "crm_contacts",
+        "crm.csv",
+        b"contact_id,first_name,notes\nC1,Ann,ok\nC2,B\x07o,fine\nC3,Cy,nul\x00byte\n",
+    )
+    land(tmp_path, "crm_contacts", "crm.jsonl", b"")  # not a CRM file type: set aside
+    batch = read_feed(tmp_path, "crm_contacts")
+    assert batch.accepted["contact_id"].tolist() == ["C1"]
+    assert reasons_by_row(batch) == {
+        ("crm.csv", 2): "control character U+0007 in first_name",
+        ("crm.csv", 3): "control character U+0000 in notes",
+    }
+    assert json.loads(batch.rejected["raw"].iloc[1])["notes"] == "nul\x00byte"
+    assert batch.rejected_files["source_file"].tolist() == ["crm.jsonl"]
+    assert_every_row_once(batch, 3)
+
+
+def test_workbook_sheets_every_one_or_the_first(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.title = "Leads"
+    book.active.append(["Lead ID", "Last Name", "Mobile"])
+    book.active.append(["L1", "Ito", 819055501234])
+    book.create_sheet("Empty")  # gives nothing
+    contacts = book.create_sheet("Contacts")
+    contacts.append([None])
+    contacts.append(["Contact ID", "Last Name", "Created Date"])
+    contacts.append(["C1", "Sato", datetime(2024, 3, 1, 9, 30)])
+    data = io.BytesIO()
+    book.save(data)
+    land(tmp_path, "crm_contacts", "salesforce_book.xlsx", data.getvalue())
+
+    every = read_feed(tmp_path, "crm_contacts")
+    assert every.files == ["salesforce_book.xlsx#Leads", "salesforce_book.xlsx#Contacts"]
+    assert every.file_encodings["salesforce_book.xlsx#Leads"] == "workbook"
+    frame = every.accepted.set_index("contact_id")
+    assert frame.loc["L1", ["last_name", "mobile_phone", "row_number"]].tolist() == [
+        "Ito",
+        "819055501234",
+        1,
+    ]
+    assert frame.loc["C1", ["created_at", "source_system"]].tolist() == [
+        "2024-03-01 09:30:00",
+        "salesforce",
+    ]
+    first = read_feed(tmp_path, "crm_contacts", excel_sheets="first")
+    assert first.files == ["salesforce_book.xlsx"]
+    assert first.accepted["contact_id"].tolist() == ["L1"]
+
+
+def test_column_mapping_report_names_what_each_file_column_became(tmp_path: Path) -> None:
+    land(tmp_path, "crm_contacts", "zoho.csv", "CONTACTID,Last Name,email,Favourite Colour\n")
+    report = read_feed(tmp_path, "crm_contacts").column_mapping
+    assert report.values.tolist() == [
+        ["zoho.csv", "CONTACTID", "contact_id", "mapped"],
+        ["zoho.csv", "Last Name", "last_name", "recognised"],
+        ["zoho.csv", "email", "email", "recognised"],
+        ["zoho.csv", "Favourite Colour", "favourite_colour", "unrecognised"],
     ]
