@@ -36,6 +36,7 @@ BINARY_MIN_CONTROLS = 16
 CONTROL_CHARACTERS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
 """C0 controls but tab, line feed and carriage return, and DEL: never part of a text value."""
 CONTROL_BYTES = re.compile(b"[" + CONTROL_CHARACTERS.encode("ascii") + b"]")
+_CONTROL_BYTE_SET = bytes(b for b in range(128) if CONTROL_BYTES.match(bytes([b])))
 BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -63,6 +64,18 @@ def detect_encoding(data: bytes) -> str:
         if decodes_strictly(data, encoding):
             return encoding
     return "latin-1"
+
+
+def has_control_bytes(data: bytes) -> bool:
+    """Whether 8-bit or UTF-8 text holds a control byte (a NUL, an escape, ...).
+
+    Deleting the control bytes chunk by chunk and comparing lengths runs at memory speed, several
+    times faster than a regular expression, so every file can afford the check.
+    """
+    return any(
+        len(chunk) != len(chunk.translate(None, _CONTROL_BYTE_SET))
+        for chunk in (data[i : i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES))
+    )
 
 
 def _bomless_utf16(sample: bytes) -> str | None:

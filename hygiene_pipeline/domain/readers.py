@@ -61,7 +61,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
-from hygiene_pipeline.domain.encoding import CONTROL_BYTES, CONTROL_CHARACTERS, detect_encoding
+from hygiene_pipeline.domain.encoding import (
+    CONTROL_CHARACTERS,
+    detect_encoding,
+    has_control_bytes,
+)
 from hygiene_pipeline.domain.esp_bounces import EspRecordError, as_text, esp_bounce_rows
 from hygiene_pipeline.domain.feed_frames import (
     COLUMN_MAPPING_COLUMNS,
@@ -94,6 +98,9 @@ FILE_NAME_TOKENS = re.compile(r"[_\-. ]+")
 QUOTED = re.compile(r'"[^"]*"')
 SEP_HINT = re.compile(r"^sep=(.)\s*$", re.IGNORECASE)
 CONTROL_PATTERN = f"[{CONTROL_CHARACTERS}]"
+JSON_CONTROL_ESCAPE = re.compile(rb"\\(?:u00[01][0-9a-fA-F]|u007[fF]|[bf])")
+"""JSON spells control characters as escapes (backslash-u0000, backslash-b, ...), which the bytes
+of the file do not show as control bytes."""
 WORKBOOK_ENCODING = "workbook"
 
 
@@ -184,7 +191,14 @@ def _read_file(
         except ValueError as error:
             raise UnreadableFile(f"cannot be decoded as text ({error})") from None
         parse = _read_json if kind == "json" else _read_csv
-        parts = [(path.name, encoding, parse(path.name, data, encoding, spec))]
+        rows = parse(path.name, data, encoding, spec)
+        # UTF-16 spells every character with a NUL half: only its decoded values tell
+        rows.may_hold_controls = (
+            encoding.startswith("utf-16")
+            or has_control_bytes(data)
+            or (kind == "json" and JSON_CONTROL_ESCAPE.search(data) is not None)
+        )
+        parts = [(path.name, encoding, rows)]
     del data
     return [
         _checked(name, encoding, rows, spec, mappings, max_field_chars)
@@ -305,8 +319,6 @@ def _read_csv(file_name: str, data: bytes, encoding: str, spec: FeedSpec) -> _Fi
             [f"ragged row: {fields} fields, header has {width}" for _, fields, _ in ragged],
             [_fields_json(text, delimiter) for _, _, text in ragged],
         ),
-        # UTF-16 spells every character with a NUL half: only its decoded values tell
-        may_hold_controls=encoding.startswith("utf-16") or CONTROL_BYTES.search(data) is not None,
     )
 
 

@@ -524,3 +524,16 @@ def test_column_mapping_report_names_what_each_file_column_became(tmp_path: Path
         ["zoho.csv", "email", "email", "recognised"],
         ["zoho.csv", "Favourite Colour", "favourite_colour", "unrecognised"],
     ]
+
+
+def test_a_control_character_escaped_in_json_quarantines_its_row(tmp_path: Path) -> None:
+    land(
+        tmp_path,
+        "engagement_events",
+        "events.jsonl",
+        '{"email": "a@example.com", "event_type": "open", "occurred_at": "2024-05-06"}\n'
+        '{"email": "b@example.com", "event_type": "open\\u0000", "occurred_at": "2024-05-06"}\n',
+    )
+    batch = read_feed(tmp_path, "engagement_events")
+    assert batch.accepted["email"].tolist() == ["a@example.com"]
+    assert reasons_by_row(batch) == {("events.jsonl", 2): "control character U+0000 in event_type"}
