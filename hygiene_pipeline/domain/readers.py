@@ -143,6 +143,10 @@ def read_feed(
             batches.extend(_read_file(path, spec, mappings, max_field_chars, excel_sheets))
         except UnreadableFile as error:
             refused[path.name] = str(error)
+        except (OSError, UnicodeError, csv.Error, pa.ArrowException) as error:
+            # a failure no check above foresaw still stays with its file, named
+            detail = (str(error).splitlines() or [""])[0]
+            refused[path.name] = f"cannot be read ({type(error).__name__}: {detail})"
     rejected = [part for batch in batches for part in batch.rejected]
     encodings = {batch.name: batch.encoding for batch in batches}
     table = _assembled([batch.accepted for batch in batches], spec)

@@ -537,3 +537,23 @@ def test_a_control_character_escaped_in_json_quarantines_its_row(tmp_path: Path)
     batch = read_feed(tmp_path, "engagement_events")
     assert batch.accepted["email"].tolist() == ["a@example.com"]
     assert reasons_by_row(batch) == {("events.jsonl", 2): "control character U+0000 in event_type"}
+
+
+def test_a_file_the_system_cannot_read_is_rejected_with_the_system_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    land(tmp_path, "dnc_list", "a_locked.csv", "phone\n+16175550142\n")
+    land(tmp_path, "dnc_list", "b_open.csv", "phone\n+16175550143\n")
+    read_bytes = Path.read_bytes
+
+    def refuse_locked(path: Path) -> bytes:
+        if path.name == "a_locked.csv":
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse_locked)
+    batch = read_feed(tmp_path, "dnc_list")
+    assert batch.accepted["phone"].tolist() == ["+16175550143"]
+    assert batch.rejected_files["reason"].tolist() == [
+        "cannot be read (PermissionError: [Errno 13] Permission denied)"
+    ]
