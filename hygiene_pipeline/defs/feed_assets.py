@@ -190,7 +190,7 @@ def build_feed_asset(
                 max_field_chars=landing.max_field_chars,
                 excel_sheets=landing.excel_sheets,
             )
-        except (FeedError, ValueError, OSError) as error:
+        except (FeedError, ValueError) as error:  # a folder or a file a retry cannot mend
             raise no_retry(error) from None
         context.log.info(
             f"{feed}: {raw.row_count} rows from {len(raw.files)} files, "

@@ -90,16 +90,25 @@ def load_vocabularies(extra: str | Path | Mapping[str, object] | None = None) ->
     event_types = {e: e for e in EVENT_TYPES}
     event_types |= _lookup(load_mapping("event_types.yaml"), EVENT_TYPES, "event type")
     if extra is not None:
-        user = (
-            extra
-            if isinstance(extra, Mapping)
-            else yaml.safe_load(Path(extra).read_text(encoding="utf-8")) or {}
-        )
+        user = extra if isinstance(extra, Mapping) else _user_table(Path(extra))
         _add_dispositions(dispositions, ignored, user.get("dispositions") or {})
         event_types |= _lookup(user.get("event_types") or {}, EVENT_TYPES, "event type")
     return Vocabularies(
         dispositions=dispositions, event_types=event_types, ignored_dispositions=ignored
     )
+
+
+def _user_table(path: Path) -> Mapping[str, object]:
+    """A user's vocabulary file; `ValueError` naming the file when it cannot be used."""
+    try:
+        table = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as error:
+        raise ValueError(f"vocabulary file {path}: cannot be read ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise ValueError(f"vocabulary file {path}: not valid YAML ({error})") from None
+    if not isinstance(table, Mapping):
+        raise ValueError(f"vocabulary file {path}: expected `dispositions:` / `event_types:`")
+    return table
 
 
 def _add_dispositions(

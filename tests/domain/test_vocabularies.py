@@ -114,3 +114,12 @@ def test_a_user_file_moves_a_code_between_mapped_and_ignored() -> None:
         None,
         "our dialer's own NA",
     ]
+
+
+def test_an_unreadable_user_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"vocabulary file .*absent\.yaml: cannot be read"):
+        load_vocabularies(tmp_path / "absent.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("dispositions: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"broken\.yaml: not valid YAML"):
+        load_vocabularies(broken)
