@@ -25,10 +25,11 @@ from hygiene_pipeline.defs.quality_assets import dq_check_results
 from hygiene_pipeline.defs.quality_checks import (
     build_compliance_checks,
     build_drift_checks,
+    build_rejected_files_check,
     build_suite_checks,
     with_curated_freshness,
 )
-from hygiene_pipeline.defs.quarantine_assets import rejected_records
+from hygiene_pipeline.defs.quarantine_assets import rejected_files, rejected_records
 from hygiene_pipeline.defs.resources import (
     HOME_DIR,
     BatchClockResource,
@@ -63,6 +64,7 @@ def build_assets() -> list[AssetsDefinition]:
     published = [
         *feed_assets,
         rejected_records,
+        rejected_files,
         *linkage_assets,
         *scoring_assets,
         dq_check_results,
@@ -75,7 +77,12 @@ def build_assets() -> list[AssetsDefinition]:
 def build_checks(assets: list[AssetsDefinition]) -> list[AssetChecksDefinition]:
     """Every check whose asset is part of the graph."""
     keys = {key for asset in assets for key in asset.keys}
-    checks = [*build_suite_checks(), *build_compliance_checks(), *build_drift_checks()]
+    checks = [
+        *build_suite_checks(),
+        *build_compliance_checks(),
+        *build_drift_checks(),
+        *build_rejected_files_check(),
+    ]
     return [c for c in checks if all(k.asset_key in keys for k in c.check_keys)]
 
 

@@ -7,6 +7,12 @@ step so a batch is never handed between steps of a partitioned asset (Dagster ca
 partitioned asset's output into another in a run without a partition key). The `FeedFrames` of
 `staging/<feed>` goes on to `rejected_records`, so every input row stays accounted for.
 
+A file that cannot be read is set aside in the batch's `rejected_files` (published as
+`curated.rejected_files`) while the feed goes on; an error no retry can mend (a missing required
+feed folder, an unreadable mapping or vocabulary file) fails the step at once with a one-line
+`dagster.Failure`, not retried. The `raw/<feed>` metadata shows, per file, which source column
+became which column and which were carried through unrecognised.
+
 The event feeds are partitioned by day (`partitions`): a backfill replaces only its days in
 `staging.<feed>`. Steps that touch files or the warehouse retry (`IO_RETRY`), and every step that
 writes the warehouse belongs to the concurrency pool `WAREHOUSE_POOL`, which
@@ -22,6 +28,8 @@ from dagster import (
     AssetOut,
     AssetsDefinition,
     DailyPartitionsDefinition,
+    Failure,
+    MetadataValue,
     Nothing,
     Output,
     multi_asset,
@@ -44,6 +52,7 @@ from hygiene_pipeline.defs.resources import (
 )
 from hygiene_pipeline.domain import standardise
 from hygiene_pipeline.domain.feed_frames import FEEDS, FeedFrames
+from hygiene_pipeline.domain.feed_specs import FeedError
 from hygiene_pipeline.domain.headers import load_column_mappings
 from hygiene_pipeline.domain.readers import read_feed
 from hygiene_pipeline.domain.vocabularies import load_vocabularies
@@ -63,8 +72,10 @@ def reason_category(reasons: pd.Series) -> pd.Series:
 
 
 def quarantine_summary(batch: FeedFrames) -> dict[str, object]:
-    """Metadata every feed asset shows: rows in, accepted, quarantined and why."""
+    """Metadata every feed asset shows: rows in, accepted, quarantined and why, files refused."""
     return {
+        "files_rejected": len(batch.rejected_files),
+        "rejected_files": rejected_files_table(batch.rejected_files),
         "rows_in": batch.row_count,
         "rows_accepted": len(batch.accepted),
         "rows_rejected": len(batch.rejected),
@@ -79,6 +90,50 @@ def quarantine_summary(batch: FeedFrames) -> dict[str, object]:
             "file",
         ),
     }
+
+
+def rejected_files_table(rejected_files: pd.DataFrame) -> MetadataValue:
+    """Refused files with the kind of reason (file names are no personal data; the reason's
+    detail, which may quote the file, stays in the warehouse)."""
+    lines = ["| feed | file | reason |", "|---|---|---|"]
+    lines += [
+        f"| {feed} | {_cell(name)} | {_cell(kind)} |"
+        for feed, name, kind in zip(
+            rejected_files["feed"],
+            rejected_files["source_file"],
+            file_reason_kind(rejected_files["reason"]),
+            strict=True,
+        )
+    ]
+    if len(lines) == 2:
+        lines.append("| (none) | | |")
+    return MetadataValue.md("\n".join(lines))
+
+
+def file_reason_kind(reasons: pd.Series) -> pd.Series:
+    """A file's refusal reason without its parenthesised detail: `empty file`, `corrupt ...`."""
+    return reasons.astype(str).str.split("(", n=1).str[0].str.strip()
+
+
+def column_mapping_table(report: pd.DataFrame) -> MetadataValue:
+    """Per file, each source column and what it became; unrecognised ones are carried through."""
+    lines = ["| file | source column | becomes | status |", "|---|---|---|---|"]
+    lines += [
+        f"| {_cell(file)} | {_cell(source)} | {_cell(column)} | {status} |"
+        for file, source, column, status in report.itertuples(index=False, name=None)
+    ]
+    if len(lines) == 2:
+        lines.append("| (no file read) | | | |")
+    return MetadataValue.md("\n".join(lines))
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "/").replace("\n", " ")
+
+
+def no_retry(error: Exception) -> Failure:
+    """A one-line failure that retrying cannot mend (Dagster skips the retry policy)."""
+    return Failure(description=str(error).splitlines()[0], allow_retries=False)
 
 
 STANDARDISERS: dict[str, Callable[..., FeedFrames]] = {
@@ -125,21 +180,38 @@ def build_feed_asset(
     def load_feed(
         context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
     ) -> Iterator[Output]:
-        mappings = load_column_mappings(landing.optional_path(landing.column_mapping_file))
-        raw = read_feed(landing.path, feed, mappings, max_field_chars=landing.max_field_chars)
+        try:
+            mappings = load_column_mappings(landing.optional_path(landing.column_mapping_file))
+            vocabularies = load_vocabularies(landing.optional_path(landing.vocabulary_file))
+            raw = read_feed(
+                landing.path,
+                feed,
+                mappings,
+                max_field_chars=landing.max_field_chars,
+                excel_sheets=landing.excel_sheets,
+            )
+        except (FeedError, ValueError) as error:  # a folder or a file a retry cannot mend
+            raise no_retry(error) from None
         context.log.info(
             f"{feed}: {raw.row_count} rows from {len(raw.files)} files, "
             f"{len(raw.rejected)} quarantined"
         )
+        for name, reason in zip(
+            raw.rejected_files["source_file"],
+            file_reason_kind(raw.rejected_files["reason"]),
+            strict=True,
+        ):
+            context.log.warning(f"{feed}: file {name} set aside: {reason}")
         yield Output(
             None,
             output_name="raw",
             metadata={
                 **quarantine_summary(raw),
+                "column_mapping": column_mapping_table(raw.column_mapping),
+                "unrecognised_columns": int((raw.column_mapping["status"] == "unrecognised").sum()),
                 "dagster/column_schema": table_schema(raw.accepted),
             },
         )
-        vocabularies = load_vocabularies(landing.optional_path(landing.vocabulary_file))
         batch = STANDARDISERS[feed](raw, default_region=landing.default_region, vocab=vocabularies)
         loaded = load_staging(context, warehouse, feed, batch.accepted)
         yield Output(
@@ -148,6 +220,7 @@ def build_feed_asset(
             metadata={
                 **quarantine_summary(batch),
                 **standardise_quality(batch.accepted),
+                **source_record_counts(batch.accepted),
                 **loaded,
                 "table": f"staging.{feed}",
                 "dagster/column_schema": table_schema(batch.accepted),
@@ -185,6 +258,17 @@ def standardise_quality(frame: pd.DataFrame) -> dict[str, float]:
         if column in frame.columns and len(frame):
             rates[f"{column}_share"] = round(float(frame[column].fillna(False).mean()), 4)
     return rates
+
+
+def source_record_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """Contacts the source CRM marks: deleted (kept, never a person), merged, e-mail bounced."""
+    if "is_deleted" not in frame.columns:
+        return {}
+    return {
+        "deleted_in_source": int(frame["is_deleted"].sum()),
+        "merged_into_master_in_source": int(frame["master_record_id"].notna().sum()),
+        "email_bounced_in_source": int(frame["email_bounced"].sum()),
+    }
 
 
 def build_feed_assets(

@@ -31,9 +31,19 @@ from hygiene_pipeline.linkage.api import match_pairs as match_pairs_table
 from hygiene_pipeline.linkage.blocking import candidate_pairs as block
 from hygiene_pipeline.linkage.classifier import score
 from hygiene_pipeline.linkage.clusters import cluster
-from hygiene_pipeline.linkage.crm_spec import CRM_GOLDEN_RULES, CRM_LINKAGE_SPEC, linkage_input
+from hygiene_pipeline.linkage.crm_spec import (
+    CRM_GOLDEN_RULES,
+    CRM_LINKAGE_SPEC,
+    linkable_contacts,
+    linkage_input,
+)
 from hygiene_pipeline.linkage.features import compare
-from hygiene_pipeline.linkage.overrides import empty_overrides, load_overrides
+from hygiene_pipeline.linkage.overrides import (
+    combined_overrides,
+    empty_overrides,
+    load_overrides,
+    master_record_links,
+)
 from hygiene_pipeline.linkage.survivorship import golden_records
 
 GROUP = "linkage"
@@ -69,9 +79,12 @@ def json_metadata(stats: dict[str, Any], *keys: str) -> dict[str, MetadataValue]
     }
 
 
-def _overrides(linkage: LinkageResource) -> pd.DataFrame:
+def _overrides(linkage: LinkageResource, records: pd.DataFrame) -> pd.DataFrame:
+    """The user's overrides with the merges the source systems already did (a user's
+    cannot-link still wins)."""
     path = linkage.overrides_path()
-    return load_overrides(path) if path else empty_overrides()
+    user = load_overrides(path) if path else empty_overrides()
+    return combined_overrides(master_record_links(records), user)
 
 
 @asset(
@@ -164,16 +177,16 @@ def match_scores(features: pd.DataFrame) -> Output[pd.DataFrame]:
     group_name=GROUP,
     kinds={"python", "pandas"},
     description="Records grouped into people by connected components of matched pairs, with "
-    "human must-link / cannot-link overrides applied; components whose members disagree "
-    "strongly are split and flagged rather than merged.",
+    "human must-link / cannot-link overrides and the source systems' own merges (master record "
+    "ids) applied; records deleted in their source never become people; components whose "
+    "members disagree strongly are split and flagged rather than merged.",
 )
 def clusters(
     contacts: FeedFrames, scored: pd.DataFrame, linkage: LinkageResource
 ) -> Output[pd.DataFrame]:
     """Cluster the records."""
-    assignments, stats = cluster(
-        linkage_input(contacts.accepted), scored, CRM_LINKAGE_SPEC, _overrides(linkage)
-    )
+    records = linkage_input(contacts.accepted)
+    assignments, stats = cluster(records, scored, CRM_LINKAGE_SPEC, _overrides(linkage, records))
     sizes = stats["cluster_size_distribution"]
     return Output(
         assignments,
@@ -234,8 +247,9 @@ def golden_and_xref(
         if store.table_exists("curated", "contact_xref")
         else None
     )
-    golden, xref, stats = golden_records(contacts.accepted, assignments, CRM_GOLDEN_RULES, previous)
-    record_accounts, person_accounts, accounts = resolve_accounts(contacts.accepted, xref)
+    records = linkable_contacts(contacts.accepted)
+    golden, xref, stats = golden_records(records, assignments, CRM_GOLDEN_RULES, previous)
+    record_accounts, person_accounts, accounts = resolve_accounts(records, xref)
     xref.insert(4, "account_id", xref["record_key"].map(record_accounts))
     golden.insert(1, "account_id", golden["entity_id"].map(person_accounts))
     store.replace_table("curated", "contact_xref", xref, column_comments=XREF_DOCS)
@@ -261,6 +275,7 @@ def golden_and_xref(
             "ids_new": stats["ids_new"],
             "ids_retired": stats["ids_retired"],
             "records_in_merged_entities": stats["records_in_merged_entities"],
+            "deleted_in_source": len(contacts.accepted) - len(records),
             "dagster/column_schema": table_schema(xref, XREF_DOCS),
         },
     )
@@ -300,13 +315,14 @@ def match_pairs(
     warehouse: WarehouseResource,
 ) -> Output[None]:
     """Publish the scored pairs for review and audit."""
+    records = linkable_contacts(contacts.accepted)
     table = match_pairs_table(
-        contacts.accepted,
+        records,
         scored,
         features,
         CRM_LINKAGE_SPEC,
         CRM_GOLDEN_RULES.xref_columns,
-        _overrides(linkage),
+        _overrides(linkage, records),
     )
     warehouse.get_warehouse().replace_table("curated", "match_pairs", table)
     return Output(

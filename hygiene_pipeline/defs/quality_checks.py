@@ -10,6 +10,8 @@
 - `build_compliance_checks()`: `dial_list_compliance` on `curated.dial_list`, blocking: nobody
   do-not-call, suppressed, without valid consent, or listed twice.
 - `build_drift_checks(tolerances)`: `<metric>_drift` (WARN) on the asset each rate is about.
+- `build_rejected_files_check()`: `every_file_read` (WARN) on `curated.rejected_files`, naming
+  each landing file that could not be read and the kind of reason (file names only, no values).
 - `with_curated_freshness(assets)`: a `FreshnessPolicy` on every `curated` asset.
 
 A failed blocking check stops every asset downstream of its asset (Dagster skips them and the
@@ -83,6 +85,8 @@ CONTACTS_GOLDEN = AssetKey(["curated", "contacts_golden"])
 CONTACT_XREF = AssetKey(["curated", "contact_xref"])
 SUPPRESSION_EVENTS = AssetKey(["curated", "suppression_events"])
 REJECTED_RECORDS = AssetKey(["curated", "rejected_records"])
+REJECTED_FILES = AssetKey(["curated", "rejected_files"])
+REJECTED_FILES_CHECK = "every_file_read"
 
 
 def staging(feed: str) -> AssetKey:
@@ -197,6 +201,46 @@ def build_compliance_checks() -> list[AssetChecksDefinition]:
         )
 
     return [dial_list_compliance]
+
+
+def build_rejected_files_check() -> list[AssetChecksDefinition]:
+    """A WARN check that names every landing file no feed could read (the feeds went on)."""
+    spec = AssetCheckSpec(
+        name=REJECTED_FILES_CHECK,
+        asset=REJECTED_FILES,
+        description="Every file in the landing folders was read; a file that could not be read "
+        "(empty, not text, unsupported type, corrupt workbook) is named with the kind of reason. "
+        "Its feed went on with the other files: fix or remove the file and run again.",
+    )
+
+    @multi_asset_check(specs=[spec], name=REJECTED_FILES_CHECK, description=spec.description)
+    def every_file_read(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[AssetCheckResult]:
+        yield from _run_checks(context, warehouse, REJECTED_FILES, [spec], _rejected_files_reports)
+
+    return [every_file_read]
+
+
+def _rejected_files_reports(warehouse: Warehouse, _run_id: str) -> list[CheckReport]:
+    """The files `curated.rejected_files` lists, as `feed/file (kind of reason)`."""
+    refused = _select(warehouse, "curated", "rejected_files", ["feed", "source_file", "reason"])
+    refused = refused.sort_values(["feed", "source_file"])
+    kinds = refused["reason"].astype(str).str.split("(", n=1).str[0].str.strip()
+    named = (refused["feed"] + "/" + refused["source_file"] + " (" + kinds + ")").tolist()
+    finding = Finding(
+        rule="every landing file read",
+        passed=not named,
+        observed=f"{len(named)} file(s) could not be read: {'; '.join(named)}"
+        if named
+        else "every file read",
+        expected="no unreadable file",
+        failed_count=len(named),
+        hint="Open curated.rejected_files for each file's full reason; fix or remove the file "
+        "in its landing folder, then run again.",
+    )
+    extra = {"rejected_files": len(named), "files": "; ".join(named) or None}
+    return [_report(".".join(REJECTED_FILES.path), REJECTED_FILES_CHECK, False, (finding,), extra)]
 
 
 _DRIFT_TARGETS: dict[str, tuple[AssetKey, tuple[AssetKey, ...]]] = {

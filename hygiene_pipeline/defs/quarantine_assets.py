@@ -1,12 +1,18 @@
-"""`curated.rejected_records`: every quarantined input row of every feed, with its reason."""
+"""`curated.rejected_records`: every quarantined input row of every feed, with its reason;
+`curated.rejected_files`: every landing file that could not be read at all."""
 
 import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, AssetKey, MaterializeResult, asset
 
-from hygiene_pipeline.defs.feed_assets import reason_category
+from hygiene_pipeline.defs.feed_assets import reason_category, rejected_files_table
 from hygiene_pipeline.defs.metadata import counts_table, table_schema
 from hygiene_pipeline.defs.resources import IO_RETRY, WAREHOUSE_POOL, WarehouseResource
-from hygiene_pipeline.domain.feed_frames import FEEDS, FeedFrames, empty_rejected
+from hygiene_pipeline.domain.feed_frames import (
+    FEEDS,
+    FeedFrames,
+    empty_rejected,
+    empty_rejected_files,
+)
 
 REJECTED_DOCS = {
     "feed": "Feed folder the row came from.",
@@ -56,5 +62,47 @@ def rejected_records(
                 "rows in",
             ),
             "dagster/column_schema": table_schema(rejected, REJECTED_DOCS),
+        }
+    )
+
+
+REJECTED_FILE_DOCS = {
+    "feed": "Feed folder the file is in.",
+    "source_file": "File name inside the feed folder.",
+    "reason": "Why the file could not be read at all (empty, not text, unsupported type, "
+    "corrupt workbook, ...); the feed went on with its other files.",
+    "run_id": "The run that found the file unreadable.",
+    "detected_at": "When the run read the landing folder (UTC).",
+}
+
+
+@asset(
+    key=AssetKey(["curated", "rejected_files"]),
+    ins={feed: AssetIn(key=AssetKey(["staging", feed])) for feed in FEEDS},
+    group_name="curated",
+    pool=WAREHOUSE_POOL,
+    retry_policy=IO_RETRY,
+    kinds={"python", "sql"},
+    description="One row per landing file that could not be read at all, with its reason: with "
+    "`rejected_records` and the staging tables it accounts for every input file.",
+    metadata={"table": "curated.rejected_files"},
+)
+def rejected_files(
+    context: AssetExecutionContext, warehouse: WarehouseResource, **batches: FeedFrames
+) -> MaterializeResult:
+    """Gather the files every feed set aside and publish them."""
+    refused = pd.concat(
+        [empty_rejected_files()] + [batches[feed].rejected_files for feed in FEEDS],
+        ignore_index=True,
+    ).assign(run_id=context.run.run_id, detected_at=pd.Timestamp.now(tz="UTC"))
+    warehouse.get_warehouse().replace_table(
+        "curated", "rejected_files", refused, column_comments=REJECTED_FILE_DOCS
+    )
+    context.log.info("rejected_files: %d files", len(refused))
+    return MaterializeResult(
+        metadata={
+            "dagster/row_count": len(refused),
+            "rejected_files": rejected_files_table(refused),
+            "dagster/column_schema": table_schema(refused, REJECTED_FILE_DOCS),
         }
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 from dagster import Backoff, ConfigurableResource, EnvVar, RetryPolicy
@@ -55,6 +56,11 @@ class LandingResource(ConfigurableResource):
     )
     max_field_chars: int = Field(
         default=10_000, description="A longer field quarantines its row as absurdly long."
+    )
+    excel_sheets: Literal["all", "first"] = Field(
+        default="all",
+        description="Which worksheets of an Excel workbook in a feed folder are read: every one "
+        "(each as its own file, `<file>#<sheet>`) or only the first.",
     )
 
     @property

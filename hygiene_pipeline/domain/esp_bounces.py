@@ -4,13 +4,19 @@ Recognised shapes, one JSON object each (the reader hands over one line or array
 
 - Amazon SES notifications (`notificationType`) and event-publishing records (`eventType`) of
   type `Bounce` or `Complaint`, bare or wrapped in an SNS envelope whose `Message` is the
-  notification as a JSON string. One notification yields one row per recipient.
+  notification as a JSON string. One notification yields one row per recipient. The event time
+  is the bounce's (complaint's) own `timestamp`, else the SNS envelope's `Timestamp` (when SNS
+  published it, moments after the event), else the time the message was sent.
 - SendGrid event webhook events: `bounce` (`type` `bounce` = hard, `blocked` = block),
   `dropped` for a previously bounced or invalid address (hard) or a spam reporter
   (complaint), and `spamreport` (complaint).
 - Mailgun events (events API items, or webhook payloads with `event-data`): `failed` by
   `severity` (permanent = hard, temporary = soft; `reason` `espblock` = block,
-  `suppress-complaint` = complaint, `old` = soft) and `complained`.
+  `suppress-complaint` = complaint, `old` = soft) and `complained`. Mailgun's legacy webhooks
+  post flat form fields instead (`event`, `recipient`, `code`, `error`, `reason`,
+  `description`, `timestamp`): `bounced` is a hard bounce, `dropped` is classed by its `reason`
+  (`hardfail` and `suppress-bounce` = hard, `maxfails` and `old` = soft, `espblock` = block,
+  `suppress-complaint` = complaint).
 - Postmark bounce records (bounce webhook with `RecordType`, or bounces API items) by `Type`
   (`HardBounce`, `SoftBounce`, `SpamComplaint`, `Blocked`, ...).
 
@@ -55,6 +61,14 @@ SENDGRID_DROP_REASONS = {
 }
 MAILGUN_FAILED_REASONS = {"espblock": "block", "suppress-complaint": "complaint", "old": "soft"}
 MAILGUN_SEVERITIES = {"permanent": "hard", "temporary": "soft"}
+MAILGUN_LEGACY_DROP_REASONS: dict[str, str | None] = {
+    "hardfail": "hard",
+    "suppress-bounce": "hard",
+    "maxfails": "soft",
+    "old": "soft",
+    "espblock": "block",
+    "suppress-complaint": "complaint",
+}
 # Postmark bounce types that are failures of the recipient address; the others (Subscribe,
 # AutoResponder, TemplateRenderingFailed, ...) are no bounce. `None`: a bounce of unknown class.
 POSTMARK_TYPES: dict[str, str | None] = {
@@ -80,13 +94,17 @@ class EspRecordError(ValueError):
 
 def esp_bounce_rows(record: Mapping[str, Any]) -> list[BounceRow] | None:
     """The canonical rows of one provider record, or `None` when no provider shape matches."""
+    envelope_time = None
     if record.get("Type") == "Notification" and isinstance(record.get("Message"), str):
+        envelope_time = record.get("Timestamp")
         try:
             record = json.loads(record["Message"])
         except json.JSONDecodeError:
             raise EspRecordError("SNS notification whose Message is not JSON") from None
         if not isinstance(record, dict):
             raise EspRecordError("SNS notification whose Message is not a JSON object")
+    if _is_ses(record):
+        return _ses_rows(record, envelope_time)
     for recognises, flatten in SHAPES:
         if recognises(record):
             return flatten(record)
@@ -152,9 +170,10 @@ def _is_ses(record: Mapping[str, Any]) -> bool:
     )
 
 
-def _ses_rows(record: Mapping[str, Any]) -> list[BounceRow]:
+def _ses_rows(record: Mapping[str, Any], envelope_time: object = None) -> list[BounceRow]:
+    """Rows of an SES notification; `envelope_time` is its SNS envelope's `Timestamp`."""
     kind = record.get("notificationType") or record.get("eventType")
-    sent_at = record["mail"].get("timestamp")
+    fallback_time = envelope_time or record["mail"].get("timestamp")
     if kind == "Bounce":
         bounce = record.get("bounce") or {}
         main_type, sub_type = bounce.get("bounceType"), bounce.get("bounceSubType")
@@ -164,7 +183,7 @@ def _ses_rows(record: Mapping[str, Any]) -> list[BounceRow]:
                 "ses",
                 f"Bounce/{main_type}/{sub_type}",
                 email=recipient.get("emailAddress"),
-                bounced_at=bounce.get("timestamp") or sent_at,
+                bounced_at=bounce.get("timestamp") or fallback_time,
                 bounce_type=bounce_type,
                 diagnostic=recipient.get("diagnosticCode"),
                 enhanced_status=recipient.get("status"),
@@ -179,7 +198,7 @@ def _ses_rows(record: Mapping[str, Any]) -> list[BounceRow]:
                 "ses",
                 f"Complaint/{feedback_type}" if feedback_type else "Complaint",
                 email=recipient.get("emailAddress"),
-                bounced_at=complaint.get("timestamp") or sent_at,
+                bounced_at=complaint.get("timestamp") or fallback_time,
                 bounce_type="complaint",
                 diagnostic=feedback_type,
             )
@@ -199,6 +218,8 @@ def _is_mailgun(record: Mapping[str, Any]) -> bool:
 def _mailgun_rows(record: Mapping[str, Any]) -> list[BounceRow]:
     event = record.get("event-data", record)
     kind = event.get("event")
+    if kind in ("bounced", "dropped"):
+        return _mailgun_legacy_rows(event)
     status = event.get("delivery-status") or {}
     if kind == "complained":
         bounce_type, provider_event = "complaint", "complained"
@@ -222,6 +243,36 @@ def _mailgun_rows(record: Mapping[str, Any]) -> list[BounceRow]:
             enhanced_status=status.get("enhanced-code") or status.get("bounce-code"),
         )
     ]
+
+
+def _mailgun_legacy_rows(event: Mapping[str, Any]) -> list[BounceRow]:
+    """A legacy webhook's form fields: `bounced` (hard) or `dropped` (classed by `reason`)."""
+    reason = as_text(event.get("reason"))
+    if event.get("event") == "bounced":
+        bounce_type, provider_event = "hard", "bounced"
+    elif reason == "suppress-unsubscribe":
+        raise EspRecordError("not a bounce or complaint: mailgun dropped event (unsubscribed)")
+    else:
+        bounce_type = MAILGUN_LEGACY_DROP_REASONS.get(reason or "")
+        provider_event = f"dropped/{reason}" if reason else "dropped"
+    return [
+        _bounce_row(
+            "mailgun",
+            provider_event,
+            email=event.get("recipient"),
+            bounced_at=_epoch_or_text(event.get("timestamp")),
+            bounce_type=bounce_type,
+            diagnostic=event.get("error") or event.get("description") or event.get("notification"),
+            smtp_code=event.get("code"),
+        )
+    ]
+
+
+def _epoch_or_text(value: object) -> object:
+    """Form fields carry epoch seconds as text (`"1529692199"`); as a number they become UTC."""
+    if isinstance(value, str) and re.fullmatch(r"\d{9,10}(\.\d+)?", value.strip()):
+        return float(value)
+    return value
 
 
 def _is_sendgrid(record: Mapping[str, Any]) -> bool:
@@ -271,12 +322,12 @@ def _postmark_rows(record: Mapping[str, Any]) -> list[BounceRow]:
     ]
 
 
-# Most specific first: a Mailgun event has `recipient`, a SendGrid one `email`.
+# Most specific first (SES, possibly inside an SNS envelope, is tried before these): a Mailgun
+# event has `recipient`, a SendGrid one `email`.
 SHAPES: tuple[
     tuple[Callable[[Mapping[str, Any]], bool], Callable[[Mapping[str, Any]], list[BounceRow]]],
     ...,
 ] = (
-    (_is_ses, _ses_rows),
     (_is_postmark, _postmark_rows),
     (_is_mailgun, _mailgun_rows),
     (_is_sendgrid, _sendgrid_rows),

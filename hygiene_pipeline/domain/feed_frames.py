@@ -1,9 +1,14 @@
-"""The unit every ingest and standardise step hands on: accepted rows plus quarantined rows."""
+"""The unit every ingest and standardise step hands on: accepted rows plus quarantined rows.
+
+Besides rows, a batch carries what was learnt about its files: the files that could not be read
+at all (`rejected_files`, one row per file with its reason) and, per file read, which source
+column became which column (`column_mapping`), so a user sees at once what was not understood.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -15,6 +20,10 @@ FEEDS: tuple[str, ...] = (
     "dnc_list",
 )
 REJECTED_COLUMNS: list[str] = ["feed", "source_file", "row_number", "reason", "raw"]
+REJECTED_FILE_COLUMNS: list[str] = ["feed", "source_file", "reason"]
+COLUMN_MAPPING_COLUMNS: list[str] = ["source_file", "source_column", "column", "status"]
+"""`status`: `mapped` (a mapping renamed it), `contract` (already a contract name) or
+`unrecognised` (carried through under its normalised name)."""
 
 
 def empty_rejected() -> pd.DataFrame:
@@ -22,6 +31,16 @@ def empty_rejected() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in REJECTED_COLUMNS}).astype(
         {"row_number": "int64"}
     )
+
+
+def empty_rejected_files() -> pd.DataFrame:
+    """An empty file-quarantine frame: feed, source_file, reason."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in REJECTED_FILE_COLUMNS})
+
+
+def empty_column_mapping() -> pd.DataFrame:
+    """An empty column-mapping report."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMN_MAPPING_COLUMNS})
 
 
 def raw_json(rows: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -64,6 +83,8 @@ class FeedFrames:
     rejected: pd.DataFrame = field(default_factory=empty_rejected)
     files: list[str] = field(default_factory=list)
     file_encodings: dict[str, str] = field(default_factory=dict)  # file -> detected encoding
+    rejected_files: pd.DataFrame = field(default_factory=empty_rejected_files)
+    column_mapping: pd.DataFrame = field(default_factory=empty_column_mapping)
 
     def quarantine(self, mask: pd.Series, reasons: pd.Series | str) -> FeedFrames:
         """Move the rows selected by `mask` from accepted to rejected with their reasons."""
@@ -71,12 +92,10 @@ class FeedFrames:
         if not mask.any():
             return self
         moved = rejections(self.feed, self.accepted.loc[mask], reasons)
-        return FeedFrames(
-            feed=self.feed,
+        return replace(
+            self,
             accepted=self.accepted.loc[~mask].reset_index(drop=True),
             rejected=pd.concat([self.rejected, moved], ignore_index=True),
-            files=self.files,
-            file_encodings=self.file_encodings,
         )
 
     @property

@@ -71,6 +71,15 @@ FEED_SPECS: dict[str, FeedSpec] = {
                 "do_not_call",
                 "do_not_email",
                 "owner",
+                # beyond the contract: CRM semantics the exports carry (Salesforce and others)
+                "lead_status",
+                "home_phone",
+                "other_phone",
+                "is_deleted",
+                "master_record_id",
+                "email_bounced",
+                "email_bounced_at",
+                "email_bounce_reason",
             ),
             source_system_from_file_name=True,
             unique_within=("contact_id", "source_system"),
@@ -85,14 +94,25 @@ FEED_SPECS: dict[str, FeedSpec] = {
                 "enhanced_status",
                 "diagnostic",
                 "provider",
+                "provider_event",
             ),
             json_allowed=True,
         ),
         FeedSpec(
             name="call_logs",
             folder_required=True,
-            required=(("phone_dialed", "contact_id"), ("called_at",), ("disposition",)),
-            optional=("call_id", "duration_seconds", "agent_id", "campaign", "notes"),
+            # `answered` (a yes/no flag or the time it was answered) stands in for a missing
+            # disposition: some dialers (Aircall) record no outcome word for outbound calls
+            required=(("phone_dialed", "contact_id"), ("called_at",), ("disposition", "answered")),
+            optional=(
+                "call_id",
+                "duration_seconds",
+                "agent_id",
+                "campaign",
+                "notes",
+                "country",
+                "phone_country_code",
+            ),
         ),
         FeedSpec(
             name="engagement_events",

@@ -14,11 +14,15 @@ from hygiene_pipeline import vocabulary
 from hygiene_pipeline.domain.column_ops import blank_to_none, map_distinct
 
 TRUE_WORDS: frozenset[str] = frozenset(
-    {"true", "t", "yes", "y", "1", "1.0", "on", "x", "checked", "wahr", "ja", "oui", "si", "sí"}
-)
+    {"true", "t", "yes", "y", "1", "1.0", "on", "x", "checked", "wahr", "ja", "oui", "si", "sí",
+     "是", "do not allow"}
+)  # fmt: skip
 FALSE_WORDS: frozenset[str] = frozenset(
-    {"false", "f", "no", "n", "0", "0.0", "off", "unchecked", "falsch", "nein", "non"}
-)
+    {"false", "f", "no", "n", "0", "0.0", "off", "unchecked", "falsch", "nein", "non", "否",
+     "allow"}
+)  # fmt: skip
+"""Chinese CRMs write 是/否; Dynamics 365 labels its do-not-contact options `Do Not Allow` /
+`Allow` (read where the flag asks "do not ...?")."""
 
 CONSENT_STATUSES = vocabulary.CONSENT_STATUSES
 """Canonical consent values of the contract."""

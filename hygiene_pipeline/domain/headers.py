@@ -2,10 +2,10 @@
 
 Every header is first normalised (`normalise_header`): Unicode NFKC, lower case, and every run
 of spaces or punctuation becomes one `_`, so `First Name`, `first_name` and `FIRST-NAME` are all
-`first_name`, and `Account.Name` is `account_name`. A mapping then renames known export
-columns per feed (Salesforce `FirstName` -> `first_name`, HubSpot `hs_lead_status` ->
-`lifecycle_stage`, dialer `phone_number` -> `phone_dialed`, ...). Headers no mapping knows keep
-their normalised name.
+`first_name`, and `Account.Name` is `account_name` (Chinese headers such as `手机` are kept as
+they are). A mapping then renames known export columns per feed (Salesforce `FirstName` ->
+`first_name`, HubSpot `hs_lead_status` -> `lead_status`, Twilio `To` -> `phone_dialed`, ...).
+Headers no mapping knows keep their normalised name.
 
 Mappings are YAML data, one section per feed, source header -> contract column:
 
@@ -16,8 +16,10 @@ Mappings are YAML data, one section per feed, source header -> contract column:
       Dialled Number: phone_dialed
 
 Both sides are normalised when loaded, so any spelling of a header matches. The built-in
-files live in `hygiene_pipeline/domain/mappings/` (`salesforce.yaml`, `hubspot.yaml`,
-`generic.yaml`); a user file in the same format extends them and wins on conflicts.
+files live in `hygiene_pipeline/domain/mappings/`, one per vendor (`BUILTIN_MAPPING_FILES`, each
+naming in a comment the documentation its column names come from) plus `generic.yaml` for common
+aliases; no two of them map one header to different columns, so their order does not matter. A
+user file in the same format extends them and wins on conflicts.
 """
 
 from __future__ import annotations
@@ -35,7 +37,24 @@ import yaml
 from hygiene_pipeline.domain.feed_frames import FEEDS
 from hygiene_pipeline.domain.feed_specs import FeedError
 
-BUILTIN_MAPPING_FILES: tuple[str, ...] = ("salesforce.yaml", "hubspot.yaml", "generic.yaml")
+BUILTIN_MAPPING_FILES: tuple[str, ...] = (
+    # CRMs
+    "salesforce.yaml",
+    "hubspot.yaml",
+    "dynamics.yaml",
+    "zoho.yaml",
+    "pipedrive.yaml",
+    "chinese_crm.yaml",
+    # dialers and call-centre platforms
+    "twilio.yaml",
+    "five9.yaml",
+    "aircall.yaml",
+    "genesys.yaml",
+    "ringcentral.yaml",
+    "vicidial.yaml",
+    # common aliases of every kind of export
+    "generic.yaml",
+)
 SEPARATORS = re.compile(r"[\W_]+")
 
 
@@ -87,7 +106,7 @@ def load_column_mappings(extra_yaml: Path | None = None) -> ColumnMappings:
 
 @cache
 def builtin_column_mappings() -> ColumnMappings:
-    """The Salesforce, HubSpot and generic alias mappings shipped with the package."""
+    """The vendor and generic alias mappings shipped with the package."""
     folder = resources.files("hygiene_pipeline.domain").joinpath("mappings")
     mappings = ColumnMappings()
     for name in BUILTIN_MAPPING_FILES:

@@ -40,6 +40,7 @@ POOL_THRESHOLD = 100_000
 """Distinct keys below which parsing stays in-process (starting workers costs about a second)."""
 
 _CHUNK_SIZE = 25_000
+_URI_NUMBER = r"^\s*(?i:tel|sips?):([^@;]*).*$"
 _EXTENSION_MARK = r"[^\d\s()+./-]"
 """Any character besides digits and separators: only such values may carry an extension."""
 _EXTENSION = (
@@ -54,6 +55,8 @@ def _keys_of(raw: pd.Series) -> pd.DataFrame:
     """
     text = blank_to_none(raw)
     number = pc.utf8_normalize(arrow_strings(text), "NFKC")
+    # call-centre exports write numbers as URIs: `tel:+44...`, `sip:+44...@carrier;user=phone`
+    number = pc.replace_substring_regex(number, _URI_NUMBER, r"\1")
     marked = arrow_flags(pc.match_substring_regex(number, _EXTENSION_MARK))
     extension = np.full(len(text), None, dtype=object)
     if marked.any():

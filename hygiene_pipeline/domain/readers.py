@@ -1,16 +1,22 @@
-"""Read every landing file of a feed into raw text rows, quarantining the rows that cannot be used.
+"""Read every landing file of a feed into raw text rows, quarantining what cannot be used.
 
-Files: `landing_dir/<feed>/`, read in name order; hidden files (leading `.`) and sub-folders are
-ignored. Every feed reads CSV (`.csv`, `.txt`); `email_bounces` and `engagement_events` also
-read JSON (`.jsonl`, `.ndjson`, `.json`); any of them may be gzipped (`.gz`). Any other file
-in a feed folder is an error, so no data is left behind unnoticed. A missing folder is an
-error for the required feeds (`crm_contacts`, `email_bounces`, `call_logs`), as is a folder
-without files; the optional feeds then yield no rows.
+Files: `landing_dir/<feed>/`, read in name order (`landing_files`): CSV text, spreadsheet
+workbooks (`workbooks`: every worksheet, or only the first, by `excel_sheets`) and, for
+`email_bounces` and `engagement_events`, JSON; any may be gzipped. A missing folder, or one
+without any file, is a `FeedError` for the required feeds (`crm_contacts`, `email_bounces`,
+`call_logs`); the optional feeds then yield no rows.
 
-Each file's encoding is detected (`encoding.detect_encoding`) and reported in
-`FeedFrames.file_encodings`. CSV: the delimiter is the most frequent of `,` `;` tab `|` in the
-header line (outside quotes). `row_number` counts data records: header excluded, blank lines
-skipped, a quoted value spanning lines is one record.
+One file that cannot be read never stops its feed. It is recorded in
+`FeedFrames.rejected_files` with a specific reason (empty file, unsupported file type, not text,
+not a readable gzip file, corrupt or password-protected workbook, no header row, ...) and the
+feed goes on with its other files. A workbook's worksheets are read as if they were files named
+`<file>#<sheet>` when the workbook has several worksheets.
+
+Each text file's encoding is detected (`encoding.detect_encoding`) and reported in
+`FeedFrames.file_encodings` (`workbook` for workbooks). CSV: a first line `sep=<c>` (Excel's
+delimiter hint) names the delimiter and is not a record; otherwise the delimiter is the most
+frequent of `,` `;` tab `|` in the header line (outside quotes). `row_number` counts data
+records: header excluded, blank lines skipped, a quoted value spanning lines is one record.
 
 JSON: one object per line (JSON Lines). A `.json` file may instead hold one document: an array
 of objects, a Mailgun events page (`{"items": [...]}`) or a Postmark bounces page
@@ -20,17 +26,18 @@ counts records; an SES notification with several recipients gives one record per
 
 Values stay text; empty and whitespace-only values become `None`. Headers are normalised and
 mapped to contract names (`headers`); when several columns map to one name, the first non-empty
-value in column order wins. Unknown columns are kept under their normalised names. Every
-contract column of the feed is present (all `None` when no file has it), then the unknown
-columns, then the lineage columns `source_file` and `row_number`. A file's own column named
-like a lineage column is kept with the suffix `_original`. `crm_contacts` rows take
-`source_system` from its column, or where that is absent or blank from the file name's first
-token split on `_`, `-`, `.` or space, lower-cased (`salesforce_contacts_eu.csv` ->
-`salesforce`).
+value in column order wins. Unknown columns are kept under their normalised names; which source
+column became which column is reported per file in `FeedFrames.column_mapping`. Every contract
+column of the feed is present (all `None` when no file has it), then the unknown columns, then
+the lineage columns `source_file` and `row_number`. A file's own column named like a lineage
+column is kept with the suffix `_original`. `crm_contacts` rows take `source_system` from its
+column, or where that is absent or blank from the file name's first token split on `_`, `-`,
+`.` or space, lower-cased (`salesforce_contacts_eu.csv` -> `salesforce`).
 
 Quarantine reasons, first match wins: a ragged row (field count differs from the header); an
 invalid JSON line or a record of no known shape; every row of a file that lacks a required
-column; a field longer than `max_field_chars`; a missing required value; in `crm_contacts` a
+column; a control character (a NUL byte, ...; `encoding.CONTROL_CHARACTERS`) in a value, naming
+the column; a field longer than `max_field_chars`; a missing required value; in `crm_contacts` a
 `contact_id` already seen within its `source_system` (compared trimmed, and case-insensitively
 for the source system; the first is kept).
 """
@@ -39,11 +46,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import json
 import re
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,22 +61,34 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
-from hygiene_pipeline.domain.encoding import detect_encoding
+from hygiene_pipeline.domain.encoding import (
+    CONTROL_CHARACTERS,
+    detect_encoding,
+    has_control_bytes,
+)
 from hygiene_pipeline.domain.esp_bounces import EspRecordError, as_text, esp_bounce_rows
 from hygiene_pipeline.domain.feed_frames import (
+    COLUMN_MAPPING_COLUMNS,
     REJECTED_COLUMNS,
+    REJECTED_FILE_COLUMNS,
     FeedFrames,
+    empty_column_mapping,
     empty_rejected,
     rejections,
 )
 from hygiene_pipeline.domain.feed_specs import FeedError, FeedSpec, describe_group, feed_spec
-from hygiene_pipeline.domain.headers import ColumnMappings, load_column_mappings
+from hygiene_pipeline.domain.headers import ColumnMappings, load_column_mappings, normalise_header
+from hygiene_pipeline.domain.landing_files import (
+    UnreadableFile,
+    feed_files,
+    file_bytes,
+    file_format,
+)
+from hygiene_pipeline.domain.workbooks import Sheets, read_workbook
 
-__all__ = ["FeedError", "feed_files", "read_feed"]
+__all__ = ["FeedError", "read_feed"]
 
 LINEAGE_COLUMNS: tuple[str, ...] = ("source_file", "row_number")
-CSV_SUFFIXES: tuple[str, ...] = (".csv", ".txt")
-JSON_SUFFIXES: tuple[str, ...] = (".jsonl", ".ndjson", ".json")
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 JSON_PAGE_KEYS: tuple[str, ...] = ("items", "Bounces")
 HEADER_PROBE_BYTES = 1 << 20
@@ -79,6 +96,12 @@ JSON_SAMPLE_BYTES = 1 << 20
 CSV_BLOCK_BYTES = 8 << 20
 FILE_NAME_TOKENS = re.compile(r"[_\-. ]+")
 QUOTED = re.compile(r'"[^"]*"')
+SEP_HINT = re.compile(r"^sep=(.)\s*$", re.IGNORECASE)
+CONTROL_PATTERN = f"[{CONTROL_CHARACTERS}]"
+JSON_CONTROL_ESCAPE = re.compile(rb"\\(?:u00[01][0-9a-fA-F]|u007[fF]|[bf])")
+"""JSON spells control characters as escapes (backslash-u0000, backslash-b, ...), which the bytes
+of the file do not show as control bytes."""
+WORKBOOK_ENCODING = "workbook"
 
 
 @dataclass
@@ -89,16 +112,18 @@ class _FileRows:
     values: pa.Table
     row_numbers: np.ndarray
     unreadable: pd.DataFrame
+    may_hold_controls: bool = True
 
 
 @dataclass
 class _FileBatch:
-    """One file's usable rows (mapped, checked) and its quarantined rows."""
+    """One file's (or worksheet's) usable rows (mapped, checked) and its quarantined rows."""
 
     name: str
     encoding: str
     accepted: pa.Table
     rejected: list[pd.DataFrame]
+    column_mapping: pd.DataFrame
 
 
 def read_feed(
@@ -106,14 +131,22 @@ def read_feed(
     feed: str,
     mappings: ColumnMappings | None = None,
     max_field_chars: int = 10_000,
+    excel_sheets: Sheets = "all",
 ) -> FeedFrames:
-    """Every file of `landing_dir/<feed>/` as raw rows; `FeedError` if a file is unreadable."""
+    """Every file of `landing_dir/<feed>/` as raw rows; unreadable files in `rejected_files`."""
     spec = feed_spec(feed)
     mappings = load_column_mappings(None) if mappings is None else mappings
-    batches = [
-        _read_file(path, spec, mappings, max_field_chars)
-        for path in feed_files(Path(landing_dir) / feed, spec)
-    ]
+    readable, refused = feed_files(Path(landing_dir) / feed, spec)
+    batches: list[_FileBatch] = []
+    for path in readable:
+        try:
+            batches.extend(_read_file(path, spec, mappings, max_field_chars, excel_sheets))
+        except UnreadableFile as error:
+            refused[path.name] = str(error)
+        except (OSError, UnicodeError, csv.Error, pa.ArrowException) as error:
+            # a failure no check above foresaw still stays with its file, named
+            detail = (str(error).splitlines() or [""])[0]
+            refused[path.name] = f"cannot be read ({type(error).__name__}: {detail})"
     rejected = [part for batch in batches for part in batch.rejected]
     encodings = {batch.name: batch.encoding for batch in batches}
     table = _assembled([batch.accepted for batch in batches], spec)
@@ -122,6 +155,11 @@ def read_feed(
         table, duplicates = _without_duplicates(table, feed, *spec.unique_within, columns_by_file)
         rejected.append(duplicates)
     accepted = table.to_pandas(split_blocks=True)
+    mapping_report = (
+        pd.concat([batch.column_mapping for batch in batches], ignore_index=True)
+        if batches
+        else empty_column_mapping()
+    )
     del table, batches
     # hand the freed Arrow buffers back to the OS: later stages allocate outside Arrow's pool
     pa.default_memory_pool().release_unused()
@@ -131,86 +169,111 @@ def read_feed(
         rejected=_concatenated_rejections(rejected),
         files=list(encodings),
         file_encodings=encodings,
+        rejected_files=pd.DataFrame(
+            [(feed, name, reason) for name, reason in sorted(refused.items())],
+            columns=REJECTED_FILE_COLUMNS,
+            dtype="object",
+        ),
+        column_mapping=mapping_report,
     )
 
 
 def _read_file(
-    path: Path, spec: FeedSpec, mappings: ColumnMappings, max_field_chars: int
-) -> _FileBatch:
-    """One file decoded, parsed, mapped to contract columns and checked row by row."""
-    data = _file_bytes(path)
-    try:
-        encoding = detect_encoding(data)
-    except ValueError as error:
-        raise FeedError(f"{path}: cannot be decoded as text ({error})") from None
-    parse = _read_json if _file_format(path.name) == "json" else _read_csv
-    rows = parse(path, data, encoding, spec)
+    path: Path, spec: FeedSpec, mappings: ColumnMappings, max_field_chars: int, sheets: Sheets
+) -> list[_FileBatch]:
+    """One file decoded and parsed (a workbook sheet by sheet), mapped and checked row by row."""
+    data = file_bytes(path)
+    kind = file_format(path.name)
+    if kind == "workbook":
+        parts = [
+            (name, WORKBOOK_ENCODING, rows)
+            for name, rows in _read_sheets(path.name, data, sheets, spec.name)
+        ]
+    else:
+        try:
+            encoding = detect_encoding(data)
+        except ValueError as error:
+            raise UnreadableFile(f"cannot be decoded as text ({error})") from None
+        parse = _read_json if kind == "json" else _read_csv
+        rows = parse(path.name, data, encoding, spec)
+        # UTF-16 spells every character with a NUL half: only its decoded values tell
+        rows.may_hold_controls = (
+            encoding.startswith("utf-16")
+            or has_control_bytes(data)
+            or (kind == "json" and JSON_CONTROL_ESCAPE.search(data) is not None)
+        )
+        parts = [(path.name, encoding, rows)]
     del data
-    table = _mapped_table(rows, path.name, spec, mappings)
+    return [
+        _checked(name, encoding, rows, spec, mappings, max_field_chars)
+        for name, encoding, rows in parts
+    ]
+
+
+def _checked(
+    name: str,
+    encoding: str,
+    rows: _FileRows,
+    spec: FeedSpec,
+    mappings: ColumnMappings,
+    max_field_chars: int,
+) -> _FileBatch:
+    """A parsed file mapped to contract columns, its unusable rows set aside with a reason."""
+    table = _mapped_table(rows, name, spec, mappings)
     rejected = [rows.unreadable]
-    reasons = _row_problems(table, spec, max_field_chars)
+    reasons = _row_problems(table, spec, max_field_chars, rows.may_hold_controls)
     bad = reasons.notna().to_numpy()
     if bad.any():
         unusable = table.filter(pa.array(bad)).to_pandas()
         rejected.append(rejections(spec.name, unusable, reasons[bad].reset_index(drop=True)))
         table = table.filter(pa.array(~bad))
-    return _FileBatch(path.name, encoding, table, rejected)
+    report = _column_mapping(name, rows.headers, spec, mappings)
+    return _FileBatch(name, encoding, table, rejected, report)
 
 
-def feed_files(folder: Path, spec: FeedSpec) -> list[Path]:
-    """The data files of a feed folder in name order; raises for a required feed without any."""
-    if not folder.is_dir():
-        if spec.folder_required:
-            raise FeedError(f"feed folder {folder} is missing (feed {spec.name} is required)")
-        return []
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    unsupported = [p.name for p in files if not _readable_by(p.name, spec)]
-    if unsupported:
-        suffixes = CSV_SUFFIXES + (JSON_SUFFIXES if spec.json_allowed else ())
-        raise FeedError(
-            f"feed folder {folder} holds files this feed cannot read: {', '.join(unsupported)} "
-            f"(readable: {', '.join(suffixes)}, optionally gzipped)"
+def _read_sheets(
+    file_name: str, data: bytes, sheets: Sheets, feed: str
+) -> list[tuple[str, _FileRows]]:
+    """A workbook's sheets as parsed files, named `<file>#<sheet>` when there are several."""
+    found = read_workbook(data, sheets)
+    named = len(found) > 1
+    parsed = []
+    for sheet in found:
+        name = f"{file_name}#{sheet.name}" if named else file_name
+        columns = {
+            f"f{i}": pa.array([row[i] for row in sheet.rows], pa.string())
+            for i in range(len(sheet.headers))
+        }
+        parsed.append(
+            (
+                name,
+                _FileRows(
+                    headers=sheet.headers,
+                    values=pa.table(columns),
+                    row_numbers=np.array(sheet.row_numbers, dtype=np.int64),
+                    unreadable=_unreadable_rows(feed, name, np.array([], dtype=np.int64), [], []),
+                ),
+            )
         )
-    if not files and spec.folder_required:
-        raise FeedError(f"feed folder {folder} has no data files (feed {spec.name} is required)")
-    return files
+    return parsed
 
 
-def _file_format(name: str) -> str | None:
-    """`csv` or `json` by the file suffix (ignoring `.gz`), `None` for anything else."""
-    lowered = name.lower().removesuffix(".gz")
-    if lowered.endswith(CSV_SUFFIXES):
-        return "csv"
-    if lowered.endswith(JSON_SUFFIXES):
-        return "json"
-    return None
-
-
-def _readable_by(name: str, spec: FeedSpec) -> bool:
-    file_format = _file_format(name)
-    return file_format == "csv" or (file_format == "json" and spec.json_allowed)
-
-
-def _file_bytes(path: Path) -> bytes:
-    """The file's content, decompressed when gzipped."""
-    data = path.read_bytes()
-    if not path.name.lower().endswith(".gz"):
-        return data
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as error:
-        raise FeedError(f"{path}: not a readable gzip file ({error})") from None
-
-
-def _read_csv(path: Path, data: bytes, encoding: str, spec: FeedSpec) -> _FileRows:
+def _read_csv(file_name: str, data: bytes, encoding: str, spec: FeedSpec) -> _FileRows:
     """A delimited text file, all values as text; rows of the wrong width set aside."""
     probe = codecs.getincrementaldecoder(encoding)().decode(data[:HEADER_PROBE_BYTES])
-    first_line = probe.split("\n", 1)[0]
-    unquoted = QUOTED.sub("", first_line)
-    delimiter = max(DELIMITERS, key=unquoted.count)
-    width = len(next(csv.reader(io.StringIO(probe), delimiter=delimiter), []))
-    if width == 0 or not first_line.strip():
-        raise FeedError(f"{path}: no header row")
+    lines = probe.split("\n", 2)
+    hint = SEP_HINT.match(lines[0].rstrip("\r"))
+    skipped = 1 if hint else 0
+    header_line = lines[skipped] if len(lines) > skipped else ""
+    if hint:
+        delimiter = hint.group(1)
+    else:
+        unquoted = QUOTED.sub("", header_line)
+        delimiter = max(DELIMITERS, key=unquoted.count)
+    header_text = probe.split("\n", skipped)[skipped] if skipped else probe
+    width = len(next(csv.reader(io.StringIO(header_text), delimiter=delimiter), []))
+    if width == 0 or not header_line.strip():
+        raise UnreadableFile("no header row")
     placeholders = [f"f{i}" for i in range(width)]
     ragged: list[tuple[int, int, str]] = []
 
@@ -225,6 +288,7 @@ def _read_csv(path: Path, data: bytes, encoding: str, spec: FeedSpec) -> _FileRo
                 # serial reading is what numbers the rows handed to `set_aside`
                 use_threads=False,
                 block_size=CSV_BLOCK_BYTES,
+                skip_rows=skipped,
                 column_names=placeholders,
                 encoding="utf8" if encoding.startswith("utf-8") else encoding,
             ),
@@ -237,12 +301,15 @@ def _read_csv(path: Path, data: bytes, encoding: str, spec: FeedSpec) -> _FileRo
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         detail = str(error).splitlines()[0]
-        raise FeedError(f"{path}: cannot be parsed as delimited text ({detail})") from None
-    if any(number == 1 for number, _, _ in ragged) or table.num_rows == 0:
-        raise FeedError(f"{path}: the header row cannot be parsed")
+        raise UnreadableFile(f"cannot be parsed as delimited text ({detail})") from None
+    # arrow numbers records from 1, counting the skipped hint line and the header
+    first_data_record = skipped + 2
+    if any(number < first_data_record for number, _, _ in ragged) or table.num_rows == 0:
+        raise UnreadableFile("the header row cannot be parsed")
     headers = [table.column(i)[0].as_py() for i in range(width)]
-    # arrow numbers records from 1 with the header as record 1
-    set_aside_numbers = np.array([number - 1 for number, _, _ in ragged], dtype=np.int64)
+    set_aside_numbers = np.array(
+        [number - first_data_record + 1 for number, _, _ in ragged], dtype=np.int64
+    )
     parsed = np.ones(table.num_rows - 1 + len(ragged), dtype=bool)
     parsed[set_aside_numbers - 1] = False
     return _FileRows(
@@ -250,8 +317,8 @@ def _read_csv(path: Path, data: bytes, encoding: str, spec: FeedSpec) -> _FileRo
         values=table.slice(1),
         row_numbers=np.flatnonzero(parsed) + 1,
         unreadable=_unreadable_rows(
-            spec,
-            path.name,
+            spec.name,
+            file_name,
             set_aside_numbers,
             [f"ragged row: {fields} fields, header has {width}" for _, fields, _ in ragged],
             [_fields_json(text, delimiter) for _, _, text in ragged],
@@ -265,18 +332,18 @@ def _fields_json(text: str, delimiter: str) -> str:
     return json.dumps(fields, ensure_ascii=False)
 
 
-def _read_json(path: Path, data: bytes, encoding: str, spec: FeedSpec) -> _FileRows:
+def _read_json(file_name: str, data: bytes, encoding: str, spec: FeedSpec) -> _FileRows:
     """Flat JSON Lines via Arrow's parser; ESP shapes, bad lines, documents record by record."""
     if spec.name == "email_bounces":
-        return _read_json_records(path, data, encoding, spec, _bounce_record_rows)
+        return _read_json_records(file_name, data, encoding, spec, _bounce_record_rows)
     table = _flat_json_lines(data) if encoding == "utf-8" else None
     if table is None:
-        return _read_json_records(path, data, encoding, spec, _flat_record_rows)
+        return _read_json_records(file_name, data, encoding, spec, _flat_record_rows)
     return _FileRows(
         headers=table.column_names,
         values=table,
         row_numbers=np.arange(1, table.num_rows + 1),
-        unreadable=_unreadable_rows(spec, path.name, np.array([], dtype=np.int64), [], []),
+        unreadable=_unreadable_rows(spec.name, file_name, np.array([], dtype=np.int64), [], []),
     )
 
 
@@ -310,14 +377,14 @@ def _json_lines_table(data: bytes, text_fields: list[str]) -> pa.Table:
 
 
 def _read_json_records(
-    path: Path,
+    file_name: str,
     data: bytes,
     encoding: str,
     spec: FeedSpec,
     record_rows: Callable[[dict[str, Any]], list[dict[str, str | None]]],
 ) -> _FileRows:
     """JSON Lines (or one JSON document) record by record; records of no usable shape set aside."""
-    is_document = path.name.lower().removesuffix(".gz").endswith(".json")
+    is_document = file_name.lower().removesuffix(".gz").endswith(".json")
     rows: list[dict[str, str | None]] = []
     row_numbers: list[int] = []
     aside_numbers: list[int] = []
@@ -351,7 +418,11 @@ def _read_json_records(
         values=pa.table(columns),
         row_numbers=np.array(row_numbers, dtype=np.int64),
         unreadable=_unreadable_rows(
-            spec, path.name, np.array(aside_numbers, dtype=np.int64), aside_reasons, aside_raws
+            spec.name,
+            file_name,
+            np.array(aside_numbers, dtype=np.int64),
+            aside_reasons,
+            aside_raws,
         ),
     )
 
@@ -409,12 +480,12 @@ def _flat_record_rows(record: dict[str, Any]) -> list[dict[str, str | None]]:
 
 
 def _unreadable_rows(
-    spec: FeedSpec, file_name: str, row_numbers: np.ndarray, reasons: list[str], raws: list[str]
+    feed: str, file_name: str, row_numbers: np.ndarray, reasons: list[str], raws: list[str]
 ) -> pd.DataFrame:
     """Quarantine rows for records that never became columns (ragged rows, bad JSON)."""
     return pd.DataFrame(
         {
-            "feed": pd.Series(spec.name, index=range(len(reasons)), dtype=object),
+            "feed": pd.Series(feed, index=range(len(reasons)), dtype=object),
             "source_file": pd.Series(file_name, index=range(len(reasons)), dtype=object),
             "row_number": row_numbers.astype(np.int64),
             "reason": pd.Series(reasons, dtype=object),
@@ -469,7 +540,9 @@ def _source_system_of(file_name: str) -> str:
     return next(token for token in FILE_NAME_TOKENS.split(file_name) if token).lower()
 
 
-def _row_problems(table: pa.Table, spec: FeedSpec, max_field_chars: int) -> pd.Series:
+def _row_problems(
+    table: pa.Table, spec: FeedSpec, max_field_chars: int, may_hold_controls: bool
+) -> pd.Series:
     """Per row, the first reason it cannot go on (`None` for a usable row)."""
     reasons = pd.Series(np.full(table.num_rows, None, dtype=object))
     names = table.column_names
@@ -477,6 +550,8 @@ def _row_problems(table: pa.Table, spec: FeedSpec, max_field_chars: int) -> pd.S
     if absent is not None:
         reasons[:] = f"missing required column: {describe_group(absent)} (file has no such column)"
         return reasons
+    if may_hold_controls:
+        _mark_control_characters(table, reasons)
     for name in names:
         column = table.column(name)
         if (
@@ -499,6 +574,49 @@ def _row_problems(table: pa.Table, spec: FeedSpec, max_field_chars: int) -> pd.S
             f"missing required value: {describe_group(group)}"
         )
     return reasons
+
+
+def _mark_control_characters(table: pa.Table, reasons: pd.Series) -> None:
+    """Give rows whose value holds a control character a reason naming the character and column.
+
+    A NUL byte or a stray escape in one field says the field is damaged; the row is set aside
+    rather than the file, and nothing downstream (PostgreSQL refuses NUL in text) meets it.
+    """
+    for name in table.column_names:
+        if name in LINEAGE_COLUMNS:
+            continue
+        column = table.column(name)
+        hit = pc.fill_null(pc.match_substring_regex(column, CONTROL_PATTERN), False)
+        if not pc.any(hit).as_py():
+            continue
+        new = hit.to_numpy(zero_copy_only=False) & reasons.isna().to_numpy()
+        values = pd.Series(column.filter(pa.array(new)).to_pylist(), index=reasons.index[new])
+        codes = values.str.extract(f"({CONTROL_PATTERN})", expand=False).map(
+            lambda character: f"U+{ord(character):04X}"
+        )
+        reasons[new] = "control character " + codes + f" in {name}"
+
+
+def _column_mapping(
+    file_name: str, headers: list[str], spec: FeedSpec, mappings: ColumnMappings
+) -> pd.DataFrame:
+    """Which source column became which column, and whether the feed knows that column."""
+    targets = mappings.target_columns(spec.name, headers)
+    known = set(spec.columns)
+    return pd.DataFrame(
+        {
+            "source_file": file_name,
+            "source_column": headers,
+            "column": targets,
+            "status": [
+                ("mapped" if normalise_header(header) != target else "recognised")
+                if target in known
+                else "unrecognised"
+                for header, target in zip(headers, targets, strict=True)
+            ],
+        },
+        columns=COLUMN_MAPPING_COLUMNS,
+    )
 
 
 def _assembled(tables: list[pa.Table], spec: FeedSpec) -> pa.Table:

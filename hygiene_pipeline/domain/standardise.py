@@ -37,16 +37,14 @@ LINEAGE_COLUMNS: tuple[str, ...] = ("source_file", "row_number")
 MONTH_FIRST_REGIONS: frozenset[str] = frozenset({"US", "CA", "PH"})
 
 CRM_INPUT_COLUMNS: frozenset[str] = frozenset(feed_spec("crm_contacts").columns)
-"""The contract's contact columns; any other input column is carried through as it is."""
-"""Contact columns of the contract; any other input column is carried through unchanged."""
+"""The contact columns the feed knows; any other input column is carried through as it is."""
+CRM_PHONE_COLUMNS: tuple[str, ...] = ("phone", "mobile_phone", "home_phone", "other_phone")
+"""Every number of the person; each becomes the six `PHONE_FIELDS` columns under its prefix."""
 
 BOUNCE_INPUT_COLUMNS = frozenset(
     ["email", "bounced_at", "bounce_type", "smtp_code", "enhanced_status", "diagnostic", "provider"]
 )
-CALL_INPUT_COLUMNS = frozenset(
-    ["call_id", "contact_id", "phone_dialed", "called_at", "disposition", "duration_seconds",
-     "agent_id", "campaign", "notes", "country"]
-)  # fmt: skip
+CALL_INPUT_COLUMNS = frozenset(feed_spec("call_logs").columns)
 EVENT_INPUT_COLUMNS = frozenset(
     ["contact_id", "email", "event_type", "occurred_at", "source", "url"]
 )
@@ -175,21 +173,22 @@ def _positional(frame: pd.DataFrame) -> pd.DataFrame:
 def standardise_crm_contacts(
     batch: FeedFrames, default_region: str = "US", vocab: Vocabularies | None = None
 ) -> FeedFrames:
-    """Contacts: keys, names, e-mail, both phones, company, address, country, dates, consent.
+    """Contacts: keys, names, e-mail, phones, company, address, country, dates, consent, and
+    what the source CRM says of the record (deleted, merged into a master, e-mail bounced).
 
-    Phones are parsed in the region of the contact's country, else `default_region`; both
-    phone columns are parsed together in the background (worker processes for large batches)
-    while the other columns are standardised. `vocab` is accepted for a uniform signature;
-    contacts use no vocabulary table.
+    Phones are parsed in the region of the contact's country, else `default_region`; the four
+    phone columns (`CRM_PHONE_COLUMNS`) are parsed together in the background (worker processes
+    for large batches) while the other columns are standardised. `vocab` is accepted for a
+    uniform signature; contacts use no vocabulary table.
     """
     raw = _positional(batch.accepted)
     country = to_iso2(_column(raw, "country"))
     region = _regions(country, default_region)
     with ThreadPoolExecutor(max_workers=1) as background:
-        both_phones = background.submit(
+        all_phones = background.submit(
             parse_phones,
-            pd.concat([_column(raw, "phone"), _column(raw, "mobile_phone")], ignore_index=True),
-            pd.concat([region, region], ignore_index=True),
+            pd.concat([_column(raw, name) for name in CRM_PHONE_COLUMNS], ignore_index=True),
+            pd.concat([region] * len(CRM_PHONE_COLUMNS), ignore_index=True),
         )
         contact_id = _text(raw, "contact_id")
         source_system = map_distinct(
@@ -197,9 +196,17 @@ def standardise_crm_contacts(
         )
         dates, date_reasons = _timestamps(
             raw,
-            ["created_at", "updated_at", "last_activity_at", "consent_expires_at"],
+            [
+                "created_at",
+                "updated_at",
+                "last_activity_at",
+                "consent_expires_at",
+                "email_bounced_at",
+            ],
             default_region,
         )
+        bounced_at = dates.pop("email_bounced_at")
+        in_source = source_record_state(raw, source_system, bounced_at, dates["updated_at"])
         postal_code = _text(raw, "postal_code")
         parts = [
             {
@@ -225,7 +232,9 @@ def standardise_crm_contacts(
                 ),
                 "country": country,
                 **dates,
+                **in_source,
                 "lifecycle_stage": _text(raw, "lifecycle_stage"),
+                "lead_status": _text(raw, "lead_status"),
                 "owner": _text(raw, "owner"),
                 "consent_source": _text(raw, "consent_source"),
                 "consent_status": consent_statuses(_column(raw, "consent_status")),
@@ -233,10 +242,12 @@ def standardise_crm_contacts(
                 "do_not_email": parse_flags(_column(raw, "do_not_email"), unrecognised=True),
             },
         ]
-        phones = both_phones.result()
-    phone = _prefixed_phones(phones.iloc[: len(raw)].set_axis(raw.index), "phone")
-    mobile = _prefixed_phones(phones.iloc[len(raw) :].set_axis(raw.index), "mobile_phone")
-    standardised = _assemble(raw, [*parts, phone, mobile, *rest], CRM_INPUT_COLUMNS)
+        phones = all_phones.result()
+    numbers = [
+        _prefixed_phones(phones.iloc[i * len(raw) : (i + 1) * len(raw)].set_axis(raw.index), name)
+        for i, name in enumerate(CRM_PHONE_COLUMNS)
+    ]
+    standardised = _assemble(raw, [*parts, *numbers, *rest], CRM_INPUT_COLUMNS)
     standardised = _before_lineage(standardised, ghost_flags(standardised))
     missing_key = [
         _reason(values.isna(), f"missing required value: {name}")
@@ -250,6 +261,31 @@ def _before_lineage(frame: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
     """`frame` with `extra`'s columns inserted before the lineage columns."""
     at = list(frame.columns).index(LINEAGE_COLUMNS[0])
     return pd.concat([frame.iloc[:, :at], extra, frame.iloc[:, at:]], axis=1)
+
+
+def source_record_state(
+    raw: pd.DataFrame, source_system: pd.Series, bounced_at: pd.Series, updated_at: pd.Series
+) -> dict[str, pd.Series]:
+    """What the source CRM says of each record (Salesforce `IsDeleted`, `MasterRecordId`,
+    `IsEmailBounced`, `EmailBouncedDate`, `EmailBouncedReason`; the same ideas elsewhere).
+
+    `is_deleted` is False when the export does not say; a deleted record is kept and marked,
+    never treated as live. `master_record_key` names, within the record's own source system,
+    the record a merge kept (`source_system:master_record_id`). A bounce flag, date or reason
+    each count as `email_bounced`; a flagged bounce without a date takes the record's last
+    modification time (`updated_at`), when the export has one, as `email_bounced_at`.
+    """
+    master_record_id = _text(raw, "master_record_id")
+    reason = _text(raw, "email_bounce_reason")
+    bounced = parse_flags(_column(raw, "email_bounced")) | bounced_at.notna() | reason.notna()
+    return {
+        "is_deleted": parse_flags(_column(raw, "is_deleted")),
+        "master_record_id": master_record_id,
+        "master_record_key": (source_system + ":" + master_record_id).astype("object"),
+        "email_bounced": bounced,
+        "email_bounced_at": bounced_at.where(bounced_at.notna() | ~bounced, updated_at),
+        "email_bounce_reason": reason,
+    }
 
 
 def _duplicate_reasons(
@@ -323,17 +359,25 @@ def standardise_call_logs(
 ) -> FeedFrames:
     """Calls: id (given or stable hash), dialled phone in E.164, UTC time, canonical disposition.
 
-    A call whose disposition is missing or not in the mapping table is rejected.
+    A documented status that says nothing about the person (`ignored` in the disposition table,
+    e.g. Twilio `failed`) keeps the call as an attempt with no disposition and the reason in
+    `disposition_ignored`. A row without a disposition, or with an ignored one, takes its outcome
+    from `answered` when the export has it (`answered` -> connected, else `unanswered` ->
+    no_answer). A call whose disposition is in neither list is rejected. A national number with
+    the dialer's country calling code beside it (VICIdial `phone_code`) is read in that country.
     """
     raw = _positional(batch.accepted)
     vocab = vocab or default_vocabularies()
-    disposition_raw = _text(raw, "disposition")
+    disposition_raw = _dispositions_with_answered(
+        _text(raw, "disposition"), _text(raw, "answered"), vocab
+    )
     disposition = vocab.map_dispositions(disposition_raw)
+    ignored = vocab.ignored_reasons(disposition_raw).where(disposition.isna())
     phones = parse_phones(
-        _column(raw, "phone_dialed"), _regions(to_iso2(_column(raw, "country")), default_region)
+        _with_calling_code(_column(raw, "phone_dialed"), _text(raw, "phone_country_code")),
+        _regions(to_iso2(_column(raw, "country")), default_region),
     )
     dates, date_reasons = _timestamps(raw, ["called_at"], default_region)
-    duration = pd.to_numeric(_text(raw, "duration_seconds"), errors="coerce")
     standardised = _assemble(
         raw,
         [
@@ -346,7 +390,8 @@ def standardise_call_logs(
                 **dates,
                 "disposition_raw": disposition_raw,
                 "disposition": disposition,
-                "duration_seconds": duration.round().astype("Int64"),
+                "disposition_ignored": ignored,
+                "duration_seconds": duration_seconds(_text(raw, "duration_seconds")),
                 "agent_id": _text(raw, "agent_id"),
                 "campaign": _text(raw, "campaign"),
                 "notes": _text(raw, "notes"),
@@ -357,11 +402,52 @@ def standardise_call_logs(
     disposition_reasons = [
         _reason(disposition_raw.isna(), "missing required value: disposition"),
         _reason(
-            disposition_raw.notna() & disposition.isna(),
+            disposition_raw.notna() & disposition.isna() & ignored.isna(),
             "unmappable disposition: '" + disposition_raw + "'",
         ),
     ]
     return _finish(batch, raw, standardised, [*disposition_reasons, *date_reasons])
+
+
+def _dispositions_with_answered(
+    disposition: pd.Series, answered: pd.Series, vocab: Vocabularies
+) -> pd.Series:
+    """The disposition text, or the `answered` flag's word where that says more."""
+    says_nothing = disposition.isna() | vocab.ignored_reasons(disposition).notna()
+    word = pd.Series(
+        np.where(parse_flags(answered, unrecognised=True), "answered", "unanswered"),
+        index=answered.index,
+        dtype="object",
+    )
+    return disposition.where(~(says_nothing & answered.notna()), word)
+
+
+def _with_calling_code(numbers: pd.Series, calling_code: pd.Series) -> pd.Series:
+    """National numbers prefixed with `+<code>` where the dialer gives the country code."""
+    code = calling_code.str.replace(r"\D", "", regex=True).replace("", None)
+    national = (
+        numbers.notna()
+        & code.notna()
+        & ~numbers.astype("string").str.match(r"\s*(\+|00)", na=False).astype(bool)
+    )
+    if not national.any():
+        return numbers
+    return numbers.where(~national, "+" + code + " " + numbers.astype("object"))
+
+
+def duration_seconds(values: pd.Series) -> pd.Series:
+    """Whole seconds from `83`, `83.4` or clock text `1:23` / `0:01:23` (Five9, RingCentral)."""
+    seconds = pd.to_numeric(values, errors="coerce")
+    clock = values.str.fullmatch(r"\s*\d+(:\d{1,2}){1,2}\s*", na=False).astype(bool)
+    if clock.any():
+        parts = values[clock].str.strip().str.split(":", expand=True).astype("float64")
+        if parts.shape[1] == 2:
+            parts[2] = np.nan
+        minutes_seconds = parts[0] * 60 + parts[1]
+        seconds[clock] = minutes_seconds.where(
+            parts[2].isna(), parts[0] * 3600 + parts[1] * 60 + parts[2]
+        )
+    return seconds.round().astype("Int64")
 
 
 def standardise_engagement_events(

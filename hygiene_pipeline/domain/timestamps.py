@@ -42,12 +42,20 @@ def candidate_formats(dayfirst: bool) -> list[str]:
 
 
 def _parse_epoch(values: pd.Series) -> pd.Series:
-    numbers = pd.to_numeric(values)
-    milliseconds = numbers.abs() >= 1e11
-    result = pd.to_datetime(numbers.where(~milliseconds), unit="s", utc=True)
-    return result.where(
-        ~milliseconds, pd.to_datetime(numbers.where(milliseconds), unit="ms", utc=True)
-    )
+    """Epoch seconds or milliseconds as UTC; a value past pandas' range (year 2262) is `NaT`.
+
+    Computed in whole nanoseconds (integer part and fraction apart, so milliseconds stay exact):
+    pandas' own float-with-unit conversion multiplies the uninitialised slots of missing values
+    too, which fails at random when numpy raises on overflow.
+    """
+    numbers = pd.to_numeric(values).astype("float64").to_numpy()
+    scale = np.where(np.abs(numbers) >= 1e11, 1_000_000, 1_000_000_000).astype(np.int64)
+    valid = np.isfinite(numbers) & (np.abs(numbers * scale) < 9.2e18)
+    kept = np.where(valid, numbers, 0.0)
+    whole = np.floor(kept)
+    nanos = whole.astype(np.int64) * scale + np.round((kept - whole) * scale).astype(np.int64)
+    parsed = pd.Series(pd.to_datetime(nanos, unit="ns", utc=True), index=values.index)
+    return parsed.where(valid)
 
 
 def _with_format(values: pd.Series, fmt: str) -> pd.Series:

@@ -1,6 +1,10 @@
 """The CRM pipeline's linkage spec and golden-record rules, over the standardised `crm_contacts`.
 
-Blocking: canonical mailbox key; valid E.164 phone or mobile (either against either); phonetic
+Input: `linkable_contacts` keeps the records the source system has not deleted (a deleted
+record stays in staging, marked, and never becomes a person).
+
+Blocking: canonical mailbox key; any valid E.164 number of the person (phone, mobile, home or
+other phone, each against each); phonetic
 surname with first initial plus company key, and plus postal code (each also with first and last
 name swapped); exact surname plus company key, for records that lack a first name. Oversized
 blocks are windowed in name order (sorted neighbourhood).
@@ -28,7 +32,12 @@ _NAME_ORDER = ("last_name_norm", "first_name_norm")
 
 CRM_LINKAGE_SPEC = LinkageSpec(
     record_key="record_key",
-    valid_if={"phone_e164": "phone_valid", "mobile_phone_e164": "mobile_phone_valid"},
+    valid_if={
+        "phone_e164": "phone_valid",
+        "mobile_phone_e164": "mobile_phone_valid",
+        "home_phone_e164": "home_phone_valid",
+        "other_phone_e164": "other_phone_valid",
+    },
     comparisons=(
         Comparison(
             "first_name",
@@ -52,7 +61,7 @@ CRM_LINKAGE_SPEC = LinkageSpec(
             "phone",
             "phone_e164",
             kind="exact",
-            also=("mobile_phone_e164",),
+            also=("mobile_phone_e164", "home_phone_e164", "other_phone_e164"),
             shared_limit=3,
             shared_distinct_on="last_name_norm",
         ),
@@ -63,7 +72,11 @@ CRM_LINKAGE_SPEC = LinkageSpec(
         BlockingKey(
             "phone",
             ("phone_e164",),
-            variants=({"phone_e164": "mobile_phone_e164"},),
+            variants=(
+                {"phone_e164": "mobile_phone_e164"},
+                {"phone_e164": "home_phone_e164"},
+                {"phone_e164": "other_phone_e164"},
+            ),
             max_block_size=20,
             sort_by=_NAME_ORDER,
         ),
@@ -140,6 +153,18 @@ CRM_GOLDEN_RULES = SurvivorshipRules(
     ),
 )
 
+
+def linkable_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
+    """The standardised contacts linkage reads: every record not deleted in its source system.
+
+    Positions matter downstream (candidate pairs, clusters), so every linkage stage must read
+    this same frame; it has a fresh 0..n-1 index.
+    """
+    if "is_deleted" not in contacts.columns or not contacts["is_deleted"].any():
+        return contacts
+    return contacts.loc[~contacts["is_deleted"].fillna(False).astype(bool)].reset_index(drop=True)
+
+
 JUNK_BLANKS: dict[str, tuple[str, ...]] = {
     "name_is_placeholder": ("first_name_norm", "last_name_norm"),
     "email_is_placeholder": ("email_key",),
@@ -151,9 +176,11 @@ JUNK_BLANKS: dict[str, tuple[str, ...]] = {
 
 
 def linkage_input(contacts: pd.DataFrame) -> pd.DataFrame:
-    """The standardised contacts as linkage sees them: placeholder values (`test@test.com`,
-    `555-555-5555`, `Test Test`, `ACME`) are emptied, so junk is never evidence that two records
-    are one person, the way a role mailbox or a switchboard is not."""
+    """The linkable contacts as blocking, comparison and clustering see them: placeholder values
+    (`test@test.com`, `555-555-5555`, `Test Test`, `ACME`) are emptied, so junk is never evidence
+    that two records are one person, the way a role mailbox or a switchboard is not. Rows are
+    those of `linkable_contacts`, in the same order."""
+    contacts = linkable_contacts(contacts)
     if not any(flag in contacts.columns for flag in JUNK_BLANKS):
         contacts = pd.concat([contacts, ghost_flags(contacts)], axis=1)
     view = contacts.copy(deep=False)

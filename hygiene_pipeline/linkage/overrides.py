@@ -6,6 +6,11 @@ The file is CSV or YAML with `record_key_left`, `record_key_right`, `rule` (`mus
 one cluster (this is how a wrong merge is undone), a `must_link` pair is merged even when the
 model disagrees, unless a `cannot_link` forbids it. A pair listed with both rules is treated as
 `cannot_link`, the safe reading.
+
+The data can carry must-links of its own: a record the source system merged into another keeps
+a pointer to the record that absorbed it (Salesforce `MasterRecordId`, Dynamics `masterid`).
+`master_record_links` turns those pointers into must-links, and `combined_overrides` puts them
+together with the user's file, where a user's `cannot_link` still wins.
 """
 
 from __future__ import annotations
@@ -74,3 +79,42 @@ def load_overrides(path: str | Path) -> pd.DataFrame:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         table.columns = [c.strip().lower() for c in table.columns]
     return normalise_overrides(table)
+
+
+MASTER_RECORD_NOTE = "merged into this master record in the source system"
+
+
+def master_record_links(
+    records: pd.DataFrame,
+    record_key: str = "record_key",
+    master_key: str = "master_record_key",
+) -> pd.DataFrame:
+    """Must-links from each record to the master record its source system merged it into.
+
+    `master_key` holds the master's record key (same source system); pointers to a record that
+    is not among `records` (deleted, or not exported) and pointers to itself give nothing.
+    """
+    if master_key not in records.columns or records.empty:
+        return empty_overrides()
+    pointers = records[[record_key, master_key]].dropna()
+    pointers = pointers[
+        pointers[master_key].isin(records[record_key])
+        & (pointers[master_key] != pointers[record_key])
+    ]
+    return pd.DataFrame(
+        {
+            "record_key_left": pointers[record_key].astype(object).to_numpy(),
+            "record_key_right": pointers[master_key].astype(object).to_numpy(),
+            "rule": "must_link",
+            "note": MASTER_RECORD_NOTE,
+        },
+        columns=OVERRIDE_COLUMNS,
+    )
+
+
+def combined_overrides(*tables: pd.DataFrame) -> pd.DataFrame:
+    """Several override tables as one; a pair listed with both rules stays `cannot_link`."""
+    frames = [table for table in tables if not table.empty]
+    if not frames:
+        return empty_overrides()
+    return normalise_overrides(pd.concat(frames, ignore_index=True))

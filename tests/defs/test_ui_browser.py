@@ -43,7 +43,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--window-size=1600,1000",
+    "--window-size=1600,1400",
 ]
 SERVER_START_SECONDS = 120
 PAGE_SECONDS = 45

@@ -62,9 +62,21 @@ def test_bom_and_utf8(data: bytes, expected: str) -> None:
     assert detect_encoding(data) == expected
 
 
-def test_nul_bytes_without_bom_are_refused() -> None:
-    with pytest.raises(ValueError, match="NUL bytes"):
-        detect_encoding(b"PK\x03\x04\x00\x00binary")
+def test_binary_data_is_refused() -> None:
+    with pytest.raises(ValueError, match="binary data"):
+        detect_encoding(b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(32)) * 8)
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"), [("id,name\n1,Müller 王\n", "utf-16-le"), ("id\n1\n", "utf-16-be")]
+)
+def test_utf16_without_bom_is_told_by_the_side_of_its_nuls(text: str, codec: str) -> None:
+    assert detect_encoding(text.encode(codec)) == codec
+
+
+def test_a_stray_nul_in_a_field_leaves_the_file_text() -> None:
+    # the reader quarantines the row that holds it; the file itself is UTF-8
+    assert detect_encoding("id,name\n1,Mül\x00ler\n2,Smith\n".encode()) == "utf-8"
 
 
 def test_strict_decoding_survives_a_character_split_across_chunks() -> None:

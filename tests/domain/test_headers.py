@@ -51,6 +51,13 @@ def test_salesforce_headers_map_to_contract_columns() -> None:
     ]  # fmt: skip
 
 
+def test_hubspot_lead_status_and_lifecycle_stage_stay_apart() -> None:
+    headers = ["Lifecycle Stage", "Lead Status", "lifecyclestage", "hs_lead_status"]
+    assert load_column_mappings().target_columns("crm_contacts", headers) == [
+        "lifecycle_stage", "lead_status", "lifecycle_stage", "lead_status",
+    ]  # fmt: skip
+
+
 def test_hubspot_headers_map_to_contract_columns() -> None:
     headers = [
         "Record ID", "hs_object_id", "firstname", "lastname", "email", "phone", "mobilephone",
@@ -60,7 +67,7 @@ def test_hubspot_headers_map_to_contract_columns() -> None:
     assert load_column_mappings().target_columns("crm_contacts", headers) == [
         "contact_id", "contact_id", "first_name", "last_name", "email", "phone",
         "mobile_phone", "company", "job_title", "street", "city", "state", "postal_code",
-        "country", "created_at", "updated_at", "last_activity_at", "lifecycle_stage",
+        "country", "created_at", "updated_at", "last_activity_at", "lead_status",
         "do_not_email",
     ]  # fmt: skip
 

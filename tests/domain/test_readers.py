@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
-import re
+from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -92,7 +94,8 @@ def test_hubspot_export_in_latin_1_with_semicolons(tmp_path: Path) -> None:
     row = batch.accepted.iloc[0]
     assert (row["contact_id"], row["first_name"], row["last_name"]) == ("101", "Jürgen", "Müller")
     assert (row["job_title"], row["postal_code"]) == ("Geschäftsführer", "80331")
-    assert (row["lifecycle_stage"], row["source_system"]) == ("Open", "hubspot")
+    assert (row["lead_status"], row["lifecycle_stage"]) == ("Open", None)
+    assert row["source_system"] == "hubspot"
     assert batch.file_encodings == {"hubspot-export.csv": "cp1252"}
 
 
@@ -263,7 +266,7 @@ def test_missing_and_empty_feed_folders(tmp_path: Path) -> None:
     with pytest.raises(FeedError, match="crm_contacts is missing"):
         read_feed(tmp_path, "crm_contacts")
     (tmp_path / "call_logs").mkdir()
-    land(tmp_path, "call_logs", ".DS_Store", b"\x00\x01")
+    land(tmp_path, "call_logs", ".DS_Store", b"\x00\x01")  # hidden: not a data file
     with pytest.raises(FeedError, match="has no data files"):
         read_feed(tmp_path, "call_logs")
     for feed in ("engagement_events", "dnc_list"):
@@ -274,21 +277,28 @@ def test_missing_and_empty_feed_folders(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "message"),
+    ("name", "content", "reason"),
     [
-        ("contacts.xlsx", b"PK", "cannot read: contacts.xlsx"),
-        ("contacts.jsonl", b"{}", "cannot read: contacts.jsonl"),
-        ("contacts.csv", b"id,name\x00\n", "contacts.csv: cannot be decoded as text"),
-        ("contacts.csv.gz", b"not gzip", "contacts.csv.gz: not a readable gzip file"),
-        ("contacts.csv", b"", "contacts.csv: no header row"),
+        ("contacts.xlsx", b"PK", "corrupt or unreadable workbook"),
+        ("contacts.jsonl", b"{}", "unsupported file type '.jsonl'"),
+        ("contacts.pdf", b"%PDF-1.7", "unsupported file type '.pdf'"),
+        ("contacts.csv", bytes(range(256)) * 4, "cannot be decoded as text (binary data"),
+        ("contacts.csv", "id\n1\n".encode("utf-16-le")[:-1], "cannot be decoded as text"),
+        ("contacts.csv.gz", b"not gzip", "not a readable gzip file"),
+        ("contacts.csv", b"", "empty file (0 bytes)"),
+        ("contacts.csv", b"\n\n", "no header row"),
     ],
 )
-def test_unreadable_files_raise_naming_the_file(
-    tmp_path: Path, name: str, content: bytes, message: str
+def test_an_unreadable_file_is_rejected_and_the_feed_goes_on(
+    tmp_path: Path, name: str, content: bytes, reason: str
 ) -> None:
     land(tmp_path, "crm_contacts", name, content)
-    with pytest.raises(FeedError, match=re.escape(message)):
-        read_feed(tmp_path, "crm_contacts")
+    land(tmp_path, "crm_contacts", "zoho_ok.csv", "contact_id,email\nZ1,a@b.test\n")
+    batch = read_feed(tmp_path, "crm_contacts")
+    assert batch.accepted["contact_id"].tolist() == ["Z1"]
+    assert batch.files == ["zoho_ok.csv"]
+    assert batch.rejected_files[["feed", "source_file"]].values.tolist() == [["crm_contacts", name]]
+    assert batch.rejected_files["reason"].iloc[0].startswith(reason)
 
 
 def test_unknown_feed(tmp_path: Path) -> None:
@@ -426,4 +436,124 @@ def test_esp_api_pages_in_json_documents(tmp_path: Path) -> None:
     assert frame[["email", "bounce_type", "provider", "source_file"]].values.tolist() == [
         ["a@b.test", "hard", "mailgun", "mailgun.json"],
         ["c@d.test", "soft", "postmark", "postmark.json"],
+    ]
+
+
+def test_excel_delimiter_hint_names_the_delimiter_and_is_no_record(tmp_path: Path) -> None:
+    land(
+        tmp_path,
+        "crm_contacts",
+        "crm_excel.csv",
+        "sep=;\r\ncontact_id;first_name;company\r\n"
+        "C1;Ann;Acme, Inc\r\nC2;Bo;X;extra\r\nC3;Cy;Y\r\n",
+    )
+    batch = read_feed(tmp_path, "crm_contacts")
+    assert batch.accepted[["contact_id", "company", "row_number"]].values.tolist() == [
+        ["C1", "Acme, Inc", 1],
+        ["C3", "Y", 3],
+    ]
+    assert reasons_by_row(batch) == {("crm_excel.csv", 2): "ragged row: 4 fields, header has 3"}
+    assert "sep" not in batch.accepted.columns
+    assert_every_row_once(batch, 3)
+
+
+def test_utf16_without_bom_is_read(tmp_path: Path) -> None:
+    land(tmp_path, "dnc_list", "dnc.csv", "phone,source\n+1 617 555 0142,Müller\n", "utf-16-le")
+    batch = read_feed(tmp_path, "dnc_list")
+    assert batch.accepted[["phone", "source"]].values.tolist() == [["+1 617 555 0142", "Müller"]]
+    assert batch.file_encodings == {"dnc.csv": "utf-16-le"}
+
+
+def test_a_control_character_quarantines_its_row_naming_the_column(tmp_path: Path) -> None:
+    land(
+        tmp_path,
+        "crm_contacts",
+        "crm.csv",
+        b"contact_id,first_name,notes\nC1,Ann,ok\nC2,B\x07o,fine\nC3,Cy,nul\x00byte\n",
+    )
+    land(tmp_path, "crm_contacts", "crm.jsonl", b"")  # not a CRM file type: set aside
+    batch = read_feed(tmp_path, "crm_contacts")
+    assert batch.accepted["contact_id"].tolist() == ["C1"]
+    assert reasons_by_row(batch) == {
+        ("crm.csv", 2): "control character U+0007 in first_name",
+        ("crm.csv", 3): "control character U+0000 in notes",
+    }
+    assert json.loads(batch.rejected["raw"].iloc[1])["notes"] == "nul\x00byte"
+    assert batch.rejected_files["source_file"].tolist() == ["crm.jsonl"]
+    assert_every_row_once(batch, 3)
+
+
+def test_workbook_sheets_every_one_or_the_first(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.title = "Leads"
+    book.active.append(["Lead ID", "Last Name", "Mobile"])
+    book.active.append(["L1", "Ito", 819055501234])
+    book.create_sheet("Empty")  # gives nothing
+    contacts = book.create_sheet("Contacts")
+    contacts.append([None])
+    contacts.append(["Contact ID", "Last Name", "Created Date"])
+    contacts.append(["C1", "Sato", datetime(2024, 3, 1, 9, 30)])
+    data = io.BytesIO()
+    book.save(data)
+    land(tmp_path, "crm_contacts", "salesforce_book.xlsx", data.getvalue())
+
+    every = read_feed(tmp_path, "crm_contacts")
+    assert every.files == ["salesforce_book.xlsx#Leads", "salesforce_book.xlsx#Contacts"]
+    assert every.file_encodings["salesforce_book.xlsx#Leads"] == "workbook"
+    frame = every.accepted.set_index("contact_id")
+    assert frame.loc["L1", ["last_name", "mobile_phone", "row_number"]].tolist() == [
+        "Ito",
+        "819055501234",
+        1,
+    ]
+    assert frame.loc["C1", ["created_at", "source_system"]].tolist() == [
+        "2024-03-01 09:30:00",
+        "salesforce",
+    ]
+    first = read_feed(tmp_path, "crm_contacts", excel_sheets="first")
+    assert first.files == ["salesforce_book.xlsx"]
+    assert first.accepted["contact_id"].tolist() == ["L1"]
+
+
+def test_column_mapping_report_names_what_each_file_column_became(tmp_path: Path) -> None:
+    land(tmp_path, "crm_contacts", "zoho.csv", "CONTACTID,Last Name,email,Favourite Colour\n")
+    report = read_feed(tmp_path, "crm_contacts").column_mapping
+    assert report.values.tolist() == [
+        ["zoho.csv", "CONTACTID", "contact_id", "mapped"],
+        ["zoho.csv", "Last Name", "last_name", "recognised"],
+        ["zoho.csv", "email", "email", "recognised"],
+        ["zoho.csv", "Favourite Colour", "favourite_colour", "unrecognised"],
+    ]
+
+
+def test_a_control_character_escaped_in_json_quarantines_its_row(tmp_path: Path) -> None:
+    land(
+        tmp_path,
+        "engagement_events",
+        "events.jsonl",
+        '{"email": "a@example.com", "event_type": "open", "occurred_at": "2024-05-06"}\n'
+        '{"email": "b@example.com", "event_type": "open\\u0000", "occurred_at": "2024-05-06"}\n',
+    )
+    batch = read_feed(tmp_path, "engagement_events")
+    assert batch.accepted["email"].tolist() == ["a@example.com"]
+    assert reasons_by_row(batch) == {("events.jsonl", 2): "control character U+0000 in event_type"}
+
+
+def test_a_file_the_system_cannot_read_is_rejected_with_the_system_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    land(tmp_path, "dnc_list", "a_locked.csv", "phone\n+16175550142\n")
+    land(tmp_path, "dnc_list", "b_open.csv", "phone\n+16175550143\n")
+    read_bytes = Path.read_bytes
+
+    def refuse_locked(path: Path) -> bytes:
+        if path.name == "a_locked.csv":
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse_locked)
+    batch = read_feed(tmp_path, "dnc_list")
+    assert batch.accepted["phone"].tolist() == ["+16175550143"]
+    assert batch.rejected_files["reason"].tolist() == [
+        "cannot be read (PermissionError: [Errno 13] Permission denied)"
     ]

@@ -22,12 +22,17 @@ CRM_COLUMNS = [
     "email_is_role", "email_is_disposable", "phone_raw", "phone_e164", "phone_valid",
     "phone_type", "phone_region", "phone_extension", "mobile_phone_raw", "mobile_phone_e164",
     "mobile_phone_valid", "mobile_phone_type", "mobile_phone_region", "mobile_phone_extension",
+    "home_phone_raw", "home_phone_e164", "home_phone_valid", "home_phone_type",
+    "home_phone_region", "home_phone_extension", "other_phone_raw", "other_phone_e164",
+    "other_phone_valid", "other_phone_type", "other_phone_region", "other_phone_extension",
     "company", "company_key", "job_title", "street", "city", "state", "postal_code",
     "postal_code_key", "country", "created_at", "updated_at", "last_activity_at",
-    "consent_expires_at", "lifecycle_stage", "owner", "consent_source", "consent_status",
-    "do_not_call", "do_not_email", "name_is_placeholder", "email_is_placeholder",
-    "phone_is_placeholder", "mobile_phone_is_placeholder", "company_is_placeholder",
-    "is_ghost_record", "ghost_reasons", "source_file", "row_number",
+    "consent_expires_at", "is_deleted", "master_record_id", "master_record_key",
+    "email_bounced", "email_bounced_at", "email_bounce_reason", "lifecycle_stage",
+    "lead_status", "owner", "consent_source", "consent_status", "do_not_call", "do_not_email",
+    "name_is_placeholder", "email_is_placeholder", "phone_is_placeholder",
+    "mobile_phone_is_placeholder", "company_is_placeholder", "is_ghost_record", "ghost_reasons",
+    "source_file", "row_number",
 ]  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -71,3 +72,15 @@ def test_repeated_values_and_index_are_kept() -> None:
     assert parsed.index.tolist() == [5, 6, 7]
     assert parsed.iloc[0] == parsed.iloc[2]
     assert pd.isna(parsed.iloc[1])
+
+
+def test_epoch_values_are_exact_and_never_overflow() -> None:
+    values = pd.Series(["1714982400123", "1714982400", None, "9999999999999", "1714982400.5"])
+    with np.errstate(all="raise"):
+        parsed = parse_timestamps(values)
+    assert parsed.tolist()[:2] == [
+        pd.Timestamp("2024-05-06 08:00:00.123", tz="UTC"),
+        pd.Timestamp("2024-05-06 08:00:00", tz="UTC"),
+    ]
+    assert parsed[2:4].isna().all()  # missing, and past pandas' range: unreadable, not a crash
+    assert parsed[4] == pd.Timestamp("2024-05-06 08:00:00.5", tz="UTC")

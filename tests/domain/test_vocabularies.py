@@ -92,3 +92,34 @@ def test_user_yaml_extends_and_overrides(tmp_path: Path) -> None:
 def test_user_yaml_with_an_unknown_target_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown disposition"):
         load_vocabularies({"dispositions": {"teleported": ["TP"]}})
+
+
+def test_documented_statuses_that_say_nothing_are_ignored_with_their_reason() -> None:
+    vocab = default_vocabularies()
+    codes = pd.Series(["failed", "Canceled", "Dial Error", "ININ-OUTBOUND-AMBIGUOUS", "NA", "ZZZ"])
+    assert vocab.map_dispositions(codes).tolist() == [None, None, None, None, "no_answer", None]
+    reasons = vocab.ignored_reasons(codes)
+    assert reasons[:4].str.split(":").str[0].tolist() == ["Twilio", "Twilio", "Five9", "Genesys"]
+    assert reasons[4:].isna().all()  # a mapped code, and an unknown one (quarantined)
+    # no code is both mapped and ignored
+    assert not set(vocab.dispositions) & set(vocab.ignored_dispositions)
+
+
+def test_a_user_file_moves_a_code_between_mapped_and_ignored() -> None:
+    vocab = load_vocabularies(
+        {"dispositions": {"disconnected": ["failed"], "ignored": {"NA": "our dialer's own NA"}}}
+    )
+    assert vocab.map_dispositions(pd.Series(["failed", "NA"])).tolist() == ["disconnected", None]
+    assert vocab.ignored_reasons(pd.Series(["failed", "NA"])).tolist() == [
+        None,
+        "our dialer's own NA",
+    ]
+
+
+def test_an_unreadable_user_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"vocabulary file .*absent\.yaml: cannot be read"):
+        load_vocabularies(tmp_path / "absent.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("dispositions: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"broken\.yaml: not valid YAML"):
+        load_vocabularies(broken)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from hygiene_pipeline.linkage import load_overrides
+from hygiene_pipeline.linkage.overrides import combined_overrides, master_record_links
 
 
 def test_csv_and_yaml_files_give_the_same_table(tmp_path: Path) -> None:
@@ -58,3 +60,24 @@ def test_bad_rows_are_reported_by_number(tmp_path: Path, row: str, problem: str)
     path.write_text(f"record_key_left,record_key_right,rule\n{row}\n")
     with pytest.raises(ValueError, match=problem):
         load_overrides(path)
+
+
+def test_master_record_pointers_become_must_links_a_user_cannot_link_wins() -> None:
+    records = pd.DataFrame(
+        {
+            "record_key": ["sf:1", "sf:2", "sf:3", "sf:4"],
+            "master_record_key": [None, "sf:1", "sf:9", "sf:4"],  # 9 absent, 4 points at itself
+        }
+    )
+    links = master_record_links(records)
+    assert links[["record_key_left", "record_key_right", "rule"]].values.tolist() == [
+        ["sf:2", "sf:1", "must_link"]
+    ]
+    user = pd.DataFrame(
+        {"record_key_left": ["sf:1"], "record_key_right": ["sf:2"], "rule": ["cannot_link"]}
+    )
+    combined = combined_overrides(links, user)
+    assert combined[["record_key_left", "record_key_right", "rule"]].values.tolist() == [
+        ["sf:1", "sf:2", "cannot_link"]
+    ]
+    assert master_record_links(records.drop(columns="master_record_key")).empty
