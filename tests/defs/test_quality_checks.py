@@ -47,7 +47,7 @@ EXPORT = AssetKey(["publish", "dialer_export"])
 STAGING = [AssetKey(["staging", t]) for t in ("crm_contacts", "call_logs")]
 CURATED = [
     AssetKey(["curated", t])
-    for t in ("contact_xref", "contacts_golden", "suppression_list", "dial_list")
+    for t in ("contact_xref", "contacts_golden", "suppression_events", "dial_list")
 ]
 
 
@@ -121,8 +121,9 @@ def clean_batch() -> dict[tuple[str, str], pd.DataFrame]:
             "channel": ["email"],
             "value": ["carl@example.com"],
             "entity_id": ["E3"],
-            "reason": ["hard bounce 5.1.1"],
+            "reason": ["hard_bounce"],
             "since": pd.to_datetime(["2026-05-01"], utc=True),
+            "scope": ["channel"],
         }
     )
     dial = pd.DataFrame(
@@ -138,7 +139,7 @@ def clean_batch() -> dict[tuple[str, str], pd.DataFrame]:
         ("staging", "call_logs"): calls,
         ("curated", "contact_xref"): xref,
         ("curated", "contacts_golden"): golden,
-        ("curated", "suppression_list"): suppressions,
+        ("curated", "suppression_events"): suppressions,
         ("curated", "dial_list"): dial,
     }
 
