@@ -10,7 +10,12 @@
 - Frequency cap: calls attributed to the person on the UTC day of `as_of` (`calls_today`) and
   in the 7 days up to it (`calls_7d`), against `max_calls_per_day` / `max_calls_per_7_days`.
 - `dial_phone_e164`: the golden phone, else the golden mobile, else another number of a member
-  record, that is valid, not dead and not blocked.
+  record, that is valid, not dead, not blocked, and covered by the consent: on a record that
+  opted in, or on one sharing its mailbox (consent lent by a record with nothing in common may be
+  another person's, merged by mistake).
+- `refusal_holds`: a person who may be the same as someone who asked not to be called or withdrew
+  consent (same account, surname and first initial; or the dialler reached one's contact on a
+  number only the other has) is not dialled either: linkage may have kept one person apart.
 - `is_callable`: a dial phone, not do-not-call, consent valid.
 - `linkage_review_hold`: the person's cluster is flagged (split/oversized) with
   `hold_flagged_clusters`, or a record joined with a match probability below
@@ -23,7 +28,7 @@
   (descending), fewest calls in the last 7 days, then `entity_id`. The published `dial_list`
   is this selection; nothing else decides it.
 
-Tables created: `blocked_numbers`, `person_compliance`, `dial_decision`.
+Tables created: `blocked_numbers`, `person_compliance`, `refusal_holds`, `dial_decision`.
 """
 
 from __future__ import annotations
@@ -85,6 +90,20 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             UNION ALL
             SELECT entity_id, phone_e164, 2 FROM person_numbers
         ),
+        opted AS (
+            SELECT entity_id, record_key, email_key FROM members
+            WHERE consent_status = 'opted_in'
+              AND (consent_expires_at IS NULL OR consent_expires_at > $as_of)
+        ),
+        consented AS (
+            -- numbers on a record that opted in, or on one sharing its mailbox: consent lent by
+            -- a record with nothing in common may be another person's (a wrong merge)
+            SELECT DISTINCT m.entity_id, n.phone_e164
+            FROM members m JOIN record_numbers n USING (record_key)
+            WHERE m.record_key IN (SELECT record_key FROM opted)
+               OR (m.email_key IS NOT NULL AND (m.entity_id, m.email_key) IN (
+                       SELECT (entity_id, email_key) FROM opted))
+        ),
         working AS (
             SELECT c.entity_id, c.phone_e164, c.preference
             FROM candidates c
@@ -92,10 +111,17 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             WHERE pn.valid
               AND c.phone_e164 NOT IN (SELECT phone_e164 FROM dead_numbers)
               AND c.phone_e164 NOT IN (SELECT phone_e164 FROM blocked_numbers)
+              AND (c.entity_id, c.phone_e164) IN (SELECT (entity_id, phone_e164) FROM consented)
         ),
         dial AS (
             SELECT entity_id, first(phone_e164 ORDER BY preference, phone_e164) AS phone
             FROM working GROUP BY entity_id
+        ),
+        reachable AS (
+            SELECT DISTINCT pn.entity_id FROM person_numbers pn
+            WHERE pn.valid
+              AND pn.phone_e164 NOT IN (SELECT phone_e164 FROM dead_numbers)
+              AND pn.phone_e164 NOT IN (SELECT phone_e164 FROM blocked_numbers)
         ),
         unsubscribed AS (
             SELECT DISTINCT entity_id FROM event_facts WHERE event_type = 'unsubscribe'
@@ -127,6 +153,8 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                    AND coalesce(k.week, 0) < {int(settings.max_calls_per_7_days)}
                    AS under_call_cap,
                d.phone AS dial_phone_e164,
+               d.phone IS NULL AND rc.entity_id IS NOT NULL AS consent_elsewhere,
+               coalesce(m.opted_out, false) OR u.entity_id IS NOT NULL AS withdrew_consent,
                ({hold_flagged} AND coalesce(m.flagged, 0) > 0)
                    OR coalesce(m.weakest, 1.0) < {float(settings.min_dial_match_probability)}
                    AS linkage_review_hold,
@@ -141,9 +169,66 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         LEFT JOIN member m USING (entity_id)
         LEFT JOIN counts k USING (entity_id)
         LEFT JOIN dial d USING (entity_id)
+        LEFT JOIN reachable rc USING (entity_id)
         LEFT JOIN unsubscribed u USING (entity_id)
         LEFT JOIN golden_box g USING (entity_id)
         LEFT JOIN person_ghosts gh USING (entity_id)
+        """,
+    )
+
+
+def refusal_holds(ws: Workspace) -> None:
+    """Create `refusal_holds`: people who may be the same person as someone who asked not to be
+    called or withdrew consent, though linkage kept them apart.
+
+    A person split across two entities (a typo in the name, records with nothing in common but
+    the name) must not be called on one half after refusing on the other. Likely halves: the
+    same account and surname with the same first initial (or no first name), or the dialler
+    calling one entity's contact on a number that only one other entity has.
+    """
+    ws.create(
+        "refusal_holds",
+        """
+        WITH refusing AS (
+            SELECT entity_id, CASE WHEN is_dnc THEN 'asked not to be called'
+                                   ELSE 'withdrew consent' END AS why
+            FROM person_compliance WHERE is_dnc OR withdrew_consent
+        ),
+        names AS (
+            SELECT DISTINCT m.entity_id, p.account_id, m.last_name_norm,
+                   left(m.first_name_norm, 1) AS initial
+            FROM members m JOIN people p USING (entity_id)
+            WHERE p.account_id IS NOT NULL AND m.last_name_norm IS NOT NULL
+        ),
+        by_name AS (
+            SELECT b.entity_id, a.entity_id AS other, r.why
+            FROM refusing r
+            JOIN names a USING (entity_id)
+            JOIN names b ON b.account_id = a.account_id AND b.last_name_norm = a.last_name_norm
+                        AND b.entity_id <> a.entity_id
+                        AND (a.initial IS NULL OR b.initial IS NULL OR a.initial = b.initial)
+        ),
+        owners AS (
+            SELECT phone_e164, min(entity_id) AS entity_id FROM person_numbers
+            GROUP BY phone_e164 HAVING count(*) = 1
+        ),
+        by_dialler AS (
+            SELECT o.entity_id, cf.entity_id AS other, r.why
+            FROM call_facts cf
+            JOIN refusing r ON r.entity_id = cf.entity_id
+            JOIN owners o ON o.phone_e164 = cf.phone_e164
+            WHERE cf.via = 'contact_id' AND cf.dialled AND o.entity_id <> cf.entity_id
+            UNION ALL
+            SELECT cf.entity_id, o.entity_id, r.why
+            FROM call_facts cf
+            JOIN owners o ON o.phone_e164 = cf.phone_e164
+            JOIN refusing r ON r.entity_id = o.entity_id
+            WHERE cf.via = 'contact_id' AND cf.dialled AND o.entity_id <> cf.entity_id
+        )
+        SELECT entity_id, 'may be the same person as ' || min(other) || ', who ' || min(why)
+                   AS hold_reason
+        FROM (SELECT * FROM by_name UNION ALL SELECT * FROM by_dialler)
+        GROUP BY entity_id
         """,
     )
 
@@ -162,6 +247,9 @@ def dial_decision(ws: Workspace) -> None:
                    CASE WHEN s.status <> 'active' THEN 'status ' || s.status
                         WHEN c.is_dnc THEN 'do not call: ' || c.dnc_reason
                         WHEN NOT c.consent_valid THEN 'no valid consent'
+                        WHEN h.entity_id IS NOT NULL THEN h.hold_reason
+                        WHEN c.consent_elsewhere
+                            THEN 'consent is on another record than any working number'
                         WHEN c.dial_phone_e164 IS NULL THEN 'no working number that may be dialled'
                         WHEN NOT c.under_call_cap THEN 'contact-frequency cap reached'
                         WHEN c.linkage_review_hold THEN 'merge under review'
@@ -169,6 +257,7 @@ def dial_decision(ws: Workspace) -> None:
             FROM person_compliance c
             JOIN person_status s USING (entity_id)
             JOIN person_intent i USING (entity_id)
+            LEFT JOIN refusal_holds h USING (entity_id)
         )
         SELECT entity_id, is_callable, dial_block_reason IS NULL AS on_dial_list,
                dial_block_reason,

@@ -72,6 +72,8 @@ def _records(crm: pd.DataFrame, xref: pd.DataFrame, as_of: pd.Timestamp) -> pd.D
             "email_domain": _text(crm, "email_domain"),
             "email_valid": bool_column(crm, "email_valid").to_numpy(),
             "email_is_role": bool_column(crm, "email_is_role").to_numpy(),
+            "first_name_norm": _text(crm, "first_name_norm"),
+            "last_name_norm": _text(crm, "last_name_norm"),
             "corporate_domain": corporate_domains(crm).to_numpy(dtype=object)
             if len(crm)
             else np.array([], dtype=object),

@@ -18,7 +18,7 @@ import pandas as pd
 
 from hygiene_pipeline.scoring.account_status import account_status
 from hygiene_pipeline.scoring.calling_window import calling_windows
-from hygiene_pipeline.scoring.compliance import dial_decision, person_compliance
+from hygiene_pipeline.scoring.compliance import dial_decision, person_compliance, refusal_holds
 from hygiene_pipeline.scoring.dnc import resolve_dnc
 from hygiene_pipeline.scoring.evidence import gather_evidence
 from hygiene_pipeline.scoring.frames import column, utc_as_of
@@ -153,6 +153,7 @@ def score_people(
         person_status(ws, settings)
         person_intent(ws, settings)
         person_compliance(ws, settings)
+        refusal_holds(ws)
         dial_decision(ws)
         suppression_events(ws, settings)
         scored = ws.frame(
