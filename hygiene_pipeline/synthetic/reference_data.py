@@ -638,4 +638,16 @@ KEYBOARD_NEIGHBOURS: dict[str, str] = {
 }
 
 # What a CRM field holds when a phone number was never really captured.
-JUNK_PHONES: tuple[str, ...] = ("N/A", "n/a", "000", "0", "TBD", "unknown", "12345", "-")
+JUNK_PHONES: tuple[str, ...] = (
+    "N/A",
+    "n/a",
+    "000",
+    "0",
+    "TBD",
+    "unknown",
+    "12345",
+    "-",
+    "0000000000",
+    "1234567890",
+    "555-555-5555",
+)
