@@ -80,9 +80,7 @@ _DURATION = {  # seconds (low, high) per disposition
 _CAMPAIGNS = ("Q_OUTBOUND_NA", "EMEA_NEW_LOGO", "APAC_EXPANSION", "RENEWALS", "WEBINAR_FOLLOWUP")
 
 
-def _codes(
-    rng: np.random.Generator, groups: list[tuple[str, np.ndarray]], size: int
-) -> pa.Array:
+def _codes(rng: np.random.Generator, groups: list[tuple[str, np.ndarray]], size: int) -> pa.Array:
     """The dialer code of each call, one of its disposition's codes at random."""
     codes = np.empty(size, dtype=object)
     for disposition, rows in groups:

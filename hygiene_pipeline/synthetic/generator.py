@@ -136,7 +136,7 @@ def generate(
         stage_rng(seed, "outreach"), pop, world, on_file, lives, behaviour, where_they_stand
     )
     seen = observe(
-        stage_rng(seed, "observations"), pop, world, records, behaviour, outreach, timeline
+        stage_rng(seed, "observations"), pop, world, records, lives, behaviour, outreach, timeline
     )
     fields = build_crm_fields(
         stage_rng(seed, "crm_fields"), records, behaviour, seen.last_touch, timeline

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from hygiene_pipeline.synthetic.behaviour import Act, Behaviour
 from hygiene_pipeline.synthetic.columns import chance, row_choice, take, to_numpy_text, where
+from hygiene_pipeline.synthetic.lives import Lives
 from hygiene_pipeline.synthetic.outreach import Outreach
 from hygiene_pipeline.synthetic.population import Population
 from hygiene_pipeline.synthetic.records import EmailKind, Records
@@ -61,6 +62,7 @@ class _RecordIndex:
 
     rows: np.ndarray  # (people, most records) record index, -1 padding
     created: np.ndarray
+    account: np.ndarray  # the company each record shows
 
     @classmethod
     def of(cls, records: Records, people: int) -> _RecordIndex:
@@ -73,12 +75,24 @@ class _RecordIndex:
         rows = np.full((people, width), -1)
         rows[owner, slot] = order
         created = np.where(rows >= 0, records.created_day[np.maximum(rows, 0)], -1)
-        return cls(rows, created)
+        account = np.where(rows >= 0, records.account[np.maximum(rows, 0)], -1)
+        return cls(rows, created, account)
 
-    def pick(self, rng: np.random.Generator, person: np.ndarray, day: np.ndarray) -> np.ndarray:
-        """A random record of each person that existed on `day` (the oldest one otherwise)."""
+    def pick(
+        self,
+        rng: np.random.Generator,
+        person: np.ndarray,
+        day: np.ndarray,
+        account: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """A random record of each person that existed on `day` (the oldest one otherwise),
+        among those showing `account` where that is given (not -1)."""
         rows, created = self.rows[person], self.created[person]
-        weights = ((rows >= 0) & (created >= np.asarray(day)[:, None])).astype(float)
+        usable = (rows >= 0) & (created >= np.asarray(day)[:, None])
+        if account is not None:
+            wanted = np.asarray(account)[:, None]
+            usable &= (wanted < 0) | (self.account[person] == wanted)
+        weights = usable.astype(float)
         choice = row_choice(rng, weights)
         oldest = np.argmax(np.where(rows >= 0, created, -1), axis=1)
         choice = np.where(choice >= 0, choice, oldest)
@@ -112,13 +126,20 @@ def _calls(
     outreach: Outreach,
     index: _RecordIndex,
     pop: Population,
+    lives: Lives,
     timeline: Timeline,
 ) -> pd.DataFrame:
+    """Call rows; a call on a switchboard or about the person's company is logged against a
+    record showing that company (a job changer has records at two)."""
     calls = outreach.calls
     person, day = calls["person"].to_numpy(), calls["day"].to_numpy()
-    contact = calls["contact"].to_numpy() | (calls["number"].to_numpy() < 0)
-    record = np.where(contact, index.pick(rng, person, day), -1)
+    number = calls["number"].to_numpy()
     disposition = calls["disposition"].to_numpy(dtype=object)
+    board = np.where(number >= 0, lives.number_company[np.maximum(number, 0)], -1)
+    about = np.isin(disposition, STATUS_DISPOSITIONS)
+    account = np.where(board >= 0, board, np.where(about, pop.people.company[person], -1))
+    contact = calls["contact"].to_numpy() | (number < 0)
+    record = np.where(contact, index.pick(rng, person, day, account), -1)
     words = np.isin(disposition, STATUS_DISPOSITIONS) | chance(rng, len(calls), 0.5)
     return pd.DataFrame(
         {
@@ -255,13 +276,14 @@ def observe(
     pop: Population,
     world: World,
     records: Records,
+    lives: Lives,
     behaviour: Behaviour,
     outreach: Outreach,
     timeline: Timeline,
 ) -> Observations:
     """The feed rows of the world's calls, acts, mail and do-not-call requests."""
     index = _RecordIndex.of(records, len(pop.people))
-    calls = _calls(rng, outreach, index, pop, timeline)
+    calls = _calls(rng, outreach, index, pop, lives, timeline)
     events = _events(rng, behaviour, outreach, index, pop, world, timeline)
     return Observations(
         calls=_by_time(calls),

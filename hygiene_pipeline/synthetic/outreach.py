@@ -58,7 +58,7 @@ PURSUIT_SCALE_DAYS = 120  # pursued people's attempts are mostly recent
 RECENT_ATTEMPT_SHARE = 0.12
 CAMPAIGN_SHARE = 0.8  # mailboxes on the marketing list
 OPENS_PER_MAILBOX = 1.2
-NOISE_BOUNCES = {"soft": 0.04, "block": 0.03, "complaint": 0.007}
+NOISE_BOUNCES = {"soft": 0.04, "block": 0.03, "complaint": 0.012}
 MOVE_REPORTERS, CLOSE_REPORTERS = (1, 2), (1, 3)
 
 

@@ -51,6 +51,7 @@ from hygiene_pipeline.synthetic.reference_data import (
     JOB_TITLE_ABBREVIATIONS,
     JUNK_PHONES,
     LEGAL_SUFFIXES,
+    US_JUNK_PHONES,
 )
 from hygiene_pipeline.synthetic.text_noise import (
     apply_case,
@@ -328,7 +329,9 @@ def _phones(
         country_known,
         extension_share=np.where(kind == PhoneKind.MOBILE, 0.0, 0.1),
     )
-    phone = where(kind == PhoneKind.JUNK, pick(rng, JUNK_PHONES, n), phone)
+    us = people.country[person] == COUNTRY_CODES.index("US")
+    junk = where(us, pick(rng, JUNK_PHONES + US_JUNK_PHONES, n), pick(rng, JUNK_PHONES, n))
+    phone = where(kind == PhoneKind.JUNK, junk, phone)
     has_mobile = (mobile >= 0) & (chance(rng, n, 0.55) | forced_mobile)
     mobile_number = np.where(has_mobile, mobile, -1)
     mobile_phone = _written_numbers(

@@ -638,6 +638,7 @@ KEYBOARD_NEIGHBOURS: dict[str, str] = {
 }
 
 # What a CRM field holds when a phone number was never really captured.
+# Junk in a phone field, a valid number in no region.
 JUNK_PHONES: tuple[str, ...] = (
     "N/A",
     "n/a",
@@ -648,6 +649,7 @@ JUNK_PHONES: tuple[str, ...] = (
     "12345",
     "-",
     "0000000000",
-    "1234567890",
-    "555-555-5555",
+    "000-000-0000",
 )
+# Junk only where a US reader parses it: 1234567890 is a Bedford number to a UK reader.
+US_JUNK_PHONES: tuple[str, ...] = ("1234567890", "555-555-5555")
