@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
-from observed import Observed, mailbox
+from observed import Observed
 
 AS_OF = datetime(2026, 6, 30, 12, 0, 0, tzinfo=UTC)
 USER_UNKNOWN = {"5.1.1", "5.1.10"}
