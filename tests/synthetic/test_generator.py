@@ -85,3 +85,11 @@ def test_summary_counts_match_the_files(generated_crm: Path, summary: dict, trut
 def test_too_few_contacts_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least"):
         generate(tmp_path, contacts=50)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_smallest_worlds_generate(tmp_path: Path, seed: int) -> None:
+    """At 200 contacts some worlds hold no move, closure or job change: nothing breaks."""
+    summary = generate(tmp_path, contacts=200, seed=seed, as_of=AS_OF)
+    assert summary.feed_rows["crm_contacts"] == 200
+    assert sum(summary.status_counts.values()) == summary.people + summary.ghost_records
