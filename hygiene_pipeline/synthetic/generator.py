@@ -9,6 +9,14 @@ careers, buying journeys, consent and do-not-call requests (`population`, `world
 record it, noise included (`records`, `crm_fields`, `observations` and one writer per feed).
 The truth is the world's state at `as_of` (`truth`); no scoring rule is involved.
 
+"Recently", as the world defines it from sales practice: an explicit need (a contact or pricing
+form, a demo request, a booked meeting, "interested" or a callback request on a call) makes a
+person high intent for 30 days, since a hand-raiser not worked within a month has gone cold;
+engagement (web visits, pricing-page views, downloads, email clicks, needs) keeps them medium for
+90 days, a quarter, after which it says little about current interest; a refusal makes them low.
+Six months without a genuine interaction (an answered call, a click, a form, a demo request, a
+meeting) make a person dormant. See `truth` for every definition.
+
 The same `seed` and `as_of` give byte-identical files. Everything is built column by column
 (numpy, Arrow), so a million contact records take a minute or two and stay under 3 GB. `as_of`
 defaults to the current time (UTC, whole seconds): the world is dated relative to it, so

@@ -46,7 +46,8 @@ class Judgement:
 
     def lines(self) -> list[str]:
         """The figures and the confusion matrix as aligned text lines."""
-        out = [f"{name:<34} {_shown(value)}" for name, value in self.figures.items()]
+        width = max((len(name) for name in self.figures), default=0) + 2
+        out = [f"{name:<{width}}{_shown(value)}" for name, value in self.figures.items()]
         if not self.status_confusion.empty:
             out.append("status confusion (rows: true, columns: predicted):")
             out.extend(self.status_confusion.to_string().splitlines())

@@ -25,9 +25,7 @@ DAY = 86_400
 # Business hours per country, as (start, end) hours in UTC.
 _BUSINESS_HOURS_UTC = {"US": (13, 22), "GB": (8, 17), "DE": (7, 16), "FR": (7, 16), "CN": (1, 10)}
 _HOURS = np.array([_BUSINESS_HOURS_UTC[code] for code in COUNTRY_CODES]) * 3600
-CALL_TODAY = 0
-CALL_RECENT = (2, 5)  # inside the 7-day window, never "today"
-CALL_OLD_FROM = 9  # outside the 7-day window
+CALL_OLD_FROM = 9  # the first call day outside the last 8 days
 HIGH_INTENT_DAYS = 30  # an explicit need (demo, meeting, form, "interested") stays hot a month
 ENGAGED_DAYS = 90  # engagement within a quarter makes a lead warm
 DORMANT_DAYS = 180  # six months without a genuine interaction: dormant
@@ -58,26 +56,6 @@ class Timeline:
         time_of_day = start + np.floor(rng.random(len(days)) * (end - start)).astype(np.int64)
         today = np.floor(rng.random(len(days)) * (self.as_of - self.day0)).astype(np.int64)
         return self.day0 - days * DAY + np.where(days == 0, today, time_of_day)
-
-
-def call_days(
-    rng: np.random.Generator, low: np.ndarray | int, high: np.ndarray | int, size: int
-) -> np.ndarray:
-    """Call days drawn from [low, high] that avoid days 1 and 6-8 (see the module docstring)."""
-    days = uniform_days(rng, low, high, size)
-    high = np.broadcast_to(np.asarray(high, dtype=np.int64), (size,))
-    moved = np.where(
-        (days >= 6) & (days <= 8),
-        np.where(high >= CALL_OLD_FROM, CALL_OLD_FROM, CALL_RECENT[1]),
-        days,
-    )
-    moved = np.where(
-        moved == 1, np.where(high >= CALL_RECENT[0], CALL_RECENT[0], CALL_TODAY), moved
-    )
-    low = np.broadcast_to(np.asarray(low, dtype=np.int64), (size,))
-    if np.any((moved < low) | (moved > high)):
-        raise ValueError("a call-day range lies inside the days calls must avoid")
-    return moved
 
 
 def off_the_edges(days: np.ndarray) -> np.ndarray:

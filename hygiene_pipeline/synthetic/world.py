@@ -64,10 +64,6 @@ class World:
     new_work_email: pa.Array  # a job changer's new work address, null otherwise
     moved_direct: np.ndarray  # the direct line after the company's move, -1 if none
 
-    def left_before(self, person: np.ndarray, day: np.ndarray) -> np.ndarray:
-        """Had each person left their first company before `day`?"""
-        return self.leave_day[person] > day
-
 
 def _fates(rng: np.random.Generator, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     draw = rng.random(len(size))
