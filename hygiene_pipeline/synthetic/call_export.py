@@ -110,13 +110,15 @@ def _table(
             notes[rows[rng.random(len(rows)) < 0.6]] = _NOTES[name]
     ts = calls["ts"].to_numpy()
     if words:
-        call_id = join("CL-", integers_as_text(rng.integers(1, 10**9, size=n), width=9))
+        # Unique and rising with time, as a dialer numbers its calls.
+        sequence = 10**8 + np.cumsum(rng.integers(1, 50, size=n))
+        call_id = join("CL-", integers_as_text(sequence, width=9))
         called_at = format_times(ts, "%Y-%m-%dT%H:%M:%SZ", -1)
         written = pa.array(disposition, pa.string())
     else:
-        call_id = join(
-            integers_as_text(ts), ".", integers_as_text(rng.integers(10000, 99999, size=n))
-        )
+        # VICIdial's uniqueid: the epoch second and a counter (calls come in time order, so
+        # calls of the same second never share it).
+        call_id = join(integers_as_text(ts), ".", integers_as_text(np.arange(n) % 10**5, width=5))
         called_at = format_times(ts, "%Y-%m-%d %H:%M:%S", -1)
         written = _codes(rng, groups, n)
         notes = np.full(n, None, dtype=object)

@@ -258,3 +258,10 @@ def test_engagement_event_types_are_canonical(generated_crm: Path) -> None:
         except json.JSONDecodeError:
             continue
     assert (web | email) - {""} == EVENT_TYPES
+
+
+@pytest.mark.parametrize("name", ["vicidial_call_export.csv", "dialer_calls_export.csv"])
+def test_call_ids_are_unique_in_each_dialer_export(generated_crm: Path, name: str) -> None:
+    header, rows = read_rows(_landing(generated_crm, "call_logs", name), "utf-8")
+    ids = [row[header.index("call_id")] for row in rows if len(row) == len(header)]
+    assert len(ids) == len(set(ids))
