@@ -87,7 +87,7 @@ class EmailKind(IntEnum):
 ROLE_MAILBOX_COMPANY_SHARE = 0.15
 MOVE_UPDATE_SHARE = 0.3  # people at a moved company with a record updated after the move
 MOVE_PHONE_UPDATE_SHARE = 0.5  # of those updates, the ones that also change the phone
-RECORD_CREATED_DAYS = (WINDOW_DAYS, 2200)
+RECORD_CREATED_DAYS = (WINDOW_DAYS + 60, 2200)  # before the world's events (edges push some back)
 PLUS_TAGS: tuple[str, ...] = ("+crm", "+newsletter", "+sf", "+events")
 _CHINA = COUNTRY_CODES.index("CN")
 
