@@ -11,9 +11,10 @@ export shapes of four email service providers.
 - Postmark bounce webhooks: `RecordType` Bounce/SpamComplaint, `Type` HardBounce/SoftBounce/
   Blocked/SpamComplaint with `TypeCode`, `Email`, `BouncedAt`, `Details`.
 
-Each bounce's class (hard 5.1.x, soft 4.x.x/5.2.2, policy block 5.7.1, complaint) is stated
-consistently by every field its provider has, so the rules classify it the same whichever field
-a reader looks at first.
+Each bounce's class (hard 5.1.1/5.1.10 for a mailbox that is gone, hard 5.1.2/5.4.4 for a domain
+that is gone, soft 4.x.x/5.2.2, policy block 5.7.1, complaint, dropped after an earlier bounce)
+is stated consistently by every field its provider has. Some rows name the address as the
+provider saw it: capitalised, or with the plus tag it was sent to.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from hygiene_pipeline.synthetic.columns import (
     integers_as_text,
     join,
     pick,
-    take,
     where,
 )
 from hygiene_pipeline.synthetic.file_io import (
@@ -50,12 +50,11 @@ from hygiene_pipeline.synthetic.file_io import (
     write_jsonl,
 )
 from hygiene_pipeline.synthetic.landing_layout import BOUNCE_FILES
-from hygiene_pipeline.synthetic.population import Population
-from hygiene_pipeline.synthetic.records import EmailKind
 
 PROVIDERS = ("canonical", "ses", "sendgrid", "mailgun", "postmark")
 PROVIDER_WEIGHTS = (0.3, 0.2, 0.2, 0.15, 0.15)
-CLASSES = ("hard", "soft", "block", "complaint", "dropped")
+CLASSES = ("hard", "dead_domain", "soft", "block", "complaint", "dropped")
+PERMANENT = ("hard", "dead_domain")
 # (enhanced status, SMTP code, diagnostic text) variants per class.
 DETAILS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "hard": (
@@ -70,6 +69,14 @@ DETAILS: dict[str, tuple[tuple[str, str, str], ...]] = {
             "550",
             "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
         ),
+    ),
+    "dead_domain": (
+        (
+            "5.1.2",
+            "550",
+            "550 5.1.2 Host or domain name not found. Name service error: host not found",
+        ),
+        ("5.4.4", "550", "550 5.4.4 Unable to route: no mail exchanger (MX) for the domain"),
     ),
     "soft": (
         ("4.2.2", "452", "452 4.2.2 The email account that you tried to reach is over quota"),
@@ -90,6 +97,16 @@ DETAILS: dict[str, tuple[tuple[str, str, str], ...]] = {
 SENDER = "news@marketing.example.com"
 
 
+_TYPE_WORD = {
+    "hard": "hard",
+    "dead_domain": "hard",
+    "soft": "soft",
+    "block": "block",
+    "complaint": "complaint",
+    "dropped": "hard",
+}
+
+
 def _details(
     rng: np.random.Generator, klass: str, size: int
 ) -> tuple[pa.Array, pa.Array, pa.Array]:
@@ -105,8 +122,8 @@ def _details(
 def _canonical(rng: np.random.Generator, klass: str, email: pa.Array, ts: np.ndarray) -> pa.Table:
     n = len(email)
     status, code, diagnostic = _details(rng, klass, n)
-    blank_type = (rng.random(n) < 0.2) & (klass in ("hard", "soft"))
-    given_type = where(blank_type, pa.scalar(None, pa.string()), klass)
+    blank_type = (rng.random(n) < 0.2) & (klass in ("hard", "dead_domain", "soft"))
+    given_type = where(blank_type, pa.scalar(None, pa.string()), _TYPE_WORD[klass])
     empty = pa.scalar(None, pa.string())
     return pa.table(
         {
@@ -149,9 +166,15 @@ def _ses(rng: np.random.Generator, klass: str, email: pa.Array, ts: np.ndarray) 
             mail,
         )
     status, _, diagnostic = _details(rng, klass, n)
-    kind = {"hard": "Permanent", "soft": "Transient", "block": "Transient"}[klass]
+    kind = {
+        "hard": "Permanent",
+        "dead_domain": "Permanent",
+        "soft": "Transient",
+        "block": "Transient",
+    }[klass]
     sub = {
         "hard": pa.scalar("General"),
+        "dead_domain": pa.scalar("General"),
         "block": pa.scalar("ContentRejected"),
         "soft": where(pc.equal(status, "4.4.1"), "General", "MailboxFull"),
     }[klass]
@@ -193,9 +216,10 @@ def _sendgrid(rng: np.random.Generator, klass: str, email: pa.Array, ts: np.ndar
     status, _, diagnostic = _details(rng, klass, n)
     if klass == "dropped":
         return join(head, ',"event":"dropped","reason":"', diagnostic, '","status":"', status, '"}')
-    kind = "bounce" if klass == "hard" else "blocked"
+    kind = "bounce" if klass in PERMANENT else "blocked"
     classification = {
         "hard": "Invalid Address",
+        "dead_domain": "Technical",
         "soft": "Mailbox Unavailable",
         "block": "Reputation",
     }[klass]
@@ -255,15 +279,17 @@ def _mailgun(rng: np.random.Generator, klass: str, email: pa.Array, ts: np.ndarr
     )
 
 
+_HARD_POSTMARK = (
+    "Bounce",
+    "HardBounce",
+    "1",
+    "Hard bounce",
+    "true",
+    "The server was unable to deliver your message (ex: unknown user, mailbox not found).",
+)
 _POSTMARK_TYPES = {
-    "hard": (
-        "Bounce",
-        "HardBounce",
-        "1",
-        "Hard bounce",
-        "true",
-        "The server was unable to deliver your message (ex: unknown user, mailbox not found).",
-    ),
+    "hard": _HARD_POSTMARK,
+    "dead_domain": _HARD_POSTMARK,
     "soft": (
         "Bounce",
         "SoftBounce",
@@ -323,14 +349,15 @@ def _postmark(rng: np.random.Generator, klass: str, email: pa.Array, ts: np.ndar
 _WRITERS = {"ses": _ses, "sendgrid": _sendgrid, "mailgun": _mailgun, "postmark": _postmark}
 
 
-def _addresses(rng: np.random.Generator, pop: Population, bounces: pd.DataFrame) -> pa.Array:
-    """The bounced address as the provider saw it (the person's mailbox, sometimes capitalised)."""
-    person = bounces["person"].to_numpy()
-    work = bounces["email_kind"].to_numpy() == EmailKind.WORK
-    address = where(
-        work, take(pop.people.work_email, person), take(pop.people.personal_email, person)
-    )
-    return where(rng.random(len(person)) < 0.1, pc.utf8_capitalize(address), address)
+def _addresses(rng: np.random.Generator, bounces: pd.DataFrame) -> pa.Array:
+    """The bounced address as the provider saw it: sometimes capitalised, sometimes with the
+    plus tag the message was sent to."""
+    address = pa.array(bounces["address"].to_numpy(dtype=object), pa.string())
+    n = len(address)
+    parts = pc.split_pattern(address, "@", max_splits=1)
+    tagged = join(pc.list_element(parts, 0), "+news@", pc.list_element(parts, 1))
+    address = where(rng.random(n) < 0.05, tagged, address)
+    return where(rng.random(n) < 0.1, pc.utf8_capitalize(address), address)
 
 
 _TEMPLATE = {
@@ -351,15 +378,13 @@ _BAD_CSV_ROWS = (
 _MALFORMED_SES = malformed_json('{"notificationType":"Bounce","bounce":{"feedbackId":"0100018d2f')
 
 
-def write_bounces(
-    folder: Path, rng: np.random.Generator, pop: Population, bounces: pd.DataFrame
-) -> list[Written]:
+def write_bounces(folder: Path, rng: np.random.Generator, bounces: pd.DataFrame) -> list[Written]:
     """Write the canonical CSV and the four provider exports of `email_bounces/`."""
-    klass = np.where(bounces["repeat"].to_numpy(), "dropped", bounces["klass"].to_numpy())
+    klass = bounces["klass"].to_numpy()
     class_code = pd.Series(klass).map({c: i for i, c in enumerate(CLASSES)}).to_numpy(np.int64)
     provider = rng.choice(len(PROVIDERS), size=len(bounces), p=PROVIDER_WEIGHTS)
     provider = np.where(klass == "dropped", PROVIDERS.index("sendgrid"), provider)
-    email = _addresses(rng, pop, bounces)
+    email = _addresses(rng, bounces)
     ts = bounces["ts"].to_numpy()
     written = []
     for p, name in enumerate(PROVIDERS):

@@ -24,7 +24,14 @@ from hygiene_pipeline.synthetic.bad_rows import (
     unmappable,
     unparseable_date,
 )
-from hygiene_pipeline.synthetic.columns import integers_as_text, join, pick, take, where
+from hygiene_pipeline.synthetic.columns import (
+    group_rows,
+    integers_as_text,
+    join,
+    pick,
+    take,
+    where,
+)
 from hygiene_pipeline.synthetic.file_io import (
     BadRow,
     Written,
@@ -73,11 +80,12 @@ _DURATION = {  # seconds (low, high) per disposition
 _CAMPAIGNS = ("Q_OUTBOUND_NA", "EMEA_NEW_LOGO", "APAC_EXPANSION", "RENEWALS", "WEBINAR_FOLLOWUP")
 
 
-def _codes(rng: np.random.Generator, dispositions: np.ndarray) -> pa.Array:
-    codes = np.empty(len(dispositions), dtype=object)
-    for disposition, options in DISPOSITION_CODES.items():
-        rows = np.flatnonzero(dispositions == disposition)
-        codes[rows] = np.array(options, dtype=object)[rng.integers(0, len(options), size=len(rows))]
+def _codes(rng: np.random.Generator, groups: list[tuple[str, np.ndarray]], size: int) -> pa.Array:
+    """The dialer code of each call, one of its disposition's codes at random."""
+    codes = np.empty(size, dtype=object)
+    for disposition, rows in groups:
+        options = np.array(DISPOSITION_CODES[disposition], dtype=object)
+        codes[rows] = options[rng.integers(0, len(options), size=len(rows))]
     return pa.array(codes, pa.string())
 
 
@@ -91,25 +99,28 @@ def _table(
     styles = draw_styles(rng, pop.numbers, ids, np.zeros(n, dtype=bool))
     dialled = where(has_number, pop.numbers.format(ids, styles), pa.scalar(None, pa.string()))
     disposition = calls["disposition"].to_numpy(dtype=object)
+    index, names = pd.factorize(disposition)
+    groups = [(str(names[i]), rows) for i, rows in group_rows(index)]
     durations = np.zeros(n, dtype=np.int64)
-    for name, (least, most) in _DURATION.items():
-        rows = np.flatnonzero(disposition == name)
+    notes = np.full(n, None, dtype=object)
+    for name, rows in groups:
+        least, most = _DURATION.get(name, (0, 0))
         durations[rows] = rng.integers(least, most + 1, size=len(rows))
+        if name in _NOTES:
+            notes[rows[rng.random(len(rows)) < 0.6]] = _NOTES[name]
     ts = calls["ts"].to_numpy()
-    noted = pd.Series(disposition).map(_NOTES)
-    notes = np.where(
-        noted.notna().to_numpy() & (rng.random(n) < 0.6), noted.to_numpy(dtype=object), None
-    )
     if words:
-        call_id = join("CL-", integers_as_text(rng.integers(1, 10**9, size=n), width=9))
+        # Unique and rising with time, as a dialer numbers its calls.
+        sequence = 10**8 + np.cumsum(rng.integers(1, 50, size=n))
+        call_id = join("CL-", integers_as_text(sequence, width=9))
         called_at = format_times(ts, "%Y-%m-%dT%H:%M:%SZ", -1)
         written = pa.array(disposition, pa.string())
     else:
-        call_id = join(
-            integers_as_text(ts), ".", integers_as_text(rng.integers(10000, 99999, size=n))
-        )
+        # VICIdial's uniqueid: the epoch second and a counter (calls come in time order, so
+        # calls of the same second never share it).
+        call_id = join(integers_as_text(ts), ".", integers_as_text(np.arange(n) % 10**5, width=5))
         called_at = format_times(ts, "%Y-%m-%d %H:%M:%S", -1)
-        written = _codes(rng, disposition)
+        written = _codes(rng, groups, n)
         notes = np.full(n, None, dtype=object)
     return pa.table(
         {

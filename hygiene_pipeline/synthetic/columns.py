@@ -111,6 +111,8 @@ def take(values: pa.Array, index: np.ndarray) -> pa.Array:
     """Rows of `values` at `index` (an index of -1 gives null)."""
     index = np.asarray(index, dtype=np.int64)
     missing = index < 0
+    if missing.all():
+        return pa.nulls(len(index), values.type)
     taken = values.take(pa.array(np.where(missing, 0, index)))
     return nulls_where(missing, taken) if missing.any() else taken
 
@@ -123,6 +125,8 @@ def to_numpy_text(values: pa.Array) -> np.ndarray:
 def assemble(pieces: list[pa.Array], rows: list[np.ndarray]) -> pa.Array:
     """One column from blocks computed for disjoint row sets (`rows[i]` are the rows of
     `pieces[i]`; together they cover every row once)."""
+    if not pieces:
+        return pa.array([], pa.string())
     stacked = pa.concat_arrays([p.cast(pa.string()) for p in pieces])
     return stacked.take(pa.array(np.argsort(np.concatenate(rows), kind="stable")))
 
@@ -130,6 +134,8 @@ def assemble(pieces: list[pa.Array], rows: list[np.ndarray]) -> pa.Array:
 def group_rows(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
     """(key, row indices) for each distinct integer key, in key order, from one sort."""
     keys = np.asarray(keys)
+    if not len(keys):
+        return []
     order = np.argsort(keys, kind="stable")
     distinct, starts = np.unique(keys[order], return_index=True)
     ends = np.append(starts[1:], len(keys))

@@ -31,6 +31,7 @@ from hygiene_pipeline.synthetic.bad_rows import (
     unparseable_date,
 )
 from hygiene_pipeline.synthetic.columns import pick
+from hygiene_pipeline.synthetic.crm_fields import NO_TIME, ConsentStatus, CrmFields
 from hygiene_pipeline.synthetic.file_io import (
     BadRow,
     Written,
@@ -39,7 +40,6 @@ from hygiene_pipeline.synthetic.file_io import (
     write_csv,
 )
 from hygiene_pipeline.synthetic.landing_layout import CRM_FILES, CrmFile, Source
-from hygiene_pipeline.synthetic.record_activity import NO_TIME, ConsentStatus, RecordActivity
 from hygiene_pipeline.synthetic.records import Records
 
 CRM_BAD_ROWS = 5  # planted per generated CRM, counted in `contacts`
@@ -68,12 +68,12 @@ def _taker(rows: np.ndarray) -> Callable[[pa.Array], pa.Array]:
 
 
 def _salesforce(
-    records: Records, activity: RecordActivity, rows: np.ndarray, rng: np.random.Generator
+    records: Records, fields: CrmFields, rows: np.ndarray, rng: np.random.Generator
 ) -> pa.Table:
     n = len(rows)
     at = _taker(rows)
     flags = np.tile(np.array([("true", "false")], dtype=object), (n, 1))
-    consent = activity.consent_status[rows]
+    consent = fields.consent_status[rows]
     return pa.table(
         {
             "Id": at(records.contact_id),
@@ -90,14 +90,14 @@ def _salesforce(
             "MailingPostalCode": at(records.postal_code),
             "MailingCountry": at(records.country),
             "CreatedDate": format_times(
-                activity.created_at[rows], "%Y-%m-%dT%H:%M:%S.000+0000", NO_TIME
+                fields.created_at[rows], "%Y-%m-%dT%H:%M:%S.000+0000", NO_TIME
             ),
             "LastModifiedDate": format_times(
-                activity.updated_at[rows], "%Y-%m-%dT%H:%M:%S.000+0000", NO_TIME
+                fields.updated_at[rows], "%Y-%m-%dT%H:%M:%S.000+0000", NO_TIME
             ),
-            "LastActivityDate": format_times(activity.last_activity_at[rows], "%Y-%m-%d", NO_TIME),
-            "HasOptedOutOfEmail": spell_booleans(activity.do_not_email[rows], flags),
-            "DoNotCall": spell_booleans(activity.do_not_call[rows], flags),
+            "LastActivityDate": format_times(fields.last_activity_at[rows], "%Y-%m-%d", NO_TIME),
+            "HasOptedOutOfEmail": spell_booleans(fields.do_not_email[rows], flags),
+            "DoNotCall": spell_booleans(fields.do_not_call[rows], flags),
             "OwnerId": pick(
                 rng,
                 (
@@ -114,7 +114,7 @@ def _salesforce(
             "Consent Status": pa.array(_CONSENT_TEXT[consent], pa.string()),
             "Consent Source": _consent_source(rng, consent, _CONSENT_SOURCES),
             "Consent Expiry Date": format_times(
-                activity.consent_expires_at[rows], "%Y-%m-%d", NO_TIME
+                fields.consent_expires_at[rows], "%Y-%m-%d", NO_TIME
             ),
             "region_code": pick(rng, ("NA-E", "NA-W", "EMEA-N", "EMEA-S", "APAC"), n),
             "source_system": pa.array(np.full(n, "Salesforce", dtype=object), pa.string()),
@@ -123,11 +123,11 @@ def _salesforce(
 
 
 def _hubspot(
-    records: Records, activity: RecordActivity, rows: np.ndarray, rng: np.random.Generator
+    records: Records, fields: CrmFields, rows: np.ndarray, rng: np.random.Generator
 ) -> pa.Table:
     n = len(rows)
     at = _taker(rows)
-    consent = activity.consent_status[rows]
+    consent = fields.consent_status[rows]
     return pa.table(
         {
             "Record ID": at(records.contact_id),
@@ -143,10 +143,10 @@ def _hubspot(
             "state": at(records.state),
             "zip": at(records.postal_code),
             "country": at(records.country),
-            "createdate": format_times(activity.created_at[rows], "%Y-%m-%d %H:%M", NO_TIME),
-            "lastmodifieddate": format_times(activity.updated_at[rows], "%Y-%m-%d %H:%M", NO_TIME),
+            "createdate": format_times(fields.created_at[rows], "%Y-%m-%d %H:%M", NO_TIME),
+            "lastmodifieddate": format_times(fields.updated_at[rows], "%Y-%m-%d %H:%M", NO_TIME),
             "notes_last_updated": format_times(
-                activity.last_activity_at[rows], "%Y-%m-%d %H:%M", NO_TIME
+                fields.last_activity_at[rows], "%Y-%m-%d %H:%M", NO_TIME
             ),
             "hs_lead_status": pick(
                 rng,
@@ -162,12 +162,12 @@ def _hubspot(
                 n,
             ),
             "hs_email_optout": spell_booleans(
-                activity.do_not_email[rows],
+                fields.do_not_email[rows],
                 np.tile(np.array([("true", "false")], dtype=object), (n, 1)),
             ),
             "hs_legal_basis": _consent_source(rng, consent, _HUBSPOT_LEGAL_BASIS),
             "marketing_consent": pa.array(_CONSENT_TEXT[consent], pa.string()),
-            "consent_expiry": format_times(activity.consent_expires_at[rows], "%Y-%m-%d", NO_TIME),
+            "consent_expiry": format_times(fields.consent_expires_at[rows], "%Y-%m-%d", NO_TIME),
             "hubspot_owner_id": pick(rng, ("52181463", "52181490", "60390712", "71234009"), n),
             "favorite_color": pick(rng, ("blue", "green", "red", "purple", "orange", "teal"), n),
             "Source System": pa.array(np.full(n, "HubSpot", dtype=object), pa.string()),
@@ -177,7 +177,7 @@ def _hubspot(
 
 def _legacy(
     records: Records,
-    activity: RecordActivity,
+    fields: CrmFields,
     rows: np.ndarray,
     rng: np.random.Generator,
     name: str,
@@ -186,7 +186,7 @@ def _legacy(
     at = _taker(rows)
     stamp_format, date_format = _LEGACY_DATES[name]
     spelling = _LEGACY_BOOLEANS[rng.integers(0, len(_LEGACY_BOOLEANS), size=n)]
-    consent = activity.consent_status[rows]
+    consent = fields.consent_status[rows]
     return pa.table(
         {
             "contact_id": at(records.contact_id),
@@ -203,10 +203,10 @@ def _legacy(
             "state": at(records.state),
             "postal_code": at(records.postal_code),
             "country": at(records.country),
-            "created_at": format_times(activity.created_at[rows], stamp_format, NO_TIME),
-            "updated_at": format_times(activity.updated_at[rows], stamp_format, NO_TIME),
+            "created_at": format_times(fields.created_at[rows], stamp_format, NO_TIME),
+            "updated_at": format_times(fields.updated_at[rows], stamp_format, NO_TIME),
             "last_activity_at": format_times(
-                activity.last_activity_at[rows],
+                fields.last_activity_at[rows],
                 stamp_format if name.endswith("cn.csv") else date_format,
                 NO_TIME,
             ),
@@ -214,10 +214,10 @@ def _legacy(
             "consent_status": pa.array(_CONSENT_TEXT[consent], pa.string()),
             "consent_source": _consent_source(rng, consent, _CONSENT_SOURCES),
             "consent_expires_at": format_times(
-                activity.consent_expires_at[rows], date_format, NO_TIME
+                fields.consent_expires_at[rows], date_format, NO_TIME
             ),
-            "do_not_call": spell_booleans(activity.do_not_call[rows], spelling),
-            "do_not_email": spell_booleans(activity.do_not_email[rows], spelling),
+            "do_not_call": spell_booleans(fields.do_not_call[rows], spelling),
+            "do_not_email": spell_booleans(fields.do_not_email[rows], spelling),
             "owner": pick(
                 rng, ("J. Carter", "M. Okafor", "S. Lindqvist", "T. Nakamura", "R. Dubois"), n
             ),
@@ -240,15 +240,15 @@ def _consent_source(
 def _table(
     spec: CrmFile,
     records: Records,
-    activity: RecordActivity,
+    fields: CrmFields,
     rows: np.ndarray,
     rng: np.random.Generator,
 ) -> pa.Table:
     if spec.source == Source.SALESFORCE:
-        return _salesforce(records, activity, rows, rng)
+        return _salesforce(records, fields, rows, rng)
     if spec.source == Source.HUBSPOT:
-        return _hubspot(records, activity, rows, rng)
-    return _legacy(records, activity, rows, rng, spec.name)
+        return _hubspot(records, fields, rows, rng)
+    return _legacy(records, fields, rows, rng, spec.name)
 
 
 def _bad_rows(spec: CrmFile, table: pa.Table) -> tuple[BadRow, ...]:
@@ -272,12 +272,12 @@ def _bad_rows(spec: CrmFile, table: pa.Table) -> tuple[BadRow, ...]:
 
 
 def write_crm_exports(
-    folder: Path, rng: np.random.Generator, records: Records, activity: RecordActivity
+    folder: Path, rng: np.random.Generator, records: Records, fields: CrmFields
 ) -> list[Written]:
     """Write every CRM export file of the landing folder `crm_contacts/`."""
     written = []
     for index, spec in enumerate(CRM_FILES):
         rows = np.flatnonzero(records.file == index)
-        table = _table(spec, records, activity, rows, rng)
+        table = _table(spec, records, fields, rows, rng)
         written.append(write_csv(folder / spec.name, table, spec.encoding, _bad_rows(spec, table)))
     return written

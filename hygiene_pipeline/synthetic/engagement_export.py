@@ -1,6 +1,6 @@
 """`engagement_events/`: web and meeting activity by CRM contact id (`web_activity.csv`) and
 email-marketing activity by address (`email_activity.jsonl`), all with the contract's canonical
-`event_type` values.
+`event_type` values. Contact or pricing requests are `form_submit`s on the contact page.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from hygiene_pipeline.synthetic.bad_rows import (
     too_long,
     unparseable_date,
 )
-from hygiene_pipeline.synthetic.columns import integers_as_text, join, pick, take, where
+from hygiene_pipeline.synthetic.columns import integers_as_text, join, pick, take
 from hygiene_pipeline.synthetic.file_io import (
     Written,
     format_times,
@@ -27,8 +27,7 @@ from hygiene_pipeline.synthetic.file_io import (
     write_jsonl,
 )
 from hygiene_pipeline.synthetic.landing_layout import ENGAGEMENT_FILES
-from hygiene_pipeline.synthetic.population import Population
-from hygiene_pipeline.synthetic.records import EmailKind, Records
+from hygiene_pipeline.synthetic.records import Records
 
 SITE = "https://www.example.com"
 _PAGES = {
@@ -45,7 +44,7 @@ _PAGES = {
         "/resources/data-hygiene-guide.pdf",
         "/resources/benchmark-report-2025.pdf",
     ),
-    "form_submit": ("/contact", "/webinar/register"),
+    "form_submit": ("/contact", "/contact?topic=pricing", "/webinar/register"),
     "demo_request": ("/demo",),
     "email_click": ("/blog/crm-data-quality?utm_medium=email", "/events?utm_medium=email"),
     "unsubscribe": ("/preferences/unsubscribe",),
@@ -85,12 +84,8 @@ def _web(rng: np.random.Generator, records: Records, events: pd.DataFrame) -> pa
     )
 
 
-def _email(rng: np.random.Generator, pop: Population, events: pd.DataFrame) -> pa.Array:
-    person = events["person"].to_numpy()
-    work = events["email_kind"].to_numpy() == EmailKind.WORK
-    address = where(
-        work, take(pop.people.work_email, person), take(pop.people.personal_email, person)
-    )
+def _email(rng: np.random.Generator, events: pd.DataFrame) -> pa.Array:
+    address = pa.array(events["address"].to_numpy(dtype=object), pa.string())
     kind = events["event_type"].to_numpy(dtype=object)
     url = json_text(_urls(rng, kind))
     source = pick(rng, ("marketo", "hubspot"), len(kind))
@@ -128,12 +123,12 @@ _MALFORMED_EMAIL_EVENT = malformed_json(
 
 
 def write_engagement(
-    folder: Path, rng: np.random.Generator, pop: Population, records: Records, events: pd.DataFrame
+    folder: Path, rng: np.random.Generator, records: Records, events: pd.DataFrame
 ) -> list[Written]:
     """Write both files of `engagement_events/`."""
     by_email = events["record"].to_numpy() < 0
     web = _web(rng, records, events[~by_email])
-    email = _email(rng, pop, events[by_email])
+    email = _email(rng, events[by_email])
     return [
         write_csv(folder / ENGAGEMENT_FILES["web"], web, "utf-8", _BAD_WEB_ROWS),
         write_jsonl(folder / ENGAGEMENT_FILES["email"], email, (_MALFORMED_EMAIL_EVENT,)),

@@ -8,6 +8,7 @@ than just stopping early; their 1-based data row numbers are returned for the gr
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,13 +121,55 @@ def csv_row_text(table: pa.Table) -> str:
     return csv_bytes(table).decode("utf-8").rstrip("\n")
 
 
+_TWO_DIGITS = pa.array([f"{i:02d}" for i in range(100)])
+_YEAR_BASE = 1900
+_YEARS = pa.array([str(year) for year in range(_YEAR_BASE, 2200)])
+_FIELD = re.compile(r"%([YmdHMS])")
+
+
+def _civil(seconds: np.ndarray) -> dict[str, np.ndarray]:
+    """Year, month, day, hour, minute, second of epoch seconds (UTC), by integer arithmetic
+    (the days-to-civil algorithm of the proleptic Gregorian calendar)."""
+    days, clock = np.divmod(seconds, 86_400)
+    shifted = days + 719_468
+    era = np.floor_divide(shifted, 146_097)
+    day_of_era = shifted - era * 146_097
+    year_of_era = (
+        day_of_era - day_of_era // 1460 + day_of_era // 36_524 - day_of_era // 146_096
+    ) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    month_index = (5 * day_of_year + 2) // 153
+    month = np.where(month_index < 10, month_index + 3, month_index - 9)
+    hour, rest = np.divmod(clock, 3600)
+    minute, second = np.divmod(rest, 60)
+    return {
+        "Y": year_of_era + era * 400 + (month <= 2),
+        "m": month,
+        "d": day_of_year - (153 * month_index + 2) // 5 + 1,
+        "H": hour,
+        "M": minute,
+        "S": second,
+    }
+
+
 def format_times(seconds: np.ndarray, fmt: str, missing: int) -> pa.Array:
-    """Epoch seconds as text in `fmt` (strftime), null where `seconds == missing`."""
+    """Epoch seconds as text in `fmt` (strftime's %Y %m %d %H %M %S and literal text), null
+    where `seconds == missing`. Built from digit tables rather than strftime: several times
+    faster on millions of values."""
+    seconds = np.asarray(seconds, dtype=np.int64)
     known = seconds != missing
-    stamps = pa.array(np.where(known, seconds, 0).astype("datetime64[s]"))
-    return pc.if_else(
-        pa.array(known), pc.strftime(stamps, format=fmt), pa.scalar(None, pa.string())
-    )
+    fields = _civil(np.where(known, seconds, 0))
+    parts: list[pa.Array | str] = []
+    for index, piece in enumerate(_FIELD.split(fmt)):
+        if index % 2 == 0:
+            if piece:
+                parts.append(piece)
+        elif piece == "Y":
+            parts.append(_YEARS.take(pa.array(fields["Y"] - _YEAR_BASE)))
+        else:
+            parts.append(_TWO_DIGITS.take(pa.array(fields[piece])))
+    text = pc.binary_join_element_wise(*parts, "") if len(parts) > 1 else parts[0]
+    return pc.if_else(pa.array(known), text, pa.scalar(None, pa.string()))
 
 
 def spell_booleans(values: np.ndarray, spellings: np.ndarray) -> pa.Array:

@@ -69,4 +69,8 @@ BOUNCE_FILES = {
 }
 CALL_FILES = {"codes": "vicidial_call_export.csv", "words": "dialer_calls_export.csv"}
 ENGAGEMENT_FILES = {"web": "web_activity.csv", "email": "email_activity.jsonl"}
-DNC_FILES = {"registry": "national_dnc_registry.csv", "internal": "internal_dnc_requests.csv"}
+DNC_FILES = {
+    "registry": "national_dnc_registry.csv",
+    "internal": "internal_dnc_requests.csv",
+    "regional": "regional_dnc_requests.csv",
+}

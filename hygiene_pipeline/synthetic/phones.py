@@ -116,9 +116,18 @@ class NumberBook:
     @classmethod
     def draw(cls, rng: np.random.Generator, plans: np.ndarray) -> NumberBook:
         """One new number per entry of `plans` (plan indices), none drawn twice."""
+        empty = cls(plan=np.zeros(0, dtype=np.int16), nsn=pa.array([], pa.string()))
+        return empty.extend(rng, plans)[0]
+
+    def extend(self, rng: np.random.Generator, plans: np.ndarray) -> tuple[NumberBook, np.ndarray]:
+        """This book with one more number per entry of `plans`, none equal to a number already
+        in it; returns the new book and the ids of the added numbers. US numbers never use the
+        555 exchange: it is reserved for fiction (555-01xx) and placeholders."""
         plans = np.asarray(plans, dtype=np.int16)
+        taken = self._keys()
         values = np.zeros(len(plans), dtype=np.int64)
         keys = np.zeros(len(plans), dtype=np.int64)
+        reserved = np.zeros(len(plans), dtype=bool)
         pending = np.arange(len(plans))
         while len(pending):
             for index, plan in enumerate(NUMBER_PLANS):
@@ -131,11 +140,26 @@ class NumberBook:
                 values[rows] = head * 10**tail + rng.integers(0, 10**tail, size=len(rows))
                 code = int(COUNTRIES[plan.country].calling_code)
                 keys[rows] = code * 10**plan.length + values[rows]
-            _, first = np.unique(keys, return_index=True)
-            repeated = np.ones(len(keys), dtype=bool)
+                if plan.country == "US":
+                    reserved[rows] = values[rows] // 10**4 % 1000 == 555
+            _, first = np.unique(np.concatenate([taken, keys]), return_index=True)
+            repeated = np.ones(len(taken) + len(keys), dtype=bool)
             repeated[first] = False
-            pending = np.flatnonzero(repeated)
-        return cls(plan=plans, nsn=pa.array(values).cast(pa.string()))
+            pending = np.flatnonzero(repeated[len(taken) :] | reserved)
+        book = NumberBook(
+            plan=np.concatenate([self.plan, plans]),
+            nsn=pa.concat_arrays([self.nsn, pa.array(values).cast(pa.string())]),
+        )
+        return book, len(self.plan) + np.arange(len(plans))
+
+    def _keys(self) -> np.ndarray:
+        """One integer per number, unique across countries (calling code, then the digits)."""
+        if not len(self.plan):
+            return np.zeros(0, dtype=np.int64)
+        nsn = self.nsn.cast(pa.int64()).to_numpy()
+        codes = np.array([int(COUNTRIES[p.country].calling_code) for p in NUMBER_PLANS])
+        lengths = np.array([p.length for p in NUMBER_PLANS])
+        return codes[self.plan] * 10 ** lengths[self.plan] + nsn
 
     def __len__(self) -> int:
         return len(self.plan)

@@ -1,9 +1,11 @@
-"""The true world behind the CRM: companies (skewed sizes, one switchboard, one web domain,
-one role mailbox each) and the people who work there, with their real names, numbers and
-email addresses. Records, evidence and ground truth are all derived from this.
+"""The cast of the world behind the CRM: companies (skewed sizes, one switchboard, one web
+domain, one role mailbox each) and the people who work there, with their real names, numbers and
+email addresses. What then happens to them is `world`'s business.
 
 Namesakes are planted on purpose: some people share the exact first and last name of someone
-at another company, and must never be merged with them.
+at another company, and several % of companies share their name with an unrelated company in
+another city or country (`Northwind Analytics` at `northwind-analytics.com` in Chicago and at
+`northwindanalytics.com` in Boston): neither pair may ever be merged.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ RECORDS_PER_PERSON_WEIGHTS = (0.52, 0.28, 0.13, 0.07)
 PEOPLE_PER_COMPANY = 9.0
 MAX_COMPANY_WEIGHT = 100.0  # caps the largest account at a few hundred people
 NAMESAKE_SHARE = 0.01
+NAMESAKE_COMPANY_SHARE = 0.04
 DIRECT_LINE_SHARE = 0.75
 MOBILE_SHARE = 0.8
 WORK_EMAIL_SHARE = 0.9
@@ -75,6 +78,7 @@ class Companies:
     postal_code: pa.Array
     switchboard: np.ndarray  # number id
     role_mailbox: pa.Array  # "info@northwind-analytics.com"
+    namesake_of: np.ndarray  # the company whose name this one shares, or -1
 
     def __len__(self) -> int:
         return len(self.country)
@@ -154,6 +158,7 @@ def _companies(rng: np.random.Generator, count: int) -> tuple[Companies, np.ndar
     if count > capacity:
         raise ValueError(f"at most {capacity} companies can be named; asked for {count}")
     combo = rng.choice(capacity, size=count, replace=False)
+    namesake_of = _company_namesakes(rng, country, city, combo)
     prefix, rest = np.divmod(combo, len(COMPANY_ROOT_STEMS) * len(COMPANY_INDUSTRIES))
     stem, industry = np.divmod(rest, len(COMPANY_INDUSTRIES))
     root = join(
@@ -166,9 +171,16 @@ def _companies(rng: np.random.Generator, count: int) -> tuple[Companies, np.ndar
         _per_country({code: COUNTRIES[code].work_tld for code in COUNTRY_CODES})[country],
         pa.string(),
     )
-    hyphen = where(chance(rng, count, 0.5), "-", "")
+    hyphenated = chance(rng, count, 0.5)
+    # A namesake at home writes its domain the other way: northwind-analytics.com and
+    # northwindanalytics.com are two companies.
+    copies = np.flatnonzero(namesake_of >= 0)
+    hyphenated[copies] = ~hyphenated[namesake_of[copies]]
+    hyphen = where(hyphenated, "-", "")
     domain = join(pc.utf8_lower(root), hyphen, pc.utf8_lower(industry_name), tld)
-    street, postal = _addresses(rng, country, city)
+    repeat = occurrence(domain)
+    domain = where(repeat > 0, join(domain, integers_as_text(repeat + 1)), domain)
+    street, postal = addresses(rng, country, city)
     plan_of_city = np.array([PLAN_INDEX[c.fixed_plan] for c in CITIES])
     role = join(pick(rng, ROLE_MAILBOXES, count), "@", domain)
     companies = Companies(
@@ -182,11 +194,35 @@ def _companies(rng: np.random.Generator, count: int) -> tuple[Companies, np.ndar
         postal_code=postal,
         switchboard=np.full(count, -1),
         role_mailbox=role,
+        namesake_of=namesake_of,
     )
     return companies, plan_of_city[city]
 
 
-def _addresses(
+def _company_namesakes(
+    rng: np.random.Generator, country: np.ndarray, city: np.ndarray, combo: np.ndarray
+) -> np.ndarray:
+    """Give a few companies the name (name combination `combo`) of another company; a namesake
+    in the same country moves to another city of it. Updates `combo` and `city` in place and
+    returns, per company, the company copied (-1 for none). Each original is copied once."""
+    count = len(combo)
+    namesake_of = np.full(count, -1)
+    copies = np.flatnonzero(chance(rng, count, NAMESAKE_COMPANY_SHARE))
+    others = np.setdiff1d(np.arange(count), copies)
+    if not len(copies) or len(others) < len(copies):
+        return namesake_of
+    sources = rng.choice(others, size=len(copies), replace=False)
+    namesake_of[copies] = sources
+    combo[copies] = combo[sources]
+    for c, rows in group_rows(country[copies]):
+        same = rows[city[copies[rows]] == city[sources[rows]]]
+        cities = _CITY_ROWS[COUNTRY_CODES[c]]
+        position = np.searchsorted(cities, city[copies[same]])
+        city[copies[same]] = cities[(position + 1) % len(cities)]
+    return namesake_of
+
+
+def addresses(
     rng: np.random.Generator, country: np.ndarray, city: np.ndarray
 ) -> tuple[pa.Array, pa.Array]:
     """Street line and postal code per company, in each city's usual order and shape."""
@@ -281,11 +317,14 @@ def occurrence(keys: pa.Array) -> np.ndarray:
     return seen
 
 
-def _unique_addresses(local: pa.Array, domain: pa.Array) -> pa.Array:
-    """`local@domain`, numbered (john.smith2@...) where two people would share a mailbox."""
+def unique_addresses(local: pa.Array, domain: pa.Array, taken: pa.Array | None = None) -> pa.Array:
+    """`local@domain`, numbered (john.smith2@...) where two rows would share a mailbox, or a row
+    would share one with an address in `taken`."""
+    taken = pc.drop_null(taken) if taken is not None else pa.array([], pa.string())
+    taken_keys = mailbox_key(taken)
     while True:
         address = join(local, "@", domain)
-        repeat = occurrence(mailbox_key(address))
+        repeat = occurrence(pa.concat_arrays([taken_keys, mailbox_key(address)]))[len(taken) :]
         if not (repeat > 0).any():
             return address
         local = where(repeat > 0, join(local, integers_as_text(repeat + 1)), local)
@@ -333,8 +372,8 @@ def _emails(
     )
     has_work = chance(rng, n, WORK_EMAIL_SHARE)
     has_personal = chance(rng, n, PERSONAL_EMAIL_SHARE) | ~has_work
-    work = _unique_addresses(work_local, domain)
-    personal = _unique_addresses(personal_local, providers)
+    work = unique_addresses(work_local, domain)
+    personal = unique_addresses(personal_local, providers)
     null = pa.scalar(None, pa.string())
     return where(has_work, work, null), where(has_personal, personal, null)
 

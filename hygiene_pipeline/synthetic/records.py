@@ -1,15 +1,21 @@
 """CRM contact records: each person appears 1-4 times across Salesforce, HubSpot and the
-legacy CRM, each time written a little differently.
+legacy CRM, each time written a little differently, plus a small share of ghost records (`ghosts`).
 
 The noise is what real CRMs hold: nicknames (Bob for Robert), one- or two-edit typos, case and
 whitespace, initials, given/family order swapped for Chinese names (and names in characters in
 the legacy Chinese export), company legal-suffix variants (`Acme Inc`, `ACME, Inc.`, `Acme
 Incorporated`), email case and plus tags, phone numbers in every format and with extensions,
-missing fields. Hard negatives are planted too: colleagues whose records carry the company
-switchboard, and role mailboxes (`info@`) on several colleagues' records.
+junk in the phone field, missing fields. Hard negatives are planted too: colleagues whose records
+carry the company switchboard, and role mailboxes (`info@`) on several colleagues' records.
 
-This module fixes who each record is and how it identifies them; `record_activity` adds the
-dates, consent and flags that depend on each person's planned story.
+The CRM is the last to know what happened in the `world`: records keep showing the company a
+person left, and a moved company's old address and numbers. Only some records of people at a
+moved company were updated (after the move) with the new address, and sometimes its new numbers.
+A job changer's last record is the new one: the new employer, the new work address and the
+personal mobile they took with them.
+
+This module fixes who each record is and what it shows; `crm_fields` adds the dates, consent
+and flags.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -34,6 +39,7 @@ from hygiene_pipeline.synthetic.columns import (
     take,
     where,
 )
+from hygiene_pipeline.synthetic.ghosts import JUNK_GHOST_PHONES, ghost_text
 from hygiene_pipeline.synthetic.landing_layout import CRM_FILES, SOURCE_WEIGHTS, Source
 from hygiene_pipeline.synthetic.phones import EXTENSION_FORMATS, draw_styles
 from hygiene_pipeline.synthetic.population import Population, mailbox_key
@@ -41,9 +47,11 @@ from hygiene_pipeline.synthetic.reference_data import (
     CITIES,
     COUNTRIES,
     COUNTRY_CODES,
+    COUNTRY_WEIGHTS,
     JOB_TITLE_ABBREVIATIONS,
     JUNK_PHONES,
     LEGAL_SUFFIXES,
+    US_JUNK_PHONES,
 )
 from hygiene_pipeline.synthetic.text_noise import (
     apply_case,
@@ -52,6 +60,8 @@ from hygiene_pipeline.synthetic.text_noise import (
     apply_typos,
     apply_whitespace,
 )
+from hygiene_pipeline.synthetic.timeline import uniform_days
+from hygiene_pipeline.synthetic.world import NEVER, WINDOW_DAYS, Fate, World
 
 
 class PhoneKind(IntEnum):
@@ -71,9 +81,13 @@ class EmailKind(IntEnum):
     WORK = 1
     PERSONAL = 2
     ROLE = 3
+    NEW_WORK = 4  # a job changer's address at the new employer
 
 
 ROLE_MAILBOX_COMPANY_SHARE = 0.15
+MOVE_UPDATE_SHARE = 0.3  # people at a moved company with a record updated after the move
+MOVE_PHONE_UPDATE_SHARE = 0.5  # of those updates, the ones that also change the phone
+RECORD_CREATED_DAYS = (WINDOW_DAYS + 60, 2200)  # before the world's events (edges push some back)
 PLUS_TAGS: tuple[str, ...] = ("+crm", "+newsletter", "+sf", "+events")
 _CHINA = COUNTRY_CODES.index("CN")
 
@@ -82,7 +96,13 @@ _CHINA = COUNTRY_CODES.index("CN")
 class Records:
     """One row per CRM contact record (bad rows excluded); text columns are as written."""
 
-    person: np.ndarray
+    person: np.ndarray  # -1 for ghost records
+    ghost: np.ndarray
+    account: np.ndarray  # the company the record shows (true company index), -1 for ghosts
+    job_change: np.ndarray  # a job changer's record at the new employer
+    moved_update: np.ndarray  # updated after the company moved: shows the new address
+    created_day: np.ndarray
+    update_day: np.ndarray  # day of the move update, NEVER otherwise
     country_index: np.ndarray  # the person's country, index into COUNTRY_CODES
     rank: np.ndarray  # 0 for each person's first (most complete) record
     source: np.ndarray  # Source
@@ -205,12 +225,17 @@ def _role_mailbox_people(rng: np.random.Generator, pop: Population) -> np.ndarra
 
 
 def _emails(
-    rng: np.random.Generator, pop: Population, person: np.ndarray, rank: np.ndarray
+    rng: np.random.Generator,
+    pop: Population,
+    world: World,
+    person: np.ndarray,
+    rank: np.ndarray,
+    job_change: np.ndarray,
 ) -> tuple[pa.Array, np.ndarray, np.ndarray, pa.Array]:
     """(email as written, kind, valid, mailbox key) per record."""
     people = pop.people
     n = len(person)
-    work = take(people.work_email, person)
+    work = where(job_change, take(world.new_work_email, person), take(people.work_email, person))
     personal = take(people.personal_email, person)
     weights = np.column_stack(
         [
@@ -229,13 +254,15 @@ def _emails(
         work,
         where(kind == EmailKind.PERSONAL, personal, where(kind == EmailKind.ROLE, role, null)),
     )
+    kind = np.where(job_change & (kind == EmailKind.WORK), EmailKind.NEW_WORK, kind)
     parts = pc.split_pattern(base, "@", max_splits=1)
     local, domain = pc.list_element(parts, 0), pc.list_element(parts, 1)
     tagged = (kind != EmailKind.ROLE) & chance(rng, n, 0.05)
     written = where(tagged, join(local, pick(rng, PLUS_TAGS, n), "@", domain), base)
     written = where(chance(rng, n, 0.1), pc.utf8_capitalize(written), written)
     written = apply_case(written, chance(rng, n, 0.03), np.zeros(n, dtype=bool))
-    malformed = np.isin(kind, (EmailKind.WORK, EmailKind.PERSONAL)) & chance(rng, n, 0.005)
+    own = np.isin(kind, (EmailKind.WORK, EmailKind.PERSONAL, EmailKind.NEW_WORK))
+    malformed = own & chance(rng, n, 0.005)
     broken = where(chance(rng, n, 0.5), join(local, "@@", domain), join(local, ".", domain))
     written = where(malformed, broken, written)
     padded = chance(rng, n, 0.02)
@@ -265,14 +292,21 @@ def _countries(
 
 
 def _phones(
-    rng: np.random.Generator, pop: Population, person: np.ndarray, country_known: np.ndarray
+    rng: np.random.Generator,
+    pop: Population,
+    person: np.ndarray,
+    country_known: np.ndarray,
+    shown: tuple[np.ndarray, np.ndarray],
+    forced_kind: np.ndarray,
+    forced_mobile: np.ndarray,
 ) -> tuple[pa.Array, np.ndarray, np.ndarray, pa.Array, np.ndarray]:
-    """(phone, kind, number id, mobile_phone, mobile number id) per record."""
+    """(phone, kind, number id, mobile_phone, mobile number id) per record, given the direct
+    line and switchboard each record can show (`shown`) and the phone kinds some records must
+    show (`forced_kind`, -1 where free)."""
     people = pop.people
     n = len(person)
-    direct = people.direct[person]
+    direct, switchboard = shown
     mobile = people.mobile[person]
-    switchboard = pop.companies.switchboard[people.company[person]]
     weights = np.column_stack(
         [
             np.full(n, 0.15),
@@ -282,7 +316,7 @@ def _phones(
             np.full(n, 0.02),
         ]
     )
-    kind = row_choice(rng, weights)
+    kind = np.where(forced_kind >= 0, forced_kind, row_choice(rng, weights))
     number = np.select(
         [kind == PhoneKind.DIRECT, kind == PhoneKind.MOBILE, kind == PhoneKind.SWITCHBOARD],
         [direct, mobile, switchboard],
@@ -295,8 +329,10 @@ def _phones(
         country_known,
         extension_share=np.where(kind == PhoneKind.MOBILE, 0.0, 0.1),
     )
-    phone = where(kind == PhoneKind.JUNK, pick(rng, JUNK_PHONES, n), phone)
-    has_mobile = (mobile >= 0) & chance(rng, n, 0.55)
+    us = people.country[person] == COUNTRY_CODES.index("US")
+    junk = where(us, pick(rng, JUNK_PHONES + US_JUNK_PHONES, n), pick(rng, JUNK_PHONES, n))
+    phone = where(kind == PhoneKind.JUNK, junk, phone)
+    has_mobile = (mobile >= 0) & (chance(rng, n, 0.55) | forced_mobile)
     mobile_number = np.where(has_mobile, mobile, -1)
     mobile_phone = _written_numbers(
         rng, pop, mobile_number, country_known, extension_share=np.zeros(n)
@@ -327,14 +363,13 @@ def _written_numbers(
 def _companies(
     rng: np.random.Generator,
     pop: Population,
-    person: np.ndarray,
+    company: np.ndarray,
     source: np.ndarray,
     rank: np.ndarray,
 ) -> pa.Array:
     """Company names with legal-suffix variants, case noise and gaps (never on a first record)."""
     companies = pop.companies
-    company = pop.people.company[person]
-    n = len(person)
+    n = len(company)
     country = companies.country[company]
     form = companies.legal_form[company]
     pieces: list[pa.Array] = []
@@ -371,8 +406,35 @@ def _job_titles(rng: np.random.Generator, pop: Population, person: np.ndarray) -
     return nulls_where(chance(rng, n, 0.1), title)
 
 
-def build_records(rng: np.random.Generator, pop: Population) -> Records:
-    """Every CRM record of every person, shuffled across files as real exports are."""
+def _move_updates(
+    rng: np.random.Generator,
+    pop: Population,
+    world: World,
+    person: np.ndarray,
+    eligible: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One record (among `eligible`) of some people still at their company when it moved is
+    updated after the move; returns the updated-record mask and the update day per record."""
+    company = pop.people.company
+    n = len(company)
+    moved = (world.fate[company] == Fate.MOVED) & ~(world.leave_day > world.fate_day[company])
+    chosen = np.flatnonzero(moved & chance(rng, n, MOVE_UPDATE_SHARE))
+    rows = np.flatnonzero(eligible)
+    order = rows[np.lexsort((rng.random(len(rows)), person[rows]))]
+    owners = person[order]
+    position = np.minimum(np.searchsorted(owners, chosen), max(len(owners) - 1, 0))
+    picked = order[position[owners[position] == chosen]] if len(owners) else np.zeros(0, int)
+    updated = np.zeros(len(person), dtype=bool)
+    updated[picked] = True
+    move_day = world.fate_day[company[person]]
+    day = uniform_days(rng, 1, np.maximum(move_day - 5, 1), len(person))
+    return updated, np.where(updated, day, NEVER)
+
+
+def _real_records(
+    rng: np.random.Generator, pop: Population, world: World, total: int
+) -> dict[str, object]:
+    """The columns of every real person's records, shuffled across files."""
     people = pop.people
     person = np.repeat(np.arange(len(people)), people.records)
     rank = np.arange(len(person)) - np.repeat(
@@ -381,97 +443,154 @@ def build_records(rng: np.random.Generator, pop: Population) -> Records:
     shuffle = rng.permutation(len(person))
     person, rank = person[shuffle], rank[shuffle]
     n = len(person)
+    if n != total:
+        raise ValueError(f"population holds {n} records, expected {total}")
     source = rng.choice(len(Source), size=n, p=SOURCE_WEIGHTS)
     country = people.country[person]
     file = _file_of(source, country)
+    job_change = (world.new_company[person] >= 0) & (rank == people.records[person] - 1)
+    account = np.where(job_change, world.new_company[person], people.company[person])
+    moved_update, update_day = _move_updates(rng, pop, world, person, ~job_change)
+    phone_update = moved_update & chance(rng, n, MOVE_PHONE_UPDATE_SHARE)
+    direct = np.where(job_change, world.new_direct[person], people.direct[person])
+    direct = np.where(phone_update, world.moved_direct[person], direct)
+    switchboard = np.where(
+        phone_update, world.new_switchboard[account], pop.companies.switchboard[account]
+    )
+    forced_kind = np.select(
+        [(job_change | phone_update) & (direct >= 0), job_change | phone_update],
+        [PhoneKind.DIRECT, PhoneKind.SWITCHBOARD],
+        default=-1,
+    )
+    changer = world.new_company[person] >= 0
     first, last, full = _names(rng, pop, person, file, source)
-    email, email_kind, email_valid, email_key = _emails(rng, pop, person, rank)
+    email, email_kind, email_valid, email_key = _emails(rng, pop, world, person, rank, job_change)
     country_text, country_known = _countries(rng, country, file, rank)
     phone, phone_kind, phone_number, mobile_phone, mobile_number = _phones(
-        rng, pop, person, country_known
+        rng,
+        pop,
+        person,
+        country_known,
+        (direct, switchboard),
+        forced_kind,
+        changer & (job_change | (rank == 0)),
     )
-    company = people.company[person]
-    city = pop.companies.city[company]
-    no_address = chance(rng, n, 0.12)
+    city = np.where(moved_update, world.new_city[account], pop.companies.city[account])
+    no_address = chance(rng, n, 0.12) & ~moved_update
     city_names = pa.array([c.name for c in CITIES]).take(pa.array(city))
     city_names = apply_case(city_names, chance(rng, n, 0.03), np.zeros(n, dtype=bool))
-    return Records(
-        person=person,
-        country_index=country,
-        rank=rank,
-        source=source,
-        file=file,
-        contact_id=_contact_ids(rng, source),
-        first_name=first,
-        last_name=last,
-        full_name=full,
-        email=email,
-        email_kind=email_kind,
-        email_valid=email_valid,
-        email_key=email_key,
-        phone=phone,
-        phone_kind=phone_kind,
-        phone_number=phone_number,
-        mobile_phone=mobile_phone,
-        mobile_number=mobile_number,
-        company=_companies(rng, pop, person, source, rank),
-        job_title=_job_titles(rng, pop, person),
-        street=nulls_where(no_address, take(pop.companies.street, company)),
-        city=nulls_where(no_address, city_names),
-        state=nulls_where(no_address, pa.array([c.state for c in CITIES]).take(pa.array(city))),
-        postal_code=nulls_where(no_address, take(pop.companies.postal_code, company)),
-        country=country_text,
-        country_known=country_known,
+    street = where(
+        moved_update, take(world.new_street, account), take(pop.companies.street, account)
     )
+    postal = where(
+        moved_update,
+        take(world.new_postal_code, account),
+        take(pop.companies.postal_code, account),
+    )
+    created = np.where(
+        job_change, world.joined_day[person], uniform_days(rng, *RECORD_CREATED_DAYS, n)
+    )
+    return {
+        "person": person,
+        "ghost": np.zeros(n, dtype=bool),
+        "account": account,
+        "job_change": job_change,
+        "moved_update": moved_update,
+        "created_day": created,
+        "update_day": update_day,
+        "country_index": country,
+        "rank": rank,
+        "source": source,
+        "file": file,
+        "first_name": first,
+        "last_name": last,
+        "full_name": full,
+        "email": email,
+        "email_kind": email_kind,
+        "email_valid": email_valid,
+        "email_key": email_key,
+        "phone": phone,
+        "phone_kind": phone_kind,
+        "phone_number": phone_number,
+        "mobile_phone": mobile_phone,
+        "mobile_number": mobile_number,
+        "company": _companies(rng, pop, account, source, rank),
+        "job_title": _job_titles(rng, pop, person),
+        "street": nulls_where(no_address, street),
+        "city": nulls_where(no_address, city_names),
+        "state": nulls_where(no_address, pa.array([c.state for c in CITIES]).take(pa.array(city))),
+        "postal_code": nulls_where(no_address, postal),
+        "country": country_text,
+        "country_known": country_known,
+    }
 
 
-def person_contact_points(records: Records, people: int) -> pd.DataFrame:
-    """Per person, what their records let anyone reach them by: personal numbers (up to two,
-    as number ids), the switchboard, role mailboxes, own valid mailboxes, Salesforce/legacy
-    records (which can carry a do-not-call flag)."""
-    personal = pd.DataFrame(
-        {
-            "person": np.concatenate([records.person, records.person]),
-            "number": np.concatenate(
-                [
-                    np.where(
-                        np.isin(records.phone_kind, [PhoneKind.DIRECT, PhoneKind.MOBILE]),
-                        records.phone_number,
-                        -1,
-                    ),
-                    records.mobile_number,
-                ]
-            ),
-        }
-    )
-    personal = personal[personal["number"] >= 0].drop_duplicates().sort_values(["person", "number"])
-    personal["slot"] = personal.groupby("person").cumcount()
-    first = np.full(people, -1)
-    second = np.full(people, -1)
-    first[personal.loc[personal["slot"] == 0, "person"]] = personal.loc[
-        personal["slot"] == 0, "number"
-    ]
-    second[personal.loc[personal["slot"] == 1, "person"]] = personal.loc[
-        personal["slot"] == 1, "number"
-    ]
+def _ghost_records(
+    rng: np.random.Generator, count: int, real_junk_phones: list[str]
+) -> dict[str, object]:
+    """The columns of `count` ghost records."""
+    source = rng.choice(len(Source), size=count, p=SOURCE_WEIGHTS)
+    country = rng.choice(len(COUNTRY_CODES), size=count, p=COUNTRY_WEIGHTS)
+    file = _file_of(source, country)
+    text = ghost_text(rng, file, real_junk_phones)
+    known = chance(rng, count, 0.5)
+    none = np.full(count, -1)
+    null = pa.nulls(count, pa.string())
+    return {
+        "person": none,
+        "ghost": np.ones(count, dtype=bool),
+        "account": none,
+        "job_change": np.zeros(count, dtype=bool),
+        "moved_update": np.zeros(count, dtype=bool),
+        "created_day": uniform_days(rng, 0, RECORD_CREATED_DAYS[1], count),
+        "update_day": np.full(count, NEVER),
+        "country_index": country,
+        "rank": np.zeros(count, dtype=np.int64),
+        "source": source,
+        "file": file,
+        "first_name": text.first_name,
+        "last_name": text.last_name,
+        "full_name": text.full_name,
+        "email": text.email,
+        "email_kind": np.full(count, EmailKind.NONE),
+        "email_valid": np.zeros(count, dtype=bool),
+        "email_key": null,
+        "phone": text.phone,
+        "phone_kind": np.full(count, PhoneKind.JUNK),
+        "phone_number": none,
+        "mobile_phone": text.mobile_phone,
+        "mobile_number": none,
+        "company": text.company,
+        "job_title": text.job_title,
+        "street": null,
+        "city": null,
+        "state": null,
+        "postal_code": null,
+        "country": nulls_where(
+            ~known, pa.array(np.array(COUNTRY_CODES, dtype=object)[country], pa.string())
+        ),
+        "country_known": known,
+    }
 
-    def any_of(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(records.person[mask], minlength=people) > 0
 
-    own_email = records.email_valid & np.isin(
-        records.email_kind, [EmailKind.WORK, EmailKind.PERSONAL]
-    )
-    return pd.DataFrame(
-        {
-            "number_1": first,
-            "number_2": second,
-            "has_switchboard": any_of(records.phone_kind == PhoneKind.SWITCHBOARD),
-            "has_role_mailbox": any_of(records.email_kind == EmailKind.ROLE),
-            "has_own_email": any_of(own_email),
-            "has_work_email": any_of(own_email & (records.email_kind == EmailKind.WORK)),
-            "has_flag_source": any_of(records.source != Source.HUBSPOT),
-        }
-    )
+def build_records(rng: np.random.Generator, pop: Population, world: World, ghosts: int) -> Records:
+    """Every CRM record of every person and `ghosts` ghost records, shuffled across files as
+    real exports are."""
+    real = _real_records(rng, pop, world, int(pop.people.records.sum()))
+    junk = pa.array(real["phone"]).filter(pa.array(real["phone_kind"] == PhoneKind.JUNK))
+    written = set(pc.unique(junk).to_pylist())
+    junk_values = [value for value in JUNK_GHOST_PHONES if value in written]
+    fake = _ghost_records(rng, ghosts, junk_values)
+    order = rng.permutation(len(real["person"]) + ghosts)
+    index = pa.array(order)
+    columns: dict[str, object] = {}
+    for name, values in real.items():
+        other = fake[name]
+        if isinstance(values, np.ndarray):
+            columns[name] = np.concatenate([values, np.asarray(other)])[order]
+        else:
+            columns[name] = pa.concat_arrays([values, other]).take(index)
+    return Records(contact_id=_contact_ids(rng, columns["source"]), **columns)
 
 
 def one_record_each(

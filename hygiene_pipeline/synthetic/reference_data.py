@@ -638,4 +638,18 @@ KEYBOARD_NEIGHBOURS: dict[str, str] = {
 }
 
 # What a CRM field holds when a phone number was never really captured.
-JUNK_PHONES: tuple[str, ...] = ("N/A", "n/a", "000", "0", "TBD", "unknown", "12345", "-")
+# Junk in a phone field, a valid number in no region.
+JUNK_PHONES: tuple[str, ...] = (
+    "N/A",
+    "n/a",
+    "000",
+    "0",
+    "TBD",
+    "unknown",
+    "12345",
+    "-",
+    "0000000000",
+    "000-000-0000",
+)
+# Junk only where a US reader parses it: 1234567890 is a Bedford number to a UK reader.
+US_JUNK_PHONES: tuple[str, ...] = ("1234567890", "555-555-5555")

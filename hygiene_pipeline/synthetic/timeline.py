@@ -1,10 +1,15 @@
-"""Dates relative to `as_of`, laid out so that every reading of the scoring rules agrees.
+"""Days relative to `as_of`, and the world's own windows.
 
-Evidence is planted on whole days back from `as_of` (day 0 is the `as_of` day itself, up to the
-`as_of` instant), at business hours of the person's country. Call attempts avoid days 1 and 6-8,
-so "on the as_of day" and "in the 7 days up to as_of" mean the same calls whether a reader counts
-calendar days or 24-hour spans; evidence that must come after other evidence is planted at least
-two days later, so day-only dates (Salesforce `LastActivityDate`) cannot reorder it.
+Everything in the world happens on whole days back from `as_of` (day 0 is the `as_of` day itself,
+up to the `as_of` instant; larger is older), at business hours of the person's country. Call
+attempts avoid days 1 and 6-8, so "on the as_of day" and "in the 7 days up to as_of" mean the same
+calls whether a reader counts calendar days or 24-hour spans.
+
+The windows that define the world's truth (see `truth`): an explicit need is recent within
+HIGH_INTENT_DAYS, engagement within ENGAGED_DAYS, and a person with no genuine interaction for
+DORMANT_DAYS (six months) is dormant. No engagement, need or genuine interaction happens within a
+few days of those edges (`off_the_edges`), so whether a reader counts 180 days or six calendar
+months, or from midnight or from the `as_of` instant, the truth reads the same.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ DAY = 86_400
 # Business hours per country, as (start, end) hours in UTC.
 _BUSINESS_HOURS_UTC = {"US": (13, 22), "GB": (8, 17), "DE": (7, 16), "FR": (7, 16), "CN": (1, 10)}
 _HOURS = np.array([_BUSINESS_HOURS_UTC[code] for code in COUNTRY_CODES]) * 3600
-CALL_TODAY = 0
-CALL_RECENT = (2, 5)  # inside the 7-day window, never "today"
-CALL_OLD_FROM = 9  # outside the 7-day window
+CALL_OLD_FROM = 9  # the first call day outside the last 8 days
+HIGH_INTENT_DAYS = 30  # an explicit need (demo, meeting, form, "interested") stays hot a month
+ENGAGED_DAYS = 90  # engagement within a quarter makes a lead warm
+DORMANT_DAYS = 180  # six months without a genuine interaction: dormant
+DECISION_EDGES = ((28, 32), (88, 93), (175, 186))  # days kept free around those windows
 
 
 @dataclass(frozen=True)
@@ -51,24 +58,19 @@ class Timeline:
         return self.day0 - days * DAY + np.where(days == 0, today, time_of_day)
 
 
-def call_days(
-    rng: np.random.Generator, low: np.ndarray | int, high: np.ndarray | int, size: int
-) -> np.ndarray:
-    """Call days drawn from [low, high] that avoid days 1 and 6-8 (see the module docstring)."""
-    days = uniform_days(rng, low, high, size)
-    high = np.broadcast_to(np.asarray(high, dtype=np.int64), (size,))
-    moved = np.where(
-        (days >= 6) & (days <= 8),
-        np.where(high >= CALL_OLD_FROM, CALL_OLD_FROM, CALL_RECENT[1]),
-        days,
-    )
-    moved = np.where(
-        moved == 1, np.where(high >= CALL_RECENT[0], CALL_RECENT[0], CALL_TODAY), moved
-    )
-    low = np.broadcast_to(np.asarray(low, dtype=np.int64), (size,))
-    if np.any((moved < low) | (moved > high)):
-        raise ValueError("a call-day range lies inside the days calls must avoid")
-    return moved
+def off_the_edges(days: np.ndarray) -> np.ndarray:
+    """Days moved off DECISION_EDGES, keeping their order: every day from an edge on is pushed
+    back by the edge's width (edges applied youngest first, so none lands in a later one)."""
+    days = np.asarray(days, dtype=np.int64)
+    for low, high in DECISION_EDGES:
+        days = np.where(days >= low, days + (high - low + 1), days)
+    return days
+
+
+def off_call_gaps(days: np.ndarray) -> np.ndarray:
+    """Call days moved off day 1 (to 2) and days 6-8 (to 9), see the module docstring."""
+    days = np.asarray(days, dtype=np.int64)
+    return np.where(days == 1, 2, np.where((days >= 6) & (days <= 8), CALL_OLD_FROM, days))
 
 
 def uniform_days(

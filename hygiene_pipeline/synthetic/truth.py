@@ -1,266 +1,212 @@
-"""The ground truth of a generated CRM, derived from the planted evidence by the rules of
-`docs/scoring_rules.md` (their defaults: 365 inactive days, 30-day intent half-life, tiers at
-50/15, at most 2 calls on the `as_of` day and 7 in 7 days).
+"""The ground truth: the world's state at `as_of`, per person and per company.
 
-The generator knows who every record and every piece of evidence belongs to, so this applies the
-rules per true person: what a perfect pipeline (perfect linkage, perfect standardisation) would
-conclude. Status precedence: company_closed, left_company, company_relocated, invalid_contact,
-stale_inactive, active; a status signal counts only when no presence evidence is dated after it.
+These definitions are properties of the simulated world; they are read off what really happened
+(who answered, who left, which number died), never off the observations a pipeline sees.
+
+- status, the first that holds: `ghost` (a record that is nobody); `company_closed` (the company
+  their records show has closed); `left_company` (they left it; a job changer's new record does
+  not undo that: the person left the company the CRM knew them at); `company_relocated` (their
+  company moved and none of their records shows the new address or number); `invalid_contact`
+  (no number and no mailbox on their records reaches them any more); `stale_inactive` (no genuine
+  interaction for DORMANT_DAYS, six months, or never); `active`. Genuine interaction is two-way
+  contact: an answered call (whatever was said on it), an email click, a form, a demo request, a
+  booked meeting. Opens are not: security scanners and privacy proxies open mail too.
+- intent_tier: `high` when the person expressed an explicit need (a contact or pricing form, a
+  demo request, a booked meeting, "interested" or a callback request on a call) within
+  HIGH_INTENT_DAYS (30) and has not refused since; `medium` when they engaged (a web visit, a
+  pricing-page view, a download, an email click, or an explicit need) within ENGAGED_DAYS (90)
+  without refusing since; `low` when they refused (not interested, unsubscribed, withdrew
+  consent, asked not to be called) or have been silent longer. The windows follow sales practice:
+  a hand-raiser not worked within a month has gone cold (the usual follow-up service level for
+  inbound leads is days, a month is the outer edge), and engagement older than a quarter no longer
+  says much about current interest. In this world nothing of a journey follows a refusal.
+- is_dnc: the person asked not to be called (on a call, through the CRM, onto the internal list),
+  or a number of theirs is on a national register.
+- consent_valid: consent given, not expired, not withdrawn (an unsubscribe withdraws it).
+- over_call_cap: 3 or more call attempts on the `as_of` day, or 8 or more in the last 7 days
+  (everyone else has at most one attempt in the last 8 days).
+- dialable: active, a working number on file (their own line or mobile, or a working switchboard
+  of their company), not do-not-call, valid consent, not over the cap.
+- coarse status: active; stale (stale_inactive); unreachable (left_company, company_closed,
+  invalid_contact); relocated (company_relocated); ghost.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from hygiene_pipeline.synthetic.columns import take, to_numpy_text, where
-from hygiene_pipeline.synthetic.evidence import Evidence
-from hygiene_pipeline.synthetic.file_io import format_times
-from hygiene_pipeline.synthetic.population import Population, mailbox_key
-from hygiene_pipeline.synthetic.record_activity import NO_TIME, ConsentStatus, RecordActivity
-from hygiene_pipeline.synthetic.records import EmailKind, Records
-from hygiene_pipeline.synthetic.timeline import DAY, Timeline
+from hygiene_pipeline.synthetic.behaviour import (
+    DNC_REQUESTS,
+    GENUINE,
+    NEEDS,
+    REFUSALS,
+    RESEARCH,
+    Act,
+    Behaviour,
+)
+from hygiene_pipeline.synthetic.lives import Lives
+from hygiene_pipeline.synthetic.on_file import OnFile
+from hygiene_pipeline.synthetic.outreach import Outreach
+from hygiene_pipeline.synthetic.population import Population
+from hygiene_pipeline.synthetic.standing import OPEN, working_numbers
+from hygiene_pipeline.synthetic.timeline import DORMANT_DAYS, ENGAGED_DAYS, HIGH_INTENT_DAYS
+from hygiene_pipeline.synthetic.world import NEVER, Fate, World
 
-INACTIVITY_DAYS = 365
-HALF_LIFE_DAYS = 30.0
-HIGH_FROM, MEDIUM_FROM = 50.0, 15.0
-DAILY_CAP, WEEKLY_CAP = 2, 7
-PRESENCE_DISPOSITIONS = ("connected", "interested", "callback", "not_interested")
-DEAD_NUMBER_DISPOSITIONS = ("disconnected", "wrong_number")
-INTENT_WEIGHTS: dict[str, float] = {
-    "meeting_booked": 45,
-    "demo_request": 40,
-    "interested": 35,
-    "form_submit": 20,
-    "pricing_page_view": 15,
-    "callback": 15,
-    "content_download": 10,
-    "email_click": 5,
-    "web_visit": 3,
-    "email_open": 1,
-    "unsubscribe": -30,
-    "not_interested": -40,
+COARSE_STATUS = {
+    "active": "active",
+    "stale_inactive": "stale",
+    "left_company": "unreachable",
+    "company_closed": "unreachable",
+    "invalid_contact": "unreachable",
+    "company_relocated": "relocated",
+    "ghost": "ghost",
 }
+DAILY_TOO_MANY, WEEKLY_TOO_MANY = 3, 8
+ACCOUNT_STATUS = {Fate.NONE: "active", Fate.MOVED: "relocated", Fate.CLOSED: "closed"}
 
 
-def _latest(frame: pd.DataFrame, by: str, people: int, ts: str = "ts") -> np.ndarray:
-    """Latest timestamp per `by` value (0..people-1), NO_TIME where there is none."""
-    out = np.full(people, NO_TIME, dtype=np.int64)
-    if len(frame):
-        latest = frame.groupby(by)[ts].max()
-        out[latest.index.to_numpy()] = latest.to_numpy()
-    return out
+@dataclass(frozen=True)
+class Truth:
+    """Per-person and per-company truth (dates as days back from `as_of`, NEVER if none)."""
+
+    people: pd.DataFrame
+    accounts: pd.DataFrame
 
 
-def _day(seconds: np.ndarray) -> np.ndarray:
-    """ISO dates (YYYY-MM-DD) of epoch seconds; None for NO_TIME."""
-    return to_numpy_text(format_times(seconds, "%Y-%m-%d", NO_TIME))
+def _latest(person: np.ndarray, day: np.ndarray, n: int) -> np.ndarray:
+    """Per person, the most recent day (smallest), NEVER where there is none."""
+    out = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(out, person, day)
+    return np.where(out == np.iinfo(np.int64).max, NEVER, out)
 
 
-def _presence(
-    evidence: Evidence, records: Records, activity: RecordActivity, people: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Latest presence per person and what it was (call, engagement event, CRM activity)."""
-    calls = evidence.calls[evidence.calls["disposition"].isin(PRESENCE_DISPOSITIONS)]
-    known = activity.last_activity_at != NO_TIME
-    crm = pd.DataFrame({"person": records.person[known], "ts": activity.last_activity_at[known]})
-    sources = np.stack(
-        [
-            _latest(calls, "person", people),
-            _latest(evidence.events, "person", people),
-            _latest(crm, "person", people),
-        ]
-    )
-    kind = np.array(["connected call", "engagement event", "CRM activity"], dtype=object)
-    return sources.max(axis=0), kind[sources.argmax(axis=0)]
+def _acts_latest(acts: pd.DataFrame, kinds: tuple[Act, ...], n: int) -> np.ndarray:
+    rows = acts[acts["act"].isin(kinds)]
+    return _latest(rows["person"].to_numpy(), rows["day"].to_numpy(), n)
 
 
-def _usable_phone(evidence: Evidence, records: Records, people: int) -> np.ndarray:
-    """A valid number on the person's records whose latest disconnected/wrong-number call is
-    not followed by a presence call on that number."""
-    pairs = pd.DataFrame(
-        {
-            "person": np.concatenate([records.person, records.person]),
-            "number": np.concatenate([records.phone_number, records.mobile_number]),
-        }
-    )
-    pairs = pairs[pairs["number"] >= 0].drop_duplicates()
-    calls = evidence.calls[evidence.calls["number"] >= 0]
-    killed = (
-        calls[calls["disposition"].isin(DEAD_NUMBER_DISPOSITIONS)].groupby("number")["ts"].max()
-    )
-    answered = calls[calls["disposition"].isin(PRESENCE_DISPOSITIONS)].groupby("number")["ts"].max()
-    kill = pairs["number"].map(killed).fillna(NO_TIME).to_numpy(np.int64)
-    alive = pairs["number"].map(answered).fillna(NO_TIME).to_numpy(np.int64)
-    usable = (kill == NO_TIME) | (alive > kill)
-    return np.bincount(pairs["person"].to_numpy()[usable], minlength=people) > 0
+def _within(day: np.ndarray, days: int) -> np.ndarray:
+    return (day >= 0) & (day <= days)
 
 
-def _usable_email(
-    pop: Population, evidence: Evidence, records: Records, last_presence: np.ndarray, people: int
-) -> np.ndarray:
-    """A valid mailbox on the person's records not hard-bounced after their last presence."""
-    hard = evidence.bounces[evidence.bounces["klass"] == "hard"]
-    bounced_person = hard["person"].to_numpy()
-    bounced = where(
-        hard["email_kind"].to_numpy() == EmailKind.WORK,
-        take(pop.people.work_email, bounced_person),
-        take(pop.people.personal_email, bounced_person),
-    )
-    valid = np.flatnonzero(records.email_valid)
-    # One integer code per mailbox, shared by the records' keys and the bounced addresses.
-    codes = pc.dictionary_encode(
-        pa.concat_arrays([records.email_key.take(pa.array(valid)), mailbox_key(bounced)])
-    ).indices.to_numpy(zero_copy_only=False)
-    record_code, bounce_code = codes[: len(valid)], codes[len(valid) :]
-    last_hard = np.full(codes.max(initial=-1) + 1, NO_TIME, dtype=np.int64)
-    np.maximum.at(last_hard, bounce_code, hard["ts"].to_numpy())
-    kill = last_hard[record_code]
-    person = records.person[valid]
-    usable = (kill == NO_TIME) | (last_presence[person] > kill)
-    return np.bincount(person[usable], minlength=people) > 0
-
-
-def _signal(calls: pd.DataFrame, disposition: str, group: np.ndarray, groups: int) -> np.ndarray:
-    """Latest call with `disposition` per group (person or company), spread back to people."""
-    rows = calls[calls["disposition"] == disposition]
-    by_group = pd.DataFrame(
-        {"group": group[rows["person"].to_numpy()], "ts": rows["ts"].to_numpy()}
-    )
-    return _latest(by_group, "group", groups)[group]
-
-
-def _intent(evidence: Evidence, timeline: Timeline, people: int) -> np.ndarray:
-    """Decayed, clipped sum of signal weights per person."""
-    signals = pd.concat(
-        [
-            evidence.events[["person", "ts", "event_type"]].rename(
-                columns={"event_type": "signal"}
-            ),
-            evidence.calls[["person", "ts", "disposition"]].rename(
-                columns={"disposition": "signal"}
-            ),
-        ]
-    )
-    weight = signals["signal"].map(INTENT_WEIGHTS).fillna(0.0).to_numpy()
-    age_days = (timeline.as_of - signals["ts"].to_numpy()) / DAY
-    contribution = weight * 0.5 ** (age_days / HALF_LIFE_DAYS)
-    total = np.bincount(signals["person"].to_numpy(), weights=contribution, minlength=people)
-    return np.clip(total, 0.0, 100.0)
-
-
-def derive_truth(
+def _people(
     pop: Population,
-    records: Records,
-    activity: RecordActivity,
-    evidence: Evidence,
-    timeline: Timeline,
+    world: World,
+    on_file: OnFile,
+    lives: Lives,
+    behaviour: Behaviour,
+    outreach: Outreach,
+    standing: np.ndarray,
 ) -> pd.DataFrame:
-    """Status, reason, intent, compliance and dial-list eligibility per person by the rules."""
     n = len(pop.people)
-    people = np.arange(n)
-    calls = evidence.calls
-    last_presence, presence_kind = _presence(evidence, records, activity, n)
-    company = pop.people.company
-    closed = _signal(calls, "company_closed", company, len(pop.companies))
-    moved = _signal(calls, "company_moved", company, len(pop.companies))
-    left = _signal(calls, "left_company", people, n)
-
-    def counts(signal: np.ndarray) -> np.ndarray:
-        return (signal != NO_TIME) & (signal > last_presence)
-
-    phone_usable = _usable_phone(evidence, records, n)
-    reachable = phone_usable | _usable_email(pop, evidence, records, last_presence, n)
-    stale = (last_presence == NO_TIME) | (last_presence < timeline.as_of - INACTIVITY_DAYS * DAY)
-    status = np.select(
-        [counts(closed), counts(left), counts(moved), ~reachable, stale],
-        [
-            "company_closed",
-            "left_company",
-            "company_relocated",
-            "invalid_contact",
-            "stale_inactive",
-        ],
-        default="active",
+    acts = behaviour.acts
+    calls = outreach.calls
+    answered = calls[calls["answered"]]
+    contact = acts[acts["act"].isin(GENUINE)]
+    last_genuine = _latest(
+        np.concatenate([contact["person"].to_numpy(), answered["person"].to_numpy()]),
+        np.concatenate([contact["day"].to_numpy(), answered["day"].to_numpy()]),
+        n,
     )
-    signal_day = _day(
-        np.select(
-            [counts(closed), counts(left), counts(moved)], [closed, left, moved], default=NO_TIME
-        )
-    ).astype(str)
-    presence_day = _day(last_presence)
-    reason = np.select(
+    dormant = (last_genuine == NEVER) | (last_genuine > DORMANT_DAYS)
+    status = np.where(
+        standing != OPEN, standing, np.where(dormant, "stale_inactive", "active")
+    ).astype(object)
+
+    need = _acts_latest(acts, NEEDS, n)
+    engaged = _acts_latest(acts, RESEARCH + NEEDS, n)
+    refused = _acts_latest(acts, REFUSALS, n)
+    tier = np.select(
+        [
+            (refused == NEVER) & _within(need, HIGH_INTENT_DAYS),
+            (refused == NEVER) & _within(engaged, ENGAGED_DAYS),
+        ],
+        ["high", "medium"],
+        default="low",
+    )
+
+    requested = _acts_latest(acts, DNC_REQUESTS, n) != NEVER
+    registered = behaviour.registered_number >= 0
+    dnc_reason = np.select(
+        [requested & registered, requested, registered],
+        ["request;register", "request", "register"],
+        default="",
+    )
+    consent = behaviour.consent_valid()
+    consent_state = np.select(
+        [
+            behaviour.consent_withdrawn_day >= 0,
+            behaviour.consent_given_day < 0,
+            behaviour.consent_expiry_day > 0,
+        ],
+        ["withdrawn", "never_given", "expired"],
+        default="given",
+    )
+    person = calls["person"].to_numpy()
+    day = calls["day"].to_numpy()
+    today = np.bincount(person[day == 0], minlength=n)
+    week = np.bincount(person[day <= 6], minlength=n)
+    over_cap = (today >= DAILY_TOO_MANY) | (week >= WEEKLY_TOO_MANY)
+    working = working_numbers(on_file, lives).any(axis=1)
+    company = pop.people.company
+    since = np.select(
         [
             status == "company_closed",
             status == "left_company",
             status == "company_relocated",
-            status == "invalid_contact",
-            (status == "stale_inactive") & (last_presence == NO_TIME),
         ],
-        [
-            "company_closed: call disposition company_closed on " + signal_day,
-            "left_company: call disposition left_company on " + signal_day,
-            "company_relocated: call disposition company_moved on " + signal_day,
-            np.full(n, "invalid_contact: no usable phone and no usable email", dtype=object),
-            np.full(n, "stale_inactive: no presence evidence", dtype=object),
-        ],
-        default=status.astype(object)
-        + ": last presence ("
-        + presence_kind
-        + ") on "
-        + presence_day.astype(str),
+        [world.fate_day[company], world.leave_day, world.fate_day[company]],
+        default=NEVER,
     )
-
-    score = _intent(evidence, timeline, n)
-    tier = np.where(score >= HIGH_FROM, "high", np.where(score >= MEDIUM_FROM, "medium", "low"))
-
-    flagged = np.bincount(records.person[activity.do_not_call], minlength=n) > 0
-    asked = np.bincount(calls.loc[calls["disposition"] == "do_not_call", "person"], minlength=n) > 0
-    listed_numbers = evidence.dnc["number"].to_numpy()
-    on_list = np.zeros(n, dtype=bool)
-    for numbers in (records.phone_number, records.mobile_number):
-        on_list[records.person[np.isin(numbers, listed_numbers) & (numbers >= 0)]] = True
-    dnc_reason = (
-        pd.Series(np.where(flagged, "crm_flag;", ""))
-        + np.where(asked, "call_disposition;", "")
-        + np.where(on_list, "dnc_list;", "")
-    )
-
-    opted_out = (
-        np.bincount(records.person[activity.consent_status == ConsentStatus.OPTED_OUT], minlength=n)
-        > 0
-    )
-    current = (activity.consent_status == ConsentStatus.OPTED_IN) & (
-        (activity.consent_expires_at == NO_TIME) | (activity.consent_expires_at > timeline.as_of)
-    )
-    consent_valid = ~opted_out & (np.bincount(records.person[current], minlength=n) > 0)
-    is_dnc = flagged | asked | on_list
-    callable_ = phone_usable & ~is_dnc & consent_valid
-
-    ts = calls["ts"].to_numpy()
-    today = (ts >= timeline.day0) & (ts <= timeline.as_of)
-    week = (ts > timeline.as_of - 7 * DAY) & (ts <= timeline.as_of)
-    calls_today = np.bincount(calls["person"].to_numpy()[today], minlength=n)
-    calls_7d = np.bincount(calls["person"].to_numpy()[week], minlength=n)
-    active = status == "active"
     return pd.DataFrame(
         {
             "status": status,
-            "status_reason": reason,
-            "last_presence_at": presence_day,
-            "intent_score": np.round(score, 2),
-            "intent_tier": np.where(active, tier, None),
-            "is_dnc": is_dnc,
-            "dnc_reason": dnc_reason.str.rstrip(";").replace("", None).to_numpy(),
-            "consent_valid": consent_valid,
-            "is_callable": callable_,
-            "calls_today": calls_today,
-            "calls_7d": calls_7d,
-            "on_dial_list": active
-            & callable_
-            & (calls_today < DAILY_CAP)
-            & (calls_7d < WEEKLY_CAP),
+            "coarse_status": pd.Series(status).map(COARSE_STATUS).to_numpy(),
+            "status_since": since,
+            "last_genuine": last_genuine,
+            "explicit_need": need,
+            "last_engaged": engaged,
+            "refused": refused,
+            "intent_tier": tier,
+            "is_dnc": requested | registered,
+            "dnc_reason": dnc_reason,
+            "consent_valid": consent,
+            "consent_state": consent_state,
+            "calls_today": today,
+            "calls_7d": week,
+            "over_call_cap": over_cap,
+            "working_number": working,
+            "dialable": (status == "active")
+            & working
+            & ~(requested | registered)
+            & consent
+            & ~over_cap,
         }
     )
+
+
+def _accounts(world: World) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "status": pd.Series(world.fate).map(ACCOUNT_STATUS).to_numpy(),
+            "fate": world.fate_day,
+        }
+    )
+
+
+def world_truth(
+    pop: Population,
+    world: World,
+    on_file: OnFile,
+    lives: Lives,
+    behaviour: Behaviour,
+    outreach: Outreach,
+    standing: np.ndarray,
+) -> Truth:
+    """The truth about every real person and every company (ghost records are added by the
+    writer: they are nobody, and their truth is just that)."""
+    people = _people(pop, world, on_file, lives, behaviour, outreach, standing)
+    return Truth(people=people, accounts=_accounts(world))

@@ -1,5 +1,5 @@
-"""Fixtures over the session's `generated_crm`: ground-truth tables, summary.json and the CRM
-rows read back from the landing files."""
+"""Fixtures over the session's `generated_crm`: ground-truth tables, summary.json, the CRM rows
+read back from the landing files and every observation traced to the people it concerns."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from landing_readers import COUNTRY_BY_TEXT, CRM_COLUMNS, read_rows
+from landing_readers import ACTIVITY_FORMATS, COUNTRY_BY_TEXT, CRM_COLUMNS, read_rows
+from observed import Observed, observe_landing
 
 from hygiene_pipeline.synthetic.landing_layout import CRM_FILES
 
@@ -19,7 +20,8 @@ def truth(generated_crm: Path) -> dict[str, pd.DataFrame]:
     folder = generated_crm / "ground_truth"
     read = lambda name: pd.read_csv(folder / name, dtype=str, keep_default_na=False)  # noqa: E731
     return {
-        name: read(f"{name}.csv") for name in ("people", "records", "bad_rows", "hard_negatives")
+        name: read(f"{name}.csv")
+        for name in ("people", "records", "accounts", "bad_rows", "hard_negatives")
     }
 
 
@@ -48,6 +50,10 @@ def crm_rows(generated_crm: Path, truth: dict[str, pd.DataFrame]) -> pd.DataFram
         )
         frame["do_not_call"] = frame.get("do_not_call", pd.Series("", index=frame.index))
         frame["file"] = spec.name
+        fmt = ACTIVITY_FORMATS.get(spec.name, ACTIVITY_FORMATS.get(source))
+        frame["last_activity_at"] = pd.to_datetime(
+            frame["last_activity"], format=fmt, errors="coerce", utc=True
+        )
         frame["row_number"] = [number for number, _ in kept]
         frame["source_system"] = source
         frames.append(frame)
@@ -58,3 +64,11 @@ def crm_rows(generated_crm: Path, truth: dict[str, pd.DataFrame]) -> pd.DataFram
     rows["person_country"] = rows["person_id"].map(country)
     rows["region"] = rows["country"].map(COUNTRY_BY_TEXT).fillna("US")
     return rows
+
+
+@pytest.fixture(scope="session")
+def observed(
+    generated_crm: Path, crm_rows: pd.DataFrame, truth: dict[str, pd.DataFrame]
+) -> Observed:
+    """Every call, event, bounce and do-not-call entry with the people it concerns."""
+    return observe_landing(generated_crm / "landing", crm_rows, truth["bad_rows"])

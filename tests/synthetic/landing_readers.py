@@ -24,6 +24,7 @@ CRM_COLUMNS = {
         "consent_expires_at": "Consent Expiry Date",
         "first_name": "FirstName",
         "last_name": "LastName",
+        "last_activity": "LastActivityDate",
     },
     "hubspot": {
         "contact_id": "Record ID",
@@ -35,6 +36,7 @@ CRM_COLUMNS = {
         "consent_expires_at": "consent_expiry",
         "first_name": "firstname",
         "last_name": "lastname",
+        "last_activity": "notes_last_updated",
     },
     "legacy": {
         "contact_id": "contact_id",
@@ -47,12 +49,20 @@ CRM_COLUMNS = {
         "consent_expires_at": "consent_expires_at",
         "first_name": "first_name",
         "last_name": "last_name",
+        "last_activity": "last_activity_at",
     },
 }
 EXPIRY_FORMATS = {
     "legacy_crm_contacts_na.csv": "%m/%d/%Y",
     "legacy_crm_contacts_europe.csv": "%d.%m.%Y",
     "legacy_crm_contacts_cn.csv": "%Y/%m/%d",
+}
+ACTIVITY_FORMATS = {
+    "salesforce": "%Y-%m-%d",
+    "hubspot": "%Y-%m-%d %H:%M",
+    "legacy_crm_contacts_na.csv": "%m/%d/%Y",
+    "legacy_crm_contacts_europe.csv": "%d.%m.%Y",
+    "legacy_crm_contacts_cn.csv": "%Y/%m/%d %H:%M",
 }
 TRUE_WORDS = {"true", "y", "yes", "1"}
 COUNTRY_BY_TEXT = {

@@ -52,6 +52,7 @@ def test_layout_has_every_feed_folder_and_the_ground_truth(generated_crm: Path) 
     assert {p.name for p in (generated_crm / "ground_truth").iterdir()} == {
         "records.csv",
         "people.csv",
+        "accounts.csv",
         "hard_negatives.csv",
         "bad_rows.csv",
         "summary.json",
@@ -71,11 +72,24 @@ def test_summary_counts_match_the_files(generated_crm: Path, summary: dict, trut
     assert summary["feed_rows"]["crm_contacts"] == summary["contacts"] == 2_000
     bad_crm = summary["bad_rows"]["crm_contacts"]
     assert len(truth["records"]) == 2_000 - bad_crm
-    assert len(truth["people"]) == summary["people"] < len(truth["records"])
+    ghosts = truth["people"]["is_ghost"] == "true"
+    assert (~ghosts).sum() == summary["people"] < len(truth["records"])
+    assert (
+        ghosts.sum() == summary["ghost_records"] == (truth["records"]["is_ghost"] == "true").sum()
+    )
+    assert len(truth["accounts"]) == summary["companies"]
     assert summary["as_of"] == "2026-06-30T12:00:00+00:00"
-    assert sum(summary["status_counts"].values()) == summary["people"]
+    assert sum(summary["status_counts"].values()) == len(truth["people"])
 
 
 def test_too_few_contacts_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least"):
         generate(tmp_path, contacts=50)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_smallest_worlds_generate(tmp_path: Path, seed: int) -> None:
+    """At 200 contacts some worlds hold no move, closure or job change: nothing breaks."""
+    summary = generate(tmp_path, contacts=200, seed=seed, as_of=AS_OF)
+    assert summary.feed_rows["crm_contacts"] == 200
+    assert sum(summary.status_counts.values()) == summary.people + summary.ghost_records

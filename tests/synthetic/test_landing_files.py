@@ -139,6 +139,7 @@ REQUIRED_HEADERS = {
     "web_activity.csv": {"contact_id", "event_type", "occurred_at", "source", "url"},
     "national_dnc_registry.csv": {"phone", "added_at", "source"},
     "internal_dnc_requests.csv": {"phone", "added_at", "source"},
+    "regional_dnc_requests.csv": {"phone", "country", "added_at", "source"},
 }
 
 
@@ -165,6 +166,7 @@ def test_crm_exports_have_their_systems_columns(generated_crm: Path, spec) -> No
         ("engagement_events", "web_activity.csv"),
         ("dnc_list", "national_dnc_registry.csv"),
         ("dnc_list", "internal_dnc_requests.csv"),
+        ("dnc_list", "regional_dnc_requests.csv"),
     ],
 )
 def test_other_feeds_have_the_contract_columns(generated_crm: Path, feed: str, name: str) -> None:
@@ -256,3 +258,10 @@ def test_engagement_event_types_are_canonical(generated_crm: Path) -> None:
         except json.JSONDecodeError:
             continue
     assert (web | email) - {""} == EVENT_TYPES
+
+
+@pytest.mark.parametrize("name", ["vicidial_call_export.csv", "dialer_calls_export.csv"])
+def test_call_ids_are_unique_in_each_dialer_export(generated_crm: Path, name: str) -> None:
+    header, rows = read_rows(_landing(generated_crm, "call_logs", name), "utf-8")
+    ids = [row[header.index("call_id")] for row in rows if len(row) == len(header)]
+    assert len(ids) == len(set(ids))
