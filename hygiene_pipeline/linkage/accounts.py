@@ -13,10 +13,11 @@ the strongest identifier it has, so:
    account).
 3. A record with neither a domain nor a company name belongs to no account.
 
-A person's account (`entity_accounts`) is the account of their most recently updated record:
-the CRM's latest word on where they work. `account_id` is `A` + 16 hex digits of a hash of the
-account's key (`domain:<domain>` or `name:<key>|<country>|<city>`), so it is stable across runs
-as long as the domain or name persists.
+A person's account (`entity_accounts`) is the account of their most recently created record
+(ties: the most recently updated): a job change arrives as a new record at the new employer,
+while old records keep being touched by syncs and bulk edits. `account_id` is `A` + 16 hex
+digits of a hash of the account's key (`domain:<domain>` or `name:<key>|<country>|<city>`), so
+it is stable across runs as long as the domain or name persists.
 """
 
 from __future__ import annotations
@@ -161,21 +162,27 @@ def resolve_accounts(
 def _current_accounts(
     contacts: pd.DataFrame, xref: pd.DataFrame, record_accounts: pd.Series
 ) -> pd.Series:
-    """Each person's account: that of their most recently updated record with an account."""
-    recency = pd.Series(pd.NaT, index=contacts.index, dtype="datetime64[ns, UTC]")
-    for column in ("updated_at", "created_at"):
-        if column in contacts:
-            recency = recency.fillna(pd.to_datetime(contacts[column], utc=True, errors="coerce"))
+    """Each person's account: that of their most recently created record with an account."""
+
+    def stamps(column: str) -> np.ndarray:
+        if column not in contacts:
+            return np.full(len(contacts), np.datetime64("NaT"), dtype="datetime64[ns]")
+        values = pd.to_datetime(contacts[column], utc=True, errors="coerce")
+        return values.dt.tz_localize(None).to_numpy()
+
     members = pd.DataFrame(
         {
             "record_key": contacts["record_key"].to_numpy(),
-            "recency": recency.to_numpy(),
+            "created": stamps("created_at"),
+            "updated": stamps("updated_at"),
             "account_id": record_accounts.reindex(contacts["record_key"]).to_numpy(),
         }
     ).merge(xref[["record_key", "entity_id"]], on="record_key")
     members = members[members["account_id"].notna()]
     latest = members.sort_values(
-        ["entity_id", "recency", "record_key"], ascending=[True, False, True], na_position="last"
+        ["entity_id", "created", "updated", "record_key"],
+        ascending=[True, False, False, True],
+        na_position="last",
     ).drop_duplicates("entity_id")
     current = pd.Series(latest["account_id"].to_numpy(), index=latest["entity_id"].to_numpy())
     return current.reindex(pd.Index(xref["entity_id"].unique())).rename("account_id")

@@ -1,6 +1,8 @@
 """Where each person stands at `as_of`, as far as it needs no interaction history: their
 company closed, they left the company the CRM shows, their company moved and no record has the
-new address or number, or nothing on file reaches them any more. The rest are active or dormant
+new address or number, or nothing on file reaches them any more. A job changer whose new
+employer the CRM shows (a new record) carries on there: their standing is their new company's,
+and the departure belongs to the old account. The rest are active or dormant
 depending on when they last genuinely interacted (`truth`).
 """
 
@@ -36,7 +38,9 @@ def standing(
     """Per person: company_closed, left_company, company_relocated, invalid_contact (the first
     that holds), else OPEN."""
     n = len(pop.people)
-    fate = world.fate[pop.people.company]
+    changed_job = world.new_company >= 0
+    employer = np.where(changed_job, world.new_company, pop.people.company)
+    fate = world.fate[employer]
     real = records.person >= 0
     updated = np.bincount(records.person[real & records.moved_update], minlength=n) > 0
     reachable = working_numbers(on_file, lives).any(axis=1) | working_mailboxes(on_file, lives).any(
@@ -45,7 +49,7 @@ def standing(
     return np.select(
         [
             fate == Fate.CLOSED,
-            world.leave_day >= 0,
+            (world.leave_day >= 0) & ~changed_job,
             (fate == Fate.MOVED) & ~updated,
             ~reachable,
         ],

@@ -4,17 +4,19 @@ These definitions are properties of the simulated world; they are read off what 
 (who answered, who left, which number died), never off the observations a pipeline sees.
 
 - status, the first that holds: `ghost` (a record that is nobody); `company_closed` (the company
-  their records show has closed); `left_company` (they left it; a job changer's new record does
-  not undo that: the person left the company the CRM knew them at); `company_relocated` (their
+  their records show has closed); `left_company` (they left it, and no record shows a new
+  employer; a job changer whose new record the CRM holds carries on at the new company, and the
+  departure belongs to the old account); `company_relocated` (their
   company moved and none of their records shows the new address or number); `invalid_contact`
   (no number and no mailbox on their records reaches them any more); `stale_inactive` (no genuine
   interaction for DORMANT_DAYS, six months, or never); `active`. Genuine interaction is two-way
   contact: an answered call (whatever was said on it), an email click, a form, a demo request, a
   booked meeting. Opens are not: security scanners and privacy proxies open mail too.
-- intent_tier: `high` when the person expressed an explicit need (a contact or pricing form, a
-  demo request, a booked meeting, "interested" or a callback request on a call) within
-  HIGH_INTENT_DAYS (30) and has not refused since; `medium` when they engaged (a web visit, a
-  pricing-page view, a download, an email click, or an explicit need) within ENGAGED_DAYS (90)
+- intent_tier: `high` when the person expressed an explicit need (asked for pricing: a
+  pricing-page view or a pricing form; a demo request, a booked meeting, "interested" or a
+  callback request on a call) within
+  HIGH_INTENT_DAYS (30) and has not refused since; `medium` when they engaged (a web visit,
+  a download, an email click, or an explicit need) within ENGAGED_DAYS (90)
   without refusing since; `low` when they refused (not interested, unsubscribed, withdrew
   consent, asked not to be called) or have been silent longer. The windows follow sales practice:
   a hand-raiser not worked within a month has gone cold (the usual follow-up service level for
@@ -116,7 +118,7 @@ def _people(
         standing != OPEN, standing, np.where(dormant, "stale_inactive", "active")
     ).astype(object)
 
-    need = _acts_latest(acts, NEEDS, n)
+    need = _acts_latest(acts, (*NEEDS, Act.PRICING_VIEW), n)
     engaged = _acts_latest(acts, RESEARCH + NEEDS, n)
     refused = _acts_latest(acts, REFUSALS, n)
     tier = np.select(

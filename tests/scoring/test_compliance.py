@@ -77,7 +77,10 @@ def test_consent(world) -> None:
     w.person("EXPIRED_STATUS", consent_status="expired")
     w.person("UNKNOWN", consent_status="unknown")
     w.person("ONE_VALID_OF_TWO", consent_status="unknown")
-    w.record("ONE_VALID_OF_TWO", contact_id="y", consent_status="opted_in")
+    w.record("ONE_VALID_OF_TWO", contact_id="y", consent_status="opted_in",
+             email="one_valid_of_two@one_valid_of_two-holdings.com")  # fmt: skip
+    w.person("UNSUBSCRIBED")
+    w.event(20, "unsubscribe", contact_id="UNSUBSCRIBED")
     scored = w.scored()
     expected = {
         "VALID": True,
@@ -86,10 +89,46 @@ def test_consent(world) -> None:
         "EXPIRED_STATUS": False,
         "UNKNOWN": False,
         "ONE_VALID_OF_TWO": True,
+        "UNSUBSCRIBED": False,
     }
     assert scored["consent_valid"].to_dict() == expected
     assert scored["is_callable"].to_dict() == expected
     assert not scored.loc["OPTED_OUT_ON_ONE", "is_emailable"]
+
+
+def test_consent_must_cover_the_number_dialled(world) -> None:
+    """Consent on a record that shares no number or mailbox with the numbers may be another
+    person's, merged by mistake: it does not make those numbers dialable."""
+    w = world()
+    w.person("P", consent_status="unknown")
+    w.record("P", contact_id="P-2", consent_status="opted_in", email="p.private@gmail.com")
+    person = w.scored().loc["P"]
+    assert person["consent_valid"] and not person["is_callable"]
+    assert person["dial_block_reason"] == "consent is on another record than any working number"
+
+
+def test_someone_who_may_be_a_refusing_person_is_held(world) -> None:
+    w = world()
+    w.person("R_LEE", first_name="Rbn", last_name_norm="lee", first_name_norm="rbn",
+             company="Acme", do_not_call=True)  # fmt: skip
+    w.person("ROBIN_LEE", first_name_norm="robin", last_name_norm="lee", company="Acme")
+    w.person("ANN_LEE", first_name_norm="ann", last_name_norm="lee", company="Acme")
+    scored = w.scored()
+    assert not scored.loc["ROBIN_LEE", "on_dial_list"]
+    assert scored.loc["ROBIN_LEE", "dial_block_reason"].startswith("may be the same person as")
+    assert scored.loc["ANN_LEE", "on_dial_list"]
+
+
+def test_the_dialler_links_a_refusal_to_a_split_person(world) -> None:
+    w = world()
+    w.person("HALF_A", phone=None, email="a@acme.com", company="Acme")
+    number = w.person("HALF_B", email=None, company="Beta")
+    w.event(30, "unsubscribe", contact_id="HALF_A")
+    w.call(10, "no_answer", contact_id="HALF_A", phone=number)
+    scored = w.scored()
+    assert scored.loc["HALF_B", "consent_valid"]
+    assert not scored.loc["HALF_B", "on_dial_list"]
+    assert "withdrew consent" in scored.loc["HALF_B", "dial_block_reason"]
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from hygiene_pipeline.synthetic.truth import COARSE_STATUS
 AS_OF = datetime(2026, 6, 30, 12, 0, 0, tzinfo=UTC)
 ANSWERED = {"connected", "interested", "callback", "not_interested", "do_not_call"}
 GENUINE_EVENTS = {"email_click", "form_submit", "demo_request", "meeting_booked"}
-NEED_EVENTS = {"form_submit", "demo_request", "meeting_booked"}
+NEED_EVENTS = {"form_submit", "demo_request", "meeting_booked", "pricing_page_view"}
 RESEARCH_EVENTS = {"web_visit", "pricing_page_view", "content_download", "email_click"}
 DEAD_LINES = {"disconnected", "wrong_number"}
 
@@ -144,7 +144,9 @@ def test_departures_closures_and_moves_are_signalled(
     cut = observed.people_with("calls", disposition=DEAD_LINES)
     signalled = told | (job_change & set(real.index)) | (bounced & cut)
     assert set(left.index) <= signalled
-    assert told - set(left.index) - set(real.index[real["status"] == "company_closed"]) == set()
+    changers = set(real.index[real["new_account"] != ""])
+    closed = set(real.index[real["status"] == "company_closed"])
+    assert told - set(left.index) - closed - changers == set()
 
     for status, disposition in (
         ("company_relocated", "company_moved"),
