@@ -183,8 +183,9 @@ def refusal_holds(ws: Workspace) -> None:
 
     A person split across two entities (a typo in the name, records with nothing in common but
     the name) must not be called on one half after refusing on the other. Likely halves: the
-    same account and surname with the same first initial (or no first name), or the dialler
-    calling one entity's contact on a number that only one other entity has.
+    same account and surname with the same first initial (or no first name); a personal mailbox
+    or personal number (a mobile, a home line) in common; or the dialler calling one entity's
+    contact on a number that only one other entity has.
     """
     ws.create(
         "refusal_holds",
@@ -212,6 +213,18 @@ def refusal_holds(ws: Workspace) -> None:
             SELECT phone_e164, min(entity_id) AS entity_id FROM person_numbers
             GROUP BY phone_e164 HAVING count(*) = 1
         ),
+        personal AS (
+            SELECT entity_id, email_key AS identifier FROM members
+            WHERE email_key IS NOT NULL AND NOT email_is_role
+            UNION
+            SELECT m.entity_id, n.phone_e164 FROM members m JOIN record_numbers n USING (record_key)
+            WHERE n.line <> 'work' OR n.type = 'mobile'
+        ),
+        by_identifier AS (
+            SELECT b.entity_id, a.entity_id AS other, r.why
+            FROM refusing r JOIN personal a USING (entity_id)
+            JOIN personal b ON b.identifier = a.identifier AND b.entity_id <> a.entity_id
+        ),
         by_dialler AS (
             SELECT o.entity_id, cf.entity_id AS other, r.why
             FROM call_facts cf
@@ -227,7 +240,8 @@ def refusal_holds(ws: Workspace) -> None:
         )
         SELECT entity_id, 'may be the same person as ' || min(other) || ', who ' || min(why)
                    AS hold_reason
-        FROM (SELECT * FROM by_name UNION ALL SELECT * FROM by_dialler)
+        FROM (SELECT * FROM by_name UNION ALL SELECT * FROM by_identifier
+              UNION ALL SELECT * FROM by_dialler)
         GROUP BY entity_id
         """,
     )
