@@ -107,7 +107,8 @@ def _name_keys(named: pd.DataFrame) -> pd.Series:
     ranked = counts.rename("n").reset_index().sort_values([*company, "n", "city"])
     common = ranked.drop_duplicates(company, keep="last").set_index(company)["city"]
     lookup = pd.MultiIndex.from_frame(named[company])
-    city = named["city"].fillna(pd.Series(common.reindex(lookup).to_numpy(), index=named.index))
+    fallback = pd.Series(common.reindex(lookup).to_numpy(dtype=object), index=named.index)
+    city = named["city"].where(named["city"].notna(), fallback)
     return (
         "name:"
         + named["company_key"].astype(str)
