@@ -98,31 +98,32 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         consented AS (
             -- numbers on a record that opted in, or on one sharing its mailbox: consent lent by
             -- a record with nothing in common may be another person's (a wrong merge)
-            SELECT DISTINCT m.entity_id, n.phone_e164
-            FROM members m JOIN record_numbers n USING (record_key)
-            WHERE m.record_key IN (SELECT record_key FROM opted)
-               OR (m.email_key IS NOT NULL AND (m.entity_id, m.email_key) IN (
-                       SELECT (entity_id, email_key) FROM opted))
+            SELECT m.entity_id, n.phone_e164
+            FROM opted o JOIN record_numbers n USING (record_key)
+            JOIN members m USING (record_key)
+            UNION
+            SELECT m.entity_id, n.phone_e164
+            FROM opted o
+            JOIN members m ON m.entity_id = o.entity_id AND m.email_key = o.email_key
+            JOIN record_numbers n ON n.record_key = m.record_key
+        ),
+        usable AS (
+            SELECT pn.entity_id, pn.phone_e164 FROM person_numbers pn
+            ANTI JOIN dead_numbers dn USING (phone_e164)
+            ANTI JOIN blocked_numbers bn USING (phone_e164)
+            WHERE pn.valid
         ),
         working AS (
             SELECT c.entity_id, c.phone_e164, c.preference
             FROM candidates c
-            JOIN person_numbers pn USING (entity_id, phone_e164)
-            WHERE pn.valid
-              AND c.phone_e164 NOT IN (SELECT phone_e164 FROM dead_numbers)
-              AND c.phone_e164 NOT IN (SELECT phone_e164 FROM blocked_numbers)
-              AND (c.entity_id, c.phone_e164) IN (SELECT (entity_id, phone_e164) FROM consented)
+            SEMI JOIN usable u USING (entity_id, phone_e164)
+            SEMI JOIN consented co USING (entity_id, phone_e164)
         ),
         dial AS (
             SELECT entity_id, first(phone_e164 ORDER BY preference, phone_e164) AS phone
             FROM working GROUP BY entity_id
         ),
-        reachable AS (
-            SELECT DISTINCT pn.entity_id FROM person_numbers pn
-            WHERE pn.valid
-              AND pn.phone_e164 NOT IN (SELECT phone_e164 FROM dead_numbers)
-              AND pn.phone_e164 NOT IN (SELECT phone_e164 FROM blocked_numbers)
-        ),
+        reachable AS (SELECT DISTINCT entity_id FROM usable),
         unsubscribed AS (
             SELECT DISTINCT entity_id FROM event_facts WHERE event_type = 'unsubscribe'
         ),

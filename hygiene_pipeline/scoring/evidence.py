@@ -98,25 +98,25 @@ def _attribute(ws: Workspace, feed: str, key: str, owners: str) -> None:
             WHERE c.people > 1
             QUALIFY count(*) OVER (PARTITION BY c.row_id) = 1
         ),
-        sole AS (
-            SELECT {key}, min(entity_id) AS entity_id FROM {owners}
-            GROUP BY {key} HAVING count(*) = 1
-        ),
-        by_key AS (
-            SELECT f.row_id, s.entity_id, NULL::VARCHAR AS record_key
-            FROM {feed} f JOIN sole s USING ({key})
-            WHERE f.row_id NOT IN (SELECT row_id FROM candidates)
-        ),
-        found AS (
-            SELECT *, 'contact_id' AS via FROM by_id
-            UNION ALL SELECT *, '{key}' AS via FROM by_key
+        named AS (SELECT DISTINCT row_id FROM candidates),
+        owners AS (
+            SELECT {key}, min(entity_id) AS entity_id, count(*) AS owners FROM {owners}
+            GROUP BY {key}
         )
-        SELECT f.row_id, w.entity_id, w.record_key,
-               coalesce(w.via, CASE
-                   WHEN f.row_id IN (SELECT row_id FROM candidates) THEN 'ambiguous'
-                   WHEN f.{key} IN (SELECT {key} FROM {owners}) THEN 'ambiguous'
-                   ELSE 'unmatched' END) AS via
-        FROM {feed} f LEFT JOIN found w USING (row_id)
+        SELECT f.row_id,
+               coalesce(b.entity_id,
+                        CASE WHEN n.row_id IS NULL AND o.owners = 1 THEN o.entity_id END)
+                   AS entity_id,
+               b.record_key,
+               CASE WHEN b.row_id IS NOT NULL THEN 'contact_id'
+                    WHEN n.row_id IS NOT NULL THEN 'ambiguous'
+                    WHEN o.owners = 1 THEN '{key}'
+                    WHEN o.owners > 1 THEN 'ambiguous'
+                    ELSE 'unmatched' END AS via
+        FROM {feed} f
+        LEFT JOIN by_id b USING (row_id)
+        LEFT JOIN named n USING (row_id)
+        LEFT JOIN owners o ON o.{key} = f.{key}
         """,
     )
 

@@ -6,7 +6,8 @@ arrive as empty or all-NULL columns, so every query can rely on one schema. Evid
 
 Tables created: `records` (one per CRM record, with its person and account), `record_numbers`
 (one per record and number, with its line: `work` for the CRM's phone field, `mobile`, `home`,
-`other`), `people` (golden identities), `calls`, `events`, `bounces`, `dnc_numbers`.
+`other`), `people` (golden identities), `calls`, `events`, `bounces`, `dnc_numbers` (the numbers
+the DNC entries denote, in whatever form they were written: `dnc`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 from hygiene_pipeline.domain.placeholders import ghost_flags
 from hygiene_pipeline.linkage.accounts import corporate_domains
 from hygiene_pipeline.scoring.bounces import classify_bounces
+from hygiene_pipeline.scoring.dnc import resolve_dnc
 from hygiene_pipeline.scoring.frames import bool_column, column, utc_column
 from hygiene_pipeline.scoring.workspace import Workspace
 
@@ -36,7 +38,8 @@ class ScoringInputs:
     """The frames scoring reads (see `docs/data_model.md`); optional feeds may be None.
 
     `xref` carries `account_id` per record, `golden` `account_id` per person (linkage's
-    `accounts.resolve_accounts`); `dnc_numbers` is `dnc.resolve_dnc`'s matches.
+    `accounts.resolve_accounts`); `dnc` is `staging.dnc_list`, read in `default_region` where an
+    entry names no country.
     """
 
     golden: pd.DataFrame
@@ -45,7 +48,8 @@ class ScoringInputs:
     bounces: pd.DataFrame | None
     calls: pd.DataFrame | None
     events: pd.DataFrame | None
-    dnc_numbers: pd.DataFrame
+    dnc: pd.DataFrame | None
+    default_region: str
 
 
 def _text(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -143,6 +147,7 @@ def _calls(calls: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataFrame:
             "call_id": _text(calls, "call_id"),
             "contact_id": _text(calls, "contact_id"),
             "phone_e164": _text(calls, "phone_e164"),
+            "phone_region": _text(calls, "phone_region"),
             "called_at": utc_column(calls, "called_at").array,
             "disposition": _text(calls, "disposition"),
         }
@@ -200,8 +205,9 @@ def _bounces(bounces: pd.DataFrame | None, crm: pd.DataFrame, as_of: pd.Timestam
     )
 
 
-def load_inputs(ws: Workspace, inputs: ScoringInputs) -> None:
-    """Create the input tables of the module docstring in `ws`."""
+def load_inputs(ws: Workspace, inputs: ScoringInputs) -> pd.DataFrame:
+    """Create the input tables of the module docstring in `ws`; returns the DNC entries that
+    denote no number on a record or in a call (`dnc.resolve_dnc`)."""
     as_of = ws.as_of
     ws.load("records", _records(inputs.crm, inputs.xref, as_of))
     ws.load("record_numbers", _record_numbers(inputs.crm))
@@ -209,15 +215,22 @@ def load_inputs(ws: Workspace, inputs: ScoringInputs) -> None:
     ws.load("calls", _calls(inputs.calls, as_of))
     ws.load("events", _events(inputs.events, as_of))
     ws.load("bounces", _bounces(inputs.bounces, inputs.crm, as_of))
-    dnc = inputs.dnc_numbers
+    known = ws.frame(
+        """
+        SELECT DISTINCT phone_e164, region FROM record_numbers
+        UNION SELECT DISTINCT phone_e164, phone_region FROM calls WHERE phone_e164 IS NOT NULL
+        """
+    )
+    matches, unmatched = resolve_dnc(inputs.dnc, known, inputs.default_region, as_of)
     ws.load(
         "dnc_numbers",
         pd.DataFrame(
             {
-                "phone_e164": _text(dnc, "phone_e164"),
-                "added_at": utc_column(dnc, "added_at").array,
-                "source": _text(dnc, "source"),
-                "read_as": _text(dnc, "read_as"),
+                "phone_e164": _text(matches, "phone_e164"),
+                "added_at": utc_column(matches, "added_at").array,
+                "source": _text(matches, "source"),
+                "read_as": _text(matches, "read_as"),
             }
         ),
     )
+    return unmatched

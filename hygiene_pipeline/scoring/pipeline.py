@@ -1,11 +1,11 @@
 """`score_people`: the scoring wing in one call, from linked identities to decisions.
 
-Steps, each a module: resolve the DNC entries to numbers (`dnc`), load the inputs into an
-in-memory DuckDB workspace (`inputs`), attribute the evidence (`evidence`), decide each account's
-status (`account_status`), each person's status (`status`), intent (`intent`) and compliance
-with the dial-list decision (`compliance`), then the suppression events (`suppression`) and the
-calling windows of the numbers to dial (`calling_window`). The rules are in
-`docs/scoring_rules.md`, their parameters in `ScoringSettings`.
+Steps, each a module: load the inputs into an in-memory DuckDB workspace and resolve the DNC
+entries to the numbers they denote (`inputs`, `dnc`), attribute the evidence (`evidence`),
+decide each account's status (`account_status`), each person's status (`status`), intent
+(`intent`) and compliance with the dial-list decision (`compliance`), then the suppression
+events (`suppression`) and the calling window of each number to dial (`calling_window`). The
+rules are in `docs/scoring_rules.md`, their parameters in `ScoringSettings`.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ import pandas as pd
 from hygiene_pipeline.scoring.account_status import account_status
 from hygiene_pipeline.scoring.calling_window import calling_windows
 from hygiene_pipeline.scoring.compliance import dial_decision, person_compliance, refusal_holds
-from hygiene_pipeline.scoring.dnc import resolve_dnc
 from hygiene_pipeline.scoring.evidence import gather_evidence
-from hygiene_pipeline.scoring.frames import column, utc_as_of
-from hygiene_pipeline.scoring.inputs import NUMBER_LINES, ScoringInputs, load_inputs
+from hygiene_pipeline.scoring.frames import utc_as_of
+from hygiene_pipeline.scoring.inputs import ScoringInputs, load_inputs
 from hygiene_pipeline.scoring.intent import person_intent
 from hygiene_pipeline.scoring.settings import ScoringSettings
 from hygiene_pipeline.scoring.status import person_status
@@ -84,21 +83,6 @@ class ScoringResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def _known_numbers(crm: pd.DataFrame, calls: pd.DataFrame | None) -> pd.DataFrame:
-    """Every number on a record or in a call, with its region (what a DNC entry may denote)."""
-    parts = [
-        pd.DataFrame({"phone_e164": column(crm, f"{f}_e164"), "region": column(crm, f"{f}_region")})
-        for f in NUMBER_LINES
-    ]
-    if calls is not None:
-        parts.append(
-            pd.DataFrame(
-                {"phone_e164": column(calls, "phone_e164"), "region": column(calls, "phone_region")}
-            )
-        )
-    return pd.concat(parts, ignore_index=True).dropna(subset=["phone_e164"]).drop_duplicates()
-
-
 def score_people(
     contacts_golden: pd.DataFrame,
     contact_xref: pd.DataFrame,
@@ -123,12 +107,9 @@ def score_people(
     settings = settings or ScoringSettings()
     stamp = utc_as_of(as_of)
     golden = contacts_golden.drop(columns=SCORING_COLUMNS, errors="ignore")
-    dnc_numbers, dnc_unmatched = resolve_dnc(
-        dnc_list, _known_numbers(crm_contacts, call_logs), default_region, stamp
-    )
     ws = Workspace(stamp)
     try:
-        load_inputs(
+        dnc_unmatched = load_inputs(
             ws,
             ScoringInputs(
                 golden=golden,
@@ -137,7 +118,8 @@ def score_people(
                 bounces=email_bounces,
                 calls=call_logs,
                 events=engagement_events,
-                dnc_numbers=dnc_numbers,
+                dnc=dnc_list,
+                default_region=default_region,
             ),
         )
         ws.create(
@@ -158,48 +140,39 @@ def score_people(
         suppression_events(ws, settings)
         scored = ws.frame(
             """
-            SELECT * FROM person_status
-            JOIN person_intent USING (entity_id)
-            JOIN person_compliance USING (entity_id)
-            JOIN dial_decision USING (entity_id)
+            SELECT s.*, i.* EXCLUDE (entity_id), c.* EXCLUDE (entity_id),
+                   d.* EXCLUDE (entity_id), n.type AS dial_phone_type
+            FROM person_status s
+            JOIN person_intent i USING (entity_id)
+            JOIN person_compliance c USING (entity_id)
+            JOIN dial_decision d USING (entity_id)
+            LEFT JOIN person_numbers n
+                   ON n.entity_id = s.entity_id AND n.phone_e164 = c.dial_phone_e164
             """
         )
         events = ws.frame("SELECT * FROM suppression_events")
         account_rows = ws.frame(
             """
+            WITH people_per AS (
+                SELECT account_id, count(*) AS people FROM people GROUP BY account_id
+            ),
+            departed AS (
+                SELECT account_id, count(*) AS departures FROM departures
+                WHERE NOT current_account GROUP BY account_id
+            )
             SELECT a.account_id, a.status, a.status_reason, a.status_since,
-                   count(p.entity_id) AS people,
-                   (SELECT count(*) FROM departures d
-                    WHERE d.account_id = a.account_id AND NOT d.current_account) AS departures
-            FROM account_status a LEFT JOIN people p USING (account_id)
-            GROUP BY ALL
+                   coalesce(p.people, 0) AS people, coalesce(d.departures, 0) AS departures
+            FROM account_status a
+            LEFT JOIN people_per p USING (account_id)
+            LEFT JOIN departed d USING (account_id)
             """
         )
     finally:
         ws.close()
 
     scored["scoring_version"] = settings.scoring_version
-    types = (
-        pd.concat(
-            [
-                pd.DataFrame(
-                    {
-                        "phone_e164": column(crm_contacts, f"{f}_e164"),
-                        "type": column(crm_contacts, f"{f}_type"),
-                    }
-                )
-                for f in NUMBER_LINES
-            ]
-        )
-        .dropna(subset=["phone_e164"])
-        .drop_duplicates("phone_e164")
-        .set_index("phone_e164")["type"]
-    )
     people = golden.merge(scored, on="entity_id", how="left")
-    window_number = (
-        people["dial_phone_e164"].fillna(people["phone_e164"]).fillna(people["mobile_phone_e164"])
-    )
-    windows = calling_windows(window_number, settings, stamp, window_number.map(types))
+    windows = calling_windows(people["dial_phone_e164"], settings, stamp, people["dial_phone_type"])
     contacts = pd.concat([people, windows], axis=1)
     contacts = contacts[[c for c in golden.columns] + SCORING_COLUMNS]
     dial = (

@@ -47,7 +47,7 @@ def _departures(ws: Workspace) -> None:
         FROM person_mailboxes pm JOIN mailbox_states ms USING (email_key)
         WHERE ms.hard_at IS NOT NULL AND ms.hard_scope = 'mailbox'
           AND pm.corporate_domain IS NOT NULL AND NOT pm.role
-          AND pm.corporate_domain NOT IN (SELECT domain FROM dead_domains)
+          AND NOT EXISTS (SELECT 1 FROM dead_domains d WHERE d.domain = pm.corporate_domain)
         """,
     )
     ws.create(
