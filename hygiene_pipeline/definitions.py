@@ -49,9 +49,10 @@ from hygiene_pipeline.defs.sensors import (
     run_failure_alert,
 )
 from hygiene_pipeline.defs.sql_model_assets import build_sql_model_assets
+from hygiene_pipeline.package_files import sql_models_dir
 
 BATCH_JOB_NAME = "hygiene_batch"
-SQL_MODELS_DIR = Path(__file__).resolve().parents[1] / "dbt_like_sql"
+SQL_MODELS_DIR = sql_models_dir()
 BATCH_EXECUTOR = multiprocess_executor.configured(
     {"start_method": {"forkserver": {"preload_modules": [__name__, "great_expectations"]}}}
 )

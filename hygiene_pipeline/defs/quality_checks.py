@@ -45,6 +45,7 @@ from dagster import (
 
 from hygiene_pipeline.defs.resources import BatchClockResource, WarehouseResource
 from hygiene_pipeline.domain.feed_frames import FEEDS
+from hygiene_pipeline.package_files import expectations_dir
 from hygiene_pipeline.quality.compliance import ComplianceEvidence, compliance_findings
 from hygiene_pipeline.quality.drift import (
     DRIFT_METRICS,
@@ -70,7 +71,7 @@ from hygiene_pipeline.quality.results import (
 from hygiene_pipeline.quality.suites import SuiteSpec, load_suites
 from hygiene_pipeline.warehouse.engine import Warehouse
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+EXPECTATIONS_DIR = expectations_dir()
 DQ_RESULTS_TABLE = "dq_check_results"
 CRITICAL_CHECK = "critical_expectations"
 WARNING_CHECK = "warning_expectations"
