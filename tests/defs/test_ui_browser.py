@@ -2,8 +2,8 @@
 whose blocking check failed (a dialer file delivered twice), driven by headless Chromium to the
 asset graph and to the failed check's page. Screenshots are saved in the test's tmp folder.
 
-Chromium and its driver come from Debian (`chromium`, `chromium-driver`; `.ci/run` installs
-them): without them the test fails, it is never skipped."""
+Chromium and its driver come from Debian (the `chromium` fixture of tests/conftest.py): without
+them the test fails, naming the script that installs them, it is never skipped."""
 
 from __future__ import annotations
 
@@ -33,7 +33,6 @@ from hygiene_pipeline.defs.resources import LandingResource, WarehouseResource
 from hygiene_pipeline.synthetic import generate
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 CHROMIUM_FLAGS = [
     "--headless=new",
     "--no-sandbox",
@@ -48,18 +47,6 @@ CHROMIUM_FLAGS = [
 SERVER_START_SECONDS = 120
 PAGE_SECONDS = 45
 CALL_LOGS = AssetKey(["staging", "call_logs"])
-
-
-@pytest.fixture(scope="module")
-def chromium() -> tuple[Path, Path]:
-    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
-    if missing:
-        pytest.fail(
-            f"The browser test needs headless Chromium; missing {', '.join(missing)}: install "
-            "Debian's chromium and chromium-driver packages (.ci/run does)",
-            pytrace=False,
-        )
-    return CHROMIUM, CHROMEDRIVER
 
 
 @pytest.fixture(scope="module")
