@@ -17,6 +17,7 @@ from dagster import (
     multiprocess_executor,
 )
 
+from hygiene_pipeline.defs.asset_catalog import with_asset_catalog
 from hygiene_pipeline.defs.bi_access_assets import build_bi_access_asset
 from hygiene_pipeline.defs.feed_assets import feed_assets
 from hygiene_pipeline.defs.feed_batch_io import FEED_BATCH_IO_MANAGER_KEY, FeedBatchIOManager
@@ -27,7 +28,6 @@ from hygiene_pipeline.defs.quality_checks import (
     build_drift_checks,
     build_rejected_files_check,
     build_suite_checks,
-    with_curated_freshness,
 )
 from hygiene_pipeline.defs.quarantine_assets import rejected_files, rejected_records
 from hygiene_pipeline.defs.resources import (
@@ -61,7 +61,8 @@ imported the project and GX once (spawning each step re-imports them: about 4x s
 
 
 def build_assets() -> list[AssetsDefinition]:
-    """Every asset of the graph, curated ones with their freshness policy."""
+    """Every asset of the graph, with owners, and curated ones with their freshness policy and
+    documented columns (`asset_catalog`)."""
     published = [
         *feed_assets,
         rejected_records,
@@ -72,7 +73,7 @@ def build_assets() -> list[AssetsDefinition]:
         *build_sql_model_assets(SQL_MODELS_DIR),
     ]
     curated = [key for asset in published for key in asset.keys if key.path[0] == "curated"]
-    return with_curated_freshness([*published, build_bi_access_asset(curated, SQL_MODELS_DIR)])
+    return with_asset_catalog([*published, build_bi_access_asset(curated, SQL_MODELS_DIR)])
 
 
 def build_checks(assets: list[AssetsDefinition]) -> list[AssetChecksDefinition]:

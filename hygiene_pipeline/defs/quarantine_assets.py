@@ -14,14 +14,6 @@ from hygiene_pipeline.domain.feed_frames import (
     empty_rejected_files,
 )
 
-REJECTED_DOCS = {
-    "feed": "Feed folder the row came from.",
-    "source_file": "File name inside the feed folder.",
-    "row_number": "1-based data row number in that file (header excluded).",
-    "reason": "Why the row was quarantined, naming the column and the problem.",
-    "raw": "The original row as JSON text.",
-}
-
 
 @asset(
     key=AssetKey(["curated", "rejected_records"]),
@@ -40,9 +32,7 @@ def rejected_records(
     """Gather the quarantine of every feed and publish it atomically."""
     frames = [batches[feed].rejected for feed in FEEDS if not batches[feed].rejected.empty]
     rejected = pd.concat(frames, ignore_index=True) if frames else empty_rejected()
-    warehouse.get_warehouse().replace_table(
-        "curated", "rejected_records", rejected, column_comments=REJECTED_DOCS
-    )
+    warehouse.get_warehouse().replace_table("curated", "rejected_records", rejected)
     accounting = {
         feed: f"{batches[feed].row_count:,} in = {len(batches[feed].accepted):,} staged + "
         f"{len(batches[feed].rejected):,} rejected"
@@ -61,7 +51,7 @@ def rejected_records(
                 "feed",
                 "rows in",
             ),
-            "dagster/column_schema": table_schema(rejected, REJECTED_DOCS),
+            "dagster/column_schema": table_schema(rejected, "rejected_records"),
         }
     )
 

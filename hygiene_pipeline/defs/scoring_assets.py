@@ -135,7 +135,7 @@ def scored_people(
             "emailable_share": share(int(people["is_emailable"].sum()), len(people)),
             "dial_list_people": int(people["on_dial_list"].sum()),
             "scoring_version": settings.scoring_version,
-            "dagster/column_schema": table_schema(people),
+            "dagster/column_schema": table_schema(people, "contacts_golden"),
         },
     )
     events = result.suppression_events
@@ -147,7 +147,7 @@ def scored_people(
             "by_channel_and_reason": counts_table(
                 (events["channel"] + ": " + events["reason"]).value_counts(), "channel: reason"
             ),
-            "dagster/column_schema": table_schema(events),
+            "dagster/column_schema": table_schema(events, "suppression_events"),
         },
     )
     accounts = result.accounts
