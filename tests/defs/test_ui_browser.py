@@ -214,4 +214,26 @@ def test_the_failed_check_page_names_the_check_the_rule_and_the_hint(base_url, b
     assert "warning_expectations" in text
     assert "expect_column_values_to_be_unique(call_id)" in text
     assert "a dialer file was probably delivered twice" in text
+    assert "Severity ERROR" in text and "docs/runbooks/critical_expectations.md" in text
     assert (tmp_path / "failed_check.png").stat().st_size > 10_000
+
+
+def test_the_duplicate_rows_sample_shows_the_copy_not_the_original(base_url, browser, tmp_path):
+    show(
+        browser,
+        f"{base_url}/assets/staging/call_logs?view=checks&checkDetail=critical_expectations",
+        ["critical_expectations", "sample_keys"],
+        tmp_path / "failed_check.png",
+    )
+    sample = browser.find_element(
+        By.XPATH,
+        "//tr[td[normalize-space()='sample_keys']]//*[normalize-space()='[Show JSON]' and not(*)]",
+    )
+    sample.click()
+    WebDriverWait(browser, PAGE_SECONDS).until(
+        lambda _: "dialer_calls_export_resent.csv" in browser.find_element(By.TAG_NAME, "body").text
+    )
+    browser.save_screenshot(str(tmp_path / "sample_keys.png"))
+
+    shown = browser.find_element(By.TAG_NAME, "body").text
+    assert '"dialer_calls_export.csv"' not in shown
