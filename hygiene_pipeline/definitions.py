@@ -12,6 +12,7 @@ from dagster import (
     AssetsDefinition,
     AssetSelection,
     Definitions,
+    ExecutorDefinition,
     FilesystemIOManager,
     define_asset_job,
     multiprocess_executor,
@@ -95,8 +96,10 @@ def build_definitions(
     linkage: LinkageResource | None = None,
     scoring: ScoringResource | None = None,
     home: Path = HOME_DIR,
+    executor: ExecutorDefinition = BATCH_EXECUTOR,
 ) -> Definitions:
-    """All definitions, bound to the given resources (environment defaults where omitted)."""
+    """All definitions, bound to the given resources (environment defaults where omitted);
+    `executor` runs the steps of a run (`k8s_definitions` puts each in a Kubernetes job)."""
     batch_job = define_asset_job(
         BATCH_JOB_NAME,
         selection=AssetSelection.all(),
@@ -109,7 +112,7 @@ def build_definitions(
         jobs=[batch_job],
         schedules=[build_batch_schedule(BATCH_JOB_NAME)],
         sensors=[build_landing_sensor(BATCH_JOB_NAME), run_failure_alert],
-        executor=BATCH_EXECUTOR,
+        executor=executor,
         resources={
             "landing": landing or landing_from_env(),
             "warehouse": warehouse or warehouse_from_env(home),
