@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -30,17 +31,33 @@ SHIPPED = {
 }
 """Source folder -> the files of it the wheel must carry (under `hygiene_pipeline/`)."""
 DEMO_CONTACTS = "300"
-DEMO_SECONDS = 600
+COMMAND_SECONDS = 600
 
 
-def run(*command: str | Path, **kwargs) -> subprocess.CompletedProcess[str]:
-    """Run a command; on failure, fail the test with its output (the last lines)."""
+def run(
+    *command: str | Path, timeout: float = COMMAND_SECONDS, **kwargs
+) -> subprocess.CompletedProcess[str]:
+    """Run a command; on failure, fail the test with its output (the last lines). A Python
+    command that outlives `timeout` is aborted with its threads' stacks dumped
+    (`-X faulthandler`), so a hang shows where it hangs."""
     command = tuple(str(part) for part in command)
-    result = subprocess.run(command, capture_output=True, text=True, **kwargs)
-    if result.returncode != 0:
-        output = (result.stdout + result.stderr)[-4000:]
-        pytest.fail(f"{' '.join(command)} exited {result.returncode}:\n{output}", pytrace=False)
-    return result
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)
+            stdout, stderr = process.communicate()
+            pytest.fail(
+                f"{' '.join(command)} still running after {timeout:.0f} s:\n"
+                f"{stdout[-2000:]}\n{stderr[-8000:]}",
+                pytrace=False,
+            )
+    if process.returncode != 0:
+        output = (stdout + stderr)[-4000:]
+        pytest.fail(f"{' '.join(command)} exited {process.returncode}:\n{output}", pytrace=False)
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 @pytest.fixture(scope="module")
@@ -131,13 +148,14 @@ def test_the_installed_wheel_runs_the_demo_from_another_folder(
     demo = run(
         installed,
         "-I",
+        "-X",
+        "faulthandler",
         installed.parent / "hygiene",
         "demo",
         "--contacts",
         DEMO_CONTACTS,
         cwd=elsewhere,
         env=env,
-        timeout=DEMO_SECONDS,
     )
 
     assert "run succeeded" in demo.stdout + demo.stderr
