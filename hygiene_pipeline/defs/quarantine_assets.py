@@ -56,16 +56,6 @@ def rejected_records(
     )
 
 
-REJECTED_FILE_DOCS = {
-    "feed": "Feed folder the file is in.",
-    "source_file": "File name inside the feed folder.",
-    "reason": "Why the file could not be read at all (empty, not text, unsupported type, "
-    "corrupt workbook, ...); the feed went on with its other files.",
-    "run_id": "The run that found the file unreadable.",
-    "detected_at": "When the run read the landing folder (UTC).",
-}
-
-
 @asset(
     key=AssetKey(["curated", "rejected_files"]),
     ins={feed: AssetIn(key=AssetKey(["staging", feed])) for feed in FEEDS},
@@ -85,14 +75,12 @@ def rejected_files(
         [empty_rejected_files()] + [batches[feed].rejected_files for feed in FEEDS],
         ignore_index=True,
     ).assign(run_id=context.run.run_id, detected_at=pd.Timestamp.now(tz="UTC"))
-    warehouse.get_warehouse().replace_table(
-        "curated", "rejected_files", refused, column_comments=REJECTED_FILE_DOCS
-    )
+    warehouse.get_warehouse().replace_table("curated", "rejected_files", refused)
     context.log.info("rejected_files: %d files", len(refused))
     return MaterializeResult(
         metadata={
             "dagster/row_count": len(refused),
             "rejected_files": rejected_files_table(refused),
-            "dagster/column_schema": table_schema(refused, REJECTED_FILE_DOCS),
+            "dagster/column_schema": table_schema(refused, "rejected_files"),
         }
     )
