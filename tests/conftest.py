@@ -8,6 +8,7 @@ script that provides them (`scripts/install-test-prerequisites`); they are never
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -20,6 +21,12 @@ PG_ADMIN_URL = os.environ.get(
     "HYGIENE_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 )
 AS_OF = datetime(2026, 6, 30, 12, 0, 0)
+# A suite started in the background inherits SIGINT ignored, and Dagster gives SIGTERM the
+# disposition of SIGINT (`setup_interrupt_handlers`): every subprocess would then ignore SIGTERM,
+# and the `tail` processes of Dagster's compute logs would outlive their clean-up, holding the
+# output pipes of the commands the tests run. Interrupts act as in a foreground run instead.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 PREREQUISITES_SCRIPT = "scripts/install-test-prerequisites"
 """Installs or starts what the tests need besides Python packages (named in failures)."""
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")

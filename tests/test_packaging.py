@@ -10,12 +10,14 @@ DAGSTER_HOME, cwd elsewhere), and the test checks the package was imported from 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -37,23 +39,33 @@ COMMAND_SECONDS = 600
 def run(
     *command: str | Path, timeout: float = COMMAND_SECONDS, **kwargs
 ) -> subprocess.CompletedProcess[str]:
-    """Run a command; on failure, fail the test with its output (the last lines). A Python
-    command that outlives `timeout` is aborted with its threads' stacks dumped
-    (`-X faulthandler`), so a hang shows where it hangs."""
+    """Run a command in a session of its own; on failure, fail the test with its output (the last
+    lines). Output goes to files, not pipes, and whatever the command left running is killed
+    with its session: a grandchild that outlives it (Dagster's compute-log `tail`s) can neither
+    hold the test up nor outlive it. A Python command that outlives `timeout` is aborted with
+    its threads' stacks dumped (`-X faulthandler`), so a hang shows where it hangs."""
     command = tuple(str(part) for part in command)
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
-    ) as process:
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=err, start_new_session=True, **kwargs
+        )
         try:
-            stdout, stderr = process.communicate(timeout=timeout)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.send_signal(signal.SIGABRT)
-            stdout, stderr = process.communicate()
-            pytest.fail(
-                f"{' '.join(command)} still running after {timeout:.0f} s:\n"
-                f"{stdout[-2000:]}\n{stderr[-8000:]}",
-                pytrace=False,
-            )
+            process.wait()
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if process.returncode == -signal.SIGABRT:
+        pytest.fail(
+            f"{' '.join(command)} still running after {timeout:.0f} s:\n"
+            f"{stdout[-2000:]}\n{stderr[-8000:]}",
+            pytrace=False,
+        )
     if process.returncode != 0:
         output = (stdout + stderr)[-4000:]
         pytest.fail(f"{' '.join(command)} exited {process.returncode}:\n{output}", pytrace=False)
