@@ -162,7 +162,7 @@ def scored_people(
                 "accounts",
             ),
             "departures": int(accounts["departures"].sum()),
-            "dagster/column_schema": table_schema(accounts),
+            "dagster/column_schema": table_schema(accounts, "accounts"),
         },
     )
     unmatched = result.dnc_unmatched
@@ -178,7 +178,7 @@ def scored_people(
                 "reason",
                 "entries",
             ),
-            "dagster/column_schema": table_schema(unmatched),
+            "dagster/column_schema": table_schema(unmatched, "dnc_unmatched"),
         },
     )
 
