@@ -12,11 +12,13 @@ from dagster import (
     AssetsDefinition,
     AssetSelection,
     Definitions,
+    ExecutorDefinition,
     FilesystemIOManager,
     define_asset_job,
     multiprocess_executor,
 )
 
+from hygiene_pipeline.defs.asset_catalog import with_asset_catalog
 from hygiene_pipeline.defs.bi_access_assets import build_bi_access_asset
 from hygiene_pipeline.defs.feed_assets import feed_assets
 from hygiene_pipeline.defs.feed_batch_io import FEED_BATCH_IO_MANAGER_KEY, FeedBatchIOManager
@@ -27,7 +29,6 @@ from hygiene_pipeline.defs.quality_checks import (
     build_drift_checks,
     build_rejected_files_check,
     build_suite_checks,
-    with_curated_freshness,
 )
 from hygiene_pipeline.defs.quarantine_assets import rejected_files, rejected_records
 from hygiene_pipeline.defs.resources import (
@@ -49,9 +50,10 @@ from hygiene_pipeline.defs.sensors import (
     run_failure_alert,
 )
 from hygiene_pipeline.defs.sql_model_assets import build_sql_model_assets
+from hygiene_pipeline.package_files import sql_models_dir
 
 BATCH_JOB_NAME = "hygiene_batch"
-SQL_MODELS_DIR = Path(__file__).resolve().parents[1] / "dbt_like_sql"
+SQL_MODELS_DIR = sql_models_dir()
 BATCH_EXECUTOR = multiprocess_executor.configured(
     {"start_method": {"forkserver": {"preload_modules": [__name__, "great_expectations"]}}}
 )
@@ -60,7 +62,8 @@ imported the project and GX once (spawning each step re-imports them: about 4x s
 
 
 def build_assets() -> list[AssetsDefinition]:
-    """Every asset of the graph, curated ones with their freshness policy."""
+    """Every asset of the graph, with owners, and curated ones with their freshness policy and
+    documented columns (`asset_catalog`)."""
     published = [
         *feed_assets,
         rejected_records,
@@ -71,7 +74,7 @@ def build_assets() -> list[AssetsDefinition]:
         *build_sql_model_assets(SQL_MODELS_DIR),
     ]
     curated = [key for asset in published for key in asset.keys if key.path[0] == "curated"]
-    return with_curated_freshness([*published, build_bi_access_asset(curated, SQL_MODELS_DIR)])
+    return with_asset_catalog([*published, build_bi_access_asset(curated, SQL_MODELS_DIR)])
 
 
 def build_checks(assets: list[AssetsDefinition]) -> list[AssetChecksDefinition]:
@@ -93,8 +96,10 @@ def build_definitions(
     linkage: LinkageResource | None = None,
     scoring: ScoringResource | None = None,
     home: Path = HOME_DIR,
+    executor: ExecutorDefinition = BATCH_EXECUTOR,
 ) -> Definitions:
-    """All definitions, bound to the given resources (environment defaults where omitted)."""
+    """All definitions, bound to the given resources (environment defaults where omitted);
+    `executor` runs the steps of a run (`k8s_definitions` puts each in a Kubernetes job)."""
     batch_job = define_asset_job(
         BATCH_JOB_NAME,
         selection=AssetSelection.all(),
@@ -107,7 +112,7 @@ def build_definitions(
         jobs=[batch_job],
         schedules=[build_batch_schedule(BATCH_JOB_NAME)],
         sensors=[build_landing_sensor(BATCH_JOB_NAME), run_failure_alert],
-        executor=BATCH_EXECUTOR,
+        executor=executor,
         resources={
             "landing": landing or landing_from_env(),
             "warehouse": warehouse or warehouse_from_env(home),

@@ -1,11 +1,14 @@
-"""Fixtures shared by the whole suite: a throw-away PostgreSQL database and a small generated CRM.
+"""Fixtures shared by the whole suite: a throw-away PostgreSQL database, headless Chromium and a
+small generated CRM.
 
-PostgreSQL is required: when the server named by `HYGIENE_TEST_PG_URL` cannot be reached the
-tests that need it fail with the reason, they are never skipped."""
+PostgreSQL and Chromium are required: when the server named by `HYGIENE_TEST_PG_URL` cannot be
+reached, or Chromium is not installed, the tests that need them fail with the reason and the
+script that provides them (`scripts/install-test-prerequisites`); they are never skipped."""
 
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -18,6 +21,15 @@ PG_ADMIN_URL = os.environ.get(
     "HYGIENE_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 )
 AS_OF = datetime(2026, 6, 30, 12, 0, 0)
+# A suite started in the background inherits SIGINT ignored, and Dagster gives SIGTERM the
+# disposition of SIGINT (`setup_interrupt_handlers`): every subprocess would then ignore SIGTERM,
+# and the `tail` processes of Dagster's compute logs would outlive their clean-up, holding the
+# output pipes of the commands the tests run. Interrupts act as in a foreground run instead.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
+PREREQUISITES_SCRIPT = "scripts/install-test-prerequisites"
+"""Installs or starts what the tests need besides Python packages (named in failures)."""
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +39,25 @@ def pg_admin_url() -> str:
         with sa.create_engine(PG_ADMIN_URL).connect() as connection:
             connection.execute(sa.text("select 1"))
     except sa.exc.OperationalError as error:
-        pytest.fail(f"PostgreSQL is required at {PG_ADMIN_URL}: {error.orig}", pytrace=False)
+        pytest.fail(
+            f"PostgreSQL is required at {PG_ADMIN_URL}: {str(error.orig).strip()}. "
+            f"Run {PREREQUISITES_SCRIPT} to start (or install) it.",
+            pytrace=False,
+        )
     return PG_ADMIN_URL
+
+
+@pytest.fixture(scope="session")
+def chromium() -> tuple[Path, Path]:
+    """Debian's headless Chromium and its driver, for the UI test; fails the test when missing."""
+    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
+    if missing:
+        pytest.fail(
+            f"The browser test needs headless Chromium; missing {', '.join(missing)}. "
+            f"Run {PREREQUISITES_SCRIPT} (it installs Debian's chromium and chromium-driver).",
+            pytrace=False,
+        )
+    return CHROMIUM, CHROMEDRIVER
 
 
 @pytest.fixture

@@ -15,11 +15,12 @@ from hygiene_pipeline.defs.resources import (
     WarehouseResource,
 )
 from hygiene_pipeline.warehouse.bi_access import grant_bi_access
-from hygiene_pipeline.warehouse.sql_models import curated_docs
+from hygiene_pipeline.warehouse.column_catalog import load_catalog
 
 
 def build_bi_access_asset(curated: Sequence[AssetKey], models_dir: Path) -> AssetsDefinition:
-    """The asset that documents and grants the curated tables `curated` lists."""
+    """The asset that documents and grants the curated tables `curated` lists, from the column
+    docs and PII classification in `<models_dir>/schema.yml`."""
 
     @asset(
         key=AssetKey(["curated_masked", "bi_access"]),
@@ -29,7 +30,8 @@ def build_bi_access_asset(curated: Sequence[AssetKey], models_dir: Path) -> Asse
         kinds={"sql", "postgres"},
         deps=list(curated),
         description="COMMENT ON every curated table and column, masked views for readers "
-        "without PII rights, and (PostgreSQL) read-only roles granted the curated schema only.",
+        "without PII rights, and (PostgreSQL) read-only roles granted the curated schema only; "
+        "all from the column docs and PII classification in dbt_like_sql/schema.yml.",
     )
     def bi_access(
         context: AssetExecutionContext, warehouse: WarehouseResource, bi: BiAccessResource
@@ -40,15 +42,22 @@ def build_bi_access_asset(curated: Sequence[AssetKey], models_dir: Path) -> Asse
             role=bi.reader_role,
             pii_role=bi.pii_reader_role,
             masked_schema=bi.masked_schema,
-            docs=curated_docs(models_dir),
+            catalog=load_catalog(models_dir),
         )
         context.log.info("%d masked views in %s", len(access.masked_views), bi.masked_schema)
+        unclassified = [f"{t}.{c}" for t, columns in access.unclassified.items() for c in columns]
+        if unclassified:
+            context.log.warning(
+                "Columns without a PII classification in schema.yml, hidden in the masked views: "
+                + ", ".join(unclassified)
+            )
         roles = store.dialect == "postgresql"
         return MaterializeResult(
             metadata={
                 "masked_views": ", ".join(access.masked_views),
                 "tables_with_pii": ", ".join(access.pii_relations),
                 "tables_without_pii": ", ".join(access.open_relations),
+                "unclassified_columns": ", ".join(unclassified) or "(none)",
                 "reader_role": bi.reader_role if roles else "(DuckDB: no roles)",
                 "pii_reader_role": bi.pii_reader_role if roles else "(DuckDB: no roles)",
             }

@@ -49,16 +49,6 @@ from hygiene_pipeline.linkage.survivorship import golden_records
 GROUP = "linkage"
 CONTACTS = {"contacts": AssetIn(key=AssetKey(["staging", "crm_contacts"]))}
 
-XREF_DOCS = {
-    "record_key": "source_system:contact_id, unique per accepted source record.",
-    "contact_id": "The record's id in its source system.",
-    "source_system": "The CRM the record came from.",
-    "entity_id": "The resolved person; stable across runs while the cluster persists.",
-    "account_id": "The company the record shows (by mail domain, else name, country and city).",
-    "match_probability": "The record's strongest link inside its cluster (1.0 when alone).",
-    "cluster_flag": "split / oversized: the cluster needs a human look.",
-}
-
 
 def bar_chart(labels: list[str], counts: list[int], width: int = 40) -> MetadataValue:
     """A horizontal bar chart in markdown, for distributions shown on an asset."""
@@ -252,7 +242,7 @@ def golden_and_xref(
     record_accounts, person_accounts, accounts = resolve_accounts(records, xref)
     xref.insert(4, "account_id", xref["record_key"].map(record_accounts))
     golden.insert(1, "account_id", golden["entity_id"].map(person_accounts))
-    store.replace_table("curated", "contact_xref", xref, column_comments=XREF_DOCS)
+    store.replace_table("curated", "contact_xref", xref)
     context.log.info(
         "%d records resolved into %d people at %d accounts", len(xref), len(golden), len(accounts)
     )
@@ -276,7 +266,7 @@ def golden_and_xref(
             "ids_retired": stats["ids_retired"],
             "records_in_merged_entities": stats["records_in_merged_entities"],
             "deleted_in_source": len(contacts.accepted) - len(records),
-            "dagster/column_schema": table_schema(xref, XREF_DOCS),
+            "dagster/column_schema": table_schema(xref, "contact_xref"),
         },
     )
     yield Output(
@@ -330,7 +320,7 @@ def match_pairs(
         metadata={
             "dagster/row_count": len(table),
             "decisions": counts_table(table["decision"].value_counts(), "decision", "pairs"),
-            "dagster/column_schema": table_schema(table),
+            "dagster/column_schema": table_schema(table, "match_pairs"),
         },
     )
 

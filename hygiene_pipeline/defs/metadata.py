@@ -1,13 +1,17 @@
 """Metadata shapes shared by every asset: column schemas, counts and small markdown tables.
 
-Only aggregates and column names go into metadata, never row values, so no PII reaches the UI."""
+Only aggregates and column names go into metadata, never row values, so no PII reaches the UI.
+Column descriptions come from `dbt_like_sql/schema.yml` (`warehouse.column_catalog`), nowhere
+else."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 from dagster import MetadataValue, TableColumn, TableSchema
+
+from hygiene_pipeline.warehouse.column_catalog import ColumnDoc, shipped_catalog
 
 _DTYPE_NAMES = {
     "b": "boolean",
@@ -24,13 +28,28 @@ def column_type(dtype: object) -> str:
     return _DTYPE_NAMES.get(kind, "text")
 
 
-def table_schema(frame: pd.DataFrame, docs: Mapping[str, str] | None = None) -> TableSchema:
-    """The frame's columns as a Dagster table schema, with descriptions where documented."""
-    docs = docs or {}
+def table_schema(frame: pd.DataFrame, table: str | None = None) -> TableSchema:
+    """The frame's columns as a Dagster table schema; for `table`, a curated table, with the
+    column descriptions schema.yml gives it."""
+    catalog = shipped_catalog()
     return TableSchema(
         columns=[
-            TableColumn(name=str(name), type=column_type(dtype), description=docs.get(str(name)))
+            TableColumn(
+                name=str(name),
+                type=column_type(dtype),
+                description=catalog.description_of(table, str(name)) if table else None,
+            )
             for name, dtype in frame.dtypes.items()
+        ]
+    )
+
+
+def documented_schema(columns: Iterable[ColumnDoc]) -> TableSchema:
+    """Documented columns (a schema.yml entry) as a Dagster table schema."""
+    return TableSchema(
+        columns=[
+            TableColumn(name=c.name, type=c.data_type or "unknown", description=c.description)
+            for c in columns
         ]
     )
 

@@ -10,17 +10,6 @@ from hygiene_pipeline.defs.metadata import table_schema
 from hygiene_pipeline.defs.resources import IO_RETRY, WAREHOUSE_POOL, WarehouseResource
 from hygiene_pipeline.quality.results import dq_result_rows
 
-DQ_RESULTS_DOCS = {
-    "run_id": "Dagster run that evaluated the check.",
-    "asset": "Asset (schema/table) the check guards.",
-    "check_name": "Name of the check.",
-    "passed": "Whether the evaluation passed.",
-    "severity": "ERROR (blocking) or WARN.",
-    "failed_count": "Offending rows (summed over failed rules).",
-    "details": "JSON: failed rules, observed vs expected, masked sample keys, hint.",
-    "checked_at": "When the check ran (UTC).",
-}
-
 
 @asset(
     key=AssetKey(["curated", "dq_check_results"]),
@@ -41,6 +30,6 @@ def dq_check_results(
     return MaterializeResult(
         metadata={
             "dagster/row_count": store.row_count("curated", "dq_check_results"),
-            "dagster/column_schema": table_schema(empty, DQ_RESULTS_DOCS),
+            "dagster/column_schema": table_schema(empty, "dq_check_results"),
         }
     )

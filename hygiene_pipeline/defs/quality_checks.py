@@ -12,7 +12,9 @@
 - `build_drift_checks(tolerances)`: `<metric>_drift` (WARN) on the asset each rate is about.
 - `build_rejected_files_check()`: `every_file_read` (WARN) on `curated.rejected_files`, naming
   each landing file that could not be read and the kind of reason (file names only, no values).
-- `with_curated_freshness(assets)`: a `FreshnessPolicy` on every `curated` asset.
+
+Every check states its severity and its runbook (`docs/runbooks/<check>.md`) in its description
+and links the runbook in its metadata and in every evaluation's (`asset_catalog.check_spec`).
 
 A failed blocking check stops every asset downstream of its asset (Dagster skips them and the
 run fails naming the check); its metadata shows the failed rules, observed against expected
@@ -23,8 +25,7 @@ evaluation, passed or failed, is appended to `curated.dq_check_results`.
 function by identity, which a string annotation fails.)
 """
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import timedelta
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -35,16 +36,14 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
-    AssetsDefinition,
-    AssetSpec,
-    FreshnessPolicy,
     MetadataValue,
-    apply_freshness_policy,
     multi_asset_check,
 )
 
+from hygiene_pipeline.defs.asset_catalog import check_spec, runbook_metadata
 from hygiene_pipeline.defs.resources import BatchClockResource, WarehouseResource
 from hygiene_pipeline.domain.feed_frames import FEEDS
+from hygiene_pipeline.package_files import expectations_dir
 from hygiene_pipeline.quality.compliance import ComplianceEvidence, compliance_findings
 from hygiene_pipeline.quality.drift import (
     DRIFT_METRICS,
@@ -70,15 +69,11 @@ from hygiene_pipeline.quality.results import (
 from hygiene_pipeline.quality.suites import SuiteSpec, load_suites
 from hygiene_pipeline.warehouse.engine import Warehouse
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+EXPECTATIONS_DIR = expectations_dir()
 DQ_RESULTS_TABLE = "dq_check_results"
 CRITICAL_CHECK = "critical_expectations"
 WARNING_CHECK = "warning_expectations"
 COMPLIANCE_CHECK = "dial_list_compliance"
-CURATED_FRESHNESS = FreshnessPolicy.time_window(
-    fail_window=timedelta(hours=26), warn_window=timedelta(hours=24)
-)
-"""Curated tables are rebuilt daily: warn after a day without a run, fail after 26 hours."""
 
 DIAL_LIST = AssetKey(["curated", "dial_list"])
 CONTACTS_GOLDEN = AssetKey(["curated", "contacts_golden"])
@@ -113,17 +108,13 @@ def build_suite_check(suite: SuiteSpec) -> AssetChecksDefinition:
         if suite.expectations_where(blocking)
     ]
     specs = [
-        AssetCheckSpec(
-            name=name,
-            asset=asset,
+        check_spec(
+            name,
+            asset,
             blocking=blocking,
             additional_deps=[AssetKey(list(key)) for key in references],
-            description=(
-                f"{'Critical' if blocking else 'Warning'} expectations of "
-                f"expectations/{suite.path.name}: "
-                f"{'failure stops publication downstream' if blocking else 'failure warns'}. "
-                f"{suite.description}"
-            ),
+            description=f"{'Critical' if blocking else 'Warning'} expectations of "
+            f"expectations/{suite.path.name}. {suite.description}",
         )
         for name, blocking in groups
     ]
@@ -169,9 +160,9 @@ def build_suite_check(suite: SuiteSpec) -> AssetChecksDefinition:
 
 def build_compliance_checks() -> list[AssetChecksDefinition]:
     """The blocking compliance check of `curated.dial_list` (see `quality.compliance`)."""
-    spec = AssetCheckSpec(
-        name=COMPLIANCE_CHECK,
-        asset=DIAL_LIST,
+    spec = check_spec(
+        COMPLIANCE_CHECK,
+        DIAL_LIST,
         blocking=True,
         additional_deps=[
             CONTACTS_GOLDEN,
@@ -205,9 +196,10 @@ def build_compliance_checks() -> list[AssetChecksDefinition]:
 
 def build_rejected_files_check() -> list[AssetChecksDefinition]:
     """A WARN check that names every landing file no feed could read (the feeds went on)."""
-    spec = AssetCheckSpec(
-        name=REJECTED_FILES_CHECK,
-        asset=REJECTED_FILES,
+    spec = check_spec(
+        REJECTED_FILES_CHECK,
+        REJECTED_FILES,
+        blocking=False,
         description="Every file in the landing folders was read; a file that could not be read "
         "(empty, not text, unsupported type, corrupt workbook) is named with the kind of reason. "
         "Its feed went on with the other files: fix or remove the file and run again.",
@@ -265,9 +257,10 @@ def build_drift_check(metric: str, tolerance: float) -> AssetChecksDefinition:
     asset, reads = _DRIFT_TARGETS[metric]
     asset_name = ".".join(asset.path)
     check_name = f"{metric}_drift"
-    spec = AssetCheckSpec(
-        name=check_name,
-        asset=asset,
+    spec = check_spec(
+        check_name,
+        asset,
+        blocking=False,
         additional_deps=list(reads),
         description=f"{metric.replace('_', ' ')} moved by at most {tolerance:.2%} since the "
         "previous run (first run: no baseline, passes).",
@@ -287,21 +280,6 @@ def build_drift_check(metric: str, tolerance: float) -> AssetChecksDefinition:
         yield from _run_checks(context, warehouse, asset, [spec], evaluate)
 
     return drift_check
-
-
-def with_curated_freshness(
-    assets: Iterable[AssetsDefinition], policy: FreshnessPolicy = CURATED_FRESHNESS
-) -> list[AssetsDefinition]:
-    """`assets` with `policy` on every asset in the `curated` schema (others unchanged).
-
-    Freshness policies are evaluated by the Dagster daemon once `freshness: enabled: true` is
-    set in `dagster.yaml` (a preview feature in Dagster 1.13); the UI shows each asset's state.
-    """
-
-    def attach(spec: AssetSpec) -> AssetSpec:
-        return apply_freshness_policy(spec, policy) if spec.key.path[0] == "curated" else spec
-
-    return [assets_def.map_asset_specs(attach) for assets_def in assets]
 
 
 def _run_checks(
@@ -356,6 +334,7 @@ def _metadata(report: CheckReport) -> dict[str, object]:
         "rules_evaluated": len(report.findings),
         "rules_failed": len(report.failures),
         "offending_rows": report.failed_count,
+        **runbook_metadata(report.check_name, report.severity == ERROR),
         **{k: v for k, v in report.extra.items() if v is not None},
     }
     if report.failures:

@@ -14,14 +14,6 @@ from hygiene_pipeline.domain.feed_frames import (
     empty_rejected_files,
 )
 
-REJECTED_DOCS = {
-    "feed": "Feed folder the row came from.",
-    "source_file": "File name inside the feed folder.",
-    "row_number": "1-based data row number in that file (header excluded).",
-    "reason": "Why the row was quarantined, naming the column and the problem.",
-    "raw": "The original row as JSON text.",
-}
-
 
 @asset(
     key=AssetKey(["curated", "rejected_records"]),
@@ -40,9 +32,7 @@ def rejected_records(
     """Gather the quarantine of every feed and publish it atomically."""
     frames = [batches[feed].rejected for feed in FEEDS if not batches[feed].rejected.empty]
     rejected = pd.concat(frames, ignore_index=True) if frames else empty_rejected()
-    warehouse.get_warehouse().replace_table(
-        "curated", "rejected_records", rejected, column_comments=REJECTED_DOCS
-    )
+    warehouse.get_warehouse().replace_table("curated", "rejected_records", rejected)
     accounting = {
         feed: f"{batches[feed].row_count:,} in = {len(batches[feed].accepted):,} staged + "
         f"{len(batches[feed].rejected):,} rejected"
@@ -61,19 +51,9 @@ def rejected_records(
                 "feed",
                 "rows in",
             ),
-            "dagster/column_schema": table_schema(rejected, REJECTED_DOCS),
+            "dagster/column_schema": table_schema(rejected, "rejected_records"),
         }
     )
-
-
-REJECTED_FILE_DOCS = {
-    "feed": "Feed folder the file is in.",
-    "source_file": "File name inside the feed folder.",
-    "reason": "Why the file could not be read at all (empty, not text, unsupported type, "
-    "corrupt workbook, ...); the feed went on with its other files.",
-    "run_id": "The run that found the file unreadable.",
-    "detected_at": "When the run read the landing folder (UTC).",
-}
 
 
 @asset(
@@ -95,14 +75,12 @@ def rejected_files(
         [empty_rejected_files()] + [batches[feed].rejected_files for feed in FEEDS],
         ignore_index=True,
     ).assign(run_id=context.run.run_id, detected_at=pd.Timestamp.now(tz="UTC"))
-    warehouse.get_warehouse().replace_table(
-        "curated", "rejected_files", refused, column_comments=REJECTED_FILE_DOCS
-    )
+    warehouse.get_warehouse().replace_table("curated", "rejected_files", refused)
     context.log.info("rejected_files: %d files", len(refused))
     return MaterializeResult(
         metadata={
             "dagster/row_count": len(refused),
             "rejected_files": rejected_files_table(refused),
-            "dagster/column_schema": table_schema(refused, REJECTED_FILE_DOCS),
+            "dagster/column_schema": table_schema(refused, "rejected_files"),
         }
     )

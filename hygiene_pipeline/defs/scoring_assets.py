@@ -135,7 +135,7 @@ def scored_people(
             "emailable_share": share(int(people["is_emailable"].sum()), len(people)),
             "dial_list_people": int(people["on_dial_list"].sum()),
             "scoring_version": settings.scoring_version,
-            "dagster/column_schema": table_schema(people),
+            "dagster/column_schema": table_schema(people, "contacts_golden"),
         },
     )
     events = result.suppression_events
@@ -147,7 +147,7 @@ def scored_people(
             "by_channel_and_reason": counts_table(
                 (events["channel"] + ": " + events["reason"]).value_counts(), "channel: reason"
             ),
-            "dagster/column_schema": table_schema(events),
+            "dagster/column_schema": table_schema(events, "suppression_events"),
         },
     )
     accounts = result.accounts
@@ -162,7 +162,7 @@ def scored_people(
                 "accounts",
             ),
             "departures": int(accounts["departures"].sum()),
-            "dagster/column_schema": table_schema(accounts),
+            "dagster/column_schema": table_schema(accounts, "accounts"),
         },
     )
     unmatched = result.dnc_unmatched
@@ -178,7 +178,7 @@ def scored_people(
                 "reason",
                 "entries",
             ),
-            "dagster/column_schema": table_schema(unmatched),
+            "dagster/column_schema": table_schema(unmatched, "dnc_unmatched"),
         },
     )
 

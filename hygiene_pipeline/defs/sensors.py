@@ -13,7 +13,9 @@ the webhook `HYGIENE_ALERT_WEBHOOK_URL` as JSON `{"text": ...}` (the shape Slack
 Google Chat incoming webhooks take): job, run id, failed steps, failed checks and, when
 `HYGIENE_UI_BASE_URL` is set, a link to the run. It names steps and checks only, never values,
 so no personal data leaves. Without a webhook it logs the same line. A refused post fails the
-sensor's tick (visible in the UI) without printing the webhook URL, which is a secret.
+sensor's tick (visible in the UI) without printing the webhook URL, which is a secret. Created
+stopped like every automation of the code location: turn it on with
+`dagster sensor start run_failure_alert` once the webhook is set.
 """
 
 from __future__ import annotations
@@ -194,7 +196,7 @@ def failure_message(
 
 @run_failure_sensor(
     name=FAILURE_SENSOR_NAME,
-    default_status=DefaultSensorStatus.RUNNING,
+    default_status=DefaultSensorStatus.STOPPED,
     description="Posts failed runs (steps and checks that failed, a link) to the webhook "
     f"{ALERT_WEBHOOK_ENV}; logs them when none is configured.",
 )

@@ -20,11 +20,10 @@ from dagster import (
     AssetsDefinition,
     MaterializeResult,
     MetadataValue,
-    TableColumn,
-    TableSchema,
     asset,
 )
 
+from hygiene_pipeline.defs.metadata import documented_schema
 from hygiene_pipeline.defs.resources import IO_RETRY, WAREHOUSE_POOL, WarehouseResource
 from hygiene_pipeline.warehouse.sql_models import SqlModel, build_sql_model, load_sql_models
 
@@ -52,7 +51,7 @@ def _model_asset(model: SqlModel) -> AssetsDefinition:
         metadata={
             "sql": MetadataValue.md(f"```sql\n{model.template.strip()}\n```"),
             "path": MetadataValue.path(str(model.path)),
-            "dagster/column_schema": _column_schema(model),
+            "dagster/column_schema": documented_schema(model.columns),
             "dagster/table_name": f"curated.{model.name}",
         },
     )
@@ -70,12 +69,3 @@ def _model_asset(model: SqlModel) -> AssetsDefinition:
         )
 
     return sql_model
-
-
-def _column_schema(model: SqlModel) -> TableSchema:
-    return TableSchema(
-        columns=[
-            TableColumn(name=c.name, type=c.data_type or "unknown", description=c.description)
-            for c in model.columns
-        ]
-    )

@@ -6,9 +6,9 @@ whole suite. GX is imported on first use because importing it takes seconds.
 
 GX's results are turned into `Finding`s: observed against expected values, offending row counts,
 and the keys of a sample of offending rows taken from GX's `unexpected_index_column_names`
-(the suite's `meta.key_columns`). Expectations whose GX result names no offenders (see
-`NATIVE_EVALUATORS`) are evaluated on the frame from their kwargs instead. Values from
-personal-data columns are masked before they leave this module.
+(the suite's `meta.key_columns`). Expectations whose GX result names no offenders, or the wrong
+ones (see `NATIVE_EVALUATORS`), are evaluated on the frame from their kwargs instead. Values
+from personal-data columns are masked before they leave this module.
 """
 
 from __future__ import annotations
@@ -63,10 +63,11 @@ def evaluate_suite(
         if spec.type not in NATIVE_EVALUATORS
     ]
     findings = _gx_findings(suite, delegated, frame, parameters, sample_size) if delegated else {}
+    key_columns = [c for c in suite.key_columns if c in frame.columns]
     for spec in suite.expectations:
         if spec.type in NATIVE_EVALUATORS:
             findings[spec.position] = _native_finding(
-                spec, frame, _resolved_kwargs(spec, parameters), sample_size
+                spec, frame, _resolved_kwargs(spec, parameters), key_columns, sample_size
             )
     return [
         ExpectationOutcome(expectation=spec, finding=findings[spec.position])
@@ -85,32 +86,69 @@ def describe_expected(spec: ExpectationSpec) -> str:
     return f"{phrase} ({arguments})" if arguments else phrase
 
 
-NativeEvaluator = Callable[
-    [pd.Series, Sequence[object], int], tuple[int, tuple[dict[str, object], ...], str]
-]
-"""(column, value set, sample size) -> (offender count, masked sample keys, observed)."""
+NativeOutcome = tuple[int, tuple[dict[str, object], ...], str]
+"""(offender count, masked sample keys, observed)."""
+NativeEvaluator = Callable[[pd.DataFrame, Mapping[str, Any], list[str], int], NativeOutcome]
+"""(frame, resolved kwargs, key columns present, sample size) -> outcome."""
+LINEAGE_ORDER = ["source_file", "row_number"]
+"""The order rows were read in (files in name order): what comes later repeats what came first."""
 
 
 def _required_values_absent(
-    column: pd.Series, value_set: Sequence[object], sample_size: int
-) -> tuple[int, tuple[dict[str, object], ...], str]:
+    frame: pd.DataFrame, kwargs: Mapping[str, Any], _keys: list[str], sample_size: int
+) -> NativeOutcome:
     """Values the column must contain but does not: the offenders are the absent values."""
-    required = pd.Index(pd.unique(pd.Series(list(value_set), dtype=object)))
-    absent = required.difference(pd.Index(column.dropna().unique()))
-    name = str(column.name)
+    name = kwargs["column"]
+    required = pd.Index(pd.unique(pd.Series(list(kwargs["value_set"]), dtype=object)))
+    absent = required.difference(pd.Index(frame[name].dropna().unique()))
     sample = tuple(plain_record(mask_record({name: v})) for v in absent[:sample_size])
     observed = f"{len(absent):,} of {len(required):,} required values absent"
     return len(absent), sample, observed
 
 
+def _repeated_values(
+    frame: pd.DataFrame, kwargs: Mapping[str, Any], keys: list[str], sample_size: int
+) -> NativeOutcome:
+    """Rows sharing a value that must be unique (all of them count, as in GX); the sample shows
+    the repeats, the rows that come after the first of their value in read order, since those
+    are the copies to remove (a file delivered twice: rows of the second file)."""
+    columns = [kwargs["column"]] if "column" in kwargs else list(kwargs["column_list"])
+    if all(c in frame.columns for c in LINEAGE_ORDER):
+        frame = frame.sort_values(LINEAGE_ORDER, kind="stable")
+    values = frame[columns]
+    present = values.notna().any(axis=1)
+    shared = values.duplicated(keep=False) & present
+    repeated = values.duplicated(keep="first") & present
+    repeats = frame.loc[repeated, keys or columns]
+    sample = tuple(
+        plain_record(mask_record(row)) for row in repeats.head(sample_size).to_dict("records")
+    )
+    examples = [
+        mask_record(row) if len(columns) > 1 else mask_value(columns[0], row[columns[0]])
+        for row in values[repeated].drop_duplicates().head(5).to_dict("records")
+    ]
+    observed = (
+        f"{int(shared.sum()):,} of {len(frame):,} rows share a value"
+        + (f", e.g. {format_examples(examples)}" if examples else "")
+        + f"; {len(repeats):,} repeat an earlier row"
+    )
+    if "source_file" in repeats.columns and len(repeats):
+        observed += f" (in {format_examples(repeats['source_file'].drop_duplicates().tolist())})"
+    return int(shared.sum()), sample, observed
+
+
 NATIVE_EVALUATORS: dict[str, NativeEvaluator] = {
     "expect_column_distinct_values_to_contain_set": _required_values_absent,
+    "expect_column_values_to_be_unique": _repeated_values,
+    "expect_compound_columns_to_be_unique": _repeated_values,
 }
 """Expectation types evaluated on the frame instead of by GX.
 
-Why: GX reports these without naming the offending values (its observed value is the whole
-distinct set), and it copies the value set through pydantic once per metric, which turns a
-reference set of 100,000 ids into minutes. A set difference in pandas gives both in milliseconds.
+Why: for a required set, GX reports the result without naming the offending values (its
+observed value is the whole distinct set), and it copies the value set through pydantic once
+per metric, which turns a reference set of 100,000 ids into minutes; a set difference in pandas
+gives both in milliseconds. For uniqueness, GX's sample is the first offending rows in table
+order, which are the originals; on-call staff need the copies.
 """
 
 
@@ -161,22 +199,24 @@ def _columns_used(
 
 
 def _native_finding(
-    spec: ExpectationSpec, frame: pd.DataFrame, kwargs: Mapping[str, Any], sample_size: int
+    spec: ExpectationSpec,
+    frame: pd.DataFrame,
+    kwargs: Mapping[str, Any],
+    key_columns: list[str],
+    sample_size: int,
 ) -> Finding:
     """An expectation evaluated by its `NATIVE_EVALUATORS` entry."""
     expected = describe_expected(spec)
-    column = kwargs["column"]
-    if column not in frame.columns:
+    missing = [column for column in spec.columns if column not in frame.columns]
+    if missing:
         return Finding(
             rule=spec.label,
             passed=False,
-            observed=f"could not evaluate: column {column!r} does not exist",
+            observed=f"could not evaluate: column {missing[0]!r} does not exist",
             expected=expected,
             hint=spec.hint,
         )
-    count, sample, observed = NATIVE_EVALUATORS[spec.type](
-        frame[column], kwargs["value_set"], sample_size
-    )
+    count, sample, observed = NATIVE_EVALUATORS[spec.type](frame, kwargs, key_columns, sample_size)
     return Finding(
         rule=spec.label,
         passed=count == 0,

@@ -5,23 +5,24 @@ Why: on-call staff need to recognise *which* rows are at fault without the UI, t
 `dq_check_results` becoming a second copy of the CRM. A masked value keeps just enough to match
 it against the warehouse by eye (`j***@d***.com`, `+1******0100`, `J. D.`), never the whole.
 
-The kind of a value is decided by its column name (`pii_kind`), so every caller masks the same way:
-columns naming an email, a phone (or an E.164 number) or a name, plus free-text and mixed columns
-(`raw`, `notes`, `diagnostic`, `value`, ...) in which any email or phone-like run of digits is
-masked.
+How a column is masked comes from the one classification in `dbt_like_sql/schema.yml`
+(`warehouse.column_catalog`), the same that builds the masked views: a column name classified as
+personal in any curated table is masked everywhere by its mask kind. Columns schema.yml does not
+describe (staging-only ones such as `email_key` or `first_name_norm`) are judged by their names
+(emails, phones, names); any other unknown column is treated as free text, so emails and
+phone-like runs of digits inside it are masked all the same.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Literal
+from functools import cache
 
 import pandas as pd
 
-PiiKind = Literal["email", "phone", "name", "text"]
+from hygiene_pipeline.warehouse.column_catalog import SHOWN, Mask, MaskKind, shipped_catalog
 
-_FREE_TEXT_COLUMNS = frozenset({"raw", "notes", "diagnostic", "details", "message", "url", "value"})
 _NAME_COLUMN = re.compile(r"(^|_)name(_norm)?$")
 _EMAIL_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE_IN_TEXT = re.compile(r"(?<![\w.+-])(?!\d{4}-\d{2}-\d{2})\+?\d[\d ().-]{5,}\d(?!\w)")
@@ -30,18 +31,27 @@ _MASK = "***"
 _VISIBLE_PHONE_DIGITS = 4
 
 
-def pii_kind(column: str) -> PiiKind | None:
-    """What kind of personal data a column holds, judged by its name; None when it holds none."""
+def mask_kind(column: str) -> Mask:
+    """How values of `column` are masked: its schema.yml classification, else judged by name."""
+    classified = _classified_masks()
+    return classified[column] if column in classified else _kind_by_name(column)
+
+
+@cache
+def _classified_masks() -> dict[str, Mask]:
+    return shipped_catalog().masks_by_column_name()
+
+
+def _kind_by_name(column: str) -> MaskKind:
+    """The mask of a column schema.yml does not know: by its name, free text when unsure."""
     name = column.lower()
-    if name in _FREE_TEXT_COLUMNS:
-        return "text"
     if "email" in name:
         return "email"
     if "phone" in name or "e164" in name:
         return "phone"
     if _NAME_COLUMN.search(name):
         return "name"
-    return None
+    return "text"
 
 
 def mask_email(email: str) -> str:
@@ -76,26 +86,38 @@ def mask_text(text: str) -> str:
     return _PHONE_IN_TEXT.sub(lambda match: mask_phone(match.group(0)), text)
 
 
-_MASKERS: dict[PiiKind, Callable[[str], str]] = {
+def mask_email_or_phone(value: str) -> str:
+    """An email address or a phone number (a suppression key), masked as what it is."""
+    return mask_email(value) if "@" in value else mask_phone(value)
+
+
+def redact(_value: str) -> str:
+    """A value hidden whole: only that there was one shows."""
+    return _MASK
+
+
+_MASKERS: dict[MaskKind, Callable[[str], str]] = {
     "email": mask_email,
     "phone": mask_phone,
+    "email_or_phone": mask_email_or_phone,
     "name": mask_name,
     "text": mask_text,
+    "redact": redact,
 }
 
 
 def mask_value(column: str, value: object) -> object:
     """One value of `column`, masked when the column holds personal data and the value is text."""
-    kind = pii_kind(column)
-    if kind is None or not isinstance(value, str):
+    kind = mask_kind(column)
+    if kind == SHOWN or not isinstance(value, str):
         return value
     return _MASKERS[kind](value)
 
 
 def mask_series(column: str, values: pd.Series) -> pd.Series:
     """A whole column masked, computing each distinct value once (columns repeat values a lot)."""
-    kind = pii_kind(column)
-    if kind is None:
+    kind = mask_kind(column)
+    if kind == SHOWN:
         return values
     masker = _MASKERS[kind]
     mapping = {value: masker(value) for value in values.dropna().unique() if isinstance(value, str)}

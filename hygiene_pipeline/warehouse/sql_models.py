@@ -18,7 +18,7 @@ are replaced in one transaction.
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -26,14 +26,20 @@ from typing import Any, Literal
 import jinja2
 import sqlglot
 import sqlglot.expressions as exp
-import yaml
 
 from hygiene_pipeline.warehouse.catalog import TableDocs
+from hygiene_pipeline.warehouse.column_catalog import (
+    DOC_FILE,
+    ColumnDoc,
+    column_docs,
+    description,
+    read_schema_doc,
+    table_docs,
+)
 from hygiene_pipeline.warehouse.engine import Warehouse
 from hygiene_pipeline.warehouse.sql_text import quoted_identifier, sqlglot_dialect
 
 MODEL_SCHEMA = "curated"
-MODELS_DOC_FILE = "schema.yml"
 SOURCE_DIALECT = "postgres"
 _LOGICAL_SCHEMAS = {"staging": "staging", "curated": "curated"}
 
@@ -42,15 +48,6 @@ Materialization = Literal["table", "view"]
 
 class SqlModelError(ValueError):
     """A model that cannot be rendered, parsed or ordered; the message names the model."""
-
-
-@dataclass(frozen=True)
-class ColumnDoc:
-    """A documented column: name, description and (optional) declared SQL type."""
-
-    name: str
-    description: str = ""
-    data_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +66,7 @@ class SqlModel:
     @property
     def docs(self) -> TableDocs:
         """The description and column docs as warehouse comments."""
-        return _table_docs(self.description, self.columns)
+        return table_docs(self.description, self.columns)
 
 
 @dataclass(frozen=True)
@@ -93,7 +90,7 @@ class _Rendered:
 
 def load_sql_models(models_dir: Path) -> list[SqlModel]:
     """Every model in `models_dir`, validated, in dependency order (dependencies first)."""
-    docs = _read_docs(Path(models_dir) / MODELS_DOC_FILE)
+    docs = read_schema_doc(models_dir)
     declared_sources = _declared_sources(docs)
     model_docs = {entry["name"]: entry for entry in docs.get("models") or []}
     paths = sorted(Path(models_dir).glob("*.sql"))
@@ -112,25 +109,10 @@ def load_sql_models(models_dir: Path) -> list[SqlModel]:
             materialized=_materialization(path.stem, rendered.config),
             refs=tuple(dict.fromkeys(rendered.refs)),
             sources=tuple(dict.fromkeys(rendered.sources)),
-            description=_description(entry),
-            columns=tuple(_column_docs(entry)),
+            description=description(entry),
+            columns=tuple(column_docs(entry)),
         )
     return [models[name] for name in _dependency_order(models)]
-
-
-def curated_docs(models_dir: Path) -> dict[str, TableDocs]:
-    """Docs of every curated relation `schema.yml` describes (curated sources and models)."""
-    docs = _read_docs(Path(models_dir) / MODELS_DOC_FILE)
-    entries = [
-        table
-        for source in docs.get("sources") or []
-        if source["name"] == MODEL_SCHEMA
-        for table in source.get("tables") or []
-    ]
-    entries += docs.get("models") or []
-    return {
-        entry["name"]: _table_docs(_description(entry), _column_docs(entry)) for entry in entries
-    }
 
 
 def render_model_sql(model: SqlModel, warehouse: Warehouse) -> str:
@@ -216,7 +198,7 @@ def _check_declarations(
     undeclared = sorted(f"{s}.{t}" for s, t in set(rendered.sources) - declared)
     if undeclared:
         raise SqlModelError(
-            f"model {name}: source(s) {', '.join(undeclared)} not declared in {MODELS_DOC_FILE}"
+            f"model {name}: source(s) {', '.join(undeclared)} not declared in {DOC_FILE}"
         )
 
 
@@ -235,37 +217,12 @@ def _materialization(name: str, config: Mapping[str, Any]) -> Materialization:
     return materialized
 
 
-def _read_docs(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-
 def _declared_sources(docs: Mapping[str, Any]) -> set[tuple[str, str]]:
     return {
         (source["name"], table["name"])
         for source in docs.get("sources") or []
         for table in source.get("tables") or []
     }
-
-
-def _table_docs(description: str, columns: Iterable[ColumnDoc]) -> TableDocs:
-    return TableDocs(description or None, {c.name: c.description for c in columns})
-
-
-def _description(entry: Mapping[str, Any]) -> str:
-    return (entry.get("description") or "").strip()
-
-
-def _column_docs(entry: Mapping[str, Any]) -> list[ColumnDoc]:
-    return [
-        ColumnDoc(
-            name=column["name"],
-            description=_description(column),
-            data_type=column.get("data_type"),
-        )
-        for column in entry.get("columns") or []
-    ]
 
 
 def _relation(rendered: _Rendered, schema: str, name: str) -> str:

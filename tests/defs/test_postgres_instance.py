@@ -1,9 +1,12 @@
 """The production instance of `deploy/dagster.yaml`: runs, events and schedules in PostgreSQL,
-a queued run coordinator and the warehouse pool limit; the batch job runs through it."""
+a queued run coordinator and the warehouse pool limit; both code locations (the default and the
+Kubernetes one of deploy/helm) load under it, and the batch job runs through it."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -86,3 +89,31 @@ def test_the_batch_runs_through_the_instance_and_is_stored_in_postgresql(
     assert tuple(stored) == (BATCH_JOB_NAME, DagsterRunStatus.SUCCESS.value)
     assert events > 100
     assert staged > 0
+
+
+@pytest.mark.parametrize(
+    "module", ["hygiene_pipeline.definitions", "hygiene_pipeline.k8s_definitions"]
+)
+def test_the_code_locations_load_under_the_production_instance(
+    production_instance, pg_database_url, tmp_path, module
+):
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "DAGSTER_PG_URL": pg_database_url,
+        "HYGIENE_WAREHOUSE_URL": pg_database_url,
+        "HYGIENE_LANDING_DIR": str(tmp_path / "landing"),
+    }
+
+    result = subprocess.run(
+        ["dagster", "definitions", "validate", "-m", module],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert f"Validation successful for code location {module}" in output

@@ -28,13 +28,11 @@ from dagster import (
 from hygiene_pipeline.defs.quality_checks import (
     COMPLIANCE_CHECK,
     CRITICAL_CHECK,
-    CURATED_FRESHNESS,
     WARNING_CHECK,
     build_compliance_checks,
     build_drift_check,
     build_drift_checks,
     build_suite_checks,
-    with_curated_freshness,
 )
 from hygiene_pipeline.defs.resources import BatchClockResource, WarehouseResource
 from hygiene_pipeline.quality.results import CheckReport, dq_result_rows
@@ -328,21 +326,6 @@ def test_results_are_recorded_on_postgresql(pg_database_url: str) -> None:
     compliance = recorded.loc[("curated.dial_list", COMPLIANCE_CHECK)]
     assert json.loads(compliance["details"])["failures"][0]["rule"] == "listed_twice"
     assert str(recorded["checked_at"].dtype) == "datetime64[ns, UTC]"
-
-
-def test_freshness_policy_is_attached_to_curated_assets_only() -> None:
-    batch = clean_batch()
-    assets = [table_writer(STAGING, batch, deps=[]), table_writer(CURATED, batch, STAGING)]
-
-    specs = {
-        spec.key.to_user_string(): spec
-        for assets_def in with_curated_freshness(assets)
-        for spec in assets_def.specs
-    }
-
-    assert specs["curated/dial_list"].freshness_policy == CURATED_FRESHNESS
-    assert specs["curated/contact_xref"].freshness_policy == CURATED_FRESHNESS
-    assert specs["staging/crm_contacts"].freshness_policy is None
 
 
 def test_suite_checks_block_only_on_critical_expectations() -> None:

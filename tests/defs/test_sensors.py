@@ -133,15 +133,21 @@ def test_hidden_files_and_a_missing_folder_start_nothing(tmp_path, landing):
     assert "No landing folder" in missing.skip_message
 
 
-def test_the_code_location_has_both_sensors(tmp_path):
+def test_the_code_location_has_both_sensors_and_all_automation_starts_stopped(tmp_path):
     defs = build_definitions(
         landing=LandingResource(landing_dir=str(tmp_path)),
         warehouse=WarehouseResource(url=f"duckdb:///{tmp_path / 'warehouse.duckdb'}"),
         home=tmp_path / "home",
     )
+    repository = defs.get_repository_def()
 
     assert defs.resolve_sensor_def(LANDING_SENSOR_NAME).job_name == BATCH_JOB_NAME
     assert defs.resolve_sensor_def(FAILURE_SENSOR_NAME).name == FAILURE_SENSOR_NAME
+    automation = [*repository.sensor_defs, *repository.schedule_defs]
+    assert {a.name for a in automation} >= {LANDING_SENSOR_NAME, FAILURE_SENSOR_NAME}
+    assert {a.name: a.default_status.value for a in automation} == {
+        a.name: "STOPPED" for a in automation
+    }
 
 
 @dataclass

@@ -2,8 +2,8 @@
 whose blocking check failed (a dialer file delivered twice), driven by headless Chromium to the
 asset graph and to the failed check's page. Screenshots are saved in the test's tmp folder.
 
-Chromium and its driver come from Debian (`chromium`, `chromium-driver`; `.ci/run` installs
-them): without them the test fails, it is never skipped."""
+Chromium and its driver come from Debian (the `chromium` fixture of tests/conftest.py): without
+them the test fails, naming the script that installs them, it is never skipped."""
 
 from __future__ import annotations
 
@@ -33,7 +33,6 @@ from hygiene_pipeline.defs.resources import LandingResource, WarehouseResource
 from hygiene_pipeline.synthetic import generate
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 CHROMIUM_FLAGS = [
     "--headless=new",
     "--no-sandbox",
@@ -48,18 +47,6 @@ CHROMIUM_FLAGS = [
 SERVER_START_SECONDS = 120
 PAGE_SECONDS = 45
 CALL_LOGS = AssetKey(["staging", "call_logs"])
-
-
-@pytest.fixture(scope="module")
-def chromium() -> tuple[Path, Path]:
-    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
-    if missing:
-        pytest.fail(
-            f"The browser test needs headless Chromium; missing {', '.join(missing)}: install "
-            "Debian's chromium and chromium-driver packages (.ci/run does)",
-            pytrace=False,
-        )
-    return CHROMIUM, CHROMEDRIVER
 
 
 @pytest.fixture(scope="module")
@@ -227,4 +214,26 @@ def test_the_failed_check_page_names_the_check_the_rule_and_the_hint(base_url, b
     assert "warning_expectations" in text
     assert "expect_column_values_to_be_unique(call_id)" in text
     assert "a dialer file was probably delivered twice" in text
+    assert "Severity ERROR" in text and "docs/runbooks/critical_expectations.md" in text
     assert (tmp_path / "failed_check.png").stat().st_size > 10_000
+
+
+def test_the_duplicate_rows_sample_shows_the_copy_not_the_original(base_url, browser, tmp_path):
+    show(
+        browser,
+        f"{base_url}/assets/staging/call_logs?view=checks&checkDetail=critical_expectations",
+        ["critical_expectations", "sample_keys"],
+        tmp_path / "failed_check.png",
+    )
+    sample = browser.find_element(
+        By.XPATH,
+        "//tr[td[normalize-space()='sample_keys']]//*[normalize-space()='[Show JSON]' and not(*)]",
+    )
+    sample.click()
+    WebDriverWait(browser, PAGE_SECONDS).until(
+        lambda _: "dialer_calls_export_resent.csv" in browser.find_element(By.TAG_NAME, "body").text
+    )
+    browser.save_screenshot(str(tmp_path / "sample_keys.png"))
+
+    shown = browser.find_element(By.TAG_NAME, "body").text
+    assert '"dialer_calls_export.csv"' not in shown

@@ -140,4 +140,28 @@ def test_multi_column_values_are_masked_per_column(tmp_path: Path) -> None:
 
     shown = json.dumps([outcome.finding.observed, outcome.finding.sample_keys])
     assert "jane@x.com" not in shown and "j***@x***.com" in shown
-    assert {k["k"] for k in outcome.finding.sample_keys} == {"a", "b"}
+    assert outcome.finding.failed_count == 2
+    assert [k["k"] for k in outcome.finding.sample_keys] == ["b"]  # the repeat, not the first
+
+
+def test_a_file_delivered_twice_is_sampled_from_the_copy(tmp_path: Path) -> None:
+    suite = load_suite(EXPECTATIONS_DIR / "staging.call_logs.json")
+    original = pd.DataFrame(
+        {
+            "call_id": ["c1", "c2", "c3"],
+            "source_file": "calls.csv",
+            "row_number": [1, 2, 3],
+            "phone_e164": "+14155550100",
+        }
+    )
+    copy = original.assign(source_file="calls_resent.csv")
+    # Read back in any order, the copy is what comes after the original in read order.
+    frame = pd.concat([copy, original], ignore_index=True)
+
+    found = findings_by_rule(evaluate_suite(suite, frame))
+
+    unique = found["expect_column_values_to_be_unique(call_id)"]
+    assert not unique.passed and unique.failed_count == 6
+    assert {k["source_file"] for k in unique.sample_keys} == {"calls_resent.csv"}
+    assert [k["row_number"] for k in unique.sample_keys] == [1, 2, 3]
+    assert "3 repeat an earlier row (in 'calls_resent.csv')" in unique.observed

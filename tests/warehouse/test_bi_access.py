@@ -3,17 +3,13 @@ but never staging, and personal data only through the masked views unless they a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from hygiene_pipeline.warehouse.bi_access import grant_bi_access
 from hygiene_pipeline.warehouse.catalog import current_docs
-from hygiene_pipeline.warehouse.sql_models import curated_docs
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "dbt_like_sql"
 REJECTED = pd.DataFrame(
     {
         "feed": ["crm_contacts"],
@@ -39,22 +35,24 @@ def test_masked_views_hide_personal_data_and_survive_republishing(
     warehouse, masked_schema, bi_roles, golden, suppression_events
 ):
     publish(warehouse, golden, suppression_events)
-    docs = curated_docs(MODELS_DIR)
-    access = grant_bi_access(warehouse, *bi_roles, masked_schema=masked_schema, docs=docs)
+    access = grant_bi_access(warehouse, *bi_roles, masked_schema=masked_schema)
     assert access.pii_relations == ["contacts_golden", "rejected_records", "suppression_events"]
     assert access.open_relations == ["dq_check_results"]
+    assert access.unclassified == {}
 
     warehouse.replace_table(warehouse.curated_schema, "contacts_golden", golden)
     people = warehouse.read_sql(
-        "SELECT entity_id, email, phone_e164, mobile_phone_e164, first_name, status "
+        "SELECT entity_id, email, phone_e164, mobile_phone_e164, first_name, status, "
+        "dial_phone_e164 "
         f"FROM {warehouse.qualified(masked_schema, 'contacts_golden')} ORDER BY entity_id"
     )
     first = people.iloc[0]
-    assert first[["email", "phone_e164", "first_name", "status"]].tolist() == [
+    assert first[["email", "phone_e164", "first_name", "status", "dial_phone_e164"]].tolist() == [
         "j***@example.com",
         "+1******0100",
         "J.",
         "active",
+        "+1******0100",
     ]
     assert first["mobile_phone_e164"] is None
     assert people.loc[people["entity_id"] == "E04", "mobile_phone_e164"].item() == "+1******9999"
@@ -65,16 +63,54 @@ def test_masked_views_hide_personal_data_and_survive_republishing(
         "mobile_phone_e164",
         "first_name",
         "status",
+        "dial_phone_e164",
     ]
     masked_events = warehouse.read_table(masked_schema, "suppression_events")
     by_reason = dict(zip(masked_events["reason"], masked_events["value"], strict=True))
     assert by_reason["hard_bounce"] == "J***@Example.com"
     assert by_reason["disconnected"] == "+1******0999"
-    assert warehouse.read_table(masked_schema, "rejected_records")["raw"].isna().all()
+    rejected = warehouse.read_table(masked_schema, "rejected_records").iloc[0]
+    assert rejected["raw"] is None
+    assert rejected["reason"] == "invalid email: '***@'"
     with warehouse.engine.connect() as conn:
         docs = current_docs(conn, masked_schema, "contacts_golden")
     assert docs.comment.startswith("One row per resolved person")
     assert docs.column_comments["entity_id"] == "Stable identifier of the resolved person."
+
+
+def test_an_unclassified_column_is_hidden_and_reported(warehouse, masked_schema, bi_roles):
+    extra = pd.DataFrame({"entity_id": ["E1"], "status": ["active"], "nickname": ["Bobby"]})
+    warehouse.replace_table(warehouse.curated_schema, "contacts_golden", extra)
+
+    access = grant_bi_access(warehouse, *bi_roles, masked_schema=masked_schema)
+
+    assert access.unclassified == {"contacts_golden": ["nickname"]}
+    view = warehouse.read_table(masked_schema, "contacts_golden")
+    assert view.iloc[0].tolist() == ["E1", "active", None]
+
+
+def test_free_text_keeps_its_words_and_stars_addresses_and_numbers(
+    warehouse, masked_schema, bi_roles
+):
+    reasons = [
+        "invalid email: 'jane.doe@example.com'",
+        "bad phone +1 (415) 555-0100 in mobile_phone",
+        "ragged row: 7 fields, header has 9",
+    ]
+    rejected = pd.DataFrame(
+        {"feed": "crm_contacts", "source_file": "a.csv", "row_number": [1, 2, 3], "reason": reasons}
+    )
+    rejected["raw"] = "{}"
+    warehouse.replace_table(warehouse.curated_schema, "rejected_records", rejected)
+
+    grant_bi_access(warehouse, *bi_roles, masked_schema=masked_schema)
+
+    masked = warehouse.read_table(masked_schema, "rejected_records")["reason"].tolist()
+    assert masked == [
+        "invalid email: '***@example.com'",
+        "bad phone *** in mobile_phone",
+        "ragged row: 7 fields, header has 9",
+    ]
 
 
 def test_granting_twice_changes_nothing(

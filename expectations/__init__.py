@@ -1,0 +1,1 @@
+"""Great Expectations suites, installed as package data of `hygiene_pipeline.expectations`."""
