@@ -134,7 +134,7 @@ def run_batch(
         "landing_dir": str(landing_dir.resolve()),
         "warehouse_url": warehouse_url,
         "as_of": as_of,
-        "home": str(home),
+        "home": str(home.resolve()),
     }
     job = build_reconstructable_job(
         __name__,
