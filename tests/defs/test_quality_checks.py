@@ -25,6 +25,7 @@ from dagster import (
     multi_asset,
 )
 
+from hygiene_pipeline.defs.asset_catalog import is_critical
 from hygiene_pipeline.defs.quality_checks import (
     COMPLIANCE_CHECK,
     CRITICAL_CHECK,
@@ -337,8 +338,8 @@ def test_suite_checks_block_only_on_critical_expectations() -> None:
         for feed in ("crm_contacts", "email_bounces", "call_logs", "engagement_events", "dnc_list")
     } <= targets
     assert {"curated/contact_xref", "curated/contacts_golden", "curated/dial_list"} <= targets
-    assert all(spec.blocking == (spec.name == CRITICAL_CHECK) for spec in specs)
+    assert all(is_critical(spec) == (spec.name == CRITICAL_CHECK) for spec in specs)
     golden = next(
-        s for s in specs if s.asset_key.path == ["curated", "contacts_golden"] and s.blocking
+        s for s in specs if s.asset_key.path == ["curated", "contacts_golden"] and is_critical(s)
     )
     assert AssetKey(["curated", "contact_xref"]) in {d.asset_key for d in golden.additional_deps}
