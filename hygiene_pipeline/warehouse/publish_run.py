@@ -31,6 +31,10 @@ _TABLES_SQL = text(
     "SELECT table_name FROM information_schema.tables "
     "WHERE table_schema = :schema AND table_type <> 'VIEW' ORDER BY table_name"
 )
+_VIEWS_SQL = text(
+    "SELECT table_name FROM information_schema.tables "
+    "WHERE table_schema = :schema AND table_type = 'VIEW'"
+)
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,8 @@ def publish_run(
     catalog: ColumnCatalog,
     roles: BiRoles = BiRoles(),
 ) -> PublishedRun:
-    """Swap the run's staging and curated tables in, recreate the model views and BI access,
-    and drop the run's schemas: one transaction."""
+    """Swap the run's staging and curated tables in, recreate the model views the run built
+    (in `models`' order) and BI access, and drop the run's schemas: one transaction."""
     published = run.published()
     published.ensure_schemas()
     tables: dict[str, list[str]] = {}
@@ -76,7 +80,8 @@ def publish_run(
                     index_columns=published.index_columns_for(target),
                 )
             tables[target] = names
-        views = [model for model in models if model.materialized == "view"]
+        built = set(conn.execute(_VIEWS_SQL, {"schema": run.curated_schema}).scalars())
+        views = [m for m in models if m.materialized == "view" and m.name in built]
         for model in views:
             sql = render_model_sql(model, published)
             publish.replace_view(conn, published.curated_schema, model.name, sql, docs=model.docs)

@@ -148,9 +148,10 @@ def table_writer(keys: list[AssetKey], batch: dict, deps: list[AssetKey]) -> Ass
 
     @multi_asset(specs=[AssetSpec(key, deps=deps) for key in keys], name="_".join(keys[0].path))
     def write_tables(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
-        handle = warehouse.get_warehouse()
+        handle = warehouse.get_warehouse()  # the run's own schemas
         for key in keys:
-            handle.replace_table(*key.path, batch[tuple(key.path)])
+            schema, table = key.path
+            handle.replace_table(handle.schema_for(schema), table, batch[tuple(key.path)])
             yield MaterializeResult(asset_key=key)
 
     return write_tables
