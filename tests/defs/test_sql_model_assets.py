@@ -118,10 +118,11 @@ def model_sources(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
 def test_materialising_builds_the_models_of_the_run_and_publishes_them(tmp_path):
     url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
     warehouse = Warehouse(url)
-    models = build_sql_model_assets(models_dir(tmp_path))
+    folder = models_dir(tmp_path)
+    models = build_sql_model_assets(folder)
     upstream = [key for asset in [model_sources, *models] for key in asset.keys]
     result = materialize(
-        [model_sources, *models, build_publish_asset(upstream, models_dir(tmp_path))],
+        [model_sources, *models, build_publish_asset(upstream, folder)],
         resources={"warehouse": WarehouseResource(url=url), "bi": BiAccessResource()},
     )
     assert result.success
