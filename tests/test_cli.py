@@ -106,9 +106,9 @@ def two_worlds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     from hygiene_pipeline.synthetic import generate
 
     root = tmp_path_factory.mktemp("two_worlds")
-    for seed in (21, 22):
+    for seed in (3, 5):
         generate(root / f"world_{seed}", contacts=300, seed=seed, as_of=AS_OF)
-    return root / "world_21" / "landing", root / "world_22" / "landing"
+    return root / "world_3" / "landing", root / "world_5" / "landing"
 
 
 @pytest.mark.slow
