@@ -46,8 +46,15 @@ CRM_LINKAGE_SPEC = LinkageSpec(
             term_frequency=True,
             nicknames=True,
             initials=True,
+            typos=True,
         ),
-        Comparison("last_name", "last_name_norm", crossed="first_name_norm", term_frequency=True),
+        Comparison(
+            "last_name",
+            "last_name_norm",
+            crossed="first_name_norm",
+            term_frequency=True,
+            typos=True,
+        ),
         Comparison(
             "email",
             "email_key",

@@ -110,7 +110,8 @@ class Comparison:
     (different `email_domain`) say nothing about each other, two mailboxes at one domain do.
     `term_frequency` lets agreement on a rare value weigh more than agreement on a common one.
     `nicknames` grades first names that are nicknames of each other (Bob, Robert) as `high`,
-    `initials` grades an initial and a name it starts (C., Claire) as `low`.
+    `initials` grades an initial and a name it starts (C., Claire) as `low`, `typos` grades
+    short names one typo apart or shortened by dropped letters (Jia, Jua; Dg, Dong) as `low`.
     """
 
     name: str
@@ -127,6 +128,7 @@ class Comparison:
     term_frequency: bool = False
     nicknames: bool = False
     initials: bool = False
+    typos: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "thresholds", tuple(sorted(self.thresholds, reverse=True)))
