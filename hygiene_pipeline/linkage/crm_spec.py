@@ -9,10 +9,13 @@ surname with first initial plus company key, and plus postal code (each also wit
 name swapped); exact surname plus company key, for records that lack a first name. Oversized
 blocks are windowed in name order (sorted neighbourhood).
 Comparison: names straight and crossed (Chinese names written in either order), frequent names
-weigh less; mailbox key; phones; company. A number shared by more than three
+weigh a little less (at most e-fold: records are blocked within a company, where a common name
+is far less common than in the whole CRM); mailbox key; phones; company. A number shared by more than three
 surnames (a switchboard) and a role mailbox (info@, sales@) carry no evidence. Namesakes at
 different companies, and colleagues who share a first name but not a surname, are not merged
-unless an e-mail or phone confirms them.
+unless an e-mail or phone confirms them; nor are records that share no name, mailbox or number
+(a company and a switchboard are not a person). A pair is linked when one person is likelier
+than two (probability 0.5 or more).
 
 Survivorship: the most complete record gives the name; the most recent valid e-mail and phones
 win; the company comes by source priority (CRM systems before marketing tools); a do-not-call,
@@ -111,11 +114,17 @@ CRM_LINKAGE_SPEC = LinkageSpec(
             disagree=("last_name",),
             unless_agree=("email", "phone"),
         ),
+        HardNegative(
+            "nothing_personal_in_common",
+            disagree=(),
+            unless_agree=("first_name", "last_name", "email", "phone"),
+        ),
     ),
-    match_threshold=0.6,
+    match_threshold=0.5,
     possible_threshold=0.3,
     conflict_threshold=0.1,
     max_cluster_size=12,
+    term_frequency_cap=1.0,
 )
 
 CRM_SOURCE_PRIORITY: tuple[str, ...] = ("salesforce", "hubspot", "dynamics", "pipedrive", "zoho")
