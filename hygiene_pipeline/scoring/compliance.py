@@ -76,6 +76,37 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                    count(cluster_flag) AS flagged, min(match_probability) AS weakest
             FROM members GROUP BY entity_id
         ),
+        personal AS (
+            -- what identifies one person: a personal mailbox, a number that is not the company's
+            SELECT record_key, email_key AS identifier FROM members
+            WHERE email_key IS NOT NULL AND NOT email_is_role
+            UNION
+            SELECT record_key, phone_e164 FROM record_numbers WHERE line <> 'work' OR type = 'mobile'
+        ),
+        shared AS (
+            SELECT DISTINCT a.record_key AS record_key, b.record_key AS other
+            FROM personal a JOIN personal b USING (identifier)
+            JOIN members ma ON ma.record_key = a.record_key
+            JOIN members mb ON mb.record_key = b.record_key AND mb.entity_id = ma.entity_id
+            WHERE a.record_key <> b.record_key
+        ),
+        reach AS (
+            -- islands: the records of a person connected through shared personal identifiers
+            WITH RECURSIVE walk(record_key, other) AS (
+                SELECT record_key, record_key FROM members
+                UNION
+                SELECT w.record_key, s.other FROM walk w JOIN shared s ON s.record_key = w.other
+            )
+            SELECT record_key, min(other) AS island FROM walk GROUP BY record_key
+        ),
+        islands AS (
+            SELECT m.entity_id, count(DISTINCT r.island) AS islands,
+                   count(DISTINCT r.island) FILTER (
+                       WHERE m.consent_status = 'opted_in'
+                         AND (m.consent_expires_at IS NULL OR m.consent_expires_at > $as_of))
+                       AS consenting_islands
+            FROM members m JOIN reach r USING (record_key) GROUP BY m.entity_id
+        ),
         counts AS (
             SELECT entity_id,
                    count(*) FILTER (WHERE called_at >= date_trunc('day', $as_of)) AS today,
@@ -156,8 +187,9 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                d.phone AS dial_phone_e164,
                d.phone IS NULL AND rc.entity_id IS NOT NULL AS consent_elsewhere,
                coalesce(m.opted_out, false) OR u.entity_id IS NOT NULL AS withdrew_consent,
-               ({hold_flagged} AND coalesce(m.flagged, 0) > 0)
-                   OR coalesce(m.weakest, 1.0) < {float(settings.min_dial_match_probability)}
+               coalesce(il.islands, 1) > 1 AND il.consenting_islands < il.islands
+                   AND (({hold_flagged} AND coalesce(m.flagged, 0) > 0)
+                        OR coalesce(m.weakest, 1.0) < {float(settings.min_dial_match_probability)})
                    AS linkage_review_hold,
                coalesce(g.usable AND g.soft_since IS NULL AND g.complaint_at IS NULL, false)
                    AND u.entity_id IS NULL
@@ -174,6 +206,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         LEFT JOIN unsubscribed u USING (entity_id)
         LEFT JOIN golden_box g USING (entity_id)
         LEFT JOIN person_ghosts gh USING (entity_id)
+        LEFT JOIN islands il USING (entity_id)
         """,
     )
 
