@@ -1,7 +1,8 @@
 """The CRM pipeline's linkage spec and golden-record rules, over the standardised `crm_contacts`.
 
 Input: `linkable_contacts` keeps the records the source system has not deleted (a deleted
-record stays in staging, marked, and never becomes a person).
+record stays in staging, marked, and never becomes a person); `linkage_input` empties
+placeholders and reads a missing first or last name from the record's personal mailbox.
 
 Blocking: canonical mailbox key; any valid E.164 number of the person (phone, mobile, home or
 other phone, each against each); phonetic
@@ -10,12 +11,12 @@ name swapped); exact surname plus company key, for records that lack a first nam
 blocks are windowed in name order (sorted neighbourhood).
 Comparison: names straight and crossed (Chinese names written in either order), frequent names
 weigh a little less (at most e-fold: records are blocked within a company, where a common name
-is far less common than in the whole CRM); mailbox key; phones; company. A number shared by more than three
-surnames (a switchboard) and a role mailbox (info@, sales@) carry no evidence. Namesakes at
-different companies, and colleagues who share a first name but not a surname, are not merged
-unless an e-mail or phone confirms them; nor are records that share no name, mailbox or number
-(a company and a switchboard are not a person). A pair is linked when one person is likelier
-than two (probability 0.5 or more).
+is far less common than in the whole CRM); mailbox key; phones; company. A number shared by
+more than three surnames (a switchboard) and a role mailbox (info@, sales@) carry no evidence.
+Namesakes at different companies, and colleagues who share a first name but not a surname, are
+not merged unless an e-mail or phone confirms them; nor are records that share no name, mailbox
+or number (a company and a switchboard are not a person). A pair is linked when one person is
+likelier than two (probability 0.5 or more).
 
 Survivorship: the most complete record gives the name; the most recent valid e-mail and phones
 win; the company comes by source priority (CRM systems before marketing tools); a do-not-call,
@@ -211,6 +212,9 @@ def linkage_input(contacts: pd.DataFrame) -> pd.DataFrame:
                 view[column] = view[column].where(~junk, None)
     if {"first_name_norm", "last_name_norm", "email_key", "email_is_role"} <= set(view.columns):
         view["first_name_norm"], view["last_name_norm"] = names_from_mailboxes(
-            view["first_name_norm"], view["last_name_norm"], view["email_key"], view["email_is_role"]
+            view["first_name_norm"],
+            view["last_name_norm"],
+            view["email_key"],
+            view["email_is_role"],
         )
     return view

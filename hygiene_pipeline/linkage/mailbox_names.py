@@ -25,26 +25,22 @@ def _other_name(local: str, known: str, known_is_last: bool) -> str | None:
     parts = [p for p in _SEPARATORS.split(local) if p]
     if not all(p.isalpha() for p in parts):
         return None
+    shortest = 1 if known_is_last else 2  # a first name may be an initial, a surname may not
     if len(parts) == 2 and known in parts and parts[0] != parts[1]:
-        return parts[1] if parts[0] == known else parts[0]
-    if len(parts) != 1 or len(parts[0]) <= len(known):
+        rest = parts[1] if parts[0] == known else parts[0]
+        return rest if len(rest) >= shortest else None
+    if len(parts) != 1:
         return None
     word = parts[0]
-    # first name + surname (remyblondel, rfan) or surname + first name (blondelremy)
-    if known_is_last:
-        if word.endswith(known):
-            return word[: -len(known)]
-        if word.startswith(known):
-            return word[len(known) :]
-        if word.endswith(known[0]) and len(word) > 2:
-            return word[:-1]  # first name + surname initial (susanf)
-        return None
-    if word.startswith(known):
-        rest = word[len(known) :]
-        return rest if len(rest) >= 2 else None
-    if word.endswith(known):
-        rest = word[: -len(known)]
-        return rest if len(rest) >= 2 else None
+    # first name + surname (remyblondel, rfan), surname + first name (blondelremy), or a first
+    # name + the surname's initial (susanf)
+    for rest in (
+        word[: -len(known)] if word.endswith(known) else "",
+        word[len(known) :] if word.startswith(known) else "",
+        word[:-1] if known_is_last and word.endswith(known[0]) and len(word) > 3 else "",
+    ):
+        if len(rest) >= shortest:
+            return rest
     return None
 
 
@@ -55,7 +51,8 @@ def names_from_mailboxes(
     read (see the module docstring); every other value is returned as it was."""
     first_missing = first.isna() | first.eq("")
     last_missing = last.isna() | last.eq("")
-    usable = email_key.notna() & ~is_role.fillna(False).astype(bool) & (first_missing ^ last_missing)
+    personal = email_key.notna() & ~is_role.fillna(False).astype(bool)
+    usable = personal & (first_missing ^ last_missing)
     rows = np.flatnonzero(usable.to_numpy())
     if not rows.size:
         return first, last

@@ -106,8 +106,9 @@ class NameVariants:
         inverse, combos = pd.factorize(
             left[candidates].astype(np.int64) * width + right[candidates]
         )
+        texts = self.texts
         verdict = np.array(
-            [_typo_variants(self.texts[c // width], self.texts[c % width]) for c in combos.tolist()],
+            [_typo_variants(texts[c // width], texts[c % width]) for c in combos.tolist()],
             dtype=bool,
         )
         result[candidates] = verdict[inverse]

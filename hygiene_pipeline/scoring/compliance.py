@@ -81,7 +81,8 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             SELECT record_key, email_key AS identifier FROM members
             WHERE email_key IS NOT NULL AND NOT email_is_role
             UNION
-            SELECT record_key, phone_e164 FROM record_numbers WHERE line <> 'work' OR type = 'mobile'
+            SELECT record_key, phone_e164 FROM record_numbers
+            WHERE line <> 'work' OR type = 'mobile'
         ),
         shared AS (
             SELECT DISTINCT a.record_key AS record_key, b.record_key AS other
