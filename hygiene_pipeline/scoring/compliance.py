@@ -17,9 +17,12 @@
   consent (same account, surname and first initial; or the dialler reached one's contact on a
   number only the other has) is not dialled either: linkage may have kept one person apart.
 - `is_callable`: a dial phone, not do-not-call, consent valid.
-- `linkage_review_hold`: the person's cluster is flagged (split/oversized) with
-  `hold_flagged_clusters`, or a record joined with a match probability below
-  `min_dial_match_probability`: a merge to review before it lends anyone consent.
+- `linkage_review_hold`: a merge to review before it lends anyone consent: the person's records
+  form several identity islands (records connected through a shared personal mailbox or
+  personal number), one island has no valid opt-in of its own, and the cluster is flagged
+  (split/oversized) with `hold_flagged_clusters` or a record joined with a match probability
+  below `min_dial_match_probability`. One island is one person by what identifies them; consent
+  on every island is nobody's borrowed consent.
 - `is_emailable`: the golden mailbox works (not hard-bounced, domain alive), is not
   soft-suppressed, no complaint, no unsubscribe, no `do_not_email`, no member `opted_out`, and
   the person is not a ghost.
