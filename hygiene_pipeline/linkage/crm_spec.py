@@ -2,7 +2,8 @@
 
 Input: `linkable_contacts` keeps the records the source system has not deleted (a deleted
 record stays in staging, marked, and never becomes a person); `linkage_input` empties
-placeholders and reads a missing first or last name from the record's personal mailbox.
+placeholders, writes Chinese names in pinyin and reads a missing first or last name from the
+record's personal mailbox.
 
 Blocking: canonical mailbox key; any valid E.164 number of the person (phone, mobile, home or
 other phone, each against each); phonetic
@@ -29,6 +30,7 @@ import pandas as pd
 
 from hygiene_pipeline.domain.placeholders import ghost_flags
 from hygiene_pipeline.linkage.mailbox_names import names_from_mailboxes
+from hygiene_pipeline.linkage.romanise import romanised
 from hygiene_pipeline.linkage.spec import BlockingKey, Comparison, HardNegative, LinkageSpec
 from hygiene_pipeline.linkage.survivorship import FieldRule, SurvivorshipRules
 
@@ -196,9 +198,10 @@ JUNK_BLANKS: dict[str, tuple[str, ...]] = {
 def linkage_input(contacts: pd.DataFrame) -> pd.DataFrame:
     """The linkable contacts as blocking, comparison and clustering see them: placeholder values
     (`test@test.com`, `555-555-5555`, `Test Test`, `ACME`) are emptied, so junk is never evidence
-    that two records are one person, the way a role mailbox or a switchboard is not; a missing
-    first or last name is read from the record's personal mailbox where it can be
-    (`mailbox_names`). Rows are those of `linkable_contacts`, in the same order."""
+    that two records are one person, the way a role mailbox or a switchboard is not; names in
+    Chinese characters are written in pinyin (`romanise`); a missing first or last name is read
+    from the record's personal mailbox where it can be (`mailbox_names`). Rows are those of
+    `linkable_contacts`, in the same order."""
     contacts = linkable_contacts(contacts)
     if not any(flag in contacts.columns for flag in JUNK_BLANKS):
         contacts = pd.concat([contacts, ghost_flags(contacts)], axis=1)
@@ -210,6 +213,9 @@ def linkage_input(contacts: pd.DataFrame) -> pd.DataFrame:
         for column in columns:
             if column in view.columns:
                 view[column] = view[column].where(~junk, None)
+    for column in ("first_name_norm", "last_name_norm"):
+        if column in view.columns:
+            view[column] = romanised(view[column])
     if {"first_name_norm", "last_name_norm", "email_key", "email_is_role"} <= set(view.columns):
         view["first_name_norm"], view["last_name_norm"] = names_from_mailboxes(
             view["first_name_norm"],
