@@ -100,8 +100,8 @@ class Comparison:
     rapidfuzz similarity in [0, 1] against `thresholds` (high, low); values in different scripts
     are not compared (missing). `also` lists further columns whose values count as the same field
     (a phone against the other record's mobile: any equal pair agrees). `crossed` names a column
-    compared crosswise, so `Wei Zhang` and `Zhang Wei` agree on both name fields (swapped values
-    are compared when they start with the same letter).
+    compared crosswise, so `Wei Zhang` and `Zhang Wei` agree on both name fields (a record with
+    one of the two missing is judged on the other: `Ping` and `Zheng Ping`).
 
     Agreement carries no evidence when either record has `ignore_if` set (a role mailbox) or
     when the agreeing value is shared by more than `shared_limit` records that differ on
