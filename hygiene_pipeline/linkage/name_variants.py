@@ -4,9 +4,8 @@ Two names are nickname variants when one is a formal name of the other (`bob` ->
 both are nicknames of the same formal name (`bob`, `robby`), by the curated table of the
 `nicknames` package. An initial (`c`) is a variant of every name starting with that letter.
 Typo variants start with the same letter and are one edit apart (`jia`, `jua`), or one is the
-other with two or more letters dropped (`dg`, `dong`): on names of two to four letters a
-Jaro-Winkler similarity cannot tell these from different names. A name that starts the other
-(`fan`, `fang`; `li`, `lin`) is a different name, not a typo. Tables are built once per
+other with letters dropped (`dg`, `dong`; `lu`, `liu`): on names of two to four letters a
+Jaro-Winkler similarity cannot tell these from different names. Tables are built once per
 vocabulary and looked up per distinct pair of names, never per record pair.
 """
 
@@ -40,15 +39,12 @@ def _dropped_letters(short: str, long: str) -> bool:
 
 
 def _typo_variants(a: str, b: str) -> bool:
-    """Same first letter, and one edit apart or the shorter (2+ letters) the longer with two or
-    more letters dropped. A name that starts another (Fan, Fang; Li, Lin) is a different name."""
+    """Same first letter, and one edit apart or one a shortening of the other (2+ letters)."""
     a, b = a.strip().lower(), b.strip().lower()
     if not a or not b or a[0] != b[0] or a == b:
         return False
     short, long = sorted((a, b), key=len)
-    if long.startswith(short):
-        return False
-    if len(short) >= 2 and len(long) - len(short) >= 2 and _dropped_letters(short, long):
+    if len(short) >= 2 and _dropped_letters(short, long):
         return True
     return len(short) >= 3 and OSA.distance(a, b) <= 1
 

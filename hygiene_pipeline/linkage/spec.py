@@ -111,8 +111,7 @@ class Comparison:
     `term_frequency` lets agreement on a rare value weigh more than agreement on a common one.
     `nicknames` grades first names that are nicknames of each other (Bob, Robert) as `high`,
     `initials` grades an initial and a name it starts (C., Claire) as `low`, `typos` grades
-    short names one typo apart or shortened by dropped letters (Jia, Jua; Dg, Dong) as `low`
-    (not a name that starts the other: Fan, Fang).
+    short names one typo apart or shortened by dropped letters (Jia, Jua; Dg, Dong) as `low`.
     """
 
     name: str
