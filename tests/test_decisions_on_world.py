@@ -66,3 +66,7 @@ def test_intent_tier_is_right_for_nearly_every_active_person(judgement: Judgemen
 
 def test_nearly_every_dialable_person_is_on_the_dial_list(judgement: Judgement) -> None:
     assert judgement.figures["dial recall"] >= 0.95, _report(judgement)
+
+
+def test_linkage_keeps_its_accuracy(judgement: Judgement) -> None:
+    assert judgement.figures["linkage f1"] >= 0.99, _report(judgement)

@@ -87,7 +87,10 @@ def _member_conflicts(
     """Member pairs of components of 3+ records that score below the conflict threshold.
 
     Every pair inside such a component is compared and scored, candidate or not, so a chain
-    A-B-C whose ends disagree is caught. Without a model only candidate pairs count.
+    A-B-C whose ends disagree is caught. Such pairs are judged on their weights alone: the
+    hard-negative rules ask a pair for a confirming e-mail or phone, which is what the chain
+    joining them supplies (a person who changed companies keeps their mobile). Without a model
+    only candidate pairs count.
     """
     sizes = np.bincount(labels)
     checkable = (sizes >= 3) & (sizes <= FULL_CHECK_LIMIT)
@@ -96,7 +99,8 @@ def _member_conflicts(
         return np.empty(0, np.int64), np.empty(0, np.int64), 0
     features, _ = compare(df, pairs_from_positions(left, right, keys), spec)
     rescored, _ = score(features, spec, model)
-    low = rescored["match_probability"].to_numpy() < spec.conflict_threshold
+    weight = rescored["match_weight"].to_numpy(np.float64)
+    low = weight < np.log(spec.conflict_threshold / (1.0 - spec.conflict_threshold))
     return left[low], right[low], len(left)
 
 

@@ -11,7 +11,7 @@ Each comparison yields an agreement level (`Level`), the similarity for string f
 frequency of an exactly agreeing value when the field is frequency-weighted, and an `_ignored`
 flag when agreement was discounted (role mailbox, switchboard number). Values written in
 different scripts (王伟, Wang Wei) are not compared letter by letter: the pair is `missing`.
-Nicknames and initials lift first names to `high` / `low` (`name_variants.py`).
+Nicknames lift names to `high`, initials and short-name typos to `low` (`name_variants.py`).
 """
 
 from __future__ import annotations
@@ -118,12 +118,6 @@ class EncodedField:
         return self.vocabulary.astype(str)
 
     @cached_property
-    def initial_codes(self) -> np.ndarray:
-        """A code for the first character of each vocabulary value."""
-        codes, _ = pd.factorize(pd.Series(self.texts).str[:1])
-        return codes
-
-    @cached_property
     def name_variants(self) -> NameVariants:
         """Nickname and initial tables of the vocabulary."""
         return NameVariants(self.texts)
@@ -199,28 +193,35 @@ class FieldComparator(BaseCompareFeature):
         return _string_similarity(comparison.scorer, cutoff, self.field, left, right)
 
     def _crossed(
-        self, left: list[np.ndarray], right: list[np.ndarray], straight: np.ndarray
+        self, left: list[np.ndarray], right: list[np.ndarray], level: np.ndarray
     ) -> np.ndarray:
-        """Similarity with the two columns swapped on one side (Zhang Wei / Wei Zhang).
+        """Levels with the two columns swapped on one side (Zhang Wei / Wei Zhang).
 
-        Tried only where the straight comparison falls short and the swapped values start with
-        the same letter (typos are rarely in the first letter), and the second half of the swap
-        only where the first half agrees: string work on a small share of the pairs.
+        Tried where the straight comparison falls short of `high`. The swap is graded like the
+        straight comparison, name variants included, half by half (this record's value against
+        the other's crossed column, and the reverse); it holds at the weaker half. A record with
+        one of the two names missing (`Ping` / `Zheng Ping`) is judged on the half it has, which
+        must then agree at `high` or better.
         """
-        comparison, initials = self.field.comparison, self.field.initial_codes
-        floor = comparison.thresholds[-1] if comparison.kind == "string" else 1.0
-        crossed = np.full(straight.shape, np.nan, dtype=np.float32)
-        a, b = left[0], right[-1]
-        weak = np.flatnonzero(~(straight >= comparison.thresholds[0]) & (a >= 0) & (b >= 0))
-        weak = weak[initials[a[weak]] == initials[b[weak]]]
-        first = self._similarity(a[weak], b[weak])
-        candidates = weak[first >= floor]
-        second = self._similarity(left[-1][candidates], right[0][candidates])
-        crossed[candidates] = np.minimum(first[first >= floor], second)
-        return np.fmax(straight, crossed)
+        weak = np.flatnonzero((level == Level.DISAGREE) | (level == Level.LOW))
+        own = self._grade(left[0][weak], right[-1][weak])
+        other = self._grade(left[-1][weak], right[0][weak])
+        both = (own != Level.MISSING) & (other != Level.MISSING)
+        crossed = np.where(both, np.minimum(own, other), np.maximum(own, other))
+        crossed[~both & (crossed < Level.HIGH)] = Level.MISSING
+        crossed[both & (crossed < Level.LOW)] = Level.MISSING
+        lifted = level.copy()
+        better = crossed > level[weak]
+        lifted[weak[better]] = crossed[better]
+        return lifted
+
+    def _grade(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Agreement levels of two value columns, name variants included."""
+        level = _levels(self.field.comparison, self._similarity(left, right))
+        return self._name_variants(level, left, right)
 
     def _name_variants(self, level: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        """Lift nickname pairs to `high` and initial pairs to `low`, as the spec asks."""
+        """Lift nickname pairs to `high`, initial and typo pairs to `low`, as the spec asks."""
         comparison = self.field.comparison
         if comparison.nicknames:
             weak = np.flatnonzero(level < Level.HIGH)
@@ -229,6 +230,9 @@ class FieldComparator(BaseCompareFeature):
         if comparison.initials:
             weak = np.flatnonzero(level == Level.DISAGREE)
             level[weak[self.field.name_variants.initials(left[weak], right[weak])]] = Level.LOW
+        if comparison.typos:
+            weak = np.flatnonzero(level == Level.DISAGREE)
+            level[weak[self.field.name_variants.typos(left[weak], right[weak])]] = Level.LOW
         return level
 
     def _compute_vectorized(self, *series: pd.Series) -> pd.DataFrame:
@@ -242,9 +246,10 @@ class FieldComparator(BaseCompareFeature):
             for i, role in enumerate(self.extras)
         }
         width = 1 + len(comparison.also)
-        straight = _fmax_all(self._similarity(a, b) for a in left[:width] for b in right[:width])
-        similarity = self._crossed(left, right, straight) if comparison.crossed else straight
+        similarity = _fmax_all(self._similarity(a, b) for a in left[:width] for b in right[:width])
         level = self._name_variants(_levels(comparison, similarity), left[0], right[0])
+        if comparison.crossed:
+            level = self._crossed(left, right, level)
         if "within" in extra:
             a, b = extra["within"]
             level[(a >= 0) & (b >= 0) & (a != b) & (level != Level.EXACT)] = Level.MISSING

@@ -1,10 +1,12 @@
-"""First-name variants that string similarity misses: nicknames and initials.
+"""Name variants that string similarity misses: nicknames, initials and short-name typos.
 
 Two names are nickname variants when one is a formal name of the other (`bob` -> `robert`) or
 both are nicknames of the same formal name (`bob`, `robby`), by the curated table of the
 `nicknames` package. An initial (`c`) is a variant of every name starting with that letter.
-Tables are built once per vocabulary and looked up per distinct pair of names, never per
-record pair.
+Typo variants start with the same letter and are one edit apart (`jia`, `jua`), or one is the
+other with letters dropped (`dg`, `dong`; `lu`, `liu`): on names of two to four letters a
+Jaro-Winkler similarity cannot tell these from different names. Tables are built once per
+vocabulary and looked up per distinct pair of names, never per record pair.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from functools import cache, cached_property
 import numpy as np
 import pandas as pd
 from nicknames import NickNamer
+from rapidfuzz.distance import OSA
 
 
 @cache
@@ -27,6 +30,23 @@ def _forms(name: str) -> frozenset[str]:
     namer = _nick_namer()
     formal = namer.canonicals_of(text)
     return frozenset(formal | {text}) if formal or namer.nicknames_of(text) else frozenset()
+
+
+def _dropped_letters(short: str, long: str) -> bool:
+    """`short` is `long` with some letters left out, in order (`dg` in `dong`)."""
+    rest = iter(long)
+    return all(letter in rest for letter in short)
+
+
+def _typo_variants(a: str, b: str) -> bool:
+    """Same first letter, and one edit apart or one a shortening of the other (2+ letters)."""
+    a, b = a.strip().lower(), b.strip().lower()
+    if not a or not b or a[0] != b[0] or a == b:
+        return False
+    short, long = sorted((a, b), key=len)
+    if len(short) >= 2 and _dropped_letters(short, long):
+        return True
+    return len(short) >= 3 and OSA.distance(a, b) <= 1
 
 
 class NameVariants:
@@ -75,3 +95,21 @@ class NameVariants:
         present = (left >= 0) & (right >= 0)
         a, b = np.where(present, left, 0), np.where(present, right, 0)
         return present & (is_initial[a] | is_initial[b]) & (first_letter[a] == first_letter[b])
+
+    def typos(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """True where the two names are typo variants (see the module docstring)."""
+        result = np.zeros(left.shape, dtype=bool)
+        candidates = np.flatnonzero((left >= 0) & (right >= 0) & (left != right))
+        if not candidates.size:
+            return result
+        width = len(self.texts)
+        inverse, combos = pd.factorize(
+            left[candidates].astype(np.int64) * width + right[candidates]
+        )
+        texts = self.texts
+        verdict = np.array(
+            [_typo_variants(texts[c // width], texts[c % width]) for c in combos.tolist()],
+            dtype=bool,
+        )
+        result[candidates] = verdict[inverse]
+        return result

@@ -100,8 +100,8 @@ class Comparison:
     rapidfuzz similarity in [0, 1] against `thresholds` (high, low); values in different scripts
     are not compared (missing). `also` lists further columns whose values count as the same field
     (a phone against the other record's mobile: any equal pair agrees). `crossed` names a column
-    compared crosswise, so `Wei Zhang` and `Zhang Wei` agree on both name fields (swapped values
-    are compared when they start with the same letter).
+    compared crosswise, so `Wei Zhang` and `Zhang Wei` agree on both name fields (a record with
+    one of the two missing is judged on the other: `Ping` and `Zheng Ping`).
 
     Agreement carries no evidence when either record has `ignore_if` set (a role mailbox) or
     when the agreeing value is shared by more than `shared_limit` records that differ on
@@ -110,7 +110,8 @@ class Comparison:
     (different `email_domain`) say nothing about each other, two mailboxes at one domain do.
     `term_frequency` lets agreement on a rare value weigh more than agreement on a common one.
     `nicknames` grades first names that are nicknames of each other (Bob, Robert) as `high`,
-    `initials` grades an initial and a name it starts (C., Claire) as `low`.
+    `initials` grades an initial and a name it starts (C., Claire) as `low`, `typos` grades
+    short names one typo apart or shortened by dropped letters (Jia, Jua; Dg, Dong) as `low`.
     """
 
     name: str
@@ -127,6 +128,7 @@ class Comparison:
     term_frequency: bool = False
     nicknames: bool = False
     initials: bool = False
+    typos: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "thresholds", tuple(sorted(self.thresholds, reverse=True)))

@@ -17,9 +17,12 @@
   consent (same account, surname and first initial; or the dialler reached one's contact on a
   number only the other has) is not dialled either: linkage may have kept one person apart.
 - `is_callable`: a dial phone, not do-not-call, consent valid.
-- `linkage_review_hold`: the person's cluster is flagged (split/oversized) with
-  `hold_flagged_clusters`, or a record joined with a match probability below
-  `min_dial_match_probability`: a merge to review before it lends anyone consent.
+- `linkage_review_hold`: a merge to review before it lends anyone consent: the person's records
+  form several identity islands (records connected through a shared personal mailbox or
+  personal number), one island has no valid opt-in of its own, and the cluster is flagged
+  (split/oversized) with `hold_flagged_clusters` or a record joined with a match probability
+  below `min_dial_match_probability`. One island is one person by what identifies them; consent
+  on every island is nobody's borrowed consent.
 - `is_emailable`: the golden mailbox works (not hard-bounced, domain alive), is not
   soft-suppressed, no complaint, no unsubscribe, no `do_not_email`, no member `opted_out`, and
   the person is not a ghost.
@@ -75,6 +78,38 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                        AS opted_in,
                    count(cluster_flag) AS flagged, min(match_probability) AS weakest
             FROM members GROUP BY entity_id
+        ),
+        personal AS (
+            -- what identifies one person: a personal mailbox, a number that is not the company's
+            SELECT record_key, email_key AS identifier FROM members
+            WHERE email_key IS NOT NULL AND NOT email_is_role
+            UNION
+            SELECT record_key, phone_e164 FROM record_numbers
+            WHERE line <> 'work' OR type = 'mobile'
+        ),
+        shared AS (
+            SELECT DISTINCT a.record_key AS record_key, b.record_key AS other
+            FROM personal a JOIN personal b USING (identifier)
+            JOIN members ma ON ma.record_key = a.record_key
+            JOIN members mb ON mb.record_key = b.record_key AND mb.entity_id = ma.entity_id
+            WHERE a.record_key <> b.record_key
+        ),
+        reach AS (
+            -- islands: the records of a person connected through shared personal identifiers
+            WITH RECURSIVE walk(record_key, other) AS (
+                SELECT record_key, record_key FROM members
+                UNION
+                SELECT w.record_key, s.other FROM walk w JOIN shared s ON s.record_key = w.other
+            )
+            SELECT record_key, min(other) AS island FROM walk GROUP BY record_key
+        ),
+        islands AS (
+            SELECT m.entity_id, count(DISTINCT r.island) AS islands,
+                   count(DISTINCT r.island) FILTER (
+                       WHERE m.consent_status = 'opted_in'
+                         AND (m.consent_expires_at IS NULL OR m.consent_expires_at > $as_of))
+                       AS consenting_islands
+            FROM members m JOIN reach r USING (record_key) GROUP BY m.entity_id
         ),
         counts AS (
             SELECT entity_id,
@@ -156,8 +191,9 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                d.phone AS dial_phone_e164,
                d.phone IS NULL AND rc.entity_id IS NOT NULL AS consent_elsewhere,
                coalesce(m.opted_out, false) OR u.entity_id IS NOT NULL AS withdrew_consent,
-               ({hold_flagged} AND coalesce(m.flagged, 0) > 0)
-                   OR coalesce(m.weakest, 1.0) < {float(settings.min_dial_match_probability)}
+               coalesce(il.islands, 1) > 1 AND il.consenting_islands < il.islands
+                   AND (({hold_flagged} AND coalesce(m.flagged, 0) > 0)
+                        OR coalesce(m.weakest, 1.0) < {float(settings.min_dial_match_probability)})
                    AS linkage_review_hold,
                coalesce(g.usable AND g.soft_since IS NULL AND g.complaint_at IS NULL, false)
                    AND u.entity_id IS NULL
@@ -174,6 +210,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         LEFT JOIN unsubscribed u USING (entity_id)
         LEFT JOIN golden_box g USING (entity_id)
         LEFT JOIN person_ghosts gh USING (entity_id)
+        LEFT JOIN islands il USING (entity_id)
         """,
     )
 

@@ -119,12 +119,14 @@ class ScoringSettings:
     hold_flagged_clusters: bool = _described(
         True,
         "Keep people whose linkage cluster is flagged (split or oversized) off the dial list "
-        "until the merge is reviewed: a wrong merge could borrow another person's consent.",
+        "until the merge is reviewed, when their records form several identity islands and one "
+        "has no consent of its own: a wrong merge could borrow another person's consent.",
     )
     min_dial_match_probability: float = _described(
         0.95,
         "Keep people off the dial list while any of their records joined them with a lower "
-        "match probability: an uncertain merge is reviewed before it lends consent to a call.",
+        "match probability and their records form several identity islands, one without "
+        "consent of its own: an uncertain merge is reviewed before it lends consent to a call.",
     )
     call_window_start: time = field(
         default=time(9, 0),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hygiene_pipeline.linkage import Comparison, LinkageSpec, MatchModel, cluster
+from hygiene_pipeline.linkage import Comparison, HardNegative, LinkageSpec, MatchModel, cluster
 from hygiene_pipeline.linkage.blocking import pairs_from_positions
 
 SPEC = LinkageSpec(
@@ -41,6 +41,33 @@ def test_chained_records_that_disagree_are_split_and_flagged() -> None:
     assert assignments.loc["k3", "cluster_flag"] is None
     assert stats["components_split"] == 1
     assert stats["member_pairs_checked"] == 3
+
+
+def test_a_chain_supplies_the_confirmation_a_hard_negative_asks_for() -> None:
+    # Ann moved from X to Y and kept her mobile: k0 and k2 share neither company nor phone,
+    # a namesake rule on its own, yet their weights (same name) say one person.
+    spec = LinkageSpec(
+        comparisons=(
+            Comparison("name", "name", kind="exact"),
+            Comparison("company", "company", kind="exact"),
+            Comparison("phone", "phone", kind="exact"),
+        ),
+        blocking=(),
+        hard_negatives=(HardNegative("namesake", ("company",), ("phone",)),),
+    )
+    model = MatchModel(
+        prior_log_odds=0.0,
+        m={"name": {4: 0.999, 1: 0.001}, "company": {4: 0.8, 1: 0.2}, "phone": {4: 0.8, 1: 0.2}},
+        u={"name": {4: 0.001, 1: 0.999}, "company": {4: 0.2, 1: 0.8}, "phone": {4: 0.2, 1: 0.8}},
+    )
+    frame = pd.DataFrame(
+        {"name": ["ann"] * 3, "company": ["x", "y", "y"], "phone": ["+1", "+1", "+2"]},
+        index=pd.Index(["k0", "k1", "k2"]),
+    )
+    scored = _scored(frame, [(0, 1), (1, 2)], [0.99, 0.99])
+    assignments, stats = cluster(frame, scored, spec, model=model)
+    assert assignments["cluster"].nunique() == 1
+    assert stats["components_split"] == 0
 
 
 def test_without_a_model_only_scored_pairs_count_as_conflicts() -> None:

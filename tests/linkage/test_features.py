@@ -56,6 +56,33 @@ def test_swapped_first_and_last_names_agree_crosswise() -> None:
     assert features["last"].tolist() == [Level.EXACT, Level.DISAGREE]
 
 
+def test_swapped_names_with_one_missing_agree_on_the_name_present() -> None:
+    frame = pd.DataFrame({"first": ["ping", "zheng", "li"], "last": [None, "ping", None]})
+    comparisons = (
+        Comparison("first", "first", crossed="last"),
+        Comparison("last", "last", crossed="first"),
+    )
+    features = _features(frame, comparisons, [(0, 1), (1, 0), (2, 1)])
+    assert features["first"].tolist() == [Level.EXACT, Level.EXACT, Level.DISAGREE]
+    assert features["last"].tolist() == [Level.MISSING] * 3
+
+
+def test_short_name_typos_grade_low_straight_and_crossed() -> None:
+    frame = pd.DataFrame(
+        {
+            "first": ["dg", "dong", "jia", "jua", "bo", "zhang", "yang"],
+            "last": ["zhu", "zhu", "wu", "wu", "li", "yg", "zhang"],
+        }
+    )
+    comparisons = (
+        Comparison("first", "first", crossed="last", typos=True),
+        Comparison("last", "last", crossed="first", typos=True),
+    )
+    features = _features(frame, comparisons, [(0, 1), (2, 3), (0, 4), (5, 6)])
+    assert features["first"].tolist() == [Level.LOW, Level.LOW, Level.DISAGREE, Level.LOW]
+    assert features["last"].tolist() == [Level.EXACT, Level.EXACT, Level.DISAGREE, Level.LOW]
+
+
 def test_phone_agrees_with_the_other_records_mobile() -> None:
     frame = pd.DataFrame({"phone": ["+1", None, "+3"], "mobile": [None, "+1", "+4"]})
     comparison = Comparison("phone", "phone", kind="exact", also=("mobile",))

@@ -33,3 +33,25 @@ def test_junk_emails_and_phones_do_not_link_records() -> None:
     result = deduplicate(view, CRM_LINKAGE_SPEC, CRM_GOLDEN_RULES)
     entity = result.xref.set_index("record_key")["entity_id"]
     assert entity["crm:1"] != entity["crm:2"] != entity["crm:3"] != entity["crm:1"]
+
+
+def test_records_sharing_only_a_company_and_its_switchboard_are_not_merged() -> None:
+    rows = pd.DataFrame(
+        {
+            "contact_id": ["1", "2", "3", "4", "5", "6"],
+            "source_system": "crm",
+            "first_name": [None, None, "Ann", "Bo", "Cy", "Di"],
+            "last_name": [None, None, "Lee", "Ng", "Ott", "Poe"],
+            "email": None,
+            "phone": "+1 212 555 1234",
+            "company": "Lee Co",
+            "source_file": "a.csv",
+            "row_number": [1, 2, 3, 4, 5, 6],
+        },
+        dtype=object,
+    )
+    contacts = standardise_crm_contacts(FeedFrames("crm_contacts", rows)).accepted
+    result = deduplicate(linkage_input(contacts), CRM_LINKAGE_SPEC, CRM_GOLDEN_RULES)
+    pairs = result.match_pairs.set_index(["record_key_left", "record_key_right"])
+    assert pairs.loc[("crm:1", "crm:2"), "hard_negative"] == "nothing_personal_in_common"
+    assert result.xref.set_index("record_key")["entity_id"].nunique() == 6

@@ -199,8 +199,11 @@ class World:
                 records[column] = pd.to_datetime(records[column], utc=True)
         if "cluster_flag" not in records:
             records["cluster_flag"] = None
-        xref = records[["record_key", "contact_id", "source_system", "entity_id", "cluster_flag"]]
-        crm = records.drop(columns=["entity_id", "cluster_flag"])
+        if "match_probability" not in records:
+            records["match_probability"] = 1.0
+        linkage = ["entity_id", "cluster_flag", "match_probability"]
+        xref = records[["record_key", "contact_id", "source_system", *linkage]]
+        crm = records.drop(columns=linkage)
         record_accounts, entity_accounts, accounts = resolve_accounts(crm, xref)
         xref = xref.assign(account_id=xref["record_key"].map(record_accounts))
         golden = pd.DataFrame(self.golden)

@@ -208,15 +208,32 @@ def test_dial_phone_falls_back_to_a_working_mobile(world) -> None:
     assert scored.loc["Q", "is_callable"]
 
 
-def test_flagged_linkage_clusters_are_held_off_the_dial_list(world) -> None:
+def test_uncertain_merges_whose_consent_another_island_lends_are_held(world) -> None:
+    """Held: a flagged or weakly joined person whose records fall into islands (records
+    sharing a personal mailbox or number) of which one has no consent of its own."""
     w = world()
     w.person("FLAGGED", cluster_flag="oversized")
-    w.person("CLEAR")
+    w.record("FLAGGED", contact_id="FLAGGED-2", consent_status="unknown", cluster_flag="oversized")
+    w.person("WEAK", match_probability=0.7)
+    w.record("WEAK", contact_id="WEAK-2", consent_status="unknown", match_probability=0.7)
+    w.person("ONE_ISLAND", match_probability=0.7)
+    w.record("ONE_ISLAND", contact_id="ONE_ISLAND-2", consent_status="unknown",
+             email="one_island@one_island-holdings.com", match_probability=0.7)  # fmt: skip
+    w.person("BOTH_CONSENT", match_probability=0.7)
+    w.record("BOTH_CONSENT", contact_id="BOTH_CONSENT-2", match_probability=0.7)
+    w.person("SURE")
+    w.record("SURE", contact_id="SURE-2", consent_status="unknown")
     result = w.score()
     scored = result.contacts.set_index("entity_id")
-    assert scored.loc["FLAGGED", "linkage_review_hold"]
+    assert scored["linkage_review_hold"].to_dict() == {
+        "FLAGGED": True,
+        "WEAK": True,
+        "ONE_ISLAND": False,
+        "BOTH_CONSENT": False,
+        "SURE": False,
+    }
     assert scored.loc["FLAGGED", "is_callable"]
-    assert list(result.dial_list["entity_id"]) == ["CLEAR"]
+    assert set(result.dial_list["entity_id"]) == {"ONE_ISLAND", "BOTH_CONSENT", "SURE"}
 
     w.settings = ScoringSettings(hold_flagged_clusters=False)
-    assert set(w.score().dial_list["entity_id"]) == {"FLAGGED", "CLEAR"}
+    assert "FLAGGED" in set(w.score().dial_list["entity_id"])

@@ -1,0 +1,30 @@
+"""Chinese names written in characters, romanised to pinyin for linkage.
+
+A CRM holds 谭萍 on one record and Ping Tan on another: different scripts share no letter, so
+without a common spelling the two never meet in a block and never agree in a comparison. Names
+in Han characters are written in toneless pinyin (`pypinyin`), syllables joined as CRMs write
+them (秀芳 -> xiufang); every other value is kept. Each distinct value is romanised once.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from pypinyin import lazy_pinyin
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _pinyin(text: str) -> str:
+    return "".join(lazy_pinyin(text)).lower() if _HAN.search(text) else text
+
+
+def romanised(names: pd.Series) -> pd.Series:
+    """`names` with every value holding Han characters written in pinyin."""
+    present = names.dropna()
+    if present.empty or not present.astype(str).str.contains(_HAN).any():
+        return names
+    distinct = present.astype(str).unique()
+    spelled = {value: _pinyin(value) for value in distinct}
+    return names.map(spelled).where(names.notna(), names)
