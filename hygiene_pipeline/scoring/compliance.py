@@ -10,9 +10,9 @@
 - Frequency cap: calls attributed to the person on the UTC day of `as_of` (`calls_today`) and
   in the 7 days up to it (`calls_7d`), against `max_calls_per_day` / `max_calls_per_7_days`.
 - `dial_phone_e164`: the golden phone, else the golden mobile, else another number of a member
-  record, that is valid, not dead, not blocked, and covered by the consent: on a record that
-  opted in, or on one sharing its mailbox (consent lent by a record with nothing in common may be
-  another person's, merged by mistake).
+  record, that is valid, not dead, not blocked, and covered by the consent: on a record of an
+  opted-in record's identity island (see below; consent lent by a record with nothing personal
+  in common may be another person's, merged by mistake).
 - `refusal_holds`: a person who may be the same as someone who asked not to be called or withdrew
   consent (same account, surname and first initial; or the dialler reached one's contact on a
   number only the other has) is not dialled either: linkage may have kept one person apart.
@@ -131,16 +131,14 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
               AND (consent_expires_at IS NULL OR consent_expires_at > $as_of)
         ),
         consented AS (
-            -- numbers on a record that opted in, or on one sharing its mailbox: consent lent by
-            -- a record with nothing in common may be another person's (a wrong merge)
+            -- numbers of the records on an opted-in record's island (records sharing a personal
+            -- mailbox or number with it): consent lent across islands, by records with nothing
+            -- personal in common, may be another person's (a wrong merge)
             SELECT m.entity_id, n.phone_e164
-            FROM opted o JOIN record_numbers n USING (record_key)
-            JOIN members m USING (record_key)
-            UNION
-            SELECT m.entity_id, n.phone_e164
-            FROM opted o
-            JOIN members m ON m.entity_id = o.entity_id AND m.email_key = o.email_key
-            JOIN record_numbers n ON n.record_key = m.record_key
+            FROM opted o JOIN reach ro ON ro.record_key = o.record_key
+            JOIN reach rm ON rm.island = ro.island
+            JOIN members m ON m.record_key = rm.record_key
+            JOIN record_numbers n ON n.record_key = rm.record_key
         ),
         usable AS (
             SELECT pn.entity_id, pn.phone_e164 FROM person_numbers pn
