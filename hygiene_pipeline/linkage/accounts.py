@@ -96,7 +96,8 @@ def _attach_by_name(named: pd.DataFrame, by_domain: pd.DataFrame) -> pd.Series:
     in_city = by_city[city_counts == 1].set_index(["company_key", "country", "city"])["account_key"]
     in_city = in_city[~in_city.index.duplicated()]
     city_lookup = pd.MultiIndex.from_frame(named[["company_key", "country", "city"]])
-    return attached.fillna(pd.Series(in_city.reindex(city_lookup).to_numpy(), index=named.index))
+    by_site = pd.Series(in_city.reindex(city_lookup).to_numpy(), index=named.index)
+    return attached.where(attached.notna(), by_site)
 
 
 def _name_keys(named: pd.DataFrame) -> pd.Series:
