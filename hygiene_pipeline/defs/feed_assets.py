@@ -47,6 +47,7 @@ from hygiene_pipeline.defs.partitions import (
 from hygiene_pipeline.defs.resources import (
     IO_RETRY,
     WAREHOUSE_POOL,
+    BatchClockResource,
     LandingResource,
     WarehouseResource,
 )
@@ -178,7 +179,10 @@ def build_feed_asset(
         pool=WAREHOUSE_POOL,
     )
     def load_feed(
-        context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
+        context: AssetExecutionContext,
+        landing: LandingResource,
+        warehouse: WarehouseResource,
+        clock: BatchClockResource,
     ) -> Iterator[Output]:
         try:
             mappings = load_column_mappings(landing.optional_path(landing.column_mapping_file))
@@ -212,7 +216,12 @@ def build_feed_asset(
                 "dagster/column_schema": table_schema(raw.accepted),
             },
         )
-        batch = STANDARDISERS[feed](raw, default_region=landing.default_region, vocab=vocabularies)
+        batch = STANDARDISERS[feed](
+            raw,
+            default_region=landing.default_region,
+            vocab=vocabularies,
+            not_after=clock.latest_event_time(),
+        )
         loaded = load_staging(context, warehouse, feed, batch.accepted)
         yield Output(
             batch,

@@ -35,7 +35,7 @@ from hygiene_pipeline.domain.flags import consent_statuses, parse_flags
 from hygiene_pipeline.domain.names import standardise_names
 from hygiene_pipeline.domain.phones import PHONE_FIELDS, parse_phones
 from hygiene_pipeline.domain.placeholders import ghost_flags
-from hygiene_pipeline.domain.spreadsheet_safety import formula_columns
+from hygiene_pipeline.domain.spreadsheet_safety import formula_columns, formula_like
 from hygiene_pipeline.domain.timestamps import later_than, parse_timestamps, unparseable_mask
 from hygiene_pipeline.domain.vocabularies import Vocabularies, default_vocabularies
 
@@ -257,7 +257,9 @@ def standardise_crm_contacts(
             ],
             default_region,
         )
+        expires_at = dates.pop("consent_expires_at")  # a date meant to lie ahead
         dates, future_dates = _future_dates(dates, not_after)
+        dates["consent_expires_at"] = expires_at
         bounced_at = dates.pop("email_bounced_at")
         in_source = source_record_state(raw, source_system, bounced_at, dates["updated_at"])
         postal_code = _text(raw, "postal_code")
@@ -328,14 +330,14 @@ def received_text(raw: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, pd.S
 
 def _formula_columns(frame: pd.DataFrame) -> pd.Series:
     """Per row, its text columns whose value a spreadsheet would run as a formula; a phone
-    column only where the value did not read as a number (`+44 ...` is a phone)."""
+    column only where the value is not a valid number (`+44 ...` is a phone)."""
     parsed_phones = [f"{name}_raw" for name in CRM_PHONE_COLUMNS]
     skip = {c for c in frame.columns if c.endswith("_e164")} | set(LINEAGE_COLUMNS)
     found = formula_columns(frame.drop(columns=[c for c in parsed_phones if c in frame]), skip)
     for name in CRM_PHONE_COLUMNS:
         column = f"{name}_raw"
         if column in frame:
-            unread = frame[f"{name}_e164"].isna() & formula_columns(frame[[column]], set()).notna()
+            unread = ~frame[f"{name}_valid"].eq(True) & formula_like(frame[column])
             found = found.where(~unread, found.fillna("").str.cat([column] * len(found), sep="; "))
     return found.str.removeprefix("; ")
 
