@@ -42,6 +42,7 @@ from hygiene_pipeline.defs.resources import (
     warehouse_from_env,
 )
 from hygiene_pipeline.defs.schedules import build_batch_schedule
+from hygiene_pipeline.defs.scorecard_assets import dq_scorecard
 from hygiene_pipeline.defs.scoring_assets import scoring_assets
 from hygiene_pipeline.defs.scoring_config import ScoringResource
 from hygiene_pipeline.defs.sensors import (
@@ -71,6 +72,7 @@ def build_assets() -> list[AssetsDefinition]:
         *linkage_assets,
         *scoring_assets,
         dq_check_results,
+        dq_scorecard,
         *build_sql_model_assets(SQL_MODELS_DIR),
     ]
     curated = [key for asset in published for key in asset.keys if key.path[0] == "curated"]

@@ -1,0 +1,114 @@
+"""The data-quality scorecard asset: this run's measures beside the previous run's.
+
+Reads the published tables from the warehouse, measures them with `quality.scorecard` (the one
+definition of each measure) and writes `curated.dq_scorecard`, keeping every earlier run's rows.
+The drift checks are attached to this asset and judge its rows."""
+
+from collections.abc import Sequence
+
+import pandas as pd
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+
+from hygiene_pipeline.defs.metadata import table_schema
+from hygiene_pipeline.defs.resources import (
+    IO_RETRY,
+    WAREHOUSE_POOL,
+    BatchClockResource,
+    WarehouseResource,
+)
+from hygiene_pipeline.domain.feed_frames import FEEDS
+from hygiene_pipeline.quality.scorecard import (
+    PHONE_PREFIXES,
+    SCORECARD_COLUMNS,
+    ScorecardInputs,
+    measure_all,
+    scorecard_rows,
+    updated_scorecard,
+)
+from hygiene_pipeline.warehouse.engine import Warehouse
+
+SCORECARD = AssetKey(["curated", "dq_scorecard"])
+SCORECARD_TABLE = "dq_scorecard"
+CONTACT_COLUMNS: tuple[str, ...] = (
+    "is_deleted",
+    "email",
+    "email_valid",
+    "email_key",
+    "company",
+    "updated_at",
+    *(f"{p}_{field}" for p in PHONE_PREFIXES for field in ("raw", "e164", "valid")),
+)
+BOUNCE_COLUMNS = ("email_key", "bounce_type", "enhanced_status", "smtp_code", "diagnostic")
+
+
+def read_columns(
+    warehouse: Warehouse, schema: str, table: str, columns: Sequence[str]
+) -> pd.DataFrame:
+    """The named columns a table has (an empty frame when the table does not exist)."""
+    physical = warehouse.schema_for(schema)
+    if not warehouse.table_exists(physical, table):
+        return pd.DataFrame(columns=list(columns))
+    present = [c for c in columns if c in set(warehouse.columns(physical, table))]
+    if not present:
+        return pd.DataFrame(index=range(warehouse.row_count(physical, table)))
+    return warehouse.read_sql(
+        f"SELECT {', '.join(present)} FROM {warehouse.qualified(physical, table)}"
+    )
+
+
+def _rows(warehouse: Warehouse, schema: str, table: str) -> int:
+    physical = warehouse.schema_for(schema)
+    return warehouse.row_count(physical, table) if warehouse.table_exists(physical, table) else 0
+
+
+def scorecard_inputs(warehouse: Warehouse, as_of: pd.Timestamp) -> ScorecardInputs:
+    """The warehouse's tables as the measures read them."""
+    return ScorecardInputs(
+        contacts=read_columns(warehouse, "staging", "crm_contacts", CONTACT_COLUMNS),
+        xref=read_columns(warehouse, "curated", "contact_xref", ["entity_id"]),
+        people=read_columns(warehouse, "curated", "contacts_golden", ["status"]),
+        bounces=read_columns(warehouse, "staging", "email_bounces", BOUNCE_COLUMNS),
+        suppressions=read_columns(
+            warehouse, "curated", "suppression_events", ["channel", "value", "reason"]
+        ),
+        rejected_rows=_rows(warehouse, "curated", "rejected_records"),
+        staged_rows=sum(_rows(warehouse, "staging", feed) for feed in FEEDS),
+        as_of=as_of,
+    )
+
+
+@asset(
+    key=SCORECARD,
+    deps=[
+        *(AssetKey(["staging", feed]) for feed in FEEDS),
+        AssetKey(["curated", "contact_xref"]),
+        AssetKey(["curated", "contacts_golden"]),
+        AssetKey(["curated", "suppression_events"]),
+        AssetKey(["curated", "rejected_records"]),
+    ],
+    group_name="quality",
+    kinds={"python", "sql"},
+    description="One row per run and data-quality measure (completeness, validity, duplicates, "
+    "ghosts, bounces, dead numbers, staleness, recent updates, quarantine), with the previous "
+    "run's value and the change; the drift checks judge these rows.",
+    metadata={"table": "curated.dq_scorecard"},
+    retry_policy=IO_RETRY,
+    pool=WAREHOUSE_POOL,
+)
+def dq_scorecard(
+    context: AssetExecutionContext, warehouse: WarehouseResource, clock: BatchClockResource
+) -> MaterializeResult:
+    """Measure this run and append its rows to the scorecard."""
+    store = warehouse.get_warehouse()
+    as_of = clock.timestamp()
+    values = measure_all(scorecard_inputs(store, as_of))
+    history = read_columns(store, "curated", SCORECARD_TABLE, SCORECARD_COLUMNS)
+    rows = scorecard_rows(values, history, context.run_id, pd.Timestamp.now(tz="UTC"), as_of)
+    store.replace_table("curated", SCORECARD_TABLE, updated_scorecard(history, rows))
+    return MaterializeResult(
+        metadata={
+            "dagster/row_count": len(history) + len(rows),
+            **{name: float(value) for name, value in values.items()},
+            "dagster/column_schema": table_schema(rows, SCORECARD_TABLE),
+        }
+    )
