@@ -22,6 +22,7 @@ from hygiene_pipeline.defs.asset_catalog import with_asset_catalog
 from hygiene_pipeline.defs.bi_access_assets import build_bi_access_asset
 from hygiene_pipeline.defs.feed_assets import feed_assets
 from hygiene_pipeline.defs.feed_batch_io import FEED_BATCH_IO_MANAGER_KEY, FeedBatchIOManager
+from hygiene_pipeline.defs.follow_up_assets import follow_up_tasks_asset
 from hygiene_pipeline.defs.linkage_assets import linkage_assets
 from hygiene_pipeline.defs.quality_assets import dq_check_results
 from hygiene_pipeline.defs.quality_checks import (
@@ -73,6 +74,7 @@ def build_assets() -> list[AssetsDefinition]:
         *scoring_assets,
         dq_check_results,
         dq_scorecard,
+        follow_up_tasks_asset,
         *build_sql_model_assets(SQL_MODELS_DIR),
     ]
     curated = [key for asset in published for key in asset.keys if key.path[0] == "curated"]
