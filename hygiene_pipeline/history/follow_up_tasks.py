@@ -318,8 +318,7 @@ def fix_in_source(inputs: TaskInputs) -> pd.DataFrame:
         chosen["record_key"],
         chosen["record_key"].map(people["entity_id"]),
         chosen["record_key"].map(people["account_id"]) if "account_id" in people else None,
-        "junk or invalid values in a source record: fix them in "
-        + chosen["record_key"].str.split(":").str[0],
+        "junk or invalid values in a source record: fix them in " + system,
         _evidence(evidence),
         3,
         chosen["record_key"],
