@@ -20,10 +20,10 @@ from hygiene_pipeline.history.follow_up_tasks import (
     PHONE_PREFIXES,
     RECORD_PROBLEMS,
     TASK_COLUMNS,
-    TASK_TYPES,
     TaskInputs,
     follow_up_tasks,
 )
+from hygiene_pipeline.vocabulary import TASK_TYPES
 from hygiene_pipeline.warehouse.engine import Warehouse
 
 TASKS_TABLE = "follow_up_tasks"

@@ -30,14 +30,6 @@ import pandas as pd
 
 from hygiene_pipeline.vocabulary import DEAD_NUMBER_REASONS
 
-TASK_TYPES: tuple[str, ...] = (
-    "find_replacement_contact",
-    "reconfirm_contact",
-    "renew_consent",
-    "review_merge",
-    "verify_dnc_entry",
-    "fix_in_source",
-)
 TASK_COLUMNS: tuple[str, ...] = (
     "task_id",
     "task_type",

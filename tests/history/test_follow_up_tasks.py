@@ -12,7 +12,8 @@ from dagster import AssetKey, AssetSpec, MaterializeResult, materialize, multi_a
 
 from hygiene_pipeline.defs.follow_up_assets import follow_up_tasks_asset
 from hygiene_pipeline.defs.resources import BatchClockResource, WarehouseResource
-from hygiene_pipeline.history.follow_up_tasks import TASK_TYPES, task_ids
+from hygiene_pipeline.history.follow_up_tasks import task_ids
+from hygiene_pipeline.vocabulary import TASK_TYPES
 from hygiene_pipeline.warehouse.engine import Warehouse
 
 FIRST = pd.Timestamp("2026-06-30T12:00:00Z")
@@ -29,16 +30,27 @@ def people(batch: int) -> pd.DataFrame:
         {
             "entity_id": ["E1", "E2", "E3", "E4", "E5", "E6"],
             "account_id": ["A1", "A1", "A2", "A2", "A3", "A1"],
-            "status": ["left_company" if first else "active", "active", "active", "active",
-                       "active", "active"],  # fmt: skip
+            "status": [
+                "left_company" if first else "active",
+                "active",
+                "active",
+                "active",
+                "active",
+                "active",
+            ],
             "status_reason": ["call disposition left_company on 2026-06-01", "", "", "", "", ""],
-            "dial_phone_e164": [None, None if first else "+14155550122", "+14155550133",
-                                "+14155550144", "+14155550155", "+14155550166"],  # fmt: skip
+            "dial_phone_e164": [
+                None,
+                None if first else "+14155550122",
+                "+14155550133",
+                "+14155550144",
+                "+14155550155",
+                "+14155550166",
+            ],
             "is_emailable": [True, True, True, True, False, True],
             "consent_status": ["opted_in"] * 6,
             "consent_expires_at": pd.Series(
-                [None, None, FIRST + pd.Timedelta(days=10) if first else FIRST + pd.Timedelta(
-                    days=400), None, None, None],  # fmt: skip
+                [None, None, FIRST + pd.Timedelta(days=10 if first else 400), None, None, None],
                 dtype=UTC,
             ),
             "linkage_review_hold": [False, False, False, first, False, False],
@@ -79,8 +91,15 @@ def tables(batch: int) -> dict[tuple[str, str], pd.DataFrame]:
             {
                 "record_key": ["sf:1", "sf:2", "sf:3", "sf:4", "hs:4", "sf:5", "sf:6"],
                 "is_deleted": False,
-                "email": ["a@x.com", "b@x.com", "c@x.com", "d@x.com", "d@x.com", "e@x.com",
-                          "test@test.com" if first else "f@x.com"],  # fmt: skip
+                "email": [
+                    "a@x.com",
+                    "b@x.com",
+                    "c@x.com",
+                    "d@x.com",
+                    "d@x.com",
+                    "e@x.com",
+                    "test@test.com" if first else "f@x.com",
+                ],
                 "email_valid": True,
                 "phone_raw": None,
                 "phone_valid": False,
