@@ -109,7 +109,9 @@ def follow_up_tasks_asset(
     """Open, keep and close the follow-up tasks for this batch."""
     store = warehouse.get_warehouse()
     inputs = task_inputs(store, clock.timestamp(), config.consent_renewal_days)
-    previous = read_columns(store, "curated", TASKS_TABLE, TASK_COLUMNS)
+    previous = read_columns(store, "curated", TASKS_TABLE, TASK_COLUMNS).reindex(
+        columns=list(TASK_COLUMNS)
+    )
     tasks = follow_up_tasks(inputs, previous)
     store.replace_table("curated", TASKS_TABLE, tasks)
     open_tasks = tasks[tasks["closed_at"].isna()]
