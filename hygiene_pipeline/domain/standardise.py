@@ -8,6 +8,14 @@ a bounce whose address is not a valid e-mail, a do-not-call row whose phone is n
 all, and (contacts) a missing key or a key already seen. Columns the feed does not define are
 carried through as text. Every input row ends in exactly one of `accepted` or `rejected`.
 
+`not_after` (the batch's as-of time plus a tolerance) is the latest believable event time: a
+bounce, call or engagement row dated later is rejected (`event time in the future: ...`), except
+a do-not-call call and an unsubscribe, which count whatever their date; a contact keeps its row
+and loses only the impossible date (`future_dates` names it); DNC entries are kept whatever
+their date. Contacts also carry their names and company as received (`*_raw`), whether
+invisible characters were removed from them, their ghost flags and the text columns a
+spreadsheet would run as a formula (`formula_columns`).
+
 Written dates are read month-first (`03/04/2024` = 4 March) only when the default region is a
 month-first one (`MONTH_FIRST_REGIONS`) and a column's values allow both readings.
 """
@@ -45,9 +53,9 @@ MONTH_FIRST_REGIONS: frozenset[str] = frozenset({"US", "CA", "PH"})
 CRM_INPUT_COLUMNS: frozenset[str] = frozenset(feed_spec("crm_contacts").columns)
 """The contact columns the feed knows; any other input column is carried through as it is."""
 CRM_PHONE_COLUMNS: tuple[str, ...] = ("phone", "mobile_phone", "home_phone", "other_phone")
+"""Every number of the person; each becomes the six `PHONE_FIELDS` columns under its prefix."""
 RECEIVED_TEXT_COLUMNS: tuple[str, ...] = ("first_name", "last_name", "full_name", "company")
 """Text whose value as received is kept beside its cleaned form (`<column>_raw`)."""
-"""Every number of the person; each becomes the six `PHONE_FIELDS` columns under its prefix."""
 
 BOUNCE_INPUT_COLUMNS = frozenset(
     ["email", "bounced_at", "bounce_type", "smtp_code", "enhanced_status", "diagnostic", "provider"]
@@ -597,7 +605,8 @@ def standardise_dnc_list(
     `default_region`); `country` is kept so scoring knows which entries named their region.
 
     A row whose phone is not a number at all is rejected; a number that parses but is not valid
-    for its region is kept with `phone_valid` False, since suppressing it costs nothing.
+    for its region is kept with `phone_valid` False, since suppressing it costs nothing. An entry
+    is kept whatever its date (`not_after` is accepted for a uniform signature).
     """
     raw = _positional(batch.accepted)
     country = to_iso2(_column(raw, "country"))
