@@ -31,7 +31,7 @@ from hygiene_pipeline.defs.partitions import (
     event_partitions_from_env,
     rows_in_window,
 )
-from hygiene_pipeline.defs.resources import LandingResource, WarehouseResource
+from hygiene_pipeline.defs.resources import BatchClockResource, LandingResource, WarehouseResource
 from hygiene_pipeline.warehouse.engine import Warehouse
 
 FEED, TIME_COLUMN = "call_logs", "called_at"
@@ -57,6 +57,7 @@ def run_feed(generated_crm: Path, warehouse_url: str, batches: FeedBatchIOManage
     resources = {
         "landing": LandingResource(landing_dir=str(generated_crm / "landing")),
         "warehouse": WarehouseResource(url=warehouse_url),
+        "clock": BatchClockResource(),  # the run's time: later than every generated event
         FEED_BATCH_IO_MANAGER_KEY: batches,
     }
     instance = DagsterInstance.ephemeral()
