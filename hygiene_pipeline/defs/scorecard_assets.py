@@ -79,8 +79,9 @@ def scorecard_inputs(warehouse: Warehouse, as_of: pd.Timestamp) -> ScorecardInpu
 
 @asset(
     key=SCORECARD,
-    deps=[
-        *(AssetKey(["staging", feed]) for feed in FEEDS),
+    deps=[  # every staging feed is upstream of rejected_records, whose rows are counted too
+        AssetKey(["staging", "crm_contacts"]),
+        AssetKey(["staging", "email_bounces"]),
         AssetKey(["curated", "contact_xref"]),
         AssetKey(["curated", "contacts_golden"]),
         AssetKey(["curated", "suppression_events"]),
