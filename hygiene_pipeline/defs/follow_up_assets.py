@@ -1,20 +1,18 @@
 """`curated.follow_up_tasks`: the work lists sales ops act on, kept across batches.
 
-Reads this batch's published decisions and the previously published tasks from the warehouse,
-lets `history.follow_up_tasks` decide which tasks open, stay open or close, and writes the
-whole table back (closed tasks included: a task is never deleted)."""
+Reads this run's decisions from the run's own schemas (`WarehouseResource.get_warehouse()`) and
+the tasks published before from the published ones, lets `history.follow_up_tasks` decide which
+tasks open, stay open or close, and returns the whole table (closed tasks included: a task is
+never deleted); the IO manager stores it as the run's `curated.follow_up_tasks`, which lands
+with the run's publication. A run that publishes nothing leaves the published tasks as they
+were."""
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, Config, Output, asset
 from pydantic import Field
 
 from hygiene_pipeline.defs.metadata import counts_table, table_schema
-from hygiene_pipeline.defs.resources import (
-    IO_RETRY,
-    WAREHOUSE_POOL,
-    BatchClockResource,
-    WarehouseResource,
-)
+from hygiene_pipeline.defs.resources import IO_RETRY, BatchClockResource, WarehouseResource
 from hygiene_pipeline.defs.scorecard_assets import read_columns
 from hygiene_pipeline.history.follow_up_tasks import (
     PHONE_PREFIXES,
@@ -98,25 +96,24 @@ def task_inputs(warehouse: Warehouse, as_of: pd.Timestamp, renewal_days: int) ->
     "source. Ids are stable across batches; a resolved task is closed, never deleted.",
     metadata={"table": f"curated.{TASKS_TABLE}"},
     retry_policy=IO_RETRY,
-    pool=WAREHOUSE_POOL,
 )
 def follow_up_tasks_asset(
     context: AssetExecutionContext,
     config: FollowUpConfig,
     warehouse: WarehouseResource,
     clock: BatchClockResource,
-) -> MaterializeResult:
+) -> Output[pd.DataFrame]:
     """Open, keep and close the follow-up tasks for this batch."""
-    store = warehouse.get_warehouse()
-    inputs = task_inputs(store, clock.timestamp(), config.consent_renewal_days)
-    previous = read_columns(store, "curated", TASKS_TABLE, TASK_COLUMNS).reindex(
+    inputs = task_inputs(warehouse.get_warehouse(), clock.timestamp(), config.consent_renewal_days)
+    published = warehouse.get_published_warehouse()
+    previous = read_columns(published, "curated", TASKS_TABLE, TASK_COLUMNS).reindex(
         columns=list(TASK_COLUMNS)
     )
     tasks = follow_up_tasks(inputs, previous)
-    store.replace_table("curated", TASKS_TABLE, tasks)
     open_tasks = tasks[tasks["closed_at"].isna()]
     context.log.info(f"{len(open_tasks)} open follow-up tasks, {len(tasks)} in all")
-    return MaterializeResult(
+    return Output(
+        tasks,
         metadata={
             "dagster/row_count": len(tasks),
             "open_tasks": counts_table(
@@ -126,5 +123,5 @@ def follow_up_tasks_asset(
             ),
             "closed_this_batch": int((tasks["closed_at"] == clock.timestamp()).sum()),
             "dagster/column_schema": table_schema(tasks, TASKS_TABLE),
-        }
+        },
     )

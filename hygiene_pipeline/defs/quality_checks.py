@@ -10,7 +10,8 @@
 - `build_compliance_checks()`: `dial_list_compliance` on `curated.dial_list`, blocking: nobody
   do-not-call, suppressed, without valid consent, or listed twice.
 - `build_drift_checks(tolerances)`: `<metric>_drift` (WARN) on `curated/dq_scorecard`, judging
-  the scorecard's value of the measure against the previous run's (one definition per measure).
+  the run's value of the measure in its scorecard against the latest published run's (one
+  definition per measure).
 - `build_rejected_files_check()`: `every_file_read` (WARN) on `curated.rejected_files`, naming
   each landing file that could not be read and the kind of reason (file names only, no values).
 
@@ -47,7 +48,12 @@ from dagster import (
 from hygiene_pipeline.defs.asset_catalog import check_spec, is_critical, runbook_metadata
 from hygiene_pipeline.defs.quality_assets import DQ_RESULTS_TABLE
 from hygiene_pipeline.defs.resources import BatchClockResource, WarehouseResource
-from hygiene_pipeline.defs.scorecard_assets import SCORECARD, SCORECARD_TABLE, read_columns
+from hygiene_pipeline.defs.scorecard_assets import (
+    SCORECARD,
+    SCORECARD_TABLE,
+    published_scorecard,
+    read_columns,
+)
 from hygiene_pipeline.package_files import expectations_dir
 from hygiene_pipeline.quality.compliance import ComplianceEvidence, compliance_findings
 from hygiene_pipeline.quality.drift import DRIFT_METRICS, DriftTolerances, drift_finding
@@ -62,6 +68,7 @@ from hygiene_pipeline.quality.results import (
     failures_markdown,
     sample_keys_json,
 )
+from hygiene_pipeline.quality.scorecard import previous_values
 from hygiene_pipeline.quality.suites import SuiteSpec, load_suites
 from hygiene_pipeline.warehouse.engine import Warehouse
 
@@ -239,7 +246,8 @@ def build_drift_checks(
 
 def build_drift_check(metric: str, tolerance: float) -> AssetChecksDefinition:
     """The drift check of one metric on `curated.dq_scorecard` (see `quality.drift`): it reads
-    the run's value and the previous run's from the scorecard, which measured them."""
+    the run's value from the run's scorecard, which measured it, and the baseline from the
+    published scorecard."""
     asset_name = ".".join(SCORECARD.path)
     check_name = f"{metric}_drift"
     spec = check_spec(
@@ -268,20 +276,17 @@ def build_drift_check(metric: str, tolerance: float) -> AssetChecksDefinition:
 def _scorecard_measure(
     warehouse: Warehouse, measure: str, run_id: str
 ) -> tuple[float, float | None]:
-    """A measure's value and previous value in the scorecard: this run's row, else the latest."""
-    rows = read_columns(
-        warehouse,
-        "curated",
-        SCORECARD_TABLE,
-        ["run_id", "measure", "value", "previous_value", "measured_at"],
-    )
-    rows = rows[rows["measure"] == measure]
-    if rows.empty:
-        raise ValueError(f"curated.{SCORECARD_TABLE} has no {measure} yet: run dq_scorecard first")
-    own = rows[rows["run_id"] == run_id]
-    row = (own if len(own) else rows).sort_values("measured_at").iloc[-1]
-    baseline = row["previous_value"]
-    return float(row["value"]), None if pd.isna(baseline) else float(baseline)
+    """A measure's value in the run's scorecard (this run's row) and its baseline in the
+    published one (the latest earlier run's value; None before the first publication)."""
+    rows = read_columns(warehouse, "curated", SCORECARD_TABLE, ["run_id", "measure", "value"])
+    own = rows[(rows["run_id"] == run_id) & (rows["measure"] == measure)]
+    if own.empty:
+        raise ValueError(
+            f"curated.{SCORECARD_TABLE} of this run has no {measure}: materialise "
+            f"{SCORECARD.to_user_string()} in the run before its drift checks"
+        )
+    baseline = previous_values(published_scorecard(warehouse.published()), run_id).get(measure)
+    return float(own["value"].iloc[-1]), baseline
 
 
 def _run_checks(

@@ -1,21 +1,19 @@
 """The data-quality scorecard asset: this run's measures beside the previous run's.
 
-Reads the published tables from the warehouse, measures them with `quality.scorecard` (the one
-definition of each measure) and writes `curated.dq_scorecard`, keeping every earlier run's rows.
-The drift checks are attached to this asset and judge its rows."""
+Measures the run's own tables (`WarehouseResource.get_warehouse()`) with `quality.scorecard`
+(the one definition of each measure), sets each value beside the latest published run's, and
+returns the published scorecard with this run's rows added; the IO manager stores it as the
+run's `curated.dq_scorecard`, which lands with the run's publication. A run that publishes
+nothing leaves the published scorecard as it was. The drift checks are attached to this asset
+and judge its rows."""
 
 from collections.abc import Sequence
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, Output, asset
 
 from hygiene_pipeline.defs.metadata import table_schema
-from hygiene_pipeline.defs.resources import (
-    IO_RETRY,
-    WAREHOUSE_POOL,
-    BatchClockResource,
-    WarehouseResource,
-)
+from hygiene_pipeline.defs.resources import IO_RETRY, BatchClockResource, WarehouseResource
 from hygiene_pipeline.domain.feed_frames import FEEDS
 from hygiene_pipeline.quality.scorecard import (
     PHONE_PREFIXES,
@@ -77,6 +75,11 @@ def scorecard_inputs(warehouse: Warehouse, as_of: pd.Timestamp) -> ScorecardInpu
     )
 
 
+def published_scorecard(published: Warehouse) -> pd.DataFrame:
+    """Every published run's rows (empty before the first publication): the baselines."""
+    return read_columns(published, "curated", SCORECARD_TABLE, SCORECARD_COLUMNS)
+
+
 @asset(
     key=SCORECARD,
     deps=[  # every staging feed is upstream of rejected_records, whose rows are counted too
@@ -94,22 +97,21 @@ def scorecard_inputs(warehouse: Warehouse, as_of: pd.Timestamp) -> ScorecardInpu
     "run's value and the change; the drift checks judge these rows.",
     metadata={"table": "curated.dq_scorecard"},
     retry_policy=IO_RETRY,
-    pool=WAREHOUSE_POOL,
 )
 def dq_scorecard(
     context: AssetExecutionContext, warehouse: WarehouseResource, clock: BatchClockResource
-) -> MaterializeResult:
-    """Measure this run and append its rows to the scorecard."""
-    store = warehouse.get_warehouse()
+) -> Output[pd.DataFrame]:
+    """Measure this run; the published scorecard with this run's rows."""
     as_of = clock.timestamp()
-    values = measure_all(scorecard_inputs(store, as_of))
-    history = read_columns(store, "curated", SCORECARD_TABLE, SCORECARD_COLUMNS)
+    values = measure_all(scorecard_inputs(warehouse.get_warehouse(), as_of))
+    history = published_scorecard(warehouse.get_published_warehouse())
     rows = scorecard_rows(values, history, context.run_id, pd.Timestamp.now(tz="UTC"), as_of)
-    store.replace_table("curated", SCORECARD_TABLE, updated_scorecard(history, rows))
-    return MaterializeResult(
+    card = updated_scorecard(history, rows)
+    return Output(
+        card,
         metadata={
-            "dagster/row_count": len(history) + len(rows),
+            "dagster/row_count": len(card),
             **{name: float(value) for name, value in values.items()},
             "dagster/column_schema": table_schema(rows, SCORECARD_TABLE),
-        }
+        },
     )

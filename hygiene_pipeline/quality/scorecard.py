@@ -216,6 +216,17 @@ def measure_all(inputs: ScorecardInputs) -> dict[str, float]:
     return {name: round(measure.compute(inputs), 6) for name, measure in MEASURES.items()}
 
 
+def previous_values(history: pd.DataFrame, run_id: str) -> dict[str, float]:
+    """Each measure's value in the latest run of `history` other than `run_id`: its baseline.
+
+    A retried run is thus compared with the run before it, not with itself."""
+    earlier = history[history["run_id"] != run_id] if len(history) else history
+    if not len(earlier):
+        return {}
+    latest = earlier.sort_values(["measured_at", "run_id"]).groupby("measure").tail(1)
+    return dict(zip(latest["measure"], latest["value"].astype(float), strict=True))
+
+
 def scorecard_rows(
     values: dict[str, float],
     history: pd.DataFrame,
@@ -223,16 +234,9 @@ def scorecard_rows(
     measured_at: pd.Timestamp,
     as_of: pd.Timestamp,
 ) -> pd.DataFrame:
-    """This run's rows: each value beside the latest other run's value of the same measure.
-
-    `history` is the scorecard so far (`SCORECARD_COLUMNS`, possibly empty); rows of `run_id`
-    itself are ignored, so a retried run compares with the run before it, not with itself.
-    """
-    earlier = history[history["run_id"] != run_id] if len(history) else history
-    previous: dict[str, float] = {}
-    if len(earlier):
-        latest = earlier.sort_values(["measured_at", "run_id"]).groupby("measure").tail(1)
-        previous = dict(zip(latest["measure"], latest["value"].astype(float), strict=True))
+    """This run's rows: each value beside its baseline (`previous_values`) in `history`, the
+    scorecard so far (`SCORECARD_COLUMNS`, possibly empty)."""
+    previous = previous_values(history, run_id)
     names = list(values)
     before = np.array([previous.get(name, np.nan) for name in names], dtype=float)
     now = np.array([values[name] for name in names], dtype=float)

@@ -1,17 +1,16 @@
-"""Follow-up tasks across two batches in a real warehouse: each type opens, stays, closes."""
+"""Follow-up tasks across published batches in a real warehouse: each type opens, stays, closes."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import AssetKey, AssetSpec, MaterializeResult, materialize, multi_asset
+from published_runs import materialize_and_publish, run_tables
 
 from hygiene_pipeline.defs.follow_up_assets import follow_up_tasks_asset
-from hygiene_pipeline.defs.resources import BatchClockResource, WarehouseResource
+from hygiene_pipeline.defs.resources import BatchClockResource
 from hygiene_pipeline.history.follow_up_tasks import task_ids
 from hygiene_pipeline.vocabulary import TASK_TYPES
 from hygiene_pipeline.warehouse.engine import Warehouse
@@ -77,7 +76,7 @@ def tables(batch: int) -> dict[tuple[str, str], pd.DataFrame]:
                 "row_number": [7] if first else [],
                 "reason": ["matches no number"] if first else [],
             }
-        ),
+        ).astype({"phone_raw": "string", "source_file": "string", "reason": "string"}),
         ("curated", "contact_xref"): pd.DataFrame(
             {
                 "record_key": ["sf:1", "sf:2", "sf:3", "sf:4", "hs:4", "sf:5", "sf:6"],
@@ -110,26 +109,11 @@ def tables(batch: int) -> dict[tuple[str, str], pd.DataFrame]:
     }
 
 
-def writer(frames: dict[tuple[str, str], pd.DataFrame]):
-    keys = [AssetKey(list(key)) for key in frames]
-
-    @multi_asset(specs=[AssetSpec(key) for key in keys], name="write_decisions")
-    def write(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
-        store = warehouse.get_warehouse()
-        for key in keys:
-            store.replace_table(*key.path, frames[tuple(key.path)])
-            yield MaterializeResult(asset_key=key)
-
-    return write
-
-
 def run_batch(url: str, batch: int, as_of: pd.Timestamp) -> pd.DataFrame:
-    result = materialize(
-        [writer(tables(batch)), follow_up_tasks_asset],
-        resources={
-            "warehouse": WarehouseResource(url=url),
-            "clock": BatchClockResource(as_of=as_of.isoformat()),
-        },
+    result = materialize_and_publish(
+        url,
+        [run_tables(tables(batch)), follow_up_tasks_asset],
+        clock=BatchClockResource(as_of=as_of.isoformat()),
     )
     assert result.success
     return Warehouse(url).read_table("curated", "follow_up_tasks").set_index("task_id")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import AssetKey, AssetSpec, MaterializeResult, materialize, multi_asset
+from dagster import AssetCheckResult, AssetChecksDefinition, AssetKey, asset_check
+from published_runs import materialize_and_publish, run_tables
 
 from hygiene_pipeline.defs.quality_checks import build_drift_checks
-from hygiene_pipeline.defs.resources import BatchClockResource, WarehouseResource
-from hygiene_pipeline.defs.scorecard_assets import dq_scorecard
+from hygiene_pipeline.defs.resources import BatchClockResource
+from hygiene_pipeline.defs.scorecard_assets import SCORECARD, dq_scorecard
+from hygiene_pipeline.defs.sql_model_assets import build_sql_model_assets
 from hygiene_pipeline.package_files import sql_models_dir
 from hygiene_pipeline.quality.scorecard import (
     MEASURES,
@@ -20,7 +21,7 @@ from hygiene_pipeline.quality.scorecard import (
     scorecard_rows,
 )
 from hygiene_pipeline.warehouse.engine import Warehouse
-from hygiene_pipeline.warehouse.sql_models import build_sql_model, load_sql_models
+from hygiene_pipeline.warehouse.run_scope import run_schema
 
 AS_OF = pd.Timestamp("2026-06-30T12:00:00Z")
 
@@ -116,37 +117,39 @@ def test_rows_compare_with_the_latest_other_run() -> None:
     assert retried.iloc[0]["previous_value"] == 0.2
 
 
-def writer(frames: dict[tuple[str, str], pd.DataFrame]):
-    keys = [AssetKey(list(key)) for key in frames]
-
-    @multi_asset(specs=[AssetSpec(key) for key in keys], name="write_fixture_tables")
-    def write(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
-        store = warehouse.get_warehouse()
-        for key in keys:
-            store.replace_table(*key.path, frames[tuple(key.path)])
-            yield MaterializeResult(asset_key=key)
-
-    return write
+TREND = next(
+    model
+    for model in build_sql_model_assets(sql_models_dir())
+    if model.key == AssetKey(["curated", "dq_scorecard_trend"])
+)
 
 
-def run(url: str, batch: ScorecardInputs):
+@asset_check(asset=SCORECARD, blocking=True)
+def failing_blocking_check() -> AssetCheckResult:
+    """Any blocking check that fails: the run must publish nothing."""
+    return AssetCheckResult(passed=False)
+
+
+def run(url: str, batch: ScorecardInputs, *extra_checks: AssetChecksDefinition):
     frames = {
         ("staging", "crm_contacts"): batch.contacts,
         ("curated", "contact_xref"): batch.xref,
         ("curated", "contacts_golden"): batch.people,
         ("curated", "suppression_events"): batch.suppressions,
     }
-    return materialize(
-        [writer(frames), dq_scorecard, *build_drift_checks()],
-        resources={
-            "warehouse": WarehouseResource(url=url),
-            "clock": BatchClockResource(as_of=AS_OF.isoformat()),
-        },
-        selection=[AssetKey(list(k)) for k in frames] + [AssetKey(["curated", "dq_scorecard"])],
+    return materialize_and_publish(
+        url,
+        [run_tables(frames), dq_scorecard, TREND],
+        [*build_drift_checks(), *extra_checks],
+        clock=BatchClockResource(as_of=AS_OF.isoformat()),
     )
 
 
-def test_two_runs_give_trend_rows_and_drift_reads_them(tmp_path: Path) -> None:
+def published_card(store: Warehouse) -> pd.DataFrame:
+    return store.read_table("curated", "dq_scorecard").sort_values(["run_id", "measure"])
+
+
+def test_two_published_runs_give_trend_rows_and_drift_reads_them(tmp_path: Path) -> None:
     url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
     first = run(url, inputs())
     second = run(
@@ -157,6 +160,7 @@ def test_two_runs_give_trend_rows_and_drift_reads_them(tmp_path: Path) -> None:
         ),
     )
 
+    assert first.success and second.success
     store = Warehouse(url)
     card = store.read_table("curated", "dq_scorecard")
     assert len(card) == 2 * len(MEASURES)
@@ -170,8 +174,6 @@ def test_two_runs_give_trend_rows_and_drift_reads_them(tmp_path: Path) -> None:
     assert drift["duplicate_rate_drift"].metadata["baseline"].value == 0.25
     assert drift["stale_share_drift"].passed
 
-    model = next(m for m in load_sql_models(sql_models_dir()) if m.name == "dq_scorecard_trend")
-    build_sql_model(store, model)
     trend = store.read_table("curated", "dq_scorecard_trend").set_index("measure")
     assert len(trend) == len(MEASURES)
     assert trend.loc["valid_email_completeness", "trend"] == "improved"
@@ -182,3 +184,26 @@ def test_two_runs_give_trend_rows_and_drift_reads_them(tmp_path: Path) -> None:
         0.25,
         0.75,
     ]
+
+
+def test_a_run_whose_blocking_check_fails_changes_no_published_scorecard(tmp_path: Path) -> None:
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    store = Warehouse(url)
+    first = run(url, inputs())
+    card_before = published_card(store)
+    trend_before = store.read_table("curated", "dq_scorecard_trend")
+
+    unchecked = inputs(xref=pd.DataFrame({"entity_id": ["E1", "E1", "E1", "E1"]}))
+    failed = run(url, unchecked, failing_blocking_check)
+
+    assert first.success and not failed.success
+    pd.testing.assert_frame_equal(published_card(store), card_before)
+    pd.testing.assert_frame_equal(store.read_table("curated", "dq_scorecard_trend"), trend_before)
+    held = store.read_table(run_schema(failed.run_id, "curated"), "dq_scorecard")
+    assert failed.run_id in set(held["run_id"])  # kept in the run's schema for inspection
+
+    third = run(url, unchecked)
+    drift = {e.check_name: e for e in third.get_asset_check_evaluations()}
+    assert drift["duplicate_rate_drift"].metadata["baseline"].value == 0.25  # the published run
+    card = store.read_table("curated", "dq_scorecard")
+    assert set(card["run_id"]) == {first.run_id, third.run_id}
