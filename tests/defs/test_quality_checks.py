@@ -37,6 +37,7 @@ from hygiene_pipeline.defs.quality_checks import (
 )
 from hygiene_pipeline.defs.resources import BatchClockResource, WarehouseResource
 from hygiene_pipeline.defs.scorecard_assets import dq_scorecard
+from hygiene_pipeline.defs.warehouse_io import WarehouseIOManager
 from hygiene_pipeline.quality.scorecard import scorecard_rows
 from hygiene_pipeline.warehouse.engine import Warehouse
 
@@ -178,6 +179,7 @@ def run_batch(
     assets: tuple[AssetsDefinition, ...] = (),
 ) -> ExecuteInProcessResult:
     """Materialise the graph (and `assets`) with the given real checks; never raises on failure."""
+    warehouse = WarehouseResource(url=url)
     return materialize(
         [
             table_writer(STAGING, batch, deps=[]),
@@ -187,7 +189,8 @@ def run_batch(
             *checks,
         ],
         resources={
-            "warehouse": WarehouseResource(url=url),
+            "warehouse": warehouse,
+            "io_manager": WarehouseIOManager(warehouse=warehouse),
             "clock": BatchClockResource(as_of=AS_OF),
         },
         raise_on_error=False,
