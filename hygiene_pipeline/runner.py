@@ -15,6 +15,7 @@ never written to the instance.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 import uuid
@@ -47,6 +48,8 @@ from hygiene_pipeline.warehouse.engine import normalise_url
 from hygiene_pipeline.warehouse.run_scope import RUN_SCHEMAS, run_schema
 
 WAREHOUSE_URL_ENV = "HYGIENE_WAREHOUSE_URL"
+PROGRESS_SECONDS = 1.0
+INSTANCE_LOCK = ".instance.lock"
 INVOCATION_TAG = "hygiene/invocation"
 """Tags a CLI run with a token of its own, so progress finds it while other runs go on."""
 
@@ -75,9 +78,14 @@ def dagster_home(home: Path = HOME_DIR) -> Path:
     missing, and exported for Dagster)."""
     path = Path(os.environ.get("DAGSTER_HOME") or (home / "dagster_home")).resolve()
     path.mkdir(parents=True, exist_ok=True)
-    config = path / "dagster.yaml"
-    if not config.exists():
-        config.write_text(LOCAL_INSTANCE_CONFIG)
+    # Two runs started at once from one folder must not both create the SQLite storage (each
+    # would stamp its schema version): the first creates it under the lock, the second opens it.
+    with (path / INSTANCE_LOCK).open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        config = path / "dagster.yaml"
+        if not config.exists():
+            config.write_text(LOCAL_INSTANCE_CONFIG)
+        DagsterInstance.from_config(str(path)).dispose()
     os.environ["DAGSTER_HOME"] = str(path)
     return path
 
@@ -164,7 +172,7 @@ def run_batch(
 def _show_progress(
     instance: DagsterInstance, token: str, steps: int, finished: threading.Event, console: Console
 ) -> None:
-    """Poll the run's event log (public instance API) until the run is over."""
+    """Poll the run's new step ends (public instance API) until the run is over."""
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -174,27 +182,24 @@ def _show_progress(
         transient=False,
     ) as progress:
         task = progress.add_task("starting", total=steps)
-        run_id = None
-        while not finished.wait(timeout=0.5):
+        run_id, cursor, done = None, None, 0
+        while not finished.wait(timeout=PROGRESS_SECONDS):
             run_id = run_id or _run_id_of(instance, token)
             if run_id is None:
                 continue
-            done = [record.dagster_event.step_key for record in _step_ends(instance, run_id)]
-            progress.update(task, completed=len(done), description=done[-1] if done else "running")
+            # Only the step ends since the last poll: re-reading the whole log would cost a core.
+            ends = instance.get_records_for_run(run_id, cursor=cursor, of_type=_STEP_END)
+            cursor = ends.cursor
+            done += len(ends.records)
+            if ends.records:
+                last = ends.records[-1].event_log_entry.dagster_event
+                progress.update(task, completed=done, description=last.step_key or "running")
         progress.update(task, completed=steps, description="finished")
 
 
 def _run_id_of(instance: DagsterInstance, token: str) -> str | None:
     runs = instance.get_run_records(RunsFilter(tags={INVOCATION_TAG: token}), limit=1)
     return runs[0].dagster_run.run_id if runs else None
-
-
-def _step_ends(instance: DagsterInstance, run_id: str) -> list:
-    return [
-        record
-        for record in instance.all_logs(run_id, of_type=_STEP_END)
-        if record.dagster_event is not None
-    ]
 
 
 def _outcome(
