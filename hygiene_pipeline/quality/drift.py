@@ -1,4 +1,4 @@
-"""Drift of the batch's headline rates against the previous run.
+"""Drift of the batch's headline rates against the latest published run.
 
 Why: a batch can pass every rule and still be wrong: an export that suddenly doubles the
 duplicate rate, a bounce file from another mailing, a CRM field mapping that turns half the rows
@@ -7,8 +7,9 @@ definition) warn when one moves by more than its tolerance (absolute, in share p
 five percentage points) since the last run that measured it: `duplicate_rate`,
 `hard_bounce_rate`, `rejected_row_rate`, `stale_share`.
 
-The value and its baseline are the scorecard's `value` and `previous_value` of the run
-(`curated.dq_scorecard`); the first run passes with "no baseline".
+The value is the run's row of the measure in its own scorecard (`curated.dq_scorecard`), the
+baseline the latest published run's value (`scorecard.previous_values`): a run that published
+nothing is no baseline. The first run passes with "no baseline".
 """
 
 from __future__ import annotations
