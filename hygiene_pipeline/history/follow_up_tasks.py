@@ -61,7 +61,7 @@ RECORD_PROBLEMS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class TaskInputs:
-    """This batch's published decisions (only the columns named are read).
+    """This batch's decisions (only the columns named are read).
 
     `people`: contacts_golden (`entity_id`, `account_id`, `status`, `status_reason`,
     `dial_phone_e164`, `is_emailable`, `consent_status`, `consent_expires_at`,
