@@ -63,8 +63,20 @@ CURATED_TABLES: dict[str, tuple[str, ...]] = {
         "details",
         "checked_at",
     ),
+    "follow_up_tasks": (
+        "task_id",
+        "task_type",
+        "entity_id",
+        "account_id",
+        "reason",
+        "priority",
+        "opened_at",
+        "closed_at",
+    ),
+    "dq_scorecard": ("run_id", "measure", "value", "previous_value", "measured_at"),
 }
 """Every table in schema `curated` after a run, with the columns it has at least."""
 
 STATUSES = vocabulary.STATUSES
 INTENT_TIERS = vocabulary.INTENT_TIERS
+TASK_TYPES = vocabulary.TASK_TYPES

@@ -26,6 +26,7 @@ from dagster import (
 
 from hygiene_pipeline.defs.asset_catalog import with_asset_catalog
 from hygiene_pipeline.defs.feed_assets import feed_assets
+from hygiene_pipeline.defs.follow_up_assets import follow_up_tasks_asset
 from hygiene_pipeline.defs.linkage_assets import linkage_assets
 from hygiene_pipeline.defs.publish_assets import build_publish_asset
 from hygiene_pipeline.defs.quality_assets import dq_check_results
@@ -47,6 +48,7 @@ from hygiene_pipeline.defs.resources import (
     warehouse_from_env,
 )
 from hygiene_pipeline.defs.schedules import build_batch_schedule
+from hygiene_pipeline.defs.scorecard_assets import dq_scorecard
 from hygiene_pipeline.defs.scoring_assets import scoring_assets
 from hygiene_pipeline.defs.scoring_config import ScoringResource
 from hygiene_pipeline.defs.sensors import (
@@ -78,6 +80,8 @@ def build_assets() -> list[AssetsDefinition]:
         *linkage_assets,
         *scoring_assets,
         dq_check_results,
+        dq_scorecard,
+        follow_up_tasks_asset,
         *build_sql_model_assets(SQL_MODELS_DIR),
     ]
     upstream = [key for asset in computed for key in asset.keys]

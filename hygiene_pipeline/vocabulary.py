@@ -62,3 +62,9 @@ PHONE_SUPPRESSION_REASONS: tuple[str, ...] = (
 DEAD_NUMBER_REASONS: tuple[str, ...] = ("disconnected", "wrong_number")
 """Phone suppression reasons that say the number no longer reaches the person, not that the
 person must not be called: they block that number only."""
+
+TASK_TYPES: tuple[str, ...] = (
+    "find_replacement_contact", "reconfirm_contact", "renew_consent", "review_merge",
+    "verify_dnc_entry", "fix_in_source",
+)  # fmt: skip
+"""Follow-up task types of `curated.follow_up_tasks` (rules: `history/follow_up_tasks.py`)."""

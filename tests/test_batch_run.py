@@ -15,6 +15,7 @@ from hygiene_pipeline.definitions import build_definitions
 from hygiene_pipeline.defs.publish_assets import PUBLICATION
 from hygiene_pipeline.defs.resources import BatchClockResource, LandingResource, WarehouseResource
 from hygiene_pipeline.domain.feed_frames import FEEDS
+from hygiene_pipeline.quality.scorecard import MEASURES
 from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
 from hygiene_pipeline.warehouse.run_scope import run_schema, runs_with_schemas
 
@@ -77,6 +78,7 @@ def assert_nothing_published_by(
     assert "staging/call_logs:critical_expectations" in failed_checks(failed)
     published = [e.asset_key for e in failed.get_asset_materialization_events()]
     assert PUBLICATION not in published
+    assert {"curated.dq_scorecard", "curated.follow_up_tasks"} <= before.keys()
     after = published_tables(warehouse)
     assert after.keys() == before.keys()
     for name, frame in before.items():
@@ -120,6 +122,7 @@ def test_duckdb_run_publishes_every_contract_table(duckdb_batch) -> None:
     _, warehouse, *_ = duckdb_batch
     assert_contract_tables(warehouse)
     assert warehouse.row_count("curated", "account_health") > 0
+    assert warehouse.row_count("curated", "dq_scorecard_trend") == len(MEASURES)
 
 
 def test_every_input_row_is_staged_or_rejected(duckdb_batch, generated_crm: Path) -> None:
@@ -150,6 +153,7 @@ def test_second_run_keeps_entity_ids_and_history(duckdb_batch, generated_crm: Pa
     result, warehouse, url, home = duckdb_batch
     xref_before = warehouse.read_table("curated", "contact_xref")
     history_before = warehouse.read_table("curated", "contact_status_history")
+    tasks_before = warehouse.read_table("curated", "follow_up_tasks")
 
     again = materialize_batch(generated_crm / "landing", url, home)
 
@@ -162,6 +166,13 @@ def test_second_run_keeps_entity_ids_and_history(duckdb_batch, generated_crm: Pa
     assert history_after["valid_to"].isna().all()
     results = warehouse.read_table("curated", "dq_check_results")
     assert set(results["run_id"]) >= {result.run_id, again.run_id}
+    card = warehouse.read_table("curated", "dq_scorecard")
+    assert set(card["run_id"]) == {result.run_id, again.run_id}
+    latest = card[card["run_id"] == again.run_id]
+    assert (latest["previous_value"] == latest["value"]).all()  # the same files measure the same
+    tasks_after = warehouse.read_table("curated", "follow_up_tasks")
+    assert set(tasks_after["task_id"]) == set(tasks_before["task_id"])
+    assert tasks_after["closed_at"].isna().sum() == tasks_before["closed_at"].isna().sum()
     assert runs_with_schemas(warehouse) == set()
 
 

@@ -36,7 +36,12 @@ from dagster import (
 )
 
 from hygiene_pipeline.defs.metadata import counts_table, share, table_schema
-from hygiene_pipeline.defs.resources import IO_RETRY, LandingResource, WarehouseResource
+from hygiene_pipeline.defs.resources import (
+    IO_RETRY,
+    BatchClockResource,
+    LandingResource,
+    WarehouseResource,
+)
 from hygiene_pipeline.domain import standardise
 from hygiene_pipeline.domain.feed_frames import FEEDS, FeedFrames
 from hygiene_pipeline.domain.feed_specs import FeedError
@@ -166,7 +171,10 @@ def build_feed_asset(feed: str) -> AssetsDefinition:
         retry_policy=IO_RETRY,
     )
     def load_feed(
-        context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
+        context: AssetExecutionContext,
+        landing: LandingResource,
+        warehouse: WarehouseResource,
+        clock: BatchClockResource,
     ) -> Iterator[Output]:
         try:
             mappings = load_column_mappings(landing.optional_path(landing.column_mapping_file))
@@ -200,7 +208,12 @@ def build_feed_asset(feed: str) -> AssetsDefinition:
                 "dagster/column_schema": table_schema(raw.accepted),
             },
         )
-        batch = STANDARDISERS[feed](raw, default_region=landing.default_region, vocab=vocabularies)
+        batch = STANDARDISERS[feed](
+            raw,
+            default_region=landing.default_region,
+            vocab=vocabularies,
+            not_after=clock.latest_event_time(),
+        )
         store = warehouse.get_warehouse()
         work = store.schema_for("work")
         store.replace_table(work, quarantine_table(feed), batch.rejected)

@@ -4,7 +4,7 @@ The asset makes sure the published table exists with its columns before any dash
 reads it; the rows themselves are appended by the checks, one per evaluation, and never
 rewritten. It is the one published table a run changes before its publication, and also when it
 publishes nothing: it records why. Inside the run, `<run curated>.dq_check_results` is a view of
-it, so the run's dashboard models and drift baselines read the whole log."""
+it, so the run's dashboard models read the whole log."""
 
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset

@@ -9,7 +9,9 @@
   failed expectation listed in the check's metadata.
 - `build_compliance_checks()`: `dial_list_compliance` on `curated.dial_list`, blocking: nobody
   do-not-call, suppressed, without valid consent, or listed twice.
-- `build_drift_checks(tolerances)`: `<metric>_drift` (WARN) on the asset each rate is about.
+- `build_drift_checks(tolerances)`: `<metric>_drift` (WARN) on `curated/dq_scorecard`, judging
+  the run's value of the measure in its scorecard against the latest published run's (one
+  definition per measure).
 - `build_rejected_files_check()`: `every_file_read` (WARN) on `curated.rejected_files`, naming
   each landing file that could not be read and the kind of reason (file names only, no values).
 
@@ -46,19 +48,15 @@ from dagster import (
 from hygiene_pipeline.defs.asset_catalog import check_spec, is_critical, runbook_metadata
 from hygiene_pipeline.defs.quality_assets import DQ_RESULTS_TABLE
 from hygiene_pipeline.defs.resources import BatchClockResource, WarehouseResource
-from hygiene_pipeline.domain.feed_frames import FEEDS
+from hygiene_pipeline.defs.scorecard_assets import (
+    SCORECARD,
+    SCORECARD_TABLE,
+    published_scorecard,
+    read_columns,
+)
 from hygiene_pipeline.package_files import expectations_dir
 from hygiene_pipeline.quality.compliance import ComplianceEvidence, compliance_findings
-from hygiene_pipeline.quality.drift import (
-    DRIFT_METRICS,
-    DriftTolerances,
-    baseline_from_history,
-    drift_finding,
-    duplicate_rate,
-    hard_bounce_rate,
-    rejected_row_rate,
-    stale_share,
-)
+from hygiene_pipeline.quality.drift import DRIFT_METRICS, DriftTolerances, drift_finding
 from hygiene_pipeline.quality.evaluation import evaluate_suite
 from hygiene_pipeline.quality.masking import mask_text
 from hygiene_pipeline.quality.results import (
@@ -70,6 +68,7 @@ from hygiene_pipeline.quality.results import (
     failures_markdown,
     sample_keys_json,
 )
+from hygiene_pipeline.quality.scorecard import previous_values
 from hygiene_pipeline.quality.suites import SuiteSpec, load_suites
 from hygiene_pipeline.warehouse.engine import Warehouse
 
@@ -82,7 +81,6 @@ DIAL_LIST = AssetKey(["curated", "dial_list"])
 CONTACTS_GOLDEN = AssetKey(["curated", "contacts_golden"])
 CONTACT_XREF = AssetKey(["curated", "contact_xref"])
 SUPPRESSION_EVENTS = AssetKey(["curated", "suppression_events"])
-REJECTED_RECORDS = AssetKey(["curated", "rejected_records"])
 REJECTED_FILES = AssetKey(["curated", "rejected_files"])
 REJECTED_FILES_CHECK = "every_file_read"
 
@@ -238,15 +236,6 @@ def _rejected_files_reports(warehouse: Warehouse, _run_id: str) -> list[CheckRep
     return [_report(".".join(REJECTED_FILES.path), REJECTED_FILES_CHECK, False, (finding,), extra)]
 
 
-_DRIFT_TARGETS: dict[str, tuple[AssetKey, tuple[AssetKey, ...]]] = {
-    "duplicate_rate": (CONTACT_XREF, ()),
-    "hard_bounce_rate": (staging("email_bounces"), (staging("crm_contacts"),)),
-    "rejected_row_rate": (REJECTED_RECORDS, tuple(staging(feed) for feed in FEEDS)),
-    "stale_share": (CONTACTS_GOLDEN, ()),
-}
-"""Which asset each drift metric is reported on, and the other assets it reads."""
-
-
 def build_drift_checks(
     tolerances: DriftTolerances | None = None,
 ) -> list[AssetChecksDefinition]:
@@ -256,22 +245,21 @@ def build_drift_checks(
 
 
 def build_drift_check(metric: str, tolerance: float) -> AssetChecksDefinition:
-    """The drift check of one metric (see `quality.drift`)."""
-    asset, reads = _DRIFT_TARGETS[metric]
-    asset_name = ".".join(asset.path)
+    """The drift check of one metric on `curated.dq_scorecard` (see `quality.drift`): it reads
+    the run's value from the run's scorecard, which measured it, and the baseline from the
+    published scorecard."""
+    asset_name = ".".join(SCORECARD.path)
     check_name = f"{metric}_drift"
     spec = check_spec(
         check_name,
-        asset,
+        SCORECARD,
         blocking=False,
-        additional_deps=list(reads),
-        description=f"{metric.replace('_', ' ')} moved by at most {tolerance:.2%} since the "
-        "previous run (first run: no baseline, passes).",
+        description=f"{metric.replace('_', ' ')} (a measure of the scorecard) moved by at most "
+        f"{tolerance:.2%} since the previous run (first run: no baseline, passes).",
     )
 
     def evaluate(warehouse: Warehouse, run_id: str) -> list[CheckReport]:
-        value = _MEASURES[metric](warehouse)
-        baseline = baseline_from_history(_check_history(warehouse, asset_name, check_name), run_id)
+        value, baseline = _scorecard_measure(warehouse, metric, run_id)
         finding = drift_finding(metric, value, baseline, tolerance)
         extra = {"metric": metric, "value": value, "baseline": baseline, "tolerance": tolerance}
         return [_report(asset_name, check_name, False, (finding,), extra)]
@@ -280,9 +268,25 @@ def build_drift_check(metric: str, tolerance: float) -> AssetChecksDefinition:
     def drift_check(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[AssetCheckResult]:
-        yield from _run_checks(context, warehouse, asset, [spec], evaluate)
+        yield from _run_checks(context, warehouse, SCORECARD, [spec], evaluate)
 
     return drift_check
+
+
+def _scorecard_measure(
+    warehouse: Warehouse, measure: str, run_id: str
+) -> tuple[float, float | None]:
+    """A measure's value in the run's scorecard (this run's row) and its baseline in the
+    published one (the latest earlier run's value; None before the first publication)."""
+    rows = read_columns(warehouse, "curated", SCORECARD_TABLE, ["run_id", "measure", "value"])
+    own = rows[(rows["run_id"] == run_id) & (rows["measure"] == measure)]
+    if own.empty:
+        raise ValueError(
+            f"curated.{SCORECARD_TABLE} of this run has no {measure}: materialise "
+            f"{SCORECARD.to_user_string()} in the run before its drift checks"
+        )
+    baseline = previous_values(published_scorecard(warehouse.published()), run_id).get(measure)
+    return float(own["value"].iloc[-1]), baseline
 
 
 def _run_checks(
@@ -436,45 +440,3 @@ def _optional_column(warehouse: Warehouse, schema: str, table: str, column: str)
     if not warehouse.table_exists(warehouse.schema_for(schema), table):
         return pd.Series(dtype=object, name=column)
     return _select(warehouse, schema, table, [column])[column]
-
-
-def _row_count(warehouse: Warehouse, schema: str, table: str) -> int:
-    """Rows in a table; 0 when it does not exist (an optional feed)."""
-    physical = warehouse.schema_for(schema)
-    return warehouse.row_count(physical, table) if warehouse.table_exists(physical, table) else 0
-
-
-def _check_history(warehouse: Warehouse, asset: str, check_name: str) -> pd.DataFrame:
-    """Earlier rows of one check in the published log (empty before the first evaluation)."""
-    warehouse = warehouse.published()
-    schema = warehouse.schema_for("curated")
-    if not warehouse.table_exists(schema, DQ_RESULTS_TABLE):
-        return pd.DataFrame(columns=["run_id", "details", "checked_at"])
-    return warehouse.read_sql(
-        f"SELECT run_id, details, checked_at FROM {warehouse.qualified(schema, DQ_RESULTS_TABLE)} "
-        f"WHERE asset = '{asset}' AND check_name = '{check_name}'"
-    )
-
-
-_MEASURES: dict[str, Callable[[Warehouse], float]] = {
-    "duplicate_rate": lambda wh: duplicate_rate(
-        _select(wh, "curated", "contact_xref", ["entity_id"])["entity_id"]
-    ),
-    "hard_bounce_rate": lambda wh: hard_bounce_rate(
-        _select(
-            wh,
-            "staging",
-            "email_bounces",
-            ["email_key", "bounce_type", "enhanced_status", "smtp_code", "diagnostic"],
-        ),
-        _select(wh, "staging", "crm_contacts", ["email_key"])["email_key"],
-    ),
-    "rejected_row_rate": lambda wh: rejected_row_rate(
-        _row_count(wh, "curated", "rejected_records"),
-        sum(_row_count(wh, "staging", feed) for feed in FEEDS),
-    ),
-    "stale_share": lambda wh: stale_share(
-        _select(wh, "curated", "contacts_golden", ["status"])["status"]
-    ),
-}
-"""How each drift metric is measured in the warehouse."""

@@ -101,6 +101,11 @@ class BatchClockResource(ConfigurableResource):
     as_of: str | None = Field(
         default=None, description="ISO date or timestamp (UTC); empty means the time of the run."
     )
+    future_tolerance_hours: float = Field(
+        default=24.0,
+        description="How far past as_of an event time may lie (clock skew, time zones written "
+        "as UTC); later call, bounce and engagement rows are quarantined, later CRM dates emptied.",
+    )
 
     def timestamp(self) -> pd.Timestamp:
         """`as_of` as a timezone-aware UTC timestamp."""
@@ -108,6 +113,10 @@ class BatchClockResource(ConfigurableResource):
             return pd.Timestamp.now(tz="UTC").floor("s")
         stamp = pd.Timestamp(self.as_of)
         return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+    def latest_event_time(self) -> pd.Timestamp:
+        """The latest believable event time: `as_of` plus `future_tolerance_hours`."""
+        return self.timestamp() + pd.Timedelta(hours=self.future_tolerance_hours)
 
 
 def warehouse_from_env(home: Path = HOME_DIR) -> WarehouseResource:

@@ -36,6 +36,14 @@ _UNDECOMPOSABLE = str.maketrans(
     }
 )
 _COMBINING_MARKS = r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+INVISIBLE_CHARACTERS = (
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e0fff]"
+)
+"""Characters that show nothing or only steer direction: zero-width spaces and joiners, soft
+hyphen, bidi marks, embeddings, overrides and isolates (U+202E turns `evil.exe` around), word
+joiners, variation selectors, fillers, tag characters. NFKC keeps them; a name never needs them
+to be read, and they make equal names compare unequal or display reversed."""
 
 
 def map_distinct(
@@ -81,13 +89,22 @@ def blank_to_none(values: pd.Series) -> pd.Series:
 
 
 def clean_text(values: pd.Series) -> pd.Series:
-    """Display form of free text: Unicode NFKC, whitespace runs collapsed, trimmed, '' -> None."""
+    """Display form of free text: Unicode NFKC, invisible and bidi control characters removed
+    (`INVISIBLE_CHARACTERS`), whitespace runs collapsed, trimmed, '' -> None."""
 
     def clean(distinct: pd.Series) -> pd.Series:
         normalised = distinct.astype(str).str.normalize("NFKC")
-        return blank_to_none(normalised.str.replace(r"\s+", " ", regex=True))
+        visible = normalised.str.replace(INVISIBLE_CHARACTERS, "", regex=True)
+        return blank_to_none(visible.str.replace(r"\s+", " ", regex=True))
 
     return map_distinct(values, clean)
+
+
+def has_invisible(values: pd.Series) -> pd.Series:
+    """Whether a value holds any of `INVISIBLE_CHARACTERS` (what `clean_text` removes)."""
+    return map_distinct(
+        values, lambda d: d.astype(str).str.contains(INVISIBLE_CHARACTERS, regex=True).astype(bool)
+    )
 
 
 def fold_accents(values: pd.Series) -> pd.Series:

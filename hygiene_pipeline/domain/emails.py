@@ -1,5 +1,9 @@
 """E-mail addresses: syntax validity with `email-validator`, canonical mailbox keys, flags.
 
+Internationalised addresses must also be written in one script per part and must not imitate
+ASCII with look-alike letters (`script_problem`): `jоhn@exаmple.cоm` with Cyrillic `о` and `а`
+passes IDNA but is a spoof, and is invalid here.
+
 Validation is per distinct value and split to stay fast on a million rows: a local part that
 matches `email-validator`'s own ASCII dot-atom pattern is valid by that library's rules, so those
 addresses need only their domain checked, once per distinct domain (`validate_email` on a probe
@@ -9,6 +13,8 @@ address, no DNS). Every other address (international, quoted, malformed) goes th
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -108,6 +114,12 @@ DOMAIN_ALIASES: dict[str, str] = {"googlemail.com": "gmail.com"}
 _ROLE_SET = pa.array(sorted(ROLE_LOCAL_PARTS))
 
 _VALIDATOR_OPTIONS = {"check_deliverability": False}
+_CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC"})
+_ASCII_LOOKALIKES = frozenset(
+    "аеорсухіјѕԁһӏԛԝвкмнтАВЕКМНОРСТУХІЈЅ"  # Cyrillic
+    "οαυνιρκτχεΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"  # Greek
+)
+"""Letters of other scripts that render like ASCII letters (after lower-casing too)."""
 
 
 def _validate_whole(address: str) -> tuple[str | None, str | None]:
@@ -118,9 +130,16 @@ def _validate_whole(address: str) -> tuple[str | None, str | None]:
         return None, str(error)
 
 
+def _validate_domain(domain: str) -> tuple[str | None, str | None]:
+    """A probe address at `domain`, normalised (or None), and why it is not valid (or None)."""
+    normalised, error = _validate_whole(f"a@{domain}")
+    problem = script_problem(normalised) if normalised else None
+    return (None, problem) if problem else (normalised, error)
+
+
 def _validate_domains(domains: pd.Series) -> pd.DataFrame:
     """Per distinct domain: its normalised form, or the validator's message about it."""
-    results = domains.map(lambda domain: _validate_whole(f"a@{domain}"))
+    results = domains.map(_validate_domain)
     return pd.DataFrame(
         {
             "domain": results.map(lambda r: r[0].split("@", 1)[1] if r[0] else None),
@@ -156,9 +175,48 @@ def _validate(addresses: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     for row in np.flatnonzero(~plain & pd.notna(text)):
         normalised, error[row] = _validate_whole(text[row])
         if normalised is not None:
+            error[row] = script_problem(normalised)
+        if normalised is not None and error[row] is None:
             valid[row] = True
             local[row], domain[row] = normalised.rsplit("@", 1)
     return valid, local, domain, error
+
+
+def _script(character: str) -> str | None:
+    """The writing system of a letter (`LATIN`, `CYRILLIC`, `GREEK`, `CJK` for Chinese,
+    Japanese and Korean together ...), None for digits, punctuation and marks."""
+    if not unicodedata.category(character).startswith("L"):
+        return None
+    words = unicodedata.name(character, "UNKNOWN").split()
+    word = words[1] if words[0] in {"FULLWIDTH", "HALFWIDTH"} and len(words) > 1 else words[0]
+    return "CJK" if word in _CJK_SCRIPTS else word
+
+
+def script_problem(address: str) -> str | None:
+    """Why an internationalised address is a likely spoof, or None when it is not.
+
+    Each part (the local part, each domain label) must be written in one script: `pаypal`
+    with a Cyrillic `а` mixes two. A part in another script that looks entirely like ASCII
+    letters (`соm` in Cyrillic) imitates an ASCII name. A non-ASCII top-level domain must be a
+    proper IDNA label of one script (`рф`, `中国`), which the same two rules ensure on top of the
+    validator's IDNA check.
+    """
+    local, domain = address.rsplit("@", 1)
+    labels = [("local part", local)] + [
+        ("top-level domain" if i == len(parts) - 1 else "domain", label)
+        for parts in [domain.split(".")]
+        for i, label in enumerate(parts)
+    ]
+    for where, label in labels:
+        if label.isascii():
+            continue
+        scripts = {script for script in map(_script, label) if script}
+        if len(scripts) > 1:
+            return f"mixed scripts in the {where} ({', '.join(sorted(scripts)).lower()})"
+        letters = [c for c in label if unicodedata.category(c).startswith("L")]
+        if letters and all(c in _ASCII_LOOKALIKES for c in letters):
+            return f"the {where} imitates ASCII letters with look-alike characters"
+    return None
 
 
 def _standardise_distinct(values: pd.Series) -> pd.DataFrame:

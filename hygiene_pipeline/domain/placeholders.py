@@ -53,52 +53,69 @@ def _fold(values: pd.Series) -> pd.Series:
     return text.str.replace(r"\s+", " ", regex=True).str.strip()
 
 
-def _mash(word: str) -> bool:
-    """One character repeated 3+ times, or a run of 4+ keys along a keyboard row (either way)."""
+def _mash_kind(word: str) -> str | None:
+    """`repeated characters` (one character 3+ times), `keyboard pattern` (a run of 4+ keys
+    along a keyboard row, either way), or None."""
     if len(word) >= 3 and len(set(word)) == 1:
-        return True
-    if len(word) < 4:
-        return False
-    return any(word in row or word in row[::-1] for row in KEYBOARD_ROWS)
+        return "repeated characters"
+    if len(word) >= 4 and any(word in row or word in row[::-1] for row in KEYBOARD_ROWS):
+        return "keyboard pattern"
+    return None
+
+
+def _name_kind(name: str) -> str | None:
+    """What makes a folded name junk: a placeholder, keyboard mash, or None for a real name."""
+    if not name:
+        return None
+    if name in PLACEHOLDER_FULL_NAMES:
+        return "placeholder"
+    words = name.split()
+    mashes = [_mash_kind(w) for w in words]
+    if not all(w in PLACEHOLDER_NAMES or m for w, m in zip(words, mashes, strict=True)):
+        return None
+    return next((m for m in mashes if m), "placeholder")
+
+
+def name_junk(first: pd.Series, last: pd.Series) -> pd.Series:
+    """Why a record's name (first + last) is junk (`placeholder`, `keyboard pattern`,
+    `repeated characters`), None for a real or missing name."""
+    full = (_fold(first).fillna("") + " " + _fold(last).fillna("")).str.strip()
+    return map_distinct(full.astype(object), lambda d: d.map(_name_kind))
 
 
 def name_is_placeholder(first: pd.Series, last: pd.Series) -> pd.Series:
     """Whether a record's name (first + last) is a placeholder or keyboard mash."""
-    full = (_fold(first).fillna("") + " " + _fold(last).fillna("")).str.strip()
-
-    def judge(distinct: pd.Series) -> pd.Series:
-        def one(name: str) -> bool:
-            if not name:
-                return False
-            if name in PLACEHOLDER_FULL_NAMES:
-                return True
-            return all(w in PLACEHOLDER_NAMES or _mash(w) for w in name.split())
-
-        return distinct.map(one).astype(bool)
-
-    return map_distinct(full.astype(object), judge).astype(bool)
+    return name_junk(first, last).notna()
 
 
-def email_is_placeholder(email: pd.Series, disposable: pd.Series | None = None) -> pd.Series:
-    """Whether an address is a placeholder: junk local part (or one equal to the domain's name,
-    `a@a.com`), reserved or disposable domain."""
+def email_junk(email: pd.Series, disposable: pd.Series | None = None) -> pd.Series:
+    """Why an address is junk, None when it is not: `reserved domain` (RFC 2606 / 6761 and
+    stand-ins), `disposable domain`, `placeholder mailbox` (a junk local part, or one equal to
+    the domain's name: `a@a.com`), `keyboard pattern` or `repeated characters` in the mailbox."""
     text = email.astype("string").str.strip().str.lower()
     local = text.str.split("@").str[0].str.split("+").str[0]
     domain = text.str.split("@").str[-1]
     mashed = map_distinct(
         local.astype(object),
-        lambda words: words.map(lambda w: isinstance(w, str) and _mash(w.replace(".", ""))),
+        lambda words: words.map(lambda w: _mash_kind(w.replace(".", ""))),
     )
-    junk_local = (
-        local.isin(PLACEHOLDER_LOCAL_PARTS).fillna(False)
-        | mashed.eq(True)
-        | (local == domain.str.split(".").str[0]).fillna(False)
-    )
+    placeholder = (
+        local.isin(PLACEHOLDER_LOCAL_PARTS) | (local == domain.str.split(".").str[0])
+    ).fillna(False)
     reserved = domain.isin(RESERVED_DOMAINS) | domain.str.endswith(RESERVED_SUFFIXES)
-    flagged = (junk_local | reserved).fillna(False)
+    reserved = reserved.fillna(False)
+    kinds = pd.Series(mashed.astype(object), index=email.index)
+    kinds = kinds.mask(placeholder.to_numpy(dtype=bool), "placeholder mailbox")
     if disposable is not None:
-        flagged |= disposable.eq(True)
-    return (flagged & text.notna()).astype(bool)
+        kinds = kinds.mask(disposable.eq(True).to_numpy(dtype=bool), "disposable domain")
+    kinds = kinds.mask(reserved.to_numpy(dtype=bool), "reserved domain")
+    return kinds.where(text.notna().to_numpy(dtype=bool), None)
+
+
+def email_is_placeholder(email: pd.Series, disposable: pd.Series | None = None) -> pd.Series:
+    """Whether an address is a placeholder: junk local part (or one equal to the domain's name,
+    `a@a.com`), reserved or disposable domain."""
+    return email_junk(email, disposable).notna().astype(bool)
 
 
 def _national_digits(e164: str) -> str:
@@ -109,50 +126,65 @@ def _national_digits(e164: str) -> str:
         return re.sub(r"\D", "", e164)
 
 
-def _made_up(number: str) -> bool:
-    """A NANP fictional number (NXX-555-01XX, 555-5555), one or two digits only, or a run of
-    consecutive digits."""
+def _made_up_kind(number: str) -> str | None:
+    """Why a national number is made up: `fictional 555 number` (NANP NXX-555-01XX,
+    555-5555), `all same digits`, `digit sequence` (`1234567890`, `9876543210`), `two digits
+    only`; None for a believable number."""
     if not number or len(number) < 6:
-        return False
+        return None
     if len(number) == 10 and (number[3:8] == "55501" or number[3:] == "5555555"):
-        return True
-    return len(set(number)) <= 2 or number in "01234567890123" or number in "9876543210987"
+        return "fictional 555 number"
+    if len(set(number)) == 1:
+        return "all same digits"
+    if number in "01234567890123" or number in "9876543210987":
+        return "digit sequence"
+    return "two digits only" if len(set(number)) == 2 else None
 
 
-def phone_is_placeholder(e164: pd.Series, raw: pd.Series | None = None) -> pd.Series:
-    """Whether a number is fictional or made up, judged on its national significant number and
-    on the digits as written (a made-up "1234567890" read in the wrong region is still made up).
-    """
+def phone_junk(e164: pd.Series, raw: pd.Series | None = None) -> pd.Series:
+    """Why a number is fictional or made up (see `_made_up_kind`), None when it is not; judged
+    on its national significant number and on the digits as written (a made-up "1234567890"
+    read in the wrong region is still made up)."""
     national = map_distinct(
         e164.astype(object),
         lambda values: values.map(_national_digits, na_action="ignore"),
     )
-    made_up = map_distinct(national.astype(object), lambda v: v.map(_made_up, na_action="ignore"))
-    junk = made_up.eq(True)
+    kinds = map_distinct(national.astype(object), lambda v: v.map(_made_up_kind))
     if raw is not None:
         written = raw.astype("string").str.replace(r"\D", "", regex=True)
         written = written.where(~(written.str.len().eq(11) & written.str.startswith("1")),
                                 written.str[1:])  # fmt: skip
-        junk |= map_distinct(
-            written.astype(object), lambda v: v.map(_made_up, na_action="ignore")
-        ).eq(True)
-    return junk.astype(bool)
+        kinds = kinds.fillna(map_distinct(written.astype(object), lambda v: v.map(_made_up_kind)))
+    return kinds.astype(object).where(kinds.notna(), None)
 
 
-def company_is_placeholder(company: pd.Series) -> pd.Series:
-    """Whether a company name is a placeholder (`ACME`, `Test Company`, `测试公司`, `N/A` ...)."""
+def phone_is_placeholder(e164: pd.Series, raw: pd.Series | None = None) -> pd.Series:
+    """Whether a number is fictional or made up (see `phone_junk`)."""
+    return phone_junk(e164, raw).notna().astype(bool)
+
+
+def company_junk(company: pd.Series) -> pd.Series:
+    """Why a company name is junk (`placeholder`: `ACME`, `Test Company`, `测试公司`, `N/A` ...;
+    `keyboard pattern`, `repeated characters`), None for a real or missing one."""
     folded = _fold(company)
     words = folded.str.replace(
         r"\b(inc|llc|ltd|corp|co|gmbh|sa|plc|有限公司)\b", "", regex=True
     ).str.strip()
-    mashed = map_distinct(
-        words.astype(object),
-        lambda values: values.map(
-            lambda text: isinstance(text, str) and bool(text) and all(map(_mash, text.split()))
-        ),
-    )
+
+    def mash(text: object) -> str | None:
+        if not isinstance(text, str) or not text:
+            return None
+        kinds = [_mash_kind(word) for word in text.split()]
+        return kinds[0] if all(kinds) else None
+
+    kinds = map_distinct(words.astype(object), lambda values: values.map(mash))
     listed = (folded.isin(PLACEHOLDER_COMPANIES) | words.isin(PLACEHOLDER_COMPANIES)).fillna(False)
-    return (listed | mashed.eq(True)).astype(bool)
+    return kinds.mask(listed.to_numpy(dtype=bool), "placeholder")
+
+
+def company_is_placeholder(company: pd.Series) -> pd.Series:
+    """Whether a company name is a placeholder (`ACME`, `Test Company`, `测试公司`, `N/A` ...)."""
+    return company_junk(company).notna().astype(bool)
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -172,44 +204,79 @@ GHOST_COLUMNS: tuple[str, ...] = (
     "mobile_phone_is_placeholder",
     "company_is_placeholder",
     "is_ghost_record",
+    "ghost_score",
     "ghost_reasons",
 )
 
 
+def _present(frame: pd.DataFrame, *columns: str) -> np.ndarray:
+    """Rows where any of `columns` has a value."""
+    return np.logical_or.reduce([_column(frame, c).notna().to_numpy() for c in columns])
+
+
+def _labelled(kinds: pd.Series, field: str) -> pd.Series:
+    return (field + ": " + kinds.astype("string") + "; ").fillna("")
+
+
 def ghost_flags(contacts: pd.DataFrame) -> pd.DataFrame:
-    """`GHOST_COLUMNS` for standardised CRM records (same index)."""
-    name = name_is_placeholder(_column(contacts, "first_name"), _column(contacts, "last_name"))
-    name |= name_is_placeholder(_column(contacts, "full_name"), pd.Series(None, index=name.index))
-    email = email_is_placeholder(
-        _column(contacts, "email"), _column(contacts, "email_is_disposable")
+    """`GHOST_COLUMNS` for standardised CRM records (same index).
+
+    `ghost_score` is the share of the record's identifying fields that are present and junk
+    (name, email, phone, mobile, company): 1.0 when every one of them is junk, 0.0 for a record
+    without any junk. `ghost_reasons` names each junk field and why, without its value
+    (`"name: keyboard pattern; email: reserved domain; every identifying field junk"`).
+    """
+    name_kind = name_junk(_column(contacts, "first_name"), _column(contacts, "last_name"))
+    name_kind = name_kind.fillna(
+        name_junk(_column(contacts, "full_name"), pd.Series(None, index=name_kind.index))
     )
-    phone = phone_is_placeholder(_column(contacts, "phone_e164"), _column(contacts, "phone_raw"))
-    mobile = phone_is_placeholder(
+    email_kind = email_junk(_column(contacts, "email"), _column(contacts, "email_is_disposable"))
+    phone_kind = phone_junk(_column(contacts, "phone_e164"), _column(contacts, "phone_raw"))
+    mobile_kind = phone_junk(
         _column(contacts, "mobile_phone_e164"), _column(contacts, "mobile_phone_raw")
     )
-    company = company_is_placeholder(_column(contacts, "company"))
-    real_email = _flag(contacts, "email_valid") & ~email
-    real_phone = (_flag(contacts, "phone_valid") & ~phone) | (
-        _flag(contacts, "mobile_phone_valid") & ~mobile
+    company_kind = company_junk(_column(contacts, "company"))
+    name, email, phone, mobile, company = (
+        kind.notna().to_numpy(dtype=bool)
+        for kind in (name_kind, email_kind, phone_kind, mobile_kind, company_kind)
+    )
+    real_email = _flag(contacts, "email_valid").to_numpy() & ~email
+    real_phone = (_flag(contacts, "phone_valid").to_numpy() & ~phone) | (
+        _flag(contacts, "mobile_phone_valid").to_numpy() & ~mobile
     )
     junk_any = name | email | phone | mobile
     nameless = _column(contacts, "first_name").isna() & _column(contacts, "last_name").isna()
-    nameless &= _column(contacts, "full_name").isna()
+    nameless = (nameless & _column(contacts, "full_name").isna()).to_numpy(dtype=bool)
     ghost = junk_any & ~real_email & ~real_phone & (name | nameless | company)
+    present = np.stack(
+        [
+            ~nameless,
+            _column(contacts, "email").notna().to_numpy(),
+            _present(contacts, "phone_raw", "phone_e164"),
+            _present(contacts, "mobile_phone_raw", "mobile_phone_e164"),
+            _column(contacts, "company").notna().to_numpy(),
+        ]
+    )
+    junk = np.stack([name, email, phone, mobile, company]) & present
+    counted = present.sum(axis=0)
+    score = np.divide(junk.sum(axis=0), counted, out=np.zeros(len(contacts)), where=counted > 0)
     reasons = (
-        pd.Series(np.where(name, "name placeholder; ", ""), index=contacts.index)
-        + np.where(email, "email placeholder or reserved domain; ", "")
-        + np.where(phone | mobile, "phone fictional or made up; ", "")
-        + np.where(company, "company placeholder; ", "")
+        _labelled(name_kind, "name")
+        + _labelled(email_kind, "email")
+        + _labelled(phone_kind, "phone")
+        + _labelled(mobile_kind, "mobile")
+        + _labelled(company_kind, "company")
+        + np.where(score == 1.0, "every identifying field junk", "")
     ).str.removesuffix("; ")
     return pd.DataFrame(
         {
-            "name_is_placeholder": name.to_numpy(),
-            "email_is_placeholder": email.to_numpy(),
-            "phone_is_placeholder": phone.to_numpy(),
-            "mobile_phone_is_placeholder": mobile.to_numpy(),
-            "company_is_placeholder": company.to_numpy(),
-            "is_ghost_record": ghost.to_numpy(),
+            "name_is_placeholder": name,
+            "email_is_placeholder": email,
+            "phone_is_placeholder": phone,
+            "mobile_phone_is_placeholder": mobile,
+            "company_is_placeholder": company,
+            "is_ghost_record": ghost,
+            "ghost_score": score.round(3),
             "ghost_reasons": reasons.where(reasons != "", None).to_numpy(dtype=object),
         },
         index=contacts.index,

@@ -8,6 +8,14 @@ a bounce whose address is not a valid e-mail, a do-not-call row whose phone is n
 all, and (contacts) a missing key or a key already seen. Columns the feed does not define are
 carried through as text. Every input row ends in exactly one of `accepted` or `rejected`.
 
+`not_after` (the batch's as-of time plus a tolerance) is the latest believable event time: a
+bounce, call or engagement row dated later is rejected (`event time in the future: ...`), except
+a do-not-call call and an unsubscribe, which count whatever their date; a contact keeps its row
+and loses only the impossible date (`future_dates` names it); DNC entries are kept whatever
+their date. Contacts also carry their names and company as received (`*_raw`), whether
+invisible characters were removed from them, their ghost flags and the text columns a
+spreadsheet would run as a formula (`formula_columns`).
+
 Written dates are read month-first (`03/04/2024` = 4 March) only when the default region is a
 month-first one (`MONTH_FIRST_REGIONS`) and a column's values allow both readings.
 """
@@ -20,7 +28,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from hygiene_pipeline.domain.column_ops import blank_to_none, clean_text, map_distinct
+from hygiene_pipeline.domain.column_ops import (
+    blank_to_none,
+    clean_text,
+    has_invisible,
+    map_distinct,
+)
 from hygiene_pipeline.domain.companies import standardise_companies
 from hygiene_pipeline.domain.countries import to_iso2
 from hygiene_pipeline.domain.emails import standardise_emails
@@ -30,7 +43,8 @@ from hygiene_pipeline.domain.flags import consent_statuses, parse_flags
 from hygiene_pipeline.domain.names import standardise_names
 from hygiene_pipeline.domain.phones import PHONE_FIELDS, parse_phones
 from hygiene_pipeline.domain.placeholders import ghost_flags
-from hygiene_pipeline.domain.timestamps import parse_timestamps, unparseable_mask
+from hygiene_pipeline.domain.spreadsheet_safety import formula_columns, formula_like
+from hygiene_pipeline.domain.timestamps import later_than, parse_timestamps, unparseable_mask
 from hygiene_pipeline.domain.vocabularies import Vocabularies, default_vocabularies
 
 LINEAGE_COLUMNS: tuple[str, ...] = ("source_file", "row_number")
@@ -40,6 +54,8 @@ CRM_INPUT_COLUMNS: frozenset[str] = frozenset(feed_spec("crm_contacts").columns)
 """The contact columns the feed knows; any other input column is carried through as it is."""
 CRM_PHONE_COLUMNS: tuple[str, ...] = ("phone", "mobile_phone", "home_phone", "other_phone")
 """Every number of the person; each becomes the six `PHONE_FIELDS` columns under its prefix."""
+RECEIVED_TEXT_COLUMNS: tuple[str, ...] = ("first_name", "last_name", "full_name", "company")
+"""Text whose value as received is kept beside its cleaned form (`<column>_raw`)."""
 
 BOUNCE_INPUT_COLUMNS = frozenset(
     ["email", "bounced_at", "bounce_type", "smtp_code", "enhanced_status", "diagnostic", "provider"]
@@ -49,6 +65,9 @@ EVENT_INPUT_COLUMNS = frozenset(
     ["contact_id", "email", "event_type", "occurred_at", "source", "url"]
 )
 DNC_INPUT_COLUMNS = frozenset(["phone", "added_at", "source", "country"])
+
+DNC_DISPOSITIONS: tuple[str, ...] = ("do_not_call",)
+"""Call outcomes honoured whatever their date (a request not to be called)."""
 
 PROVIDER_NAMES: dict[str, str] = {
     "ses": "ses", "amazonses": "ses", "awsses": "ses", "amazon": "ses",
@@ -103,9 +122,16 @@ def stable_row_ids(frame: pd.DataFrame, feed: str) -> pd.Series:
 
 
 def _timestamps(
-    frame: pd.DataFrame, columns: list[str], default_region: str
+    frame: pd.DataFrame,
+    columns: list[str],
+    default_region: str,
+    not_after: pd.Timestamp | None = None,
+    honoured: pd.Series | None = None,
 ) -> tuple[dict[str, pd.Series], list[pd.Series]]:
-    """Parsed UTC columns and, per column, the rejection reason of rows with unreadable dates."""
+    """Parsed UTC columns and, per column, the rejection reason of rows with unreadable dates
+    and (with `not_after`) of rows whose time lies after it, except the `honoured` rows: a
+    do-not-call request or an unsubscribe counts whatever its date (compliance errs towards
+    not calling)."""
     dayfirst = default_region.upper() not in MONTH_FIRST_REGIONS
     parsed: dict[str, pd.Series] = {}
     reasons: list[pd.Series] = []
@@ -114,7 +140,38 @@ def _timestamps(
         parsed[name] = parse_timestamps(raw, dayfirst=dayfirst)
         bad = unparseable_mask(raw, parsed[name])
         reasons.append(_reason(bad, f"unparseable date in {name}: '" + raw[bad].str.strip() + "'"))
+        future = later_than(parsed[name], not_after)
+        if honoured is not None:
+            future &= ~honoured.fillna(False).astype(bool)
+        if future.any():
+            when = parsed[name][future].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+            reasons.append(
+                _reason(
+                    future,
+                    f"event time in the future: {name} " + when + " is after the batch's as-of "
+                    f"time plus its tolerance ({not_after:%Y-%m-%dT%H:%M:%SZ})",
+                )
+            )
     return parsed, reasons
+
+
+def _future_dates(
+    dates: dict[str, pd.Series], not_after: pd.Timestamp | None
+) -> tuple[dict[str, pd.Series], pd.Series]:
+    """Record dates after `not_after` emptied, and per row the names of the columns emptied.
+
+    A contact is not quarantined for an impossible date: its other values (a do-not-call flag,
+    consent) still count; the date alone is dropped and named in `future_dates`.
+    """
+    index = next(iter(dates.values())).index
+    names = pd.Series("", index=index, dtype="object")
+    kept: dict[str, pd.Series] = {}
+    for name, values in dates.items():
+        future = later_than(values, not_after)
+        kept[name] = values.mask(future)
+        names[future] = names[future] + name + "; "
+    names = names.str.removesuffix("; ")
+    return kept, names.where(names != "", None)
 
 
 def _reason(mask: pd.Series, text: pd.Series | str) -> pd.Series:
@@ -171,7 +228,10 @@ def _positional(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def standardise_crm_contacts(
-    batch: FeedFrames, default_region: str = "US", vocab: Vocabularies | None = None
+    batch: FeedFrames,
+    default_region: str = "US",
+    vocab: Vocabularies | None = None,
+    not_after: pd.Timestamp | None = None,
 ) -> FeedFrames:
     """Contacts: keys, names, e-mail, phones, company, address, country, dates, consent, and
     what the source CRM says of the record (deleted, merged into a master, e-mail bounced).
@@ -205,6 +265,9 @@ def standardise_crm_contacts(
             ],
             default_region,
         )
+        expires_at = dates.pop("consent_expires_at")  # a date meant to lie ahead
+        dates, future_dates = _future_dates(dates, not_after)
+        dates["consent_expires_at"] = expires_at
         bounced_at = dates.pop("email_bounced_at")
         in_source = source_record_state(raw, source_system, bounced_at, dates["updated_at"])
         postal_code = _text(raw, "postal_code")
@@ -240,7 +303,9 @@ def standardise_crm_contacts(
                 "consent_status": consent_statuses(_column(raw, "consent_status")),
                 "do_not_call": parse_flags(_column(raw, "do_not_call"), unrecognised=True),
                 "do_not_email": parse_flags(_column(raw, "do_not_email"), unrecognised=True),
+                "future_dates": future_dates,
             },
+            received_text(raw, RECEIVED_TEXT_COLUMNS),
         ]
         phones = all_phones.result()
     numbers = [
@@ -249,12 +314,40 @@ def standardise_crm_contacts(
     ]
     standardised = _assemble(raw, [*parts, *numbers, *rest], CRM_INPUT_COLUMNS)
     standardised = _before_lineage(standardised, ghost_flags(standardised))
+    standardised = _before_lineage(
+        standardised, pd.DataFrame({"formula_columns": _formula_columns(standardised)})
+    )
     missing_key = [
         _reason(values.isna(), f"missing required value: {name}")
         for name, values in (("contact_id", contact_id), ("source_system", source_system))
     ]
     duplicate = _duplicate_reasons(raw, contact_id, source_system)
     return _finish(batch, raw, standardised, [*missing_key, *date_reasons, duplicate])
+
+
+def received_text(raw: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, pd.Series]:
+    """`<column>_raw`, the value as received (trimmed), beside its cleaned form, and
+    `invisible_characters_stripped`: whether any of them held invisible or bidi control
+    characters that the cleaned form dropped."""
+    received = {f"{name}_raw": _text(raw, name) for name in columns}
+    stripped = pd.Series(False, index=raw.index)
+    for values in received.values():
+        stripped |= has_invisible(values)
+    return {**received, "invisible_characters_stripped": stripped}
+
+
+def _formula_columns(frame: pd.DataFrame) -> pd.Series:
+    """Per row, its text columns whose value a spreadsheet would run as a formula; a phone
+    column only where the value is not a valid number (`+44 ...` is a phone)."""
+    parsed_phones = [f"{name}_raw" for name in CRM_PHONE_COLUMNS]
+    skip = {c for c in frame.columns if c.endswith("_e164")} | set(LINEAGE_COLUMNS)
+    found = formula_columns(frame.drop(columns=[c for c in parsed_phones if c in frame]), skip)
+    for name in CRM_PHONE_COLUMNS:
+        column = f"{name}_raw"
+        if column in frame:
+            unread = ~frame[f"{name}_valid"].eq(True) & formula_like(frame[column])
+            found = found.where(~unread, found.fillna("").str.cat([column] * len(found), sep="; "))
+    return found.str.removeprefix("; ")
 
 
 def _before_lineage(frame: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
@@ -315,7 +408,10 @@ def _provider(values: pd.Series) -> pd.Series:
 
 
 def standardise_email_bounces(
-    batch: FeedFrames, default_region: str = "US", vocab: Vocabularies | None = None
+    batch: FeedFrames,
+    default_region: str = "US",
+    vocab: Vocabularies | None = None,
+    not_after: pd.Timestamp | None = None,
 ) -> FeedFrames:
     """Bounces: stable id, address and mailbox key, UTC time, SMTP and RFC 3463 codes.
 
@@ -324,7 +420,7 @@ def standardise_email_bounces(
     """
     raw = _positional(batch.accepted)
     emails = standardise_emails(_column(raw, "email"))
-    dates, date_reasons = _timestamps(raw, ["bounced_at"], default_region)
+    dates, date_reasons = _timestamps(raw, ["bounced_at"], default_region, not_after)
     diagnostic = _text(raw, "diagnostic")
     smtp_text = _text(raw, "smtp_code").str.extract(r"([245]\d\d)", expand=False)
     smtp_text = smtp_text.fillna(diagnostic.str.extract(r"^\s*([245]\d\d)\b", expand=False))
@@ -355,7 +451,10 @@ def standardise_email_bounces(
 
 
 def standardise_call_logs(
-    batch: FeedFrames, default_region: str = "US", vocab: Vocabularies | None = None
+    batch: FeedFrames,
+    default_region: str = "US",
+    vocab: Vocabularies | None = None,
+    not_after: pd.Timestamp | None = None,
 ) -> FeedFrames:
     """Calls: id (given or stable hash), dialled phone in E.164, UTC time, canonical disposition.
 
@@ -377,7 +476,9 @@ def standardise_call_logs(
         _with_calling_code(_column(raw, "phone_dialed"), _text(raw, "phone_country_code")),
         _regions(to_iso2(_column(raw, "country")), default_region),
     )
-    dates, date_reasons = _timestamps(raw, ["called_at"], default_region)
+    dates, date_reasons = _timestamps(
+        raw, ["called_at"], default_region, not_after, disposition.isin(DNC_DISPOSITIONS)
+    )
     standardised = _assemble(
         raw,
         [
@@ -451,7 +552,10 @@ def duration_seconds(values: pd.Series) -> pd.Series:
 
 
 def standardise_engagement_events(
-    batch: FeedFrames, default_region: str = "US", vocab: Vocabularies | None = None
+    batch: FeedFrames,
+    default_region: str = "US",
+    vocab: Vocabularies | None = None,
+    not_after: pd.Timestamp | None = None,
 ) -> FeedFrames:
     """Events: stable id, contact or e-mail (with mailbox key), canonical type, UTC time.
 
@@ -463,7 +567,9 @@ def standardise_engagement_events(
     event_raw = _text(raw, "event_type")
     event_type = vocab.map_event_types(event_raw)
     emails = standardise_emails(_column(raw, "email"))
-    dates, date_reasons = _timestamps(raw, ["occurred_at"], default_region)
+    dates, date_reasons = _timestamps(
+        raw, ["occurred_at"], default_region, not_after, event_type.eq("unsubscribe")
+    )
     standardised = _assemble(
         raw,
         [
@@ -490,13 +596,17 @@ def standardise_engagement_events(
 
 
 def standardise_dnc_list(
-    batch: FeedFrames, default_region: str = "US", vocab: Vocabularies | None = None
+    batch: FeedFrames,
+    default_region: str = "US",
+    vocab: Vocabularies | None = None,
+    not_after: pd.Timestamp | None = None,
 ) -> FeedFrames:
     """Do-not-call entries: phone in E.164 (national numbers read in the row's `country`, else in
     `default_region`); `country` is kept so scoring knows which entries named their region.
 
     A row whose phone is not a number at all is rejected; a number that parses but is not valid
-    for its region is kept with `phone_valid` False, since suppressing it costs nothing.
+    for its region is kept with `phone_valid` False, since suppressing it costs nothing. An entry
+    is kept whatever its date (`not_after` is accepted for a uniform signature).
     """
     raw = _positional(batch.accepted)
     country = to_iso2(_column(raw, "country"))

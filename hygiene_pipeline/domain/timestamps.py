@@ -143,3 +143,12 @@ def unparseable_mask(values: pd.Series, parsed: pd.Series) -> pd.Series:
     mask = np.zeros(len(values), dtype=bool)
     mask[unread] = blank_to_none(values[unread]).notna().to_numpy()
     return pd.Series(mask, index=values.index)
+
+
+def later_than(parsed: pd.Series, not_after: pd.Timestamp | None) -> pd.Series:
+    """Rows whose time lies after `not_after` (the batch's as-of time plus a tolerance): an event
+    cannot have happened after the batch was taken, so such a time is a typo or a wrong clock
+    (`2099-01-01`), never activity. All False when `not_after` is None."""
+    if not_after is None:
+        return pd.Series(False, index=parsed.index)
+    return (parsed > not_after).fillna(False).astype(bool)

@@ -115,7 +115,61 @@ def test_a_ghost_record_has_junk_and_nothing_real() -> None:
     flags = ghost_flags(records)
     assert flags["is_ghost_record"].tolist() == [True, False, True, False, True]
     assert flags.loc[0, "ghost_reasons"] == (
-        "name placeholder; email placeholder or reserved domain; phone fictional or made up; "
-        "company placeholder"
+        "name: placeholder; email: reserved domain; phone: fictional 555 number; "
+        "company: placeholder; every identifying field junk"
     )
+    assert flags["ghost_score"].tolist() == [1.0, 0.25, 0.667, 0.333, 1.0]
     assert "mm@disney" not in str(flags.to_dict())
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "email", "phone", "company", "reasons"),
+    [
+        ("Asdf", "Qwerty", None, None, None, "name: keyboard pattern"),
+        ("Xxxx", None, None, None, None, "name: repeated characters"),
+        (None, None, "zxcvb@gmail.com", None, None, "email: keyboard pattern"),
+        (None, None, "anna@mailinator.com", None, None, "email: disposable domain"),
+        (None, None, "noreply@corp.io", None, None, "email: placeholder mailbox"),
+        (None, None, "anna@example.org", None, None, "email: reserved domain"),
+        (None, None, None, "+12125550142", None, "phone: fictional 555 number"),
+        (None, None, None, "+17777777777", None, "phone: all same digits"),
+        (None, None, None, "+11234567890", None, "phone: digit sequence"),
+        (None, None, None, None, "Zzzz Ltd", "company: repeated characters"),
+        (None, None, None, None, "测试公司", "company: placeholder"),
+    ],
+)
+def test_each_kind_of_junk_is_named(first, last, email, phone, company, reasons) -> None:
+    record = pd.DataFrame(
+        {
+            "first_name": [first],
+            "last_name": [last],
+            "email": [email],
+            "email_is_disposable": [email is not None and "mailinator" in email],
+            "phone_e164": [phone],
+            "phone_raw": [phone],
+            "company": [company],
+        },
+        dtype=object,
+    )
+    flags = ghost_flags(record)
+    assert flags.loc[0, "ghost_reasons"] == f"{reasons}; every identifying field junk"
+    assert flags.loc[0, "ghost_score"] == 1.0
+
+
+def test_a_real_lead_with_one_junk_field_scores_low_and_is_no_ghost() -> None:
+    record = pd.DataFrame(
+        {
+            "first_name": ["Anna"],
+            "last_name": ["Berg"],
+            "email": ["anna.berg@globex.com"],
+            "email_valid": [True],
+            "phone_e164": ["+12125550142"],
+            "phone_raw": ["(212) 555-0142"],
+            "phone_valid": [True],
+            "company": ["Globex"],
+        }
+    )
+    flags = ghost_flags(record)
+    assert not flags.loc[0, "is_ghost_record"]
+    assert flags.loc[0, "ghost_score"] == 0.25
+    assert flags.loc[0, "ghost_reasons"] == "phone: fictional 555 number"

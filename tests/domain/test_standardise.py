@@ -30,9 +30,11 @@ CRM_COLUMNS = [
     "consent_expires_at", "is_deleted", "master_record_id", "master_record_key",
     "email_bounced", "email_bounced_at", "email_bounce_reason", "lifecycle_stage",
     "lead_status", "owner", "consent_source", "consent_status", "do_not_call", "do_not_email",
-    "name_is_placeholder", "email_is_placeholder", "phone_is_placeholder",
-    "mobile_phone_is_placeholder", "company_is_placeholder", "is_ghost_record", "ghost_reasons",
-    "source_file", "row_number",
+    "future_dates", "first_name_raw", "last_name_raw", "full_name_raw", "company_raw",
+    "invisible_characters_stripped", "name_is_placeholder", "email_is_placeholder",
+    "phone_is_placeholder", "mobile_phone_is_placeholder", "company_is_placeholder",
+    "is_ghost_record", "ghost_score", "ghost_reasons", "formula_columns", "source_file",
+    "row_number",
 ]  # fmt: skip
 
 

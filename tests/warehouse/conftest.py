@@ -16,8 +16,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from hygiene_pipeline.quality.scorecard import scorecard_rows
 from hygiene_pipeline.warehouse.engine import Warehouse
 
+FIRST_RUN = pd.Timestamp("2026-03-01 10:00", tz="UTC")
+SECOND_RUN = pd.Timestamp("2026-03-02 10:00", tz="UTC")
 ENGINES = ["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
@@ -269,8 +272,20 @@ def dq_check_results() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
+def dq_scorecard() -> pd.DataFrame:
+    """Two runs of two measures: one improved, one worsened."""
+    first = scorecard_rows(
+        {"ghost_share": 0.04, "validity": 0.90}, pd.DataFrame(), "r1", FIRST_RUN, FIRST_RUN
+    )
+    second = scorecard_rows(
+        {"ghost_share": 0.02, "validity": 0.85}, first, "r2", SECOND_RUN, SECOND_RUN
+    )
+    return pd.concat([first, second], ignore_index=True)
+
+
+@pytest.fixture(scope="session")
 def model_sources(
-    golden, accounts, suppression_events, dq_check_results
+    golden, accounts, suppression_events, dq_check_results, dq_scorecard
 ) -> dict[str, pd.DataFrame]:
     """The curated tables the SQL models read, by name (shared: tests must not modify them)."""
     return {
@@ -278,4 +293,5 @@ def model_sources(
         "accounts": accounts,
         "suppression_events": suppression_events,
         "dq_check_results": dq_check_results,
+        "dq_scorecard": dq_scorecard,
     }

