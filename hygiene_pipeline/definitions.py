@@ -22,6 +22,7 @@ from hygiene_pipeline.defs.asset_catalog import with_asset_catalog
 from hygiene_pipeline.defs.bi_access_assets import build_bi_access_asset
 from hygiene_pipeline.defs.feed_assets import feed_assets
 from hygiene_pipeline.defs.feed_batch_io import FEED_BATCH_IO_MANAGER_KEY, FeedBatchIOManager
+from hygiene_pipeline.defs.history_assets import history_assets
 from hygiene_pipeline.defs.linkage_assets import linkage_assets
 from hygiene_pipeline.defs.quality_assets import dq_check_results
 from hygiene_pipeline.defs.quality_checks import (
@@ -70,6 +71,7 @@ def build_assets() -> list[AssetsDefinition]:
         rejected_files,
         *linkage_assets,
         *scoring_assets,
+        *history_assets,
         dq_check_results,
         *build_sql_model_assets(SQL_MODELS_DIR),
     ]

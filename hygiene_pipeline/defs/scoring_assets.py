@@ -22,6 +22,7 @@ from hygiene_pipeline.defs.resources import (
 )
 from hygiene_pipeline.defs.scoring_config import ScoringResource
 from hygiene_pipeline.domain.feed_frames import FeedFrames
+from hygiene_pipeline.history.persistence import published_people
 from hygiene_pipeline.scoring.pipeline import score_people
 from hygiene_pipeline.vocabulary import ACCOUNT_STATUSES, INTENT_TIERS, STATUSES
 from hygiene_pipeline.warehouse.status_history import apply_status_history
@@ -65,7 +66,8 @@ FEED_INS = {
         ),
     },
     ins={
-        "golden": AssetIn(key=AssetKey(["linkage", "golden_identities"])),
+        "golden": AssetIn(key=AssetKey(["history", "verified_identities"])),
+        "carried": AssetIn(key=AssetKey(["history", "carried_people"])),
         "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
         "account_identities": AssetIn(key=AssetKey(["linkage", "account_identities"])),
         **FEED_INS,
@@ -84,6 +86,7 @@ def scored_people(
     engagement_events: FeedFrames,
     dnc_list: FeedFrames,
     account_identities: pd.DataFrame,
+    carried: pd.DataFrame,
     scoring: ScoringResource,
     clock: BatchClockResource,
     landing: LandingResource,
@@ -105,7 +108,7 @@ def scored_people(
         settings=settings,
         default_region=landing.default_region,
     )
-    people = result.contacts
+    people = published_people(result.contacts, carried)
     store = warehouse.get_warehouse()
     store.replace_table("curated", "contacts_golden", people)
     store.replace_table("curated", "suppression_events", result.suppression_events)

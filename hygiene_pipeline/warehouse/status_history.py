@@ -2,12 +2,15 @@
 
 A spell is a stretch of time a person held one status: `valid_from` is the `as_of` of the run
 that first saw it, `valid_to` the `as_of` of the run that saw it change (NULL while current). A
-spell is keyed on `status` alone; a new `status_reason` under the same status (a later date of the
-same evidence) does not open a new spell. Applying a batch closes changed spells and opens new
+spell is keyed on `status` and on whether the person is still in their sources: a new
+`status_reason` under the same status (a later date of the same evidence) does not open a new
+spell, but leaving the sources (reason `removed_from_source`) or coming back does. Applying a batch closes changed spells and opens new
 ones in one transaction and never deletes or rewrites a closed spell, so re-applying the same
 batch changes nothing. A batch older than a person's open spell leaves that person untouched, so
-replaying an old run cannot produce spells that end before they begin. People absent from the
-batch keep their open spell.
+replaying an old run cannot produce spells that end before they begin. The batch holds every
+person of the run (those carried forward after leaving their sources too), so an open spell of
+an id absent from it (an id retired by a merge) is closed: after every run each person has
+exactly one open spell, equal to their current status.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import text
 
+from hygiene_pipeline.vocabulary import REMOVED_FROM_SOURCE
 from hygiene_pipeline.warehouse.bulk_load import create_table, create_table_for
 from hygiene_pipeline.warehouse.catalog import relation_kind
 from hygiene_pipeline.warehouse.engine import Warehouse
@@ -41,7 +45,15 @@ _CLOSE_CHANGED_SQL = """
 UPDATE {history} AS h SET valid_to = :as_of
 FROM {batch} AS b
 WHERE h.entity_id = b.entity_id AND h.valid_to IS NULL
-  AND h.valid_from <= :as_of AND h.status <> b.status
+  AND h.valid_from <= :as_of
+  AND (h.status <> b.status
+       OR (COALESCE(h.status_reason, '') = :removed) <> (COALESCE(b.status_reason, '') = :removed))
+RETURNING h.entity_id
+"""
+_CLOSE_ABSENT_SQL = """
+UPDATE {history} AS h SET valid_to = :as_of
+WHERE h.valid_to IS NULL AND h.valid_from <= :as_of
+  AND NOT EXISTS (SELECT 1 FROM {batch} AS b WHERE b.entity_id = h.entity_id)
 RETURNING h.entity_id
 """
 _OPEN_NEW_SQL = """
@@ -58,10 +70,12 @@ RETURNING entity_id
 
 @dataclass(frozen=True)
 class StatusHistoryChange:
-    """How many spells one application closed and opened."""
+    """How many spells one application closed and opened, and how many it closed because their
+    id no longer exists."""
 
     closed: int
     opened: int
+    retired: int = 0
 
 
 def apply_status_history(
@@ -84,11 +98,12 @@ def apply_status_history(
             create_table(conn, schema, STATUS_HISTORY_TABLE, STATUS_HISTORY_COLUMNS)
             create_indexes(conn, schema, STATUS_HISTORY_TABLE, ["entity_id"])
         create_table_for(conn, schema, batch_table, batch)
-        params = {"as_of": as_of_utc, "run_id": run_id}
+        params = {"as_of": as_of_utc, "run_id": run_id, "removed": REMOVED_FROM_SOURCE}
         closed = conn.execute(text(_CLOSE_CHANGED_SQL.format(**names)), params).all()
         opened = conn.execute(text(_OPEN_NEW_SQL.format(**names)), params).all()
+        retired = conn.execute(text(_CLOSE_ABSENT_SQL.format(**names)), params).all()
         execute(conn, f"DROP TABLE {names['batch']}")
-    return StatusHistoryChange(closed=len(closed), opened=len(opened))
+    return StatusHistoryChange(closed=len(closed), opened=len(opened), retired=len(retired))
 
 
 def _validated_batch(current: pd.DataFrame) -> pd.DataFrame:
