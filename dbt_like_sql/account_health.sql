@@ -1,8 +1,20 @@
 {{ config(materialized='table') }}
 -- One row per account (a resolved company, `curated.accounts`): how many people the CRM holds
 -- there, how many left, how stale they are, whether the company moved or closed, how interested
--- its people are and how many can be called.
-WITH per_account AS (
+-- its people are and how many can be called. People removed from their sources are counted apart
+-- (removed_people), and job changes (curated.job_changes) count as departures from the old account.
+WITH job_departures AS (
+    SELECT old_account_id AS account_id, COUNT(DISTINCT entity_id) AS job_change_departures
+    FROM {{ source('curated', 'job_changes') }}
+    GROUP BY old_account_id
+),
+removed AS (
+    SELECT account_id, COUNT(*) AS removed_people
+    FROM {{ source('curated', 'contacts_golden') }}
+    WHERE account_id IS NOT NULL AND NOT in_source
+    GROUP BY account_id
+),
+per_account AS (
     SELECT
         account_id,
         COUNT(*) AS people,
@@ -20,7 +32,7 @@ WITH per_account AS (
         COUNT(*) FILTER (WHERE on_dial_list) AS dial_list_people,
         MAX(last_presence_at) AS last_presence_at
     FROM {{ source('curated', 'contacts_golden') }}
-    WHERE account_id IS NOT NULL
+    WHERE account_id IS NOT NULL AND in_source
     GROUP BY account_id
 )
 SELECT
@@ -36,6 +48,8 @@ SELECT
     COALESCE(per_account.stale_people, 0) AS stale_people,
     COALESCE(per_account.left_company_people, 0) AS left_company_people,
     accounts.departures,
+    COALESCE(job_departures.job_change_departures, 0) AS job_change_departures,
+    COALESCE(removed.removed_people, 0) AS removed_people,
     COALESCE(per_account.invalid_contact_people, 0) AS invalid_contact_people,
     CAST(per_account.active_people AS DOUBLE PRECISION) / NULLIF(per_account.people, 0)
         AS active_share,
@@ -56,7 +70,8 @@ SELECT
         WHEN accounts.status = 'closed' THEN 'closed'
         WHEN accounts.status = 'relocated' THEN 'relocated'
         WHEN per_account.people IS NULL THEN 'no_people'
-        WHEN COALESCE(per_account.left_company_people, 0) + accounts.departures > 0
+        WHEN COALESCE(per_account.left_company_people, 0) + accounts.departures
+            + COALESCE(job_departures.job_change_departures, 0) > 0
             AND COALESCE(per_account.active_people, 0) = 0 THEN 'contact_lost'
         WHEN CAST(per_account.active_people AS DOUBLE PRECISION) / per_account.people < 0.5
             THEN 'at_risk'
@@ -64,3 +79,5 @@ SELECT
     END AS health
 FROM {{ source('curated', 'accounts') }} AS accounts
 LEFT JOIN per_account ON per_account.account_id = accounts.account_id
+LEFT JOIN job_departures ON job_departures.account_id = accounts.account_id
+LEFT JOIN removed ON removed.account_id = accounts.account_id

@@ -246,8 +246,10 @@ def batch_history(
     moves = job_changes(before, people, run_id, as_of)
     pending = _previous(store, "pending_changes")
     confirmed = (
-        pending.loc[pending["state"].eq("confirmed") & pending["resolved_at"].eq(as_of)]
-        .rename(columns={"resolution": "reason"})
+        pending.loc[
+            pending["state"].eq("confirmed") & pending["resolved_at"].eq(as_of),
+            ["entity_id", "field", "resolution"],
+        ].rename(columns={"resolution": "reason"})
         if pending is not None
         else None
     )

@@ -201,6 +201,7 @@ def golden() -> pd.DataFrame:
     frame["priority_rank"] = frame["entity_id"].map(ranks).astype("Int64")
     frame["call_window_start_utc"] = utc("2026-03-02 14:00")
     frame["call_window_end_utc"] = utc("2026-03-03 01:00")
+    frame["in_source"] = True
     return frame
 
 
@@ -269,8 +270,22 @@ def dq_check_results() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
+def job_changes() -> pd.DataFrame:
+    """One person who left Globex for Acme (`curated.job_changes`)."""
+    return pd.DataFrame(
+        {
+            "entity_id": ["E99"],
+            "old_account_id": ["A-globex"],
+            "new_account_id": ["A-acme"],
+            "run_id": ["r2"],
+            "detected_at": [utc("2026-03-02 05:00")],
+        }
+    )
+
+
+@pytest.fixture(scope="session")
 def model_sources(
-    golden, accounts, suppression_events, dq_check_results
+    golden, accounts, suppression_events, dq_check_results, job_changes
 ) -> dict[str, pd.DataFrame]:
     """The curated tables the SQL models read, by name (shared: tests must not modify them)."""
     return {
@@ -278,4 +293,5 @@ def model_sources(
         "accounts": accounts,
         "suppression_events": suppression_events,
         "dq_check_results": dq_check_results,
+        "job_changes": job_changes,
     }
