@@ -8,6 +8,21 @@ WITH job_departures AS (
     FROM {{ source('curated', 'job_changes') }}
     GROUP BY old_account_id
 ),
+known_accounts AS (
+    SELECT account_id, name, domains, country, city, status, status_reason, departures
+    FROM {{ source('curated', 'accounts') }}
+    UNION ALL
+    -- an account whose last person left for another company has no record in the batch: it is
+    -- kept here, with the company name the person left
+    SELECT old_account_id, MAX(old_company), NULL, NULL, NULL, NULL,
+        'no record of the account in this batch', 0
+    FROM {{ source('curated', 'job_changes') }} AS moves
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {{ source('curated', 'accounts') }} AS a
+        WHERE a.account_id = moves.old_account_id
+    )
+    GROUP BY old_account_id
+),
 removed AS (
     SELECT account_id, COUNT(*) AS removed_people
     FROM {{ source('curated', 'contacts_golden') }}
@@ -69,15 +84,15 @@ SELECT
     CASE
         WHEN accounts.status = 'closed' THEN 'closed'
         WHEN accounts.status = 'relocated' THEN 'relocated'
-        WHEN per_account.people IS NULL THEN 'no_people'
         WHEN COALESCE(per_account.left_company_people, 0) + accounts.departures
             + COALESCE(job_departures.job_change_departures, 0) > 0
             AND COALESCE(per_account.active_people, 0) = 0 THEN 'contact_lost'
+        WHEN per_account.people IS NULL THEN 'no_people'
         WHEN CAST(per_account.active_people AS DOUBLE PRECISION) / per_account.people < 0.5
             THEN 'at_risk'
         ELSE 'healthy'
     END AS health
-FROM {{ source('curated', 'accounts') }} AS accounts
+FROM known_accounts AS accounts
 LEFT JOIN per_account ON per_account.account_id = accounts.account_id
 LEFT JOIN job_departures ON job_departures.account_id = accounts.account_id
 LEFT JOIN removed ON removed.account_id = accounts.account_id

@@ -271,14 +271,17 @@ def dq_check_results() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def job_changes() -> pd.DataFrame:
-    """One person who left Globex for Acme (`curated.job_changes`)."""
+    """People who left Globex, and Initrode (no record left there), for Acme
+    (`curated.job_changes`)."""
     return pd.DataFrame(
         {
-            "entity_id": ["E99"],
-            "old_account_id": ["A-globex"],
-            "new_account_id": ["A-acme"],
-            "run_id": ["r2"],
-            "detected_at": [utc("2026-03-02 05:00")],
+            "entity_id": ["E98", "E99"],
+            "old_account_id": ["A-globex", "A-initrode"],
+            "new_account_id": ["A-acme", "A-acme"],
+            "old_company": ["Globex", "Initrode"],
+            "new_company": ["Acme", "Acme"],
+            "run_id": ["r2", "r2"],
+            "detected_at": [utc("2026-03-02 05:00")] * 2,
         }
     )
 

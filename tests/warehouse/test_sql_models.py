@@ -193,7 +193,7 @@ def test_suppression_list_has_one_row_per_channel_key_with_the_earliest_reason(o
 
 def test_account_health_summarises_each_account(on_duckdb):
     health = on_duckdb["account_health"].set_index("company")
-    assert sorted(health.index) == ["Acme", "Globex", "Hooli", "Initech", "Umbrella"]
+    assert sorted(health.index) == ["Acme", "Globex", "Hooli", "Initech", "Initrode", "Umbrella"]
     assert health.loc["Hooli", ["people", "active_people", "account_status"]].tolist() == [
         3,
         2,
@@ -212,6 +212,7 @@ def test_account_health_summarises_each_account(on_duckdb):
         "Globex": 1,
         "Hooli": 0,
         "Initech": 0,
+        "Initrode": 1,
         "Umbrella": 0,
     }
     assert health["removed_people"].sum() == 0
@@ -220,6 +221,7 @@ def test_account_health_summarises_each_account(on_duckdb):
         "Globex": "healthy",
         "Hooli": "relocated",
         "Initech": "healthy",
+        "Initrode": "contact_lost",
         "Umbrella": "closed",
     }
 
