@@ -125,9 +125,7 @@ def batch_identities(
     store = warehouse.get_warehouse()
     as_of = clock.timestamp()
     previous = _previous(store, "contacts_golden")
-    previous_records, records, full = _record_state(
-        store, contacts.accepted, xref, landing, as_of
-    )
+    previous_records, records, full = _record_state(store, contacts.accepted, xref, landing, as_of)
     linked = contacts.accepted[["record_key", "source_system", *SENSITIVE_RECORD_COLUMNS]].merge(
         xref[["record_key", "entity_id"]], on="record_key"
     )

@@ -95,6 +95,7 @@ def entity_lineage(
     ]
     out = pd.concat([e for e in events if not e.empty] or [events[0]], ignore_index=True)
     out.insert(0, "run_id", run_id)
+    out = out.astype(object).where(out.notna(), None)
     return out[LINEAGE_COLUMNS].sort_values(["event", "entity_id"], ignore_index=True)
 
 
@@ -117,7 +118,9 @@ def _separated_pairs(cannot_links: pd.DataFrame | None) -> set[frozenset[str]]:
         return set()
     return {
         frozenset((str(a), str(b)))
-        for a, b in zip(cannot_links["record_key_left"], cannot_links["record_key_right"], strict=True)
+        for a, b in zip(
+            cannot_links["record_key_left"], cannot_links["record_key_right"], strict=True
+        )
     }
 
 

@@ -93,10 +93,14 @@ def _reasons(
     moved = changed["field"].eq("account_id") & changed["entity_id"].isin(job_change_ids)
     reason[moved] = "job_change"
     if reasons is not None and not reasons.empty:
-        given = changed[["entity_id", "field"]].merge(
-            reasons[["entity_id", "field", "reason"]].drop_duplicates(["entity_id", "field"]),
-            how="left",
-            on=["entity_id", "field"],
-        )["reason"].set_axis(changed.index)
+        given = (
+            changed[["entity_id", "field"]]
+            .merge(
+                reasons[["entity_id", "field", "reason"]].drop_duplicates(["entity_id", "field"]),
+                how="left",
+                on=["entity_id", "field"],
+            )["reason"]
+            .set_axis(changed.index)
+        )
         reason = reason.where(given.isna(), given)
     return reason

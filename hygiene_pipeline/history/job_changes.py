@@ -33,7 +33,7 @@ def job_changes(
     now = current[[*columns, *(["in_source"] if "in_source" in current.columns else [])]]
     both = previous[columns].merge(now, on="entity_id", suffixes=("_old", "_new"))
     if "in_source" in both.columns:
-        both = both.loc[both["in_source"].fillna(True).astype(bool)]
+        both = both.loc[both["in_source"].ne(False)]
     old_domain, new_domain = _domain(both["email_old"]), _domain(both["email_new"])
     moved = (
         both["account_id_old"].notna()

@@ -183,10 +183,14 @@ def _confirmation(rows, field, evidence: Evidence, rank) -> pd.Series:
     records = evidence.records.assign(
         value=as_text(evidence.records[field]), r=evidence.records["source_system"].map(rank)
     )
-    strong = rows[["entity_id", "new", "old_rank"]].reset_index().merge(
-        records[["entity_id", "value", "r"]],
-        left_on=["entity_id", "new"],
-        right_on=["entity_id", "value"],
+    strong = (
+        rows[["entity_id", "new", "old_rank"]]
+        .reset_index()
+        .merge(
+            records[["entity_id", "value", "r"]],
+            left_on=["entity_id", "new"],
+            right_on=["entity_id", "value"],
+        )
     )
     trusted = set(strong.loc[strong["r"] >= strong["old_rank"], "index"])
     reason[reason.index.isin(trusted)] = "confirmed_by_trusted_source"

@@ -117,7 +117,9 @@ def carried_people(
     )
     membership["removed_at"] = membership["record_key"].map(state["removed_from_source_at"])
     per_person = membership.groupby("entity_id").agg(
-        live_now=("live_now", "any"), in_source=("in_source", "any"), removed_at=("removed_at", "max")
+        live_now=("live_now", "any"),
+        in_source=("in_source", "any"),
+        removed_at=("removed_at", "max"),
     )
     keep = per_person.index[~per_person["live_now"]]
     carried = gone.loc[gone["entity_id"].isin(keep)].copy()
@@ -149,7 +151,9 @@ def published_people(scored: pd.DataFrame, carried: pd.DataFrame) -> pd.DataFram
     scored table's columns plus `in_source` and `removed_from_source_at`."""
     people = scored.copy()
     people["in_source"] = True
-    people["removed_from_source_at"] = pd.Series(pd.NaT, index=people.index, dtype="datetime64[us, UTC]")
+    people["removed_from_source_at"] = pd.Series(
+        pd.NaT, index=people.index, dtype="datetime64[us, UTC]"
+    )
     if carried.empty:
         return people
     extra = carried.reindex(columns=people.columns)

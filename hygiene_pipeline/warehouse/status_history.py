@@ -4,10 +4,11 @@ A spell is a stretch of time a person held one status: `valid_from` is the `as_o
 that first saw it, `valid_to` the `as_of` of the run that saw it change (NULL while current). A
 spell is keyed on `status` and on whether the person is still in their sources: a new
 `status_reason` under the same status (a later date of the same evidence) does not open a new
-spell, but leaving the sources (reason `removed_from_source`) or coming back does. Applying a batch closes changed spells and opens new
-ones in one transaction and never deletes or rewrites a closed spell, so re-applying the same
-batch changes nothing. A batch older than a person's open spell leaves that person untouched, so
-replaying an old run cannot produce spells that end before they begin. The batch holds every
+spell, but leaving the sources (reason `removed_from_source`) or coming back does. Applying a
+batch closes changed spells and opens new ones in one transaction and never deletes or rewrites
+a closed spell, so re-applying the same batch changes nothing. A batch older than a person's
+open spell leaves that person untouched, so replaying an old run cannot produce spells that end
+before they begin. The batch holds every
 person of the run (those carried forward after leaving their sources too), so an open spell of
 an id absent from it (an id retired by a merge) is closed: after every run each person has
 exactly one open spell, equal to their current status.

@@ -28,32 +28,75 @@ def person(contact_id, first, last, email, phone, company, updated, dnc="false")
     return dict(
         zip(
             CRM_COLUMNS,
-            [contact_id, first, last, email, phone, company, "Manager", "US", updated,
-             "opted_in", dnc],  # fmt: skip
+            [
+                contact_id,
+                first,
+                last,
+                email,
+                phone,
+                company,
+                "Manager",
+                "US",
+                updated,
+                "opted_in",
+                dnc,
+            ],
             strict=True,
         )
     )
 
 
-ALICE = person("S1", "Alice", "Martin", "alice@acme-widgets.com", "+1 415 555 0101", "Acme Widgets", "2026-05-01")  # noqa: E501
-BOB = person("S2", "Bob", "Stone", "bob@globex-corp.com", "+1 415 555 0102", "Globex Corp", "2026-05-01")  # noqa: E501
-CAROL = person("S3", "Carol", "Diaz", "carol@initech-labs.com", "+1 415 555 0103", "Initech Labs", "2026-05-01")  # noqa: E501
-FRANK_S = person("S4", "Frank", "Olsen", "frank@hooli-xyz.com", "+1 415 555 0104", "Hooli", "2026-05-01")  # noqa: E501
-FRANK_H = person("H4", "Frank", "Olsen", "frank@hooli-xyz.com", "+1 415 555 0104", "Hooli", "2026-04-01")  # noqa: E501
-GRACE_S = person("S5", "Grace", "Hopper", "grace@vandelay-imp.com", "+1 415 555 0105", "Vandelay", "2026-05-01")  # noqa: E501
-GRACE_H = person("H5", "Grace", "Hopper", "grace@vandelay-imp.com", "+1 415 555 0105", "Vandelay", "2026-04-01")  # noqa: E501
-HEIDI_S = person("S6", "Heidi", "Klum", "heidi@wonka-ind.com", "+1 415 555 0106", "Wonka", "2026-05-01")  # noqa: E501
-HEIDI_H = person("H6", "Heidi", "Klum-Ray", "hk@oldmail-box.net", "+1 415 555 0116", "", "2026-04-01")  # noqa: E501
-IVAN_S = person("S7", "Ivan", "Petrov", "ivan@soylent-co.com", "+1 415 555 0107", "Soylent", "2026-05-01")  # noqa: E501
-IVAN_H = person("H7", "Ivan", "Petrov", "ivan@soylent-co.com", "+1 415 555 0107", "Soylent", "2026-04-01")  # noqa: E501
-DAN = person("H2", "Dan", "Kim", "dan@umbrella-co.com", "+1 415 555 0109", "Umbrella Co", "2026-04-01")  # noqa: E501
+ALICE = person(
+    "S1",
+    "Alice",
+    "Martin",
+    "alice@acme-widgets.com",
+    "+1 415 555 0101",
+    "Acme Widgets",
+    "2026-05-01",
+)
+BOB = person(
+    "S2", "Bob", "Stone", "bob@globex-corp.com", "+1 415 555 0102", "Globex Corp", "2026-05-01"
+)
+CAROL = person(
+    "S3", "Carol", "Diaz", "carol@initech-labs.com", "+1 415 555 0103", "Initech Labs", "2026-05-01"
+)
+FRANK_S = person(
+    "S4", "Frank", "Olsen", "frank@hooli-xyz.com", "+1 415 555 0104", "Hooli", "2026-05-01"
+)
+FRANK_H = person(
+    "H4", "Frank", "Olsen", "frank@hooli-xyz.com", "+1 415 555 0104", "Hooli", "2026-04-01"
+)
+GRACE_S = person(
+    "S5", "Grace", "Hopper", "grace@vandelay-imp.com", "+1 415 555 0105", "Vandelay", "2026-05-01"
+)
+GRACE_H = person(
+    "H5", "Grace", "Hopper", "grace@vandelay-imp.com", "+1 415 555 0105", "Vandelay", "2026-04-01"
+)
+HEIDI_S = person(
+    "S6", "Heidi", "Klum", "heidi@wonka-ind.com", "+1 415 555 0106", "Wonka", "2026-05-01"
+)
+HEIDI_H = person(
+    "H6", "Heidi", "Klum-Ray", "hk@oldmail-box.net", "+1 415 555 0116", "", "2026-04-01"
+)
+IVAN_S = person(
+    "S7", "Ivan", "Petrov", "ivan@soylent-co.com", "+1 415 555 0107", "Soylent", "2026-05-01"
+)
+IVAN_H = person(
+    "H7", "Ivan", "Petrov", "ivan@soylent-co.com", "+1 415 555 0107", "Soylent", "2026-04-01"
+)
+DAN = person(
+    "H2", "Dan", "Kim", "dan@umbrella-co.com", "+1 415 555 0109", "Umbrella Co", "2026-04-01"
+)
 
 FIRST = {
     "salesforce": [ALICE, BOB, CAROL, FRANK_S, GRACE_S, HEIDI_S, IVAN_S],
     "hubspot": [DAN, FRANK_H, GRACE_H, HEIDI_H, IVAN_H],
-    "links": [("salesforce:S4", "hubspot:H4", "must_link"),
-              ("salesforce:S5", "hubspot:H5", "must_link"),
-              ("salesforce:S7", "hubspot:H7", "must_link")],  # fmt: skip
+    "links": [
+        ("salesforce:S4", "hubspot:H4", "must_link"),
+        ("salesforce:S5", "hubspot:H5", "must_link"),
+        ("salesforce:S7", "hubspot:H7", "must_link"),
+    ],
 }
 SECOND = {
     # Carol deleted in salesforce (a full snapshot); Alice's new phone from salesforce; Bob moved
@@ -63,22 +106,31 @@ SECOND = {
     "salesforce": [
         {**ALICE, "phone": "+1 415 555 0201", "updated_at": "2026-06-05"},
         {**BOB, "email": "bob@initrode-inc.com", "company": "Initrode", "updated_at": "2026-06-05"},
-        FRANK_S, GRACE_S, HEIDI_S, IVAN_S,
-    ],  # fmt: skip
+        FRANK_S,
+        GRACE_S,
+        HEIDI_S,
+        IVAN_S,
+    ],
     "hubspot": [
         {**FRANK_H, "phone": "+1 415 555 0204", "updated_at": "2026-06-05"},
         {**GRACE_H, "do_not_call": "true", "updated_at": "2026-06-05"},
-        HEIDI_H, IVAN_H,
-    ],  # fmt: skip
-    "links": [("salesforce:S4", "hubspot:H4", "must_link"),
-              ("salesforce:S5", "hubspot:H5", "must_link"),
-              ("salesforce:S6", "hubspot:H6", "must_link"),
-              ("salesforce:S7", "hubspot:H7", "cannot_link")],  # fmt: skip
+        HEIDI_H,
+        IVAN_H,
+    ],
+    "links": [
+        ("salesforce:S4", "hubspot:H4", "must_link"),
+        ("salesforce:S5", "hubspot:H5", "must_link"),
+        ("salesforce:S6", "hubspot:H6", "must_link"),
+        ("salesforce:S7", "hubspot:H7", "cannot_link"),
+    ],
 }
 THIRD = {**SECOND, "answered": ["+14155550204"]}
 """The held number answers a call: the change is confirmed."""
-AS_OF = {"first": "2026-06-01T12:00:00+00:00", "second": "2026-06-08T12:00:00+00:00",
-         "third": "2026-06-15T12:00:00+00:00"}  # fmt: skip
+AS_OF = {
+    "first": "2026-06-01T12:00:00+00:00",
+    "second": "2026-06-08T12:00:00+00:00",
+    "third": "2026-06-15T12:00:00+00:00",
+}
 
 
 def write_batch(folder: Path, batch: dict, as_of: str) -> tuple[Path, Path]:

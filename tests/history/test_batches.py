@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from batches import AS_OF, FIRST, SECOND, THIRD, run_batch
 
 from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
-from batches import AS_OF, FIRST, SECOND, THIRD, run_batch
 
 TABLES = ("contacts_golden", "golden_changes", "pending_changes", "entity_lineage", "job_changes")
 
@@ -41,9 +41,7 @@ def batches(request, tmp_path_factory) -> Iterator[dict]:
         again = run_batch(root / "again", THIRD, AS_OF["third"], url, home)
         assert again.success
         runs["again"] = snapshot(warehouse)
-        runs["masked_changes"] = warehouse.read_sql(
-            "SELECT * FROM curated_masked.golden_changes"
-        )
+        runs["masked_changes"] = warehouse.read_sql("SELECT * FROM curated_masked.golden_changes")
         yield runs
         warehouse.engine.dispose()
 
@@ -128,7 +126,10 @@ def test_a_job_change_leaves_the_old_account_and_carries_on_at_the_new_one(batch
     moves = batches["second"]["job_changes"]
     assert len(moves) == 1
     move = moves.iloc[0]
-    assert (move["entity_id"], move["status_at_old_account"]) == (after["entity_id"], "left_company")
+    assert (move["entity_id"], move["status_at_old_account"]) == (
+        after["entity_id"],
+        "left_company",
+    )
     assert (move["old_account_id"], move["new_account_id"]) == (
         before["account_id"],
         after["account_id"],
