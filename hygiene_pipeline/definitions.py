@@ -22,7 +22,7 @@ from hygiene_pipeline.defs.asset_catalog import with_asset_catalog
 from hygiene_pipeline.defs.bi_access_assets import build_bi_access_asset
 from hygiene_pipeline.defs.feed_assets import feed_assets
 from hygiene_pipeline.defs.feed_batch_io import FEED_BATCH_IO_MANAGER_KEY, FeedBatchIOManager
-from hygiene_pipeline.defs.history_assets import history_assets
+from hygiene_pipeline.defs.history_assets import build_history_checks, history_assets
 from hygiene_pipeline.defs.linkage_assets import linkage_assets
 from hygiene_pipeline.defs.quality_assets import dq_check_results
 from hygiene_pipeline.defs.quality_checks import (
@@ -87,6 +87,7 @@ def build_checks(assets: list[AssetsDefinition]) -> list[AssetChecksDefinition]:
         *build_compliance_checks(),
         *build_drift_checks(),
         *build_rejected_files_check(),
+        *build_history_checks(),
     ]
     return [c for c in checks if all(k.asset_key in keys for k in c.check_keys)]
 

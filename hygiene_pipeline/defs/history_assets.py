@@ -6,17 +6,25 @@ values, and finds the people of the previous run to carry forward. `batch_histor
 the people are published: the field-level change log, job changes, entity lineage and the
 record state the next run compares against."""
 
+from collections.abc import Iterator
+
 import pandas as pd
 from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
     AssetExecutionContext,
     AssetIn,
     AssetKey,
     AssetOut,
     Output,
     multi_asset,
+    multi_asset_check,
 )
 from sqlalchemy import text
 
+from hygiene_pipeline.defs.asset_catalog import ERROR, check_spec, runbook_metadata
 from hygiene_pipeline.defs.metadata import counts_table, table_schema
 from hygiene_pipeline.defs.resources import (
     IO_RETRY,
@@ -38,7 +46,9 @@ from hygiene_pipeline.history.persistence import (
     source_records,
 )
 from hygiene_pipeline.linkage.overrides import load_overrides
+from hygiene_pipeline.quality.results import CheckReport, Finding, dq_result_rows
 from hygiene_pipeline.warehouse.engine import Warehouse
+from hygiene_pipeline.warehouse.status_history import spell_disagreements
 
 GROUP = "history"
 SENSITIVE_RECORD_COLUMNS = ["phone_e164", "email", "consent_status", "do_not_call"]
@@ -327,3 +337,58 @@ def _append_run(store: Warehouse, table: str, rows: pd.DataFrame, run_id: str) -
 
 
 history_assets = [batch_identities, batch_history]
+
+HISTORY_CHECK = "history_agrees_with_golden"
+STATUS_HISTORY = AssetKey(["curated", "contact_status_history"])
+
+
+def build_history_checks() -> list[AssetChecksDefinition]:
+    """A blocking check that status history agrees with the published people."""
+    spec = check_spec(
+        HISTORY_CHECK,
+        STATUS_HISTORY,
+        blocking=True,
+        description="Every person in contacts_golden has exactly one open status spell, equal to "
+        "their current status, and no id that is nobody now has an open spell.",
+        additional_deps=[AssetKey(["curated", "contacts_golden"])],
+    )
+
+    @multi_asset_check(specs=[spec], name=HISTORY_CHECK, description=spec.description)
+    def history_agrees_with_golden(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[AssetCheckResult]:
+        store = warehouse.get_warehouse()
+        findings = tuple(
+            Finding(
+                rule=f"no {rule}",
+                passed=count == 0,
+                observed=f"{count} found",
+                expected="none",
+                failed_count=count,
+                hint="Compare curated.contact_status_history (valid_to IS NULL) with "
+                "curated.contacts_golden; see the runbook.",
+            )
+            for rule, count in spell_disagreements(store).items()
+        )
+        report = CheckReport(
+            asset="curated.contact_status_history",
+            check_name=HISTORY_CHECK,
+            severity=ERROR,
+            findings=findings,
+        )
+        rows = dq_result_rows(context.run.run_id, [report], pd.Timestamp.now(tz="UTC"))
+        store.append_rows("curated", "dq_check_results", rows)
+        yield AssetCheckResult(
+            asset_key=STATUS_HISTORY,
+            check_name=HISTORY_CHECK,
+            passed=report.passed,
+            severity=AssetCheckSeverity.ERROR,
+            description=report.summary,
+            metadata={
+                "summary": report.summary,
+                "offending_rows": report.failed_count,
+                **runbook_metadata(HISTORY_CHECK, True),
+            },
+        )
+
+    return [history_agrees_with_golden]

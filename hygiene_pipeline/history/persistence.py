@@ -156,8 +156,8 @@ def published_people(scored: pd.DataFrame, carried: pd.DataFrame) -> pd.DataFram
     )
     if carried.empty:
         return people
-    extra = carried.reindex(columns=people.columns)
-    out = pd.concat([people, extra], ignore_index=True)
+    extra = carried.reindex(columns=people.columns).dropna(axis=1, how="all")
+    out = pd.concat([people, extra], ignore_index=True)[list(people.columns)]
     for column in people.columns:
         if pd.api.types.is_bool_dtype(people[column]):
             out[column] = out[column].fillna(False).astype(bool)

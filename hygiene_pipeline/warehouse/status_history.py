@@ -125,3 +125,38 @@ def _as_utc(as_of: datetime | pd.Timestamp) -> datetime:
     stamp = pd.Timestamp(as_of)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     return stamp.to_pydatetime()
+
+
+SPELL_RULES: dict[str, str] = {
+    "a person without an open spell": """
+        SELECT COUNT(*) FROM {golden} g
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {history} h WHERE h.entity_id = g.entity_id AND h.valid_to IS NULL)""",
+    "a person with more than one open spell": """
+        SELECT COUNT(*) FROM (
+            SELECT entity_id FROM {history} WHERE valid_to IS NULL
+            GROUP BY entity_id HAVING COUNT(*) > 1) AS repeated""",
+    "an open spell whose status is not the person's": """
+        SELECT COUNT(*) FROM {golden} g JOIN {history} h
+          ON h.entity_id = g.entity_id AND h.valid_to IS NULL AND h.status <> g.status""",
+    "an open spell of an id that is nobody now": """
+        SELECT COUNT(*) FROM {history} h
+        WHERE h.valid_to IS NULL AND NOT EXISTS (
+            SELECT 1 FROM {golden} g WHERE g.entity_id = h.entity_id)""",
+}
+"""Ways status history can disagree with `contacts_golden`, each counted by one query."""
+
+
+def spell_disagreements(warehouse: Warehouse) -> dict[str, int]:
+    """How many people (or spells) break each rule of `SPELL_RULES`: all zero when every person
+    has exactly one open spell, equal to their current status, and no other spell is open."""
+    schema = warehouse.curated_schema
+    names = {
+        "history": warehouse.qualified(schema, STATUS_HISTORY_TABLE),
+        "golden": warehouse.qualified(schema, "contacts_golden"),
+    }
+    with warehouse.engine.connect() as conn:
+        return {
+            rule: int(conn.execute(text(sql.format(**names))).scalar_one())
+            for rule, sql in SPELL_RULES.items()
+        }
