@@ -1,9 +1,9 @@
 """What the warehouse remembers batch after batch (`hygiene_pipeline.history`).
 
-`batch_identities` runs between linkage and scoring: it holds sensitive changes from weaker
-sources (`curated.pending_changes`), hands scoring the golden identities that keep the current
-values, and finds the people of the previous run to carry forward. `batch_history` runs after
-the people are published: the field-level change log, job changes, entity lineage and the
+Between linkage and scoring, `held_changes` holds sensitive changes from weaker sources
+(`curated.pending_changes`) and hands scoring the golden identities that keep the current values;
+`carried_forward` finds the people of the previous run to carry forward. `batch_history` runs
+after the people are published: the field-level change log, job changes, entity lineage and the
 record state the next run compares against."""
 
 from collections.abc import Iterator
@@ -88,18 +88,6 @@ def _record_state(
             "source keeps the current value until it is confirmed.",
             kinds={"python", "pandas"},
         ),
-        "carried_people": AssetOut(
-            key=AssetKey(["history", "carried_people"]),
-            description="People of the previous run without a live record in this batch, as "
-            "they go on in contacts_golden: removed from their sources, or not sent by a delta.",
-            kinds={"python", "pandas"},
-        ),
-        "previous_people": AssetOut(
-            key=AssetKey(["history", "previous_people"]),
-            description="contacts_golden as the previous run published it: what this run's "
-            "changes are measured against.",
-            kinds={"python", "pandas"},
-        ),
         "pending_changes": AssetOut(
             key=AssetKey(["curated", "pending_changes"]),
             description="Phone, email, consent and do-not-call changes from a source ranked "
@@ -120,7 +108,7 @@ def _record_state(
     retry_policy=IO_RETRY,
     pool=WAREHOUSE_POOL,
 )
-def batch_identities(
+def held_changes(
     context: AssetExecutionContext,
     golden: pd.DataFrame,
     xref: pd.DataFrame,
@@ -131,11 +119,8 @@ def batch_identities(
     clock: BatchClockResource,
     warehouse: WarehouseResource,
 ):
-    """Hold weakly sourced sensitive changes and find the people to carry forward."""
+    """Hold weakly sourced sensitive changes until evidence confirms them."""
     store = warehouse.get_warehouse()
-    as_of = clock.timestamp()
-    previous = _previous(store, "contacts_golden")
-    previous_records, records, full = _record_state(store, contacts.accepted, xref, landing, as_of)
     linked = contacts.accepted[["record_key", "source_system", *SENSITIVE_RECORD_COLUMNS]].merge(
         xref[["record_key", "entity_id"]], on="record_key"
     )
@@ -146,24 +131,76 @@ def batch_identities(
     )
     held = hold_sensitive_changes(
         golden,
-        previous,
+        _previous(store, "contacts_golden"),
         _previous(store, "pending_changes"),
         evidence,
         landing.source_ranks,
-        previous_records,
-        as_of,
+        _previous(store, "source_records"),
+        clock.timestamp(),
         context.run_id,
     )
-    store.replace_table("curated", "pending_changes", held.pending)
+    pending = held.pending
+    store.replace_table("curated", "pending_changes", pending)
+    waiting = int(pending["state"].eq("pending").sum())
+    context.log.info("%d changes wait, %d confirmed", waiting, len(held.confirmations))
+    yield Output(held.golden, output_name="verified_identities")
+    yield Output(
+        None,
+        output_name="pending_changes",
+        metadata={
+            "dagster/row_count": len(pending),
+            "by_state_and_field": counts_table(
+                (pending["state"] + ": " + pending["field"]).value_counts(), "state: field"
+            ),
+            "confirmed_this_run": len(held.confirmations),
+            "dagster/column_schema": table_schema(pending, "pending_changes"),
+        },
+    )
+
+
+@multi_asset(
+    outs={
+        "carried_people": AssetOut(
+            key=AssetKey(["history", "carried_people"]),
+            description="People of the previous run without a live record in this batch, as "
+            "they go on in contacts_golden: removed from their sources, or not sent by a delta.",
+            kinds={"python", "pandas"},
+        ),
+        "previous_people": AssetOut(
+            key=AssetKey(["history", "previous_people"]),
+            description="contacts_golden as the previous run published it: what this run's "
+            "changes are measured against.",
+            kinds={"python", "pandas"},
+        ),
+    },
+    ins={
+        "golden": AssetIn(key=AssetKey(["linkage", "golden_identities"])),
+        "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
+        "contacts": AssetIn(key=AssetKey(["staging", "crm_contacts"])),
+    },
+    group_name=GROUP,
+    retry_policy=IO_RETRY,
+    pool=WAREHOUSE_POOL,
+)
+def carried_forward(
+    context: AssetExecutionContext,
+    golden: pd.DataFrame,
+    xref: pd.DataFrame,
+    contacts: FeedFrames,
+    landing: LandingResource,
+    clock: BatchClockResource,
+    warehouse: WarehouseResource,
+):
+    """Find the people of the previous run to carry forward, and hand on the previous golden."""
+    store = warehouse.get_warehouse()
+    as_of = clock.timestamp()
+    previous = _previous(store, "contacts_golden")
+    previous_records, records, full = _record_state(store, contacts.accepted, xref, landing, as_of)
     carried = carried_people(previous, previous_records, records, golden["entity_id"], as_of)
     removed = int((~carried["in_source"].astype(bool)).sum()) if len(carried) else 0
     context.log.info(
-        "%d changes held, %d people carried forward (%d removed from their sources)",
-        int(held.pending["state"].eq("pending").sum()),
-        len(carried),
-        removed,
+        "%d people carried forward, %d of them removed from their sources", len(carried), removed
     )
-    yield Output(held.golden, output_name="verified_identities")
     yield Output(
         carried,
         output_name="carried_people",
@@ -177,19 +214,6 @@ def batch_identities(
         previous if previous is not None else pd.DataFrame(),
         output_name="previous_people",
         metadata={"people": 0 if previous is None else len(previous)},
-    )
-    pending = held.pending
-    yield Output(
-        None,
-        output_name="pending_changes",
-        metadata={
-            "dagster/row_count": len(pending),
-            "by_state_and_field": counts_table(
-                (pending["state"] + ": " + pending["field"]).value_counts(), "state: field"
-            ),
-            "confirmed_this_run": len(held.confirmations),
-            "dagster/column_schema": table_schema(pending, "pending_changes"),
-        },
     )
 
 
@@ -336,7 +360,7 @@ def _append_run(store: Warehouse, table: str, rows: pd.DataFrame, run_id: str) -
     store.append_rows("curated", table, rows)
 
 
-history_assets = [batch_identities, batch_history]
+history_assets = [held_changes, carried_forward, batch_history]
 
 HISTORY_CHECK = "history_agrees_with_golden"
 STATUS_HISTORY = AssetKey(["curated", "contact_status_history"])

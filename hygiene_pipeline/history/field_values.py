@@ -16,6 +16,8 @@ def as_text(values: pd.Series) -> pd.Series:
         text = values.map({True: "true", False: "false"})
     elif pd.api.types.is_datetime64_any_dtype(values):
         text = values.map(lambda v: None if pd.isna(v) else pd.Timestamp(v).isoformat())
+    elif pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        text = values
     else:
         text = values.map(_scalar_text)
     return text.astype(object).where(text.notna(), None)

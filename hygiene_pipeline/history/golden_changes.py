@@ -1,8 +1,8 @@
 """`curated.golden_changes`: one row per golden field that changed between two runs, with the
 record and source that brought the new value and why.
 
-Both runs' golden tables are melted to (entity, field, value-as-text) and compared in one join,
-so the cost grows with the table, not with the number of fields."""
+Both runs' golden tables are aligned on `entity_id` once; each field is compared as text, column
+against column, and only the changed cells become rows."""
 
 from __future__ import annotations
 
@@ -47,24 +47,36 @@ def golden_changes(
     if "in_source" not in previous.columns:
         previous["in_source"] = True
     fields = [f for f in TRACKED_GOLDEN_FIELDS if f in previous.columns and f in current.columns]
-    old = _long(previous, fields).rename(columns={"value": "old_value"})
-    new = _long(current, fields).rename(columns={"value": "new_value"})
-    both = old.merge(new, on=["entity_id", "field"], how="inner")
-    changed = both.loc[
-        both["old_value"].ne(both["new_value"])
-        & ~(both["old_value"].isna() & both["new_value"].isna())
-    ].reset_index(drop=True)
+    before = previous.drop_duplicates("entity_id").set_index("entity_id")
+    now = current.drop_duplicates("entity_id").set_index("entity_id")
+    common = now.index.intersection(before.index)
+    before, now = before.loc[common], now.loc[common]
+    parts = []
+    for field in fields:
+        old, new = as_text(before[field]), as_text(now[field])
+        differs = (old.ne(new) & ~(old.isna() & new.isna())).to_numpy()
+        if differs.any():
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "entity_id": common[differs],
+                        "field": field,
+                        "old_value": old.to_numpy()[differs],
+                        "new_value": new.to_numpy()[differs],
+                    }
+                )
+            )
+    columns = ["entity_id", "field", "old_value", "new_value"]
+    changed = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    )
     changed["contact_id"], changed["source_system"] = _sources(changed, current)
     changed["reason"] = _reasons(changed, set(job_change_ids), reasons)
     changed["run_id"] = run_id
     changed["changed_at"] = changed_at
     return changed[GOLDEN_CHANGE_COLUMNS].sort_values(["entity_id", "field"], ignore_index=True)
-
-
-def _long(golden: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
-    texts = pd.DataFrame({f: as_text(golden[f]) for f in fields})
-    texts.insert(0, "entity_id", golden["entity_id"].astype(str).to_numpy())
-    return texts.melt(id_vars="entity_id", var_name="field", value_name="value")
 
 
 def _sources(changed: pd.DataFrame, current: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
