@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pandas as pd
 from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
 from hygiene_pipeline.definitions import build_definitions
@@ -150,14 +151,14 @@ def write_batch(folder: Path, batch: dict, as_of: str) -> tuple[Path, Path]:
             writer.writerows(rows)
         people += rows
     (landing / "email_bounces" / "bounces.csv").write_text("email,bounced_at\n")
-    called = (str(pd_day(as_of, -7)),)
+    called = (pd_day(as_of, -7),)
     with (landing / "call_logs" / "calls.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["phone_dialed", "called_at", "disposition"])
         for row in FIRST["salesforce"] + FIRST["hubspot"]:
             writer.writerow([row["phone"], called[0], "connected"])
         for phone in batch.get("answered", []):
-            writer.writerow([phone, str(pd_day(as_of, -1)), "connected"])
+            writer.writerow([phone, pd_day(as_of, -1), "connected"])
     overrides = folder / "overrides.csv"
     with overrides.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -167,9 +168,8 @@ def write_batch(folder: Path, batch: dict, as_of: str) -> tuple[Path, Path]:
     return landing, overrides
 
 
-def pd_day(as_of: str, days: int):
-    import pandas as pd
-
+def pd_day(as_of: str, days: int) -> str:
+    """`as_of` moved by `days`, as ISO text."""
     return (pd.Timestamp(as_of) + pd.Timedelta(days=days)).isoformat()
 
 
