@@ -108,7 +108,7 @@ def _print_summary(outcome: BatchOutcome, console: Console) -> None:
     feeds = Table(title="feeds", show_lines=False)
     for column in ("feed", "rows in", "staged", "quarantined"):
         feeds.add_column(column, justify="right" if column != "feed" else "left")
-    tables = Table(title="tables written")
+    tables = Table(title="tables written" if outcome.published else "tables written, unpublished")
     tables.add_column("table")
     tables.add_column("rows", justify="right")
     for asset, metadata in sorted(outcome.materialized.items()):
@@ -126,10 +126,18 @@ def _print_summary(outcome: BatchOutcome, console: Console) -> None:
     console.print(f"warehouse: {outcome.warehouse}")
     console.print(f"run {outcome.run_id} is in the Dagster instance at {outcome.dagster_home}")
     console.print("open the UI with: hygiene ui   (or DAGSTER_HOME=<that folder> dagster dev)")
+    console.print(f"steps ran in {outcome.step_processes} processes")
     if outcome.failed_checks:
         console.print(f"[red]failed checks:[/] {', '.join(outcome.failed_checks)}")
     for step in outcome.failed_steps:
         console.print(f"[red]failed step[/] {step}")
+    if outcome.published:
+        console.print("[green]published[/]: staging and curated now hold this run's tables")
+    else:
+        console.print(
+            "[red]nothing published[/]: staging and curated are as they were; what this run wrote "
+            f"stay in {', '.join(outcome.run_schemas)} until the next publication"
+        )
     console.print("[green]run succeeded[/]" if outcome.success else "[red]run failed[/]")
 
 

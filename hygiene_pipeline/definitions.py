@@ -1,7 +1,13 @@
 """The code location: every asset, check, job, schedule and sensor, with their resources.
 
-`dagster dev` (through `workspace.yaml`) loads `defs`; the `hygiene` CLI builds the same
-definitions with its own landing folder, warehouse URL and reference time."""
+`dagster dev` (through `workspace.yaml`), `dg check defs` and `dg list defs` load `defs`, a
+`@definitions` function: importing this module builds nothing and reads no environment; the
+environment (`HYGIENE_WAREHOUSE_URL`, `HYGIENE_LANDING_DIR`, ...) is read when the definitions
+are loaded, and secrets only when a run uses them (`EnvVar`). The `hygiene` CLI builds the same
+definitions with its own landing folder, warehouse URL and reference time.
+
+Assets hand each other tables of the warehouse (`WarehouseIOManager`), written to the run's own
+schemas; the last step, `warehouse/publication`, publishes them once every check has passed."""
 
 from __future__ import annotations
 
@@ -13,17 +19,16 @@ from dagster import (
     AssetSelection,
     Definitions,
     ExecutorDefinition,
-    FilesystemIOManager,
     define_asset_job,
+    definitions,
     multiprocess_executor,
 )
 
 from hygiene_pipeline.defs.asset_catalog import with_asset_catalog
-from hygiene_pipeline.defs.bi_access_assets import build_bi_access_asset
 from hygiene_pipeline.defs.feed_assets import feed_assets
-from hygiene_pipeline.defs.feed_batch_io import FEED_BATCH_IO_MANAGER_KEY, FeedBatchIOManager
 from hygiene_pipeline.defs.history_assets import build_history_checks, history_assets
 from hygiene_pipeline.defs.linkage_assets import linkage_assets
+from hygiene_pipeline.defs.publish_assets import build_publish_asset
 from hygiene_pipeline.defs.quality_assets import dq_check_results
 from hygiene_pipeline.defs.quality_checks import (
     build_compliance_checks,
@@ -51,6 +56,7 @@ from hygiene_pipeline.defs.sensors import (
     run_failure_alert,
 )
 from hygiene_pipeline.defs.sql_model_assets import build_sql_model_assets
+from hygiene_pipeline.defs.warehouse_io import WarehouseIOManager
 from hygiene_pipeline.package_files import sql_models_dir
 
 BATCH_JOB_NAME = "hygiene_batch"
@@ -58,14 +64,15 @@ SQL_MODELS_DIR = sql_models_dir()
 BATCH_EXECUTOR = multiprocess_executor.configured(
     {"start_method": {"forkserver": {"preload_modules": [__name__, "great_expectations"]}}}
 )
-"""Runs launched from the UI run their steps in parallel processes, forked from one that has
-imported the project and GX once (spawning each step re-imports them: about 4x slower)."""
+"""Runs (from the UI and `hygiene run`) run their steps in parallel processes, forked from one
+that has imported the project and GX once (spawning each step re-imports them: about 4x
+slower)."""
 
 
 def build_assets() -> list[AssetsDefinition]:
     """Every asset of the graph, with owners, and curated ones with their freshness policy and
-    documented columns (`asset_catalog`)."""
-    published = [
+    documented columns (`asset_catalog`); the publication is downstream of all the others."""
+    computed = [
         *feed_assets,
         rejected_records,
         rejected_files,
@@ -75,8 +82,8 @@ def build_assets() -> list[AssetsDefinition]:
         dq_check_results,
         *build_sql_model_assets(SQL_MODELS_DIR),
     ]
-    curated = [key for asset in published for key in asset.keys if key.path[0] == "curated"]
-    return with_asset_catalog([*published, build_bi_access_asset(curated, SQL_MODELS_DIR)])
+    upstream = [key for asset in computed for key in asset.keys]
+    return with_asset_catalog([*computed, build_publish_asset(upstream, SQL_MODELS_DIR)])
 
 
 def build_checks(assets: list[AssetsDefinition]) -> list[AssetChecksDefinition]:
@@ -102,13 +109,15 @@ def build_definitions(
     executor: ExecutorDefinition = BATCH_EXECUTOR,
 ) -> Definitions:
     """All definitions, bound to the given resources (environment defaults where omitted);
-    `executor` runs the steps of a run (`k8s_definitions` puts each in a Kubernetes job)."""
+    `executor` runs the steps of a run (`k8s_definitions` puts each in a Kubernetes job).
+    `home` holds the embedded warehouse when no URL is given; nothing else is kept there."""
     batch_job = define_asset_job(
         BATCH_JOB_NAME,
         selection=AssetSelection.all(),
         description="The whole batch: ingest, standardise, link, score, publish and check.",
     )
     assets = build_assets()
+    warehouse = warehouse or warehouse_from_env(home)
     return Definitions(
         assets=assets,
         asset_checks=build_checks(assets),
@@ -118,18 +127,18 @@ def build_definitions(
         executor=executor,
         resources={
             "landing": landing or landing_from_env(),
-            "warehouse": warehouse or warehouse_from_env(home),
+            "warehouse": warehouse,
             "clock": clock or BatchClockResource(),
             "linkage": linkage or LinkageResource(),
             "scoring": scoring or ScoringResource(),
             "bi": BiAccessResource(),
-            "io_manager": FilesystemIOManager(base_dir=str((home / "storage").resolve())),
-            FEED_BATCH_IO_MANAGER_KEY: FeedBatchIOManager(
-                base_dir=str((home / "feed_batches").resolve())
-            ),
+            "io_manager": WarehouseIOManager(warehouse=warehouse),
             "alert_webhook": alert_webhook_from_env(),
         },
     )
 
 
-defs = build_definitions()
+@definitions
+def defs() -> Definitions:
+    """The code location's definitions, built when Dagster loads them."""
+    return build_definitions()

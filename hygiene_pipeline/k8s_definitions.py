@@ -9,8 +9,13 @@ the run's image, environment, secrets and volumes; a step's own resources can be
 hygiene_pipeline.k8s_definitions`).
 """
 
+from dagster import Definitions, definitions
 from dagster_k8s import k8s_job_executor
 
 from hygiene_pipeline.definitions import build_definitions
 
-defs = build_definitions(executor=k8s_job_executor)
+
+@definitions
+def defs() -> Definitions:
+    """The definitions with the Kubernetes executor, built when Dagster loads them."""
+    return build_definitions(executor=k8s_job_executor)

@@ -1,7 +1,9 @@
 """The whole asset graph on a generated CRM, into DuckDB and into PostgreSQL: every contract
-table is published, every input row is accounted for, and a second run keeps ids and history."""
+table is published, every input row is accounted for, a second run keeps ids and history, and a
+run whose blocking check fails publishes nothing."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -10,9 +12,11 @@ from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
 from hygiene_pipeline.contract import CURATED_TABLES, INTENT_TIERS, STATUSES
 from hygiene_pipeline.definitions import build_definitions
+from hygiene_pipeline.defs.publish_assets import PUBLICATION
 from hygiene_pipeline.defs.resources import BatchClockResource, LandingResource, WarehouseResource
 from hygiene_pipeline.domain.feed_frames import FEEDS
 from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
+from hygiene_pipeline.warehouse.run_scope import run_schema, runs_with_schemas
 
 AS_OF = "2026-06-30T12:00:00+00:00"  # the generated CRM's reference time (tests/conftest.py)
 
@@ -39,6 +43,46 @@ def failed_checks(result: ExecuteInProcessResult) -> list[str]:
         for e in result.get_asset_check_evaluations()
         if not e.passed
     ]
+
+
+def published_tables(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
+    """Every published staging and curated table, rows in a stable order; the check log,
+    appended by every run, apart (and the views over it)."""
+    names = warehouse.read_sql(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema in ('staging', 'curated') and table_name <> 'dq_check_results' "
+        "and table_type <> 'VIEW'"
+    )
+    tables = {}
+    for schema, table in names.itertuples(index=False):
+        frame = warehouse.read_table(schema, table)
+        tables[f"{schema}.{table}"] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+    return tables
+
+
+def with_dialer_file_resent(landing: Path, root: Path) -> Path:
+    """A copy of the landing folder with a dialer file delivered twice: the call logs' critical
+    expectations (unique call ids) fail."""
+    copy = root / "landing_resent"
+    shutil.copytree(landing, copy)
+    calls = copy / "call_logs" / "dialer_calls_export.csv"
+    shutil.copy(calls, calls.with_name("dialer_calls_export_resent.csv"))
+    return copy
+
+
+def assert_nothing_published_by(
+    failed: ExecuteInProcessResult, warehouse: Warehouse, before: dict[str, pd.DataFrame]
+) -> None:
+    assert not failed.success
+    assert "staging/call_logs:critical_expectations" in failed_checks(failed)
+    published = [e.asset_key for e in failed.get_asset_materialization_events()]
+    assert PUBLICATION not in published
+    after = published_tables(warehouse)
+    assert after.keys() == before.keys()
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(after[name], frame, obj=name)
+    assert failed.run_id in runs_with_schemas(warehouse)
+    assert warehouse.row_count(run_schema(failed.run_id, "staging"), "call_logs") > 0
 
 
 def assert_contract_tables(warehouse: Warehouse) -> None:
@@ -118,6 +162,28 @@ def test_second_run_keeps_entity_ids_and_history(duckdb_batch, generated_crm: Pa
     assert history_after["valid_to"].isna().all()
     results = warehouse.read_table("curated", "dq_check_results")
     assert set(results["run_id"]) >= {result.run_id, again.run_id}
+    assert runs_with_schemas(warehouse) == set()
+
+
+def test_no_data_is_kept_outside_the_warehouse(duckdb_batch) -> None:
+    *_, home = duckdb_batch
+    assert [p.name for p in home.rglob("*") if p.is_file()] == ["warehouse.duckdb"]
+
+
+def test_a_failed_blocking_check_publishes_nothing_on_duckdb(
+    duckdb_batch, generated_crm: Path, tmp_path: Path
+) -> None:
+    _, warehouse, url, home = duckdb_batch
+    before = published_tables(warehouse)
+
+    failed = materialize_batch(
+        with_dialer_file_resent(generated_crm / "landing", tmp_path), url, home
+    )
+
+    assert_nothing_published_by(failed, warehouse, before)
+    again = materialize_batch(generated_crm / "landing", url, home)
+    assert again.success
+    assert runs_with_schemas(warehouse) == set()  # the failed run's schemas went with it
 
 
 @pytest.mark.postgres
@@ -135,3 +201,12 @@ def test_postgresql_run_publishes_every_contract_table(
     masked = warehouse.read_sql("select email from curated_masked.contacts_golden")["email"]
     assert masked.dropna().str.contains(r"\*\*\*@").all()
     assert not set(masked.dropna()) & set(golden["email"].dropna())
+    assert runs_with_schemas(warehouse) == set()
+
+    before = published_tables(warehouse)
+    landing = with_dialer_file_resent(generated_crm / "landing", tmp_path)
+    failed = materialize_batch(landing, pg_database_url, tmp_path)
+
+    assert_nothing_published_by(failed, warehouse, before)
+    masked_after = warehouse.read_sql("select email from curated_masked.contacts_golden")["email"]
+    assert masked_after.sort_values().tolist() == masked.sort_values().tolist()

@@ -1,11 +1,26 @@
-"""The `hygiene` command's exit codes and closing summary."""
+"""The `hygiene` command: exit codes and closing summary; runs on the multiprocess executor,
+two at once from one folder without seeing each other's data, and nothing published when a
+blocking check fails."""
 
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
+from dagster import DagsterEventType, DagsterInstance, materialize
 
 from hygiene_pipeline.cli import main
+from hygiene_pipeline.definitions import build_definitions
+from hygiene_pipeline.defs.resources import BatchClockResource, LandingResource, WarehouseResource
+from hygiene_pipeline.warehouse.engine import Warehouse
+from hygiene_pipeline.warehouse.run_scope import runs_with_schemas
+
+AS_OF = datetime(2026, 6, 30, 12, 0, 0)  # the generated CRM's reference time (tests/conftest.py)
 
 
 def unwrapped(text: str) -> str:
@@ -42,3 +57,111 @@ def test_a_failed_run_exits_1_naming_the_step_and_hiding_the_password(
     assert "load_call_logs" in err and "call_logs is missing" in err
     assert "s3cret" not in err and ":***@" in err
     assert "run failed" in err
+
+
+def hygiene_run(landing: Path, warehouse: Path, cwd: Path) -> subprocess.Popen:
+    """`hygiene run` as users start it, in `cwd` with the default instance folder."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "HYGIENE_WAREHOUSE_URL")
+    }
+    command = [str(Path(sys.executable).with_name("hygiene")), "run", "--landing", str(landing)]
+    command += ["--warehouse", f"duckdb:///{warehouse}", "--as-of", AS_OF.isoformat()]
+    return subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def alone(landing: Path, warehouse: Path, home: Path) -> Warehouse:
+    """The same batch materialised on its own, in-process."""
+    url = f"duckdb:///{warehouse}"
+    defs = build_definitions(
+        landing=LandingResource(landing_dir=str(landing)),
+        warehouse=WarehouseResource(url=url),
+        clock=BatchClockResource(as_of=AS_OF.isoformat()),
+        home=home,
+    )
+    result = materialize([*defs.assets, *defs.asset_checks], resources=defs.resources)
+    assert result.success
+    return Warehouse(url)
+
+
+def people_and_quarantine(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
+    """What a mixed-up run would get wrong: people, quarantined rows, refused files."""
+    frames = {
+        "golden": warehouse.read_table("curated", "contacts_golden"),
+        "rejected_records": warehouse.read_table("curated", "rejected_records"),
+        "rejected_files": warehouse.read_table("curated", "rejected_files").drop(
+            columns=["run_id", "detected_at"]
+        ),
+    }
+    return {
+        name: frame.sort_values(list(frame.columns)).reset_index(drop=True)
+        for name, frame in frames.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def two_worlds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two different small landing folders."""
+    from hygiene_pipeline.synthetic import generate
+
+    root = tmp_path_factory.mktemp("two_worlds")
+    for seed in (3, 5):
+        generate(root / f"world_{seed}", contacts=300, seed=seed, as_of=AS_OF)
+    return root / "world_3" / "landing", root / "world_5" / "landing"
+
+
+@pytest.mark.slow
+def test_two_runs_at_once_from_one_folder_equal_the_same_runs_alone(
+    two_worlds: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder, warehouses = tmp_path / "work", tmp_path / "warehouses"
+    folder.mkdir()
+    warehouses.mkdir()
+    runs = [
+        hygiene_run(landing, warehouses / f"{i}.duckdb", folder)
+        for i, landing in enumerate(two_worlds)
+    ]
+    outputs = [run.communicate(timeout=1200)[0] for run in runs]
+
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert all("published" in unwrapped(output) for output in outputs)
+    for i, landing in enumerate(two_worlds):
+        expected = people_and_quarantine(alone(landing, tmp_path / f"alone_{i}.duckdb", tmp_path))
+        together = people_and_quarantine(Warehouse(f"duckdb:///{warehouses / f'{i}.duckdb'}"))
+        for name, frame in expected.items():
+            pd.testing.assert_frame_equal(together[name], frame, obj=f"run {i}: {name}")
+
+    files = [p.relative_to(folder) for p in folder.rglob("*") if p.is_file()]
+    assert all(p.parts[:2] == (".hygiene", "dagster_home") for p in files), files
+    # the instance's records and the steps' compute logs (console output), no data
+    assert {p.suffix for p in files} <= {".yaml", ".db", ".lock", ".out", ".err", ".complete"}
+    assert not [p for p in files if "feed_batches" in p.parts]
+
+    with DagsterInstance.from_config(str(folder / ".hygiene" / "dagster_home")) as instance:
+        for record in instance.get_run_records():
+            starts = instance.all_logs(
+                record.dagster_run.run_id, of_type=DagsterEventType.STEP_START
+            )
+            pids = {event.dagster_event.pid for event in starts}
+            assert len(pids) == len(starts) > 30  # every step in a process of its own
+            assert not pids & {run.pid for run in runs}
+
+
+def test_a_failed_blocking_check_says_nothing_was_published(
+    workdir: Path, generated_crm: Path
+) -> None:
+    landing = workdir / "landing"
+    shutil.copytree(generated_crm / "landing", landing)
+    calls = landing / "call_logs" / "dialer_calls_export.csv"
+    shutil.copy(calls, calls.with_name("dialer_calls_export_resent.csv"))
+
+    run = hygiene_run(landing, workdir / "warehouse.duckdb", workdir)
+    output = unwrapped(run.communicate(timeout=1200)[0])
+
+    assert run.returncode == 1
+    assert "staging/call_logs:critical_expectations" in output
+    assert "nothing published: staging and curated are as they were" in output
+    warehouse = Warehouse(f"duckdb:///{workdir / 'warehouse.duckdb'}")
+    assert not warehouse.table_exists("staging", "call_logs")
+    assert len(runs_with_schemas(warehouse)) == 1

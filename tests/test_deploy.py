@@ -106,7 +106,7 @@ def test_helm_serves_the_kubernetes_code_location_whose_steps_run_as_jobs(helm):
     module = importlib.import_module(grpc_module(deployment["dagsterApiGrpcArgs"]))
 
     assert module.__name__ == "hygiene_pipeline.k8s_definitions"
-    assert module.defs.resolve_job_def(BATCH_JOB_NAME).executor_def.name == "k8s"
+    assert module.defs().resolve_job_def(BATCH_JOB_NAME).executor_def.name == "k8s"  # lazy defs
     assert helm["runLauncher"]["type"] == "K8sRunLauncher"
     assert deployment["includeConfigInLaunchedRuns"]["enabled"] is True
     assert {"name": "hygiene-pipeline-env"} in deployment["envSecrets"]

@@ -82,8 +82,16 @@ def runbook_path(check_name: str) -> str:
 def severity_text(blocking: bool) -> str:
     """The severity of a check as on-call staff read it."""
     if blocking:
-        return f"Severity {ERROR}, blocking: a failure stops everything downstream in the run."
-    return f"Severity {WARN}: a failure warns and stops nothing."
+        return (
+            f"Severity {ERROR}, blocking: a failure stops everything downstream in the run and "
+            "nothing of the run is published."
+        )
+    return f"Severity {WARN}: a failure warns and stops nothing (publication waits for it)."
+
+
+def is_critical(spec: AssetCheckSpec) -> bool:
+    """Whether a failure of the check stops the run's publication (severity ERROR)."""
+    return spec.metadata.get("severity") == ERROR
 
 
 def runbook_metadata(check_name: str, blocking: bool) -> dict[str, object]:
@@ -102,11 +110,15 @@ def check_spec(
     description: str,
     additional_deps: Sequence[AssetKey] = (),
 ) -> AssetCheckSpec:
-    """An asset check whose description states its severity and runbook, linked in metadata."""
+    """An asset check whose description states its severity and runbook, linked in metadata.
+
+    Every check is a Dagster blocking check, so the run's publication (downstream of every
+    asset) waits for all of them while the run's schemas still exist; only a failure with
+    severity ERROR (`blocking`) stops it, a WARN failure does not."""
     return AssetCheckSpec(
         name=name,
         asset=asset,
-        blocking=blocking,
+        blocking=True,
         additional_deps=list(additional_deps),
         description=f"{description} {severity_text(blocking)} Runbook: {runbook_path(name)}.",
         metadata=runbook_metadata(name, blocking),

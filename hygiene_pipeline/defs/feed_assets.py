@@ -1,11 +1,11 @@
 """Feed assets, one step per feed: landing files -> `raw/<feed>` -> `staging.<feed>`.
 
 Each step reads every file of its feed folder (asset `raw/<feed>`: rows, files, what ingest
-quarantined), standardises the rows, quarantines what cannot be cleaned and loads the result to
-the warehouse's `staging` schema (asset `staging/<feed>`). Reading and standardising share one
-step so a batch is never handed between steps of a partitioned asset (Dagster cannot load one
-partitioned asset's output into another in a run without a partition key). The `FeedFrames` of
-`staging/<feed>` goes on to `rejected_records`, so every input row stays accounted for.
+quarantined), standardises the rows, quarantines what cannot be cleaned and returns the accepted
+rows, which the warehouse IO manager stores as the run's `staging.<feed>` (asset
+`staging/<feed>`). The feed's quarantined rows and unreadable files go to the run's work tables
+`quarantine__<feed>` and `unreadable_files__<feed>`, from which `curated.rejected_records` and
+`curated.rejected_files` gather them, so every input row and file stays accounted for.
 
 A file that cannot be read is set aside in the batch's `rejected_files` (published as
 `curated.rejected_files`) while the feed goes on; an error no retry can mend (a missing required
@@ -13,10 +13,11 @@ feed folder, an unreadable mapping or vocabulary file) fails the step at once wi
 `dagster.Failure`, not retried. The `raw/<feed>` metadata shows, per file, which source column
 became which column and which were carried through unrecognised.
 
-The event feeds are partitioned by day (`partitions`): a backfill replaces only its days in
-`staging.<feed>`. Steps that touch files or the warehouse retry (`IO_RETRY`), and every step that
-writes the warehouse belongs to the concurrency pool `WAREHOUSE_POOL`, which
-`deploy/dagster.yaml` limits to one step at a time so writers never wait on each other's locks.
+A full run is the unit of loading: every run reads every file of every feed and its
+publication replaces each staging table whole (no daily partitions: a day's rows are only
+correct together with the quarantine and the people of the run that read them). The steps retry
+(`IO_RETRY`) and stay outside the `WAREHOUSE_POOL`: they read and standardise in Python and hold
+the warehouse only to write their tables.
 """
 
 from collections.abc import Callable, Iterator
@@ -27,7 +28,6 @@ from dagster import (
     AssetKey,
     AssetOut,
     AssetsDefinition,
-    DailyPartitionsDefinition,
     Failure,
     MetadataValue,
     Nothing,
@@ -35,21 +35,8 @@ from dagster import (
     multi_asset,
 )
 
-from hygiene_pipeline.defs.feed_batch_io import FEED_BATCH_IO_MANAGER_KEY
 from hygiene_pipeline.defs.metadata import counts_table, share, table_schema
-from hygiene_pipeline.defs.partitions import (
-    EVENT_BACKFILL_POLICY,
-    EVENT_TIME_COLUMNS,
-    event_partitions_from_env,
-    rows_in_window,
-    run_window,
-)
-from hygiene_pipeline.defs.resources import (
-    IO_RETRY,
-    WAREHOUSE_POOL,
-    LandingResource,
-    WarehouseResource,
-)
+from hygiene_pipeline.defs.resources import IO_RETRY, LandingResource, WarehouseResource
 from hygiene_pipeline.domain import standardise
 from hygiene_pipeline.domain.feed_frames import FEEDS, FeedFrames
 from hygiene_pipeline.domain.feed_specs import FeedError
@@ -141,13 +128,18 @@ STANDARDISERS: dict[str, Callable[..., FeedFrames]] = {
 }
 
 
-def build_feed_asset(
-    feed: str, partitions_def: DailyPartitionsDefinition | None = None
-) -> AssetsDefinition:
-    """The step that reads, standardises and loads `feed`: assets `raw/<feed>`, `staging/<feed>`.
+def quarantine_table(feed: str) -> str:
+    """The run's work table of the rows `feed` quarantined."""
+    return f"quarantine__{feed}"
 
-    With `partitions_def` the feed is partitioned by the day of its `EVENT_TIME_COLUMNS` column.
-    """
+
+def unreadable_files_table(feed: str) -> str:
+    """The run's work table of the files of `feed` that could not be read."""
+    return f"unreadable_files__{feed}"
+
+
+def build_feed_asset(feed: str) -> AssetsDefinition:
+    """The step that reads, standardises and loads `feed`: assets `raw/<feed>`, `staging/<feed>`."""
     raw_key = AssetKey(["raw", feed])
 
     @multi_asset(
@@ -163,7 +155,6 @@ def build_feed_asset(
             ),
             "staging": AssetOut(
                 key=AssetKey(["staging", feed]),
-                io_manager_key=FEED_BATCH_IO_MANAGER_KEY,
                 group_name="standardise",
                 kinds={"python", "pandas", "sql"},
                 description=f"{FEED_DESCRIPTIONS[feed]} Standardised (phones E.164, emails, "
@@ -172,10 +163,7 @@ def build_feed_asset(
             ),
         },
         internal_asset_deps={"raw": set(), "staging": {raw_key}},
-        partitions_def=partitions_def,
-        backfill_policy=EVENT_BACKFILL_POLICY if partitions_def else None,
         retry_policy=IO_RETRY,
-        pool=WAREHOUSE_POOL,
     )
     def load_feed(
         context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
@@ -213,42 +201,24 @@ def build_feed_asset(
             },
         )
         batch = STANDARDISERS[feed](raw, default_region=landing.default_region, vocab=vocabularies)
-        loaded = load_staging(context, warehouse, feed, batch.accepted)
+        store = warehouse.get_warehouse()
+        work = store.schema_for("work")
+        store.replace_table(work, quarantine_table(feed), batch.rejected)
+        store.replace_table(work, unreadable_files_table(feed), batch.rejected_files)
         yield Output(
-            batch,
+            batch.accepted,
             output_name="staging",
             metadata={
                 **quarantine_summary(batch),
                 **standardise_quality(batch.accepted),
                 **source_record_counts(batch.accepted),
-                **loaded,
+                "dagster/row_count": len(batch.accepted),
                 "table": f"staging.{feed}",
                 "dagster/column_schema": table_schema(batch.accepted),
             },
         )
 
     return load_feed
-
-
-def load_staging(
-    context: AssetExecutionContext, warehouse: WarehouseResource, feed: str, rows: pd.DataFrame
-) -> dict[str, object]:
-    """Replace `staging.<feed>`, or only the run's days of it in a partitioned run."""
-    window = run_window(context)
-    if window is None:
-        warehouse.get_warehouse().replace_table("staging", feed, rows)
-        context.log.info(f"{feed}: {len(rows)} rows loaded to staging.{feed}")
-        return {"dagster/row_count": len(rows)}
-    time_column = EVENT_TIME_COLUMNS[feed]
-    in_window = rows_in_window(rows, time_column, window)
-    replaced = warehouse.get_warehouse().replace_partition(
-        "staging", feed, in_window, time_column=time_column, start=window.start, end=window.end
-    )
-    days = f"[{window.start.date().isoformat()}, {window.end.date().isoformat()})"
-    context.log.info(
-        f"{feed}: days {days} of staging.{feed} replaced: {replaced} rows out, {len(in_window)} in"
-    )
-    return {"partition_days": days, "rows_in_window": len(in_window), "rows_replaced": replaced}
 
 
 def standardise_quality(frame: pd.DataFrame) -> dict[str, float]:
@@ -271,14 +241,4 @@ def source_record_counts(frame: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def build_feed_assets(
-    event_partitions: DailyPartitionsDefinition | None = None,
-) -> list[AssetsDefinition]:
-    """One feed step per feed; the event feeds partitioned by `event_partitions` when given."""
-    return [
-        build_feed_asset(feed, event_partitions if feed in EVENT_TIME_COLUMNS else None)
-        for feed in FEEDS
-    ]
-
-
-feed_assets: list[AssetsDefinition] = build_feed_assets(event_partitions_from_env())
+feed_assets: list[AssetsDefinition] = [build_feed_asset(feed) for feed in FEEDS]

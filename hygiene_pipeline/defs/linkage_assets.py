@@ -1,6 +1,10 @@
 """The duplicate-linkage chain, one asset per stage so the UI shows each step:
 candidate pairs -> comparison features -> match scores -> clusters -> golden records and
-cross-reference, plus the scored pairs table. The engine itself is `hygiene_pipeline.linkage`."""
+cross-reference, plus the scored pairs table. The engine itself is `hygiene_pipeline.linkage`.
+
+Stages hand each other frames through the warehouse IO manager (`warehouse_io`): the linkage
+frames are tables of the run's work schema, `curated/*` ones the run's curated tables. The steps
+compute in Python outside the warehouse pool, so they run beside other steps."""
 
 import itertools
 import json
@@ -19,13 +23,7 @@ from dagster import (
 )
 
 from hygiene_pipeline.defs.metadata import counts_table, table_schema
-from hygiene_pipeline.defs.resources import (
-    IO_RETRY,
-    WAREHOUSE_POOL,
-    LinkageResource,
-    WarehouseResource,
-)
-from hygiene_pipeline.domain.feed_frames import FeedFrames
+from hygiene_pipeline.defs.resources import IO_RETRY, LinkageResource, WarehouseResource
 from hygiene_pipeline.linkage.accounts import resolve_accounts
 from hygiene_pipeline.linkage.api import match_pairs as match_pairs_table
 from hygiene_pipeline.linkage.blocking import candidate_pairs as block
@@ -86,11 +84,11 @@ def _overrides(linkage: LinkageResource, records: pd.DataFrame) -> pd.DataFrame:
     "phonetic surname + first initial + company or postal code; oversized blocks (switchboards) "
     "are windowed, not expanded.",
 )
-def candidate_pairs(contacts: FeedFrames) -> Output[pd.MultiIndex]:
-    """Block the standardised contacts into candidate pairs."""
-    pairs, stats = block(linkage_input(contacts.accepted), CRM_LINKAGE_SPEC)
+def candidate_pairs(contacts: pd.DataFrame) -> Output[pd.DataFrame]:
+    """Block the standardised contacts into candidate pairs (one row per pair of record keys)."""
+    pairs, stats = block(linkage_input(contacts), CRM_LINKAGE_SPEC)
     return Output(
-        pairs,
+        pairs.to_frame(index=False),
         metadata={
             "candidate_pairs": stats["candidate_pairs"],
             "records": stats["records"],
@@ -119,9 +117,10 @@ def candidate_pairs(contacts: FeedFrames) -> Output[pd.MultiIndex]:
     description="Comparison features per candidate pair: names straight and crossed, mailbox key, "
     "phones, company, graded into agreement levels with vectorised rapidfuzz similarities.",
 )
-def pair_features(contacts: FeedFrames, pairs: pd.MultiIndex) -> Output[pd.DataFrame]:
+def pair_features(contacts: pd.DataFrame, pairs: pd.DataFrame) -> Output[pd.DataFrame]:
     """Compare every candidate pair."""
-    features, stats = compare(linkage_input(contacts.accepted), pairs, CRM_LINKAGE_SPEC)
+    index = pd.MultiIndex.from_frame(pairs)
+    features, stats = compare(linkage_input(contacts), index, CRM_LINKAGE_SPEC)
     return Output(
         features,
         metadata={
@@ -172,10 +171,10 @@ def match_scores(features: pd.DataFrame) -> Output[pd.DataFrame]:
     "members disagree strongly are split and flagged rather than merged.",
 )
 def clusters(
-    contacts: FeedFrames, scored: pd.DataFrame, linkage: LinkageResource
+    contacts: pd.DataFrame, scored: pd.DataFrame, linkage: LinkageResource
 ) -> Output[pd.DataFrame]:
     """Cluster the records."""
-    records = linkage_input(contacts.accepted)
+    records = linkage_input(contacts)
     assignments, stats = cluster(records, scored, CRM_LINKAGE_SPEC, _overrides(linkage, records))
     sizes = stats["cluster_size_distribution"]
     return Output(
@@ -222,27 +221,25 @@ def clusters(
     ins={**CONTACTS, "assignments": AssetIn(key=AssetKey(["linkage", "clusters"]))},
     group_name=GROUP,
     retry_policy=IO_RETRY,
-    pool=WAREHOUSE_POOL,
 )
 def golden_and_xref(
     context: AssetExecutionContext,
-    contacts: FeedFrames,
+    contacts: pd.DataFrame,
     assignments: pd.DataFrame,
     warehouse: WarehouseResource,
 ):
-    """Build golden identities; publish the cross-reference, keeping the previous run's ids."""
-    store = warehouse.get_warehouse()
+    """Build golden identities and the cross-reference, keeping the published run's ids."""
+    published = warehouse.get_published_warehouse()
     previous = (
-        store.read_table("curated", "contact_xref")
-        if store.table_exists("curated", "contact_xref")
+        published.read_table(published.curated_schema, "contact_xref")
+        if published.table_exists(published.curated_schema, "contact_xref")
         else None
     )
-    records = linkable_contacts(contacts.accepted)
+    records = linkable_contacts(contacts)
     golden, xref, stats = golden_records(records, assignments, CRM_GOLDEN_RULES, previous)
     record_accounts, person_accounts, accounts = resolve_accounts(records, xref)
     xref.insert(4, "account_id", xref["record_key"].map(record_accounts))
     golden.insert(1, "account_id", golden["entity_id"].map(person_accounts))
-    store.replace_table("curated", "contact_xref", xref)
     context.log.info(
         "%d records resolved into %d people at %d accounts", len(xref), len(golden), len(accounts)
     )
@@ -265,7 +262,7 @@ def golden_and_xref(
             "ids_new": stats["ids_new"],
             "ids_retired": stats["ids_retired"],
             "records_in_merged_entities": stats["records_in_merged_entities"],
-            "deleted_in_source": len(contacts.accepted) - len(records),
+            "deleted_in_source": len(contacts) - len(records),
             "dagster/column_schema": table_schema(xref, "contact_xref"),
         },
     )
@@ -295,17 +292,15 @@ def golden_and_xref(
     "decision and the comparison features behind it.",
     metadata={"table": "curated.match_pairs"},
     retry_policy=IO_RETRY,
-    pool=WAREHOUSE_POOL,
 )
 def match_pairs(
-    contacts: FeedFrames,
+    contacts: pd.DataFrame,
     scored: pd.DataFrame,
     features: pd.DataFrame,
     linkage: LinkageResource,
-    warehouse: WarehouseResource,
-) -> Output[None]:
-    """Publish the scored pairs for review and audit."""
-    records = linkable_contacts(contacts.accepted)
+) -> Output[pd.DataFrame]:
+    """The scored pairs, for review and audit."""
+    records = linkable_contacts(contacts)
     table = match_pairs_table(
         records,
         scored,
@@ -314,9 +309,8 @@ def match_pairs(
         CRM_GOLDEN_RULES.xref_columns,
         _overrides(linkage, records),
     )
-    warehouse.get_warehouse().replace_table("curated", "match_pairs", table)
     return Output(
-        None,
+        table,
         metadata={
             "dagster/row_count": len(table),
             "decisions": counts_table(table["decision"].value_counts(), "decision", "pairs"),

@@ -16,10 +16,13 @@
 Every check states its severity and its runbook (`docs/runbooks/<check>.md`) in its description
 and links the runbook in its metadata and in every evaluation's (`asset_catalog.check_spec`).
 
-A failed blocking check stops every asset downstream of its asset (Dagster skips them and the
-run fails naming the check); its metadata shows the failed rules, observed against expected
-values, the count of offending rows, a masked sample of their keys and a one-line hint. Every
-evaluation, passed or failed, is appended to `curated.dq_check_results`.
+Checks read the run's own schemas (write-audit-publish: nothing is published yet). Every check
+is a Dagster blocking check so that publication waits for all of them; a failure with severity
+ERROR stops every asset downstream of its asset, the publication among them (Dagster skips them
+and the run fails naming the check), a WARN failure stops nothing. A failed check's metadata
+shows the failed rules, observed against expected values, the count of offending rows, a masked
+sample of their keys and a one-line hint. Every evaluation, passed or failed, is appended at
+once to the published log `curated.dq_check_results`, also when the run publishes nothing.
 
 (No `from __future__ import annotations` here: Dagster checks the `context` annotation of a check
 function by identity, which a string annotation fails.)
@@ -40,7 +43,8 @@ from dagster import (
     multi_asset_check,
 )
 
-from hygiene_pipeline.defs.asset_catalog import check_spec, runbook_metadata
+from hygiene_pipeline.defs.asset_catalog import check_spec, is_critical, runbook_metadata
+from hygiene_pipeline.defs.quality_assets import DQ_RESULTS_TABLE
 from hygiene_pipeline.defs.resources import BatchClockResource, WarehouseResource
 from hygiene_pipeline.domain.feed_frames import FEEDS
 from hygiene_pipeline.package_files import expectations_dir
@@ -70,7 +74,6 @@ from hygiene_pipeline.quality.suites import SuiteSpec, load_suites
 from hygiene_pipeline.warehouse.engine import Warehouse
 
 EXPECTATIONS_DIR = expectations_dir()
-DQ_RESULTS_TABLE = "dq_check_results"
 CRITICAL_CHECK = "critical_expectations"
 WARNING_CHECK = "warning_expectations"
 COMPLIANCE_CHECK = "dial_list_compliance"
@@ -294,6 +297,7 @@ def _run_checks(
     An evaluation that raises is recorded as failed (with the error) before the error propagates.
     """
     warehouse = warehouse_resource.get_warehouse()
+    log = warehouse_resource.get_published_warehouse()
     run_id = context.run.run_id
     try:
         reports = evaluate(warehouse, run_id)
@@ -305,12 +309,12 @@ def _run_checks(
             expected="the check runs",
         )
         _record(
-            warehouse,
+            log,
             run_id,
-            [_report(".".join(asset.path), s.name, s.blocking, (failure,)) for s in specs],
+            [_report(".".join(asset.path), s.name, is_critical(s), (failure,)) for s in specs],
         )
         raise
-    _record(warehouse, run_id, reports)
+    _record(log, run_id, reports)
     for report in reports:
         log = context.log.info if report.passed else context.log.warning
         log(
@@ -441,7 +445,8 @@ def _row_count(warehouse: Warehouse, schema: str, table: str) -> int:
 
 
 def _check_history(warehouse: Warehouse, asset: str, check_name: str) -> pd.DataFrame:
-    """Earlier dq_check_results rows of one check (empty before the first evaluation)."""
+    """Earlier rows of one check in the published log (empty before the first evaluation)."""
+    warehouse = warehouse.published()
     schema = warehouse.schema_for("curated")
     if not warehouse.table_exists(schema, DQ_RESULTS_TABLE):
         return pd.DataFrame(columns=["run_id", "details", "checked_at"])

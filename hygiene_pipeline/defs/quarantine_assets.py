@@ -1,25 +1,35 @@
 """`curated.rejected_records`: every quarantined input row of every feed, with its reason;
-`curated.rejected_files`: every landing file that could not be read at all."""
+`curated.rejected_files`: every landing file that could not be read at all. Both gather what
+the feed steps left in the run's work tables."""
+
+from collections.abc import Callable
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, AssetKey, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, Output, asset
 
-from hygiene_pipeline.defs.feed_assets import reason_category, rejected_files_table
-from hygiene_pipeline.defs.metadata import counts_table, table_schema
-from hygiene_pipeline.defs.resources import IO_RETRY, WAREHOUSE_POOL, WarehouseResource
-from hygiene_pipeline.domain.feed_frames import (
-    FEEDS,
-    FeedFrames,
-    empty_rejected,
-    empty_rejected_files,
+from hygiene_pipeline.defs.feed_assets import (
+    quarantine_table,
+    reason_category,
+    rejected_files_table,
+    unreadable_files_table,
 )
+from hygiene_pipeline.defs.metadata import counts_table, table_schema
+from hygiene_pipeline.defs.resources import IO_RETRY, WarehouseResource
+from hygiene_pipeline.domain.feed_frames import FEEDS, empty_rejected, empty_rejected_files
+from hygiene_pipeline.warehouse.engine import Warehouse
+
+STAGED_FEEDS = [AssetKey(["staging", feed]) for feed in FEEDS]
+
+
+def _work_frames(store: Warehouse, table_name: Callable[[str], str]) -> dict[str, pd.DataFrame]:
+    """Each feed's work table of this run."""
+    return {feed: store.read_table(store.schema_for("work"), table_name(feed)) for feed in FEEDS}
 
 
 @asset(
     key=AssetKey(["curated", "rejected_records"]),
-    ins={feed: AssetIn(key=AssetKey(["staging", feed])) for feed in FEEDS},
+    deps=STAGED_FEEDS,
     group_name="curated",
-    pool=WAREHOUSE_POOL,
     retry_policy=IO_RETRY,
     kinds={"python", "sql"},
     description="One row per quarantined input row of any feed, with a specific reason and the "
@@ -27,19 +37,23 @@ from hygiene_pipeline.domain.feed_frames import (
     metadata={"table": "curated.rejected_records"},
 )
 def rejected_records(
-    context: AssetExecutionContext, warehouse: WarehouseResource, **batches: FeedFrames
-) -> MaterializeResult:
-    """Gather the quarantine of every feed and publish it atomically."""
-    frames = [batches[feed].rejected for feed in FEEDS if not batches[feed].rejected.empty]
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> Output[pd.DataFrame]:
+    """Gather the quarantine of every feed."""
+    store = warehouse.get_warehouse()
+    quarantined = _work_frames(store, quarantine_table)
+    staged = {feed: store.row_count(store.staging_schema, feed) for feed in FEEDS}
+    frames = [frame for frame in quarantined.values() if not frame.empty]
     rejected = pd.concat(frames, ignore_index=True) if frames else empty_rejected()
-    warehouse.get_warehouse().replace_table("curated", "rejected_records", rejected)
+    rows_in = {feed: staged[feed] + len(quarantined[feed]) for feed in FEEDS}
     accounting = {
-        feed: f"{batches[feed].row_count:,} in = {len(batches[feed].accepted):,} staged + "
-        f"{len(batches[feed].rejected):,} rejected"
+        feed: f"{rows_in[feed]:,} in = {staged[feed]:,} staged + "
+        f"{len(quarantined[feed]):,} rejected"
         for feed in FEEDS
     }
     context.log.info("rejected_records: %d rows", len(rejected))
-    return MaterializeResult(
+    return Output(
+        rejected,
         metadata={
             "dagster/row_count": len(rejected),
             "rejected_by_feed": counts_table(rejected["feed"].value_counts(), "feed"),
@@ -47,20 +61,19 @@ def rejected_records(
                 reason_category(rejected["reason"]).value_counts(), "reason"
             ),
             "row_accounting": counts_table(
-                {f"{feed}: {line}": batches[feed].row_count for feed, line in accounting.items()},
+                {f"{feed}: {line}": rows_in[feed] for feed, line in accounting.items()},
                 "feed",
                 "rows in",
             ),
             "dagster/column_schema": table_schema(rejected, "rejected_records"),
-        }
+        },
     )
 
 
 @asset(
     key=AssetKey(["curated", "rejected_files"]),
-    ins={feed: AssetIn(key=AssetKey(["staging", feed])) for feed in FEEDS},
+    deps=STAGED_FEEDS,
     group_name="curated",
-    pool=WAREHOUSE_POOL,
     retry_policy=IO_RETRY,
     kinds={"python", "sql"},
     description="One row per landing file that could not be read at all, with its reason: with "
@@ -68,19 +81,20 @@ def rejected_records(
     metadata={"table": "curated.rejected_files"},
 )
 def rejected_files(
-    context: AssetExecutionContext, warehouse: WarehouseResource, **batches: FeedFrames
-) -> MaterializeResult:
-    """Gather the files every feed set aside and publish them."""
-    refused = pd.concat(
-        [empty_rejected_files()] + [batches[feed].rejected_files for feed in FEEDS],
-        ignore_index=True,
-    ).assign(run_id=context.run.run_id, detected_at=pd.Timestamp.now(tz="UTC"))
-    warehouse.get_warehouse().replace_table("curated", "rejected_files", refused)
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> Output[pd.DataFrame]:
+    """Gather the files every feed set aside."""
+    unreadable = _work_frames(warehouse.get_warehouse(), unreadable_files_table)
+    frames = [frame for frame in unreadable.values() if not frame.empty]
+    refused = pd.concat([empty_rejected_files(), *frames], ignore_index=True).assign(
+        run_id=context.run.run_id, detected_at=pd.Timestamp.now(tz="UTC")
+    )
     context.log.info("rejected_files: %d files", len(refused))
-    return MaterializeResult(
+    return Output(
+        refused,
         metadata={
             "dagster/row_count": len(refused),
             "rejected_files": rejected_files_table(refused),
             "dagster/column_schema": table_schema(refused, "rejected_files"),
-        }
+        },
     )

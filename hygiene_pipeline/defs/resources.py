@@ -8,15 +8,19 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from dagster import Backoff, ConfigurableResource, EnvVar, RetryPolicy
-from pydantic import Field
+from dagster import Backoff, ConfigurableResource, EnvVar, InitResourceContext, RetryPolicy
+from pydantic import Field, PrivateAttr
 
 from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url, normalise_url
+from hygiene_pipeline.warehouse.run_scope import run_warehouse
 
 HOME_DIR = Path(".hygiene")
 DEFAULT_LANDING_DIR = "landing"
 WAREHOUSE_POOL = "warehouse"
-"""Concurrency pool of every step that writes the warehouse (limit it to 1 in production)."""
+"""Concurrency pool of the steps whose work is SQL inside the warehouse (models, quarantine,
+history, publication): limited to one at a time, so DuckDB's single-writer file lock is never
+waited on for long. Steps that compute in Python hold the warehouse only
+to read their inputs and write their outputs (`warehouse_io`), and stay outside it."""
 IO_RETRY = RetryPolicy(max_retries=2, delay=2, backoff=Backoff.EXPONENTIAL)
 """For steps that touch files or the warehouse: a share, a lock or a server briefly away passes."""
 
@@ -24,10 +28,19 @@ IO_RETRY = RetryPolicy(max_retries=2, delay=2, backoff=Backoff.EXPONENTIAL)
 class WarehouseResource(ConfigurableResource):
     """The SQL warehouse (any SQLAlchemy URL): embedded DuckDB by default, PostgreSQL in production.
 
-    `get_warehouse()` hands the domain a `Warehouse` with its schemas in place.
+    Write-audit-publish: inside a run, `get_warehouse()` hands the domain a `Warehouse` whose
+    staging, curated and work schemas are the run's own (`run_scope`), so a run reads and writes
+    only its own data until its publication swaps it in; `get_published_warehouse()` is what
+    readers see (the previous publication: ids and history to carry over, the check log).
+    Outside a run both are the published warehouse.
     """
 
     url: str = Field(description="SQLAlchemy URL, e.g. postgresql+psycopg2://user@host/db")
+    _run_id: str | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """Remember the run whose schemas `get_warehouse()` hands out."""
+        self._run_id = context.run_id
 
     def display_url(self) -> str:
         """The URL as configured (an `EnvVar` resolved), password hidden: safe to print."""
@@ -35,7 +48,15 @@ class WarehouseResource(ConfigurableResource):
         return normalise_url(url).render_as_string(hide_password=True)
 
     def get_warehouse(self) -> Warehouse:
-        """A warehouse handle with the `staging` and `curated` schemas in place."""
+        """The run's warehouse (its own schemas, in place), or the published one outside a run."""
+        if self._run_id is None:
+            return self.get_published_warehouse()
+        warehouse = run_warehouse(self.url, self._run_id)
+        warehouse.ensure_schemas()
+        return warehouse
+
+    def get_published_warehouse(self) -> Warehouse:
+        """The published `staging` and `curated` schemas, in place."""
         warehouse = Warehouse(self.url)
         warehouse.ensure_schemas()
         return warehouse

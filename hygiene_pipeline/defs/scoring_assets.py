@@ -1,5 +1,8 @@
 """Scoring and publishing of people: status, staleness, intent and compliance per person, the
-suppression events behind `suppression_list`, and the status history that never forgets."""
+suppression events behind `suppression_list`, and the status history that never forgets.
+
+Inputs and outputs are tables of the run (`warehouse_io`); the status history is applied to a
+copy of the published one in the run's curated schema and lands with the run's publication."""
 
 import pandas as pd
 from dagster import (
@@ -21,11 +24,10 @@ from hygiene_pipeline.defs.resources import (
     WarehouseResource,
 )
 from hygiene_pipeline.defs.scoring_config import ScoringResource
-from hygiene_pipeline.domain.feed_frames import FeedFrames
 from hygiene_pipeline.history.persistence import published_people
 from hygiene_pipeline.scoring.pipeline import score_people
 from hygiene_pipeline.vocabulary import ACCOUNT_STATUSES, INTENT_TIERS, STATUSES
-from hygiene_pipeline.warehouse.status_history import apply_status_history
+from hygiene_pipeline.warehouse.status_history import apply_status_history, start_from_published
 
 GROUP = "scoring"
 FEED_INS = {
@@ -74,46 +76,39 @@ FEED_INS = {
     },
     group_name=GROUP,
     retry_policy=IO_RETRY,
-    pool=WAREHOUSE_POOL,
 )
 def scored_people(
     context: AssetExecutionContext,
     golden: pd.DataFrame,
     xref: pd.DataFrame,
-    crm_contacts: FeedFrames,
-    email_bounces: FeedFrames,
-    call_logs: FeedFrames,
-    engagement_events: FeedFrames,
-    dnc_list: FeedFrames,
+    crm_contacts: pd.DataFrame,
+    email_bounces: pd.DataFrame,
+    call_logs: pd.DataFrame,
+    engagement_events: pd.DataFrame,
+    dnc_list: pd.DataFrame,
     account_identities: pd.DataFrame,
     carried: pd.DataFrame,
     scoring: ScoringResource,
     clock: BatchClockResource,
     landing: LandingResource,
-    warehouse: WarehouseResource,
 ):
-    """Score every person and account as of the batch time; publish people, accounts,
-    suppressions and the DNC entries that match nobody."""
+    """Score every person and account as of the batch time: people, accounts, suppressions and
+    the DNC entries that match nobody."""
     settings = scoring.settings()
     result = score_people(
         golden,
         xref,
-        crm_contacts.accepted,
-        email_bounces.accepted,
-        call_logs.accepted,
-        engagement_events.accepted,
-        dnc_list.accepted,
+        crm_contacts,
+        email_bounces,
+        call_logs,
+        engagement_events,
+        dnc_list,
         accounts=account_identities,
         as_of=clock.timestamp(),
         settings=settings,
         default_region=landing.default_region,
     )
     people = published_people(result.contacts, carried)
-    store = warehouse.get_warehouse()
-    store.replace_table("curated", "contacts_golden", people)
-    store.replace_table("curated", "suppression_events", result.suppression_events)
-    store.replace_table("curated", "accounts", result.accounts)
-    store.replace_table("curated", "dnc_unmatched", result.dnc_unmatched)
     context.log.info(
         "%d people scored (%s); %d on the dial list",
         len(people),
@@ -203,8 +198,10 @@ def contact_status_history(
     clock: BatchClockResource,
     warehouse: WarehouseResource,
 ) -> Output[None]:
-    """Close the spells whose status changed and open the new ones, in one transaction."""
+    """Close the spells whose status changed and open the new ones on a copy of the published
+    history (one transaction); the run's publication swaps it in."""
     store = warehouse.get_warehouse()
+    start_from_published(store, warehouse.get_published_warehouse())
     change = apply_status_history(
         store, people[["entity_id", "status", "status_reason"]], context.run_id, clock.timestamp()
     )
@@ -213,7 +210,8 @@ def contact_status_history(
         metadata={
             "spells_closed": change.closed,
             "spells_opened": change.opened,
-            "dagster/row_count": store.row_count("curated", "contact_status_history"),
+            "spells_retired": change.retired,
+            "dagster/row_count": store.row_count(store.curated_schema, "contact_status_history"),
         },
     )
 

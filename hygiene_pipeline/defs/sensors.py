@@ -46,6 +46,7 @@ from dagster import (
 )
 from pydantic import Field
 
+from hygiene_pipeline.defs.publish_assets import PUBLICATION
 from hygiene_pipeline.defs.resources import LandingResource
 
 LANDING_SENSOR_NAME = "landing_files_sensor"
@@ -177,18 +178,33 @@ def failed_checks(context: RunFailureSensorContext) -> list[str]:
     )
 
 
+def published(context: RunFailureSensorContext) -> bool:
+    """Whether the run's publication step swapped its tables in."""
+    records = context.instance.all_logs(
+        context.dagster_run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
+    )
+    return any(
+        record.dagster_event is not None and record.dagster_event.asset_key == PUBLICATION
+        for record in records
+    )
+
+
 def failure_message(
     job_name: str,
     run_id: str,
     steps: Sequence[str],
     checks: Sequence[str],
     link: str | None = None,
+    *,
+    was_published: bool = False,
 ) -> str:
-    """One line for on-call staff: what failed where, and where to look."""
+    """One line for on-call staff: what failed where, whether anything was published, and
+    where to look."""
     parts = [f"Dagster run {run_id} of {job_name} failed."]
     parts.append(f"Failed steps: {', '.join(steps)}." if steps else "No step failed.")
     if checks:
         parts.append(f"Failed checks: {', '.join(checks)}.")
+    parts.append("It was published." if was_published else "Nothing was published.")
     if link:
         parts.append(link)
     return " ".join(parts)
@@ -209,7 +225,12 @@ def run_failure_alert(
         {event.step_key for event in context.get_step_failure_events() if event.step_key}
     )
     message = failure_message(
-        run.job_name, run.run_id, steps, failed_checks(context), alert_webhook.run_link(run.run_id)
+        run.job_name,
+        run.run_id,
+        steps,
+        failed_checks(context),
+        alert_webhook.run_link(run.run_id),
+        was_published=published(context),
     )
     if not alert_webhook.url:
         context.log.warning(f"No alert webhook configured ({ALERT_WEBHOOK_ENV}): {message}")

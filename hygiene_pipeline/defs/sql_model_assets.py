@@ -1,7 +1,9 @@
 """One Dagster asset per dbt-style SQL model in `dbt_like_sql/`.
 
-Each model becomes the asset `["curated", <model>]` in group `curated`, built in the warehouse of
-the `warehouse` resource. Its upstream assets come from the model's own `ref()` calls
+Each model becomes the asset `["curated", <model>]` in group `curated`, built in the run's
+curated schema from the run's tables (`WarehouseResource.get_warehouse()`); the publication
+copies a table model over the published one and recreates a view model on the published
+tables. Its upstream assets come from the model's own `ref()` calls
 (`["curated", <model>]`) and `source()` calls (`["staging", <table>]` / `["curated", <table>]`),
 so the Python assets that publish those tables must use the same keys. The definition shows the
 model's description, SQL and documented columns; each materialisation reports the row count
@@ -59,11 +61,11 @@ def _model_asset(model: SqlModel) -> AssetsDefinition:
         context: AssetExecutionContext, warehouse: WarehouseResource
     ) -> MaterializeResult:
         built = build_sql_model(warehouse.get_warehouse(), model)
-        context.log.info(f"Built {built.materialized} {built.table_name}: {built.row_count} rows")
+        context.log.info(f"Built {built.materialized} {model.name}: {built.row_count} rows")
         return MaterializeResult(
             metadata={
                 "dagster/row_count": MetadataValue.int(built.row_count),
-                "dagster/table_name": built.table_name,
+                "dagster/table_name": f"curated.{model.name}",
                 "materialized": built.materialized,
             }
         )

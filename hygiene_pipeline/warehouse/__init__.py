@@ -5,6 +5,8 @@
 - `status_history.apply_status_history`: status spells in `curated.contact_status_history`.
 - `sql_models`: the dbt-style models in `dbt_like_sql/`, rendered, validated and built.
 - `bi_access.grant_bi_access`: masked views, read-only BI roles and table comments.
+- `run_scope`: the schemas one run writes to before it is published.
+- `publish_run.publish_run`: a run's tables swapped in over the published ones, one transaction.
 
 No Dagster here: the Dagster layer (`hygiene_pipeline.defs`) passes plain values in.
 """

@@ -81,35 +81,67 @@ def grant_bi_access(
     """Create the masked views, the read-only roles (PostgreSQL) and the comments; idempotent.
 
     `catalog` is the column classification (default: the shipped schema.yml)."""
-    catalog = catalog or shipped_catalog()
-    curated = warehouse.curated_schema
     with warehouse.transaction() as conn:
-        execute(conn, f"CREATE SCHEMA IF NOT EXISTS {quote_name(conn.dialect, masked_schema)}")
-        pii, open_, unclassified = [], [], {}
-        for relation in conn.execute(_RELATIONS_SQL, {"schema": curated}).scalars().all():
-            masks = {
-                column: catalog.mask_of(relation, column)
-                for column in relation_columns(conn, curated, relation)
-            }
-            missing = [column for column, mask in masks.items() if mask is None]
-            if missing:
-                unclassified[relation] = missing
-            docs = catalog.relation(relation).docs
-            apply_docs(conn, curated, relation, docs)
-            if all(mask == SHOWN for mask in masks.values()):
-                open_.append(relation)
-                continue
-            pii.append(relation)
-            masked = _masked_select(conn, curated, relation, masks)
-            replace_view(conn, masked_schema, relation, masked, docs=docs)
-        if warehouse.dialect == "postgresql":
-            _grant_roles(conn, warehouse, role, pii_role, masked_schema, login, pii, open_)
+        return grant_bi_access_on(
+            conn,
+            warehouse.staging_schema,
+            warehouse.curated_schema,
+            role,
+            pii_role,
+            masked_schema=masked_schema,
+            login=login,
+            catalog=catalog,
+        )
+
+
+def grant_bi_access_on(
+    conn: Connection,
+    staging: str,
+    curated: str,
+    role: str = "bi_reader",
+    pii_role: str = "bi_pii_reader",
+    *,
+    masked_schema: str = MASKED_SCHEMA,
+    login: bool = False,
+    catalog: ColumnCatalog | None = None,
+) -> BiAccess:
+    """`grant_bi_access` inside the caller's transaction (publishing recreates the masked views
+    in the transaction that swaps the tables they read)."""
+    catalog = catalog or shipped_catalog()
+    execute(conn, f"CREATE SCHEMA IF NOT EXISTS {quote_name(conn.dialect, masked_schema)}")
+    pii, open_, unclassified = [], [], {}
+    for relation in conn.execute(_RELATIONS_SQL, {"schema": curated}).scalars().all():
+        masks = {
+            column: catalog.mask_of(relation, column)
+            for column in relation_columns(conn, curated, relation)
+        }
+        missing = [column for column, mask in masks.items() if mask is None]
+        if missing:
+            unclassified[relation] = missing
+        docs = catalog.relation(relation).docs
+        apply_docs(conn, curated, relation, docs)
+        if all(mask == SHOWN for mask in masks.values()):
+            open_.append(relation)
+            continue
+        pii.append(relation)
+        masked = _masked_select(conn, curated, relation, masks)
+        replace_view(conn, masked_schema, relation, masked, docs=docs)
+    if conn.dialect.name == "postgresql":
+        schemas = _Schemas(staging=staging, curated=curated, masked=masked_schema)
+        _grant_roles(conn, schemas, role, pii_role, login, pii, open_)
     return BiAccess(
         masked_views=[f"{masked_schema}.{name}" for name in pii],
         pii_relations=pii,
         open_relations=open_,
         unclassified=unclassified,
     )
+
+
+@dataclass(frozen=True)
+class _Schemas:
+    staging: str
+    curated: str
+    masked: str
 
 
 def _masked_select(
@@ -187,10 +219,9 @@ _MASK_SQL: dict[MaskKind, Callable[[str], str]] = {
 
 def _grant_roles(
     conn: Connection,
-    warehouse: Warehouse,
+    schemas: _Schemas,
     role: str,
     pii_role: str,
-    masked_schema: str,
     login: bool,
     pii_relations: list[str],
     open_relations: list[str],
@@ -198,9 +229,9 @@ def _grant_roles(
     for name in (role, pii_role):
         _ensure_role(conn, name, login)
     reader, pii_reader = (quote_name(conn.dialect, name) for name in (role, pii_role))
-    curated = quote_name(conn.dialect, warehouse.curated_schema)
-    masked = quote_name(conn.dialect, masked_schema)
-    staging = quote_name(conn.dialect, warehouse.staging_schema)
+    curated = quote_name(conn.dialect, schemas.curated)
+    masked = quote_name(conn.dialect, schemas.masked)
+    staging = quote_name(conn.dialect, schemas.staging)
     statements = [
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {staging} FROM {reader}, {pii_reader}",
         f"REVOKE ALL ON SCHEMA {staging} FROM {reader}, {pii_reader}",

@@ -10,9 +10,9 @@ Supported URLs:
 
 Sessions run in UTC on both engines so SQL date arithmetic does not depend on the server's zone.
 Tables written here get column types from the pandas dtypes (`frame_types`); replacing a table is
-atomic (`publish`), and so is replacing one time window of a table (`replace_partition`, what a
-backfill of daily partitions writes); PostgreSQL tables in the curated schema are indexed on the
-keys BI joins on.
+atomic (`publish`); PostgreSQL tables in the curated schema are indexed on the keys BI joins on.
+A handle names its physical schemas: `staging` and `curated` are the published ones, and a run
+writes to schemas of its own (`run_scope`) until it is published.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -85,12 +84,14 @@ class Warehouse:
         url: str,
         staging_schema: str = "staging",
         curated_schema: str = "curated",
+        work_schema: str | None = None,
         *,
-        lock_timeout_seconds: float = 30.0,
+        lock_timeout_seconds: float = 300.0,
     ) -> None:
         self.url: URL = normalise_url(url)
         self.staging_schema = staging_schema
         self.curated_schema = curated_schema
+        self.work_schema = work_schema
         self.lock_timeout_seconds = lock_timeout_seconds
         self.engine: Engine = self._create_engine()
 
@@ -108,11 +109,25 @@ class Warehouse:
         return f"Warehouse({self.display_url!r})"
 
     def schema_for(self, logical_schema: str) -> str:
-        """The physical name of the logical schema `staging` or `curated`."""
+        """The physical name of the logical schema `staging`, `curated` or (in a run) `work`."""
         schemas = {"staging": self.staging_schema, "curated": self.curated_schema}
+        if self.work_schema:
+            schemas["work"] = self.work_schema
         if logical_schema not in schemas:
-            raise ValueError(f"Unknown schema {logical_schema!r}: use 'staging' or 'curated'")
+            raise ValueError(f"Unknown schema {logical_schema!r}: use one of {sorted(schemas)}")
         return schemas[logical_schema]
+
+    @property
+    def schemas(self) -> tuple[str, ...]:
+        """The physical schemas this handle writes: staging, curated and any work schema."""
+        return tuple(filter(None, (self.staging_schema, self.curated_schema, self.work_schema)))
+
+    def published(self) -> Warehouse:
+        """The same warehouse with the published `staging` and `curated` schemas."""
+        return Warehouse(
+            self.url.render_as_string(hide_password=False),
+            lock_timeout_seconds=self.lock_timeout_seconds,
+        )
 
     def qualified(self, schema: str, name: str) -> str:
         """`schema.name` quoted for this engine."""
@@ -125,9 +140,9 @@ class Warehouse:
             yield conn
 
     def ensure_schemas(self) -> None:
-        """Create the staging and curated schemas if they are missing."""
+        """Create the staging, curated (and work) schemas if they are missing."""
         with self.transaction() as conn:
-            for schema in (self.staging_schema, self.curated_schema):
+            for schema in self.schemas:
                 execute(conn, f"CREATE SCHEMA IF NOT EXISTS {quote_name(conn.dialect, schema)}")
 
     def table_exists(self, schema: str, table: str) -> bool:
@@ -186,7 +201,7 @@ class Warehouse:
         keys (`entity_id`, `contact_id`, `company_key`) present in the frame are indexed anyway.
         """
         docs = TableDocs(comment, column_comments or {})
-        index_columns = self._index_columns(schema, indexes)
+        index_columns = self.index_columns_for(schema, indexes)
         with self.transaction() as conn:
             publish.replace_with_frame(
                 conn, schema, table, df, docs=docs, index_columns=index_columns
@@ -203,7 +218,7 @@ class Warehouse:
                 table,
                 select_sql,
                 docs=docs or TableDocs(),
-                index_columns=self._index_columns(schema),
+                index_columns=self.index_columns_for(schema),
             )
             return count_rows(conn, schema, table)
 
@@ -218,44 +233,12 @@ class Warehouse:
     def append_rows(self, schema: str, table: str, df: pd.DataFrame) -> None:
         """Bulk-append the frame; the table is created on first use and gains new columns."""
         with self.transaction() as conn:
-            publish.append_frame(conn, schema, table, df, index_columns=self._index_columns(schema))
+            index_columns = self.index_columns_for(schema)
+            publish.append_frame(conn, schema, table, df, index_columns=index_columns)
 
-    def replace_partition(
-        self,
-        schema: str,
-        table: str,
-        df: pd.DataFrame,
-        *,
-        time_column: str,
-        start: datetime,
-        end: datetime,
-    ) -> int:
-        """Replace the rows of the time window `[start, end)` by the frame, in one transaction.
-
-        The window's old rows are deleted and the frame bulk-inserted (the table is created if
-        missing), so loading the same window twice leaves the same table: a re-run backfill is
-        idempotent. Every row of the frame must lie in the window. Returns the rows deleted.
-        """
-        times = pd.to_datetime(df[time_column], utc=True)
-        outside = ~times.between(pd.Timestamp(start), pd.Timestamp(end), inclusive="left")
-        if outside.any():
-            raise ValueError(
-                f"{int(outside.sum())} rows of the frame have {time_column} outside "
-                f"[{start.isoformat()}, {end.isoformat()})"
-            )
-        with self.transaction() as conn:
-            return publish.replace_window(
-                conn,
-                schema,
-                table,
-                df,
-                time_column=time_column,
-                start=start,
-                end=end,
-                index_columns=self._index_columns(schema),
-            )
-
-    def _index_columns(self, schema: str, extra: Sequence[str] = ()) -> tuple[str, ...]:
+    def index_columns_for(self, schema: str, extra: Sequence[str] = ()) -> tuple[str, ...]:
+        """The columns a table of `schema` is indexed on (PostgreSQL): `extra` and, in the
+        curated schema, the BI join keys."""
         join_keys = BI_JOIN_KEYS if schema == self.curated_schema else ()
         return (*extra, *join_keys)
 

@@ -17,10 +17,9 @@ import hashlib
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from hygiene_pipeline.warehouse import pg_attachments
 from hygiene_pipeline.warehouse.bulk_load import create_table_for, insert_frame
@@ -104,36 +103,6 @@ def append_frame(
                 f"{sql_type_of(frame[name])}",
             )
     insert_frame(conn, schema, table, frame)
-
-
-def replace_window(
-    conn: Connection,
-    schema: str,
-    table: str,
-    frame: pd.DataFrame,
-    *,
-    time_column: str,
-    start: datetime,
-    end: datetime,
-    index_columns: Iterable[str] = (),
-) -> int:
-    """Replace the rows whose `time_column` lies in `[start, end)` by the frame's rows.
-
-    Delete, then bulk insert (creating the table, or adding columns, as `append_frame` does);
-    inside the caller's transaction a reader sees the window's old rows or its new ones.
-    Returns the number of rows deleted.
-    """
-    deleted = 0
-    if relation_columns(conn, schema, table):
-        target = qualified_name(conn.dialect, schema, table)
-        column = quote_name(conn.dialect, time_column)
-        window = f"WHERE {column} >= :start AND {column} < :end"
-        bounds = {"start": start, "end": end}
-        # Counted first: DuckDB's driver reports no row count for a DELETE.
-        deleted = conn.execute(text(f"SELECT count(*) FROM {target} {window}"), bounds).scalar_one()
-        conn.execute(text(f"DELETE FROM {target} {window}"), bounds)
-    append_frame(conn, schema, table, frame, index_columns=index_columns)
-    return deleted
 
 
 def _swap_in(

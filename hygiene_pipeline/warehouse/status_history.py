@@ -8,10 +8,14 @@ spell, but leaving the sources (reason `removed_from_source`) or coming back doe
 batch closes changed spells and opens new ones in one transaction and never deletes or rewrites
 a closed spell, so re-applying the same batch changes nothing. A batch older than a person's
 open spell leaves that person untouched, so replaying an old run cannot produce spells that end
-before they begin. The batch holds every
-person of the run (those carried forward after leaving their sources too), so an open spell of
-an id absent from it (an id retired by a merge) is closed: after every run each person has
-exactly one open spell, equal to their current status.
+before they begin. The batch holds every person of the run (those carried forward after leaving
+their sources too), so an open spell of an id absent from it (an id retired by a merge) is
+closed: after every run each person has exactly one open spell, equal to their current status.
+
+A run applies its batch to a copy of the published history in its own curated schema
+(`start_from_published`); publishing the run swaps that table in with the run's other tables, so
+the history lands with the statuses it records, and a run that publishes nothing leaves it as it
+was.
 """
 
 from __future__ import annotations
@@ -105,6 +109,13 @@ def apply_status_history(
         retired = conn.execute(text(_CLOSE_ABSENT_SQL.format(**names)), params).all()
         execute(conn, f"DROP TABLE {names['batch']}")
     return StatusHistoryChange(closed=len(closed), opened=len(opened), retired=len(retired))
+
+
+def start_from_published(run: Warehouse, published: Warehouse) -> None:
+    """Copy the published history into the run's curated schema (nothing when there is none)."""
+    if published.table_exists(published.curated_schema, STATUS_HISTORY_TABLE):
+        source = published.qualified(published.curated_schema, STATUS_HISTORY_TABLE)
+        run.replace_table_as(run.curated_schema, STATUS_HISTORY_TABLE, f"SELECT * FROM {source}")
 
 
 def _validated_batch(current: pd.DataFrame) -> pd.DataFrame:

@@ -19,8 +19,9 @@ from dagster import (
     materialize,
 )
 
-from hygiene_pipeline.definitions import build_definitions
+from hygiene_pipeline.definitions import SQL_MODELS_DIR, build_definitions
 from hygiene_pipeline.defs.feed_assets import feed_assets
+from hygiene_pipeline.defs.publish_assets import build_publish_asset
 from hygiene_pipeline.defs.quality_checks import build_rejected_files_check
 from hygiene_pipeline.defs.quarantine_assets import rejected_files, rejected_records
 from hygiene_pipeline.defs.resources import LandingResource, WarehouseResource
@@ -83,8 +84,9 @@ def run(landing: Path, tmp_path: Path, selection: list[AssetsDefinition]):
         warehouse=WarehouseResource(url=warehouse_url),
         home=tmp_path / "home",
     )
+    publication = build_publish_asset([key for a in selection for key in a.keys], SQL_MODELS_DIR)
     result = materialize(
-        selection,
+        [*selection, publication],
         resources=defs.resources,
         instance=DagsterInstance.ephemeral(),
         raise_on_error=False,

@@ -1,5 +1,6 @@
 """The whole batch job on the code location's multiprocess executor: every step in a process of
-its own, independent steps in parallel, and the steps of the warehouse pool one at a time."""
+its own, independent steps in parallel (feed steps among them: they hold the warehouse only to
+write), and the steps of the warehouse pool one at a time."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from dagster import (
 )
 
 from hygiene_pipeline.definitions import BATCH_JOB_NAME, build_definitions
+from hygiene_pipeline.defs.publish_assets import PUBLICATION
 from hygiene_pipeline.defs.resources import WAREHOUSE_POOL, LandingResource, WarehouseResource
 from hygiene_pipeline.domain.feed_frames import FEEDS
 from hygiene_pipeline.warehouse.engine import Warehouse
+from hygiene_pipeline.warehouse.run_scope import runs_with_schemas
 
 pytestmark = pytest.mark.slow
 
@@ -120,5 +123,14 @@ def test_the_warehouse_pool_runs_one_step_at_a_time(multiprocess_run):
     }
     intervals = step_intervals(instance, result.run_id)
 
-    assert {f"load_{feed}" for feed in FEEDS} <= pool_steps
+    assert {"warehouse__publication", "curated__dial_list"} <= pool_steps
+    assert not {f"load_{feed}" for feed in FEEDS} & pool_steps
     assert overlapping({step: intervals[step] for step in pool_steps}) == []
+
+
+def test_the_run_published_and_dropped_its_schemas(multiprocess_run):
+    _, result, warehouse_url = multiprocess_run
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+
+    assert PUBLICATION in materialized
+    assert runs_with_schemas(Warehouse(warehouse_url)) == set()

@@ -25,6 +25,7 @@ from dagster import (
     multi_asset,
 )
 
+from hygiene_pipeline.defs.asset_catalog import is_critical
 from hygiene_pipeline.defs.quality_checks import (
     COMPLIANCE_CHECK,
     CRITICAL_CHECK,
@@ -147,9 +148,10 @@ def table_writer(keys: list[AssetKey], batch: dict, deps: list[AssetKey]) -> Ass
 
     @multi_asset(specs=[AssetSpec(key, deps=deps) for key in keys], name="_".join(keys[0].path))
     def write_tables(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
-        handle = warehouse.get_warehouse()
+        handle = warehouse.get_warehouse()  # the run's own schemas
         for key in keys:
-            handle.replace_table(*key.path, batch[tuple(key.path)])
+            schema, table = key.path
+            handle.replace_table(handle.schema_for(schema), table, batch[tuple(key.path)])
             yield MaterializeResult(asset_key=key)
 
     return write_tables
@@ -337,8 +339,8 @@ def test_suite_checks_block_only_on_critical_expectations() -> None:
         for feed in ("crm_contacts", "email_bounces", "call_logs", "engagement_events", "dnc_list")
     } <= targets
     assert {"curated/contact_xref", "curated/contacts_golden", "curated/dial_list"} <= targets
-    assert all(spec.blocking == (spec.name == CRITICAL_CHECK) for spec in specs)
+    assert all(is_critical(spec) == (spec.name == CRITICAL_CHECK) for spec in specs)
     golden = next(
-        s for s in specs if s.asset_key.path == ["curated", "contacts_golden"] and s.blocking
+        s for s in specs if s.asset_key.path == ["curated", "contacts_golden"] and is_critical(s)
     )
     assert AssetKey(["curated", "contact_xref"]) in {d.asset_key for d in golden.additional_deps}

@@ -234,6 +234,7 @@ def test_a_failed_run_posts_job_run_failed_step_check_and_link(failed_run, webho
     assert f"Dagster run {run_id} of {BATCH_JOB_NAME} failed." in text
     assert "Failed steps: staging__call_logs__expectations." in text
     assert "Failed checks: staging/call_logs:critical_expectations." in text
+    assert "Nothing was published." in text
     assert text.endswith(f"{UI}/runs/{run_id}")
 
 

@@ -4,12 +4,22 @@ a real materialisation against a DuckDB warehouse."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
-from dagster import AssetKey, MetadataValue, TableSchema, materialize
+from dagster import (
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    TableSchema,
+    materialize,
+    multi_asset,
+)
 
-from hygiene_pipeline.defs.resources import WarehouseResource
+from hygiene_pipeline.defs.publish_assets import build_publish_asset
+from hygiene_pipeline.defs.resources import BiAccessResource, WarehouseResource
 from hygiene_pipeline.defs.sql_model_assets import build_sql_model_assets
 from hygiene_pipeline.warehouse.engine import Warehouse
 
@@ -94,19 +104,26 @@ def test_shipped_models_all_become_assets():
     } <= keys
 
 
-def test_materialising_builds_the_tables_and_reports_rows(tmp_path):
+@multi_asset(specs=[AssetSpec(["curated", "people"]), AssetSpec(["staging", "calls"])])
+def model_sources(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
+    """The tables the models read, written to the run's own schemas."""
+    run = warehouse.get_warehouse()
+    people = {"entity_id": ["E1", "E2", "E3"], "is_callable": [True, True, False]}
+    run.replace_table(run.curated_schema, "people", pd.DataFrame(people))
+    yield MaterializeResult(asset_key=["curated", "people"])
+    run.replace_table(run.staging_schema, "calls", pd.DataFrame({"entity_id": ["E1", "E1", "E3"]}))
+    yield MaterializeResult(asset_key=["staging", "calls"])
+
+
+def test_materialising_builds_the_models_of_the_run_and_publishes_them(tmp_path):
     url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
     warehouse = Warehouse(url)
-    warehouse.ensure_schemas()
-    warehouse.replace_table(
-        "curated",
-        "people",
-        pd.DataFrame({"entity_id": ["E1", "E2", "E3"], "is_callable": [True, True, False]}),
-    )
-    warehouse.replace_table("staging", "calls", pd.DataFrame({"entity_id": ["E1", "E1", "E3"]}))
+    folder = models_dir(tmp_path)
+    models = build_sql_model_assets(folder)
+    upstream = [key for asset in [model_sources, *models] for key in asset.keys]
     result = materialize(
-        build_sql_model_assets(models_dir(tmp_path)),
-        resources={"warehouse": WarehouseResource(url=url)},
+        [model_sources, *models, build_publish_asset(upstream, folder)],
+        resources={"warehouse": WarehouseResource(url=url), "bi": BiAccessResource()},
     )
     assert result.success
     reported = {

@@ -180,11 +180,11 @@ def show(browser: webdriver.Chrome, url: str, expected: list[str], screenshot: P
     return page_text()
 
 
-def test_the_asset_graph_shows_the_feed_assets_and_the_failed_check(base_url, browser, tmp_path):
+def test_the_asset_graph_shows_the_feed_assets_and_their_publication(base_url, browser, tmp_path):
     text = show(
         browser,
-        f"{base_url}/assets/staging/call_logs?view=lineage&lineageScope=upstream",
-        ["ingest", "standardise", "call_logs", "1 / 2 Passed"],
+        f"{base_url}/assets/staging/call_logs?view=lineage",
+        ["ingest", "standardise", "call_logs", "rejected_records", "publication"],
         tmp_path / "asset_graph.png",
     )
 

@@ -1,0 +1,75 @@
+"""The IO manager between assets: every output is a table of the run's schemas in the warehouse.
+
+An asset returns a DataFrame; it is stored as the table its key names, in the run's own schemas
+(`WarehouseResource.get_warehouse()`): `staging/<t>` as `<run staging>.<t>`, `curated/<t>` as
+`<run curated>.<t>`, any other key (`linkage/clusters`) in the run's work schema as
+`<first>__<rest>` (`linkage__clusters`), which is never published. A downstream asset reads the
+table back with the pipeline's dtypes. Publishing swaps the run's staging and curated tables in
+and drops its schemas, so no copy of the data exists outside the warehouse and none outlives the
+run. An asset that writes its table itself (SQL run in the warehouse) returns None.
+
+A named index (a frame indexed by record pair) is kept as columns prefixed `index__` and
+restored on reading.
+
+(No `from __future__ import annotations`: Dagster reads the nested resource's annotation.)
+"""
+
+import pandas as pd
+from dagster import (
+    AssetKey,
+    ConfigurableIOManager,
+    InputContext,
+    OutputContext,
+)
+
+from hygiene_pipeline.defs.resources import WarehouseResource
+
+INDEX_PREFIX = "index__"
+PUBLISHED_SCHEMAS = ("staging", "curated")
+
+
+def table_of(key: AssetKey) -> tuple[str, str]:
+    """The logical schema and table that hold the asset `key` in a run."""
+    if key.path[0] in PUBLISHED_SCHEMAS and len(key.path) == 2:
+        return key.path[0], key.path[1]
+    return "work", "__".join(key.path)
+
+
+class WarehouseIOManager(ConfigurableIOManager):
+    """Stores each asset's frame as a table of the run's schemas and reads it back."""
+
+    warehouse: WarehouseResource
+
+    def handle_output(self, context: OutputContext, obj: pd.DataFrame | None) -> None:
+        """Replace the asset's table with the frame (None: the asset wrote it itself)."""
+        if obj is None:
+            return
+        if not isinstance(obj, pd.DataFrame):
+            raise TypeError(
+                f"{context.asset_key.to_user_string()} returned {type(obj).__name__}: assets hand "
+                "each other DataFrames (tables of the warehouse)"
+            )
+        store = self.warehouse.get_warehouse()
+        schema, table = table_of(context.asset_key)
+        store.replace_table(store.schema_for(schema), table, _with_index_columns(obj))
+
+    def load_input(self, context: InputContext) -> pd.DataFrame:
+        """The upstream asset's table of this run."""
+        store = self.warehouse.get_warehouse()
+        schema, table = table_of(context.asset_key)
+        return _with_index_restored(store.read_table(store.schema_for(schema), table))
+
+
+def _with_index_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    if all(name is None for name in frame.index.names):
+        return frame
+    names = [f"{INDEX_PREFIX}{name}" for name in frame.index.names]
+    return frame.rename_axis(names).reset_index()
+
+
+def _with_index_restored(frame: pd.DataFrame) -> pd.DataFrame:
+    columns = [c for c in frame.columns if c.startswith(INDEX_PREFIX)]
+    if not columns:
+        return frame
+    restored = frame.set_index(columns)
+    return restored.rename_axis([c.removeprefix(INDEX_PREFIX) for c in columns])

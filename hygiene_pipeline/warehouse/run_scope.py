@@ -1,0 +1,61 @@
+"""Run-scoped schemas: where one run writes everything before it is published.
+
+A run with id `<run id>` writes its staging tables to `run_<hex>_staging`, its curated tables to
+`run_<hex>_curated` and what passes between its steps without being published (linkage pairs,
+features, clusters, identities, per-feed quarantine) to `run_<hex>_work`, `<hex>` being the run
+id's 32 hex digits (44 characters at most: within PostgreSQL's 63). Two runs never share a
+schema, so neither sees the other's data; the run's checks read these schemas, and
+`publish_run` copies the staging and curated ones over the published `staging` and `curated` in
+one transaction, then drops all three.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, text
+
+from hygiene_pipeline.warehouse.engine import Warehouse
+from hygiene_pipeline.warehouse.sql_text import execute, quote_name
+
+RUN_SCHEMA_PREFIX = "run_"
+RUN_SCHEMAS = ("staging", "curated", "work")
+_RUN_SCHEMA = re.compile(r"^run_([0-9a-f]{32})_(staging|curated|work)$")
+_SCHEMAS_SQL = text("SELECT schema_name FROM information_schema.schemata")
+
+
+def run_schema(run_id: str, logical_schema: str) -> str:
+    """The physical schema of `logical_schema` (`staging`, `curated` or `work`) for a run."""
+    return f"{RUN_SCHEMA_PREFIX}{uuid.UUID(run_id).hex}_{logical_schema}"
+
+
+def run_warehouse(url: str, run_id: str, **options: float) -> Warehouse:
+    """A warehouse handle whose staging, curated and work schemas are the run's own."""
+    return Warehouse(
+        url,
+        staging_schema=run_schema(run_id, "staging"),
+        curated_schema=run_schema(run_id, "curated"),
+        work_schema=run_schema(run_id, "work"),
+        **options,
+    )
+
+
+def runs_with_schemas(warehouse: Warehouse) -> set[str]:
+    """Ids of the runs that have run-scoped schemas in the warehouse."""
+    with warehouse.engine.connect() as conn:
+        names = conn.execute(_SCHEMAS_SQL).scalars().all()
+    return {str(uuid.UUID(match.group(1))) for name in names if (match := _RUN_SCHEMA.match(name))}
+
+
+def drop_run_schemas(warehouse: Warehouse, run_id: str) -> None:
+    """Drop the run's schemas with everything in them (absent ones are fine)."""
+    with warehouse.transaction() as conn:
+        drop_schemas(conn, [run_schema(run_id, logical) for logical in RUN_SCHEMAS])
+
+
+def drop_schemas(conn: Connection, schemas: Iterable[str]) -> None:
+    """Drop each schema with everything in it, inside the caller's transaction."""
+    for schema in schemas:
+        execute(conn, f"DROP SCHEMA IF EXISTS {quote_name(conn.dialect, schema)} CASCADE")
