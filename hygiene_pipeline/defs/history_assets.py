@@ -2,9 +2,15 @@
 
 Between linkage and scoring, `held_changes` holds sensitive changes from weaker sources
 (`curated.pending_changes`) and hands scoring the golden identities that keep the current values;
-`carried_forward` finds the people of the previous run to carry forward. `batch_history` runs
-after the people are published: the field-level change log, job changes, entity lineage and the
-record state the next run compares against."""
+`carried_forward` finds the people of the previous publication to carry forward. `batch_history`
+runs after the people are scored: the field-level change log, job changes, entity lineage and the
+record state the next run compares against.
+
+Write-audit-publish: the past (the previous people, source records, pending changes and logs) is
+read from what was published (`get_published_warehouse()`); everything this run decides is written
+to its own schemas (frames through the warehouse IO manager, the append-only logs as a copy of the
+published log extended in the run's curated schema) and lands with the run's publication, or not
+at all when a blocking check fails."""
 
 from collections.abc import Iterator
 
@@ -19,13 +25,14 @@ from dagster import (
     AssetKey,
     AssetOut,
     Output,
+    asset,
     multi_asset,
     multi_asset_check,
 )
-from sqlalchemy import text
 
 from hygiene_pipeline.defs.asset_catalog import ERROR, check_spec, runbook_metadata
 from hygiene_pipeline.defs.metadata import counts_table, table_schema
+from hygiene_pipeline.defs.quality_assets import DQ_RESULTS_TABLE
 from hygiene_pipeline.defs.resources import (
     IO_RETRY,
     WAREHOUSE_POOL,
@@ -34,7 +41,6 @@ from hygiene_pipeline.defs.resources import (
     LinkageResource,
     WarehouseResource,
 )
-from hygiene_pipeline.domain.feed_frames import FeedFrames
 from hygiene_pipeline.history.entity_lineage import entity_lineage
 from hygiene_pipeline.history.golden_changes import golden_changes
 from hygiene_pipeline.history.job_changes import job_changes
@@ -48,23 +54,29 @@ from hygiene_pipeline.history.persistence import (
 from hygiene_pipeline.linkage.overrides import load_overrides
 from hygiene_pipeline.quality.results import CheckReport, Finding, dq_result_rows
 from hygiene_pipeline.warehouse.engine import Warehouse
+from hygiene_pipeline.warehouse.run_scope import start_from_published
 from hygiene_pipeline.warehouse.status_history import spell_disagreements
 
 GROUP = "history"
 SENSITIVE_RECORD_COLUMNS = ["phone_e164", "email", "consent_status", "do_not_call"]
 LOG_TABLES = ("golden_changes", "entity_lineage", "job_changes")
-"""Append-only tables: a run adds its rows (a retried step replaces its own run's rows)."""
+"""Append-only tables: a run adds its rows to a copy of the published log."""
 
 
-def _previous(store: Warehouse, table: str) -> pd.DataFrame | None:
-    """The previously published curated table, or None before the first run."""
-    return store.read_table("curated", table) if store.table_exists("curated", table) else None
+def _published(published: Warehouse, table: str) -> pd.DataFrame | None:
+    """The published curated table, or None before the first publication."""
+    schema = published.curated_schema
+    return published.read_table(schema, table) if published.table_exists(schema, table) else None
 
 
 def _record_state(
-    store: Warehouse, contacts: pd.DataFrame, xref: pd.DataFrame, landing: LandingResource, as_of
+    published: Warehouse,
+    contacts: pd.DataFrame,
+    xref: pd.DataFrame,
+    landing: LandingResource,
+    as_of: pd.Timestamp,
 ) -> tuple[pd.DataFrame | None, pd.DataFrame, set[str]]:
-    """The previous `source_records`, this batch's new state and the sources that sent a full
+    """The published `source_records`, this batch's new state and the sources that sent a full
     snapshot."""
     files = contacts[["source_system", "source_file"]].drop_duplicates()
     modes = file_modes(
@@ -75,7 +87,7 @@ def _record_state(
         landing.default_source_mode,
     )
     full = full_snapshot_sources(files, modes)
-    previous = _previous(store, "source_records")
+    previous = _published(published, "source_records")
     batch = contacts[["record_key", "source_system", "contact_id", "is_deleted"]]
     return previous, source_records(previous, batch, xref, full, as_of), full
 
@@ -106,46 +118,44 @@ def _record_state(
     },
     group_name=GROUP,
     retry_policy=IO_RETRY,
-    pool=WAREHOUSE_POOL,
 )
 def held_changes(
     context: AssetExecutionContext,
     golden: pd.DataFrame,
     xref: pd.DataFrame,
-    contacts: FeedFrames,
-    call_logs: FeedFrames,
-    engagement_events: FeedFrames,
+    contacts: pd.DataFrame,
+    call_logs: pd.DataFrame,
+    engagement_events: pd.DataFrame,
     landing: LandingResource,
     clock: BatchClockResource,
     warehouse: WarehouseResource,
 ):
     """Hold weakly sourced sensitive changes until evidence confirms them."""
-    store = warehouse.get_warehouse()
-    linked = contacts.accepted[["record_key", "source_system", *SENSITIVE_RECORD_COLUMNS]].merge(
+    published = warehouse.get_published_warehouse()
+    linked = contacts[["record_key", "source_system", *SENSITIVE_RECORD_COLUMNS]].merge(
         xref[["record_key", "entity_id"]], on="record_key"
     )
     evidence = Evidence(
         records=linked,
-        calls=call_logs.accepted[["phone_e164", "disposition"]],
-        engagement=engagement_events.accepted[["email", "event_type"]],
+        calls=call_logs[["phone_e164", "disposition"]],
+        engagement=engagement_events[["email", "event_type"]],
     )
     held = hold_sensitive_changes(
         golden,
-        _previous(store, "contacts_golden"),
-        _previous(store, "pending_changes"),
+        _published(published, "contacts_golden"),
+        _published(published, "pending_changes"),
         evidence,
         landing.source_ranks,
-        _previous(store, "source_records"),
+        _published(published, "source_records"),
         clock.timestamp(),
         context.run_id,
     )
     pending = held.pending
-    store.replace_table("curated", "pending_changes", pending)
     waiting = int(pending["state"].eq("pending").sum())
     context.log.info("%d changes wait, %d confirmed", waiting, len(held.confirmations))
     yield Output(held.golden, output_name="verified_identities")
     yield Output(
-        None,
+        pending,
         output_name="pending_changes",
         metadata={
             "dagster/row_count": len(pending),
@@ -158,21 +168,11 @@ def held_changes(
     )
 
 
-@multi_asset(
-    outs={
-        "carried_people": AssetOut(
-            key=AssetKey(["history", "carried_people"]),
-            description="People of the previous run without a live record in this batch, as "
-            "they go on in contacts_golden: removed from their sources, or not sent by a delta.",
-            kinds={"python", "pandas"},
-        ),
-        "previous_people": AssetOut(
-            key=AssetKey(["history", "previous_people"]),
-            description="contacts_golden as the previous run published it: what this run's "
-            "changes are measured against.",
-            kinds={"python", "pandas"},
-        ),
-    },
+@asset(
+    key=AssetKey(["history", "carried_people"]),
+    description="People of the previous publication without a live record in this batch, as "
+    "they go on in contacts_golden: removed from their sources, or not sent by a delta.",
+    kinds={"python", "pandas"},
     ins={
         "golden": AssetIn(key=AssetKey(["linkage", "golden_identities"])),
         "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
@@ -180,40 +180,33 @@ def held_changes(
     },
     group_name=GROUP,
     retry_policy=IO_RETRY,
-    pool=WAREHOUSE_POOL,
 )
 def carried_forward(
     context: AssetExecutionContext,
     golden: pd.DataFrame,
     xref: pd.DataFrame,
-    contacts: FeedFrames,
+    contacts: pd.DataFrame,
     landing: LandingResource,
     clock: BatchClockResource,
     warehouse: WarehouseResource,
-):
-    """Find the people of the previous run to carry forward, and hand on the previous golden."""
-    store = warehouse.get_warehouse()
+) -> Output[pd.DataFrame]:
+    """Find the people of the previous publication to carry forward."""
+    published = warehouse.get_published_warehouse()
     as_of = clock.timestamp()
-    previous = _previous(store, "contacts_golden")
-    previous_records, records, full = _record_state(store, contacts.accepted, xref, landing, as_of)
+    previous = _published(published, "contacts_golden")
+    previous_records, records, full = _record_state(published, contacts, xref, landing, as_of)
     carried = carried_people(previous, previous_records, records, golden["entity_id"], as_of)
     removed = int((~carried["in_source"].astype(bool)).sum()) if len(carried) else 0
     context.log.info(
         "%d people carried forward, %d of them removed from their sources", len(carried), removed
     )
-    yield Output(
+    return Output(
         carried,
-        output_name="carried_people",
         metadata={
             "carried": len(carried),
             "removed_from_source": removed,
             "full_snapshot_sources": ", ".join(sorted(full)) or "none",
         },
-    )
-    yield Output(
-        previous if previous is not None else pd.DataFrame(),
-        output_name="previous_people",
-        metadata={"people": 0 if previous is None else len(previous)},
     )
 
 
@@ -251,10 +244,9 @@ def carried_forward(
     ins={
         "people": AssetIn(key=AssetKey(["curated", "contacts_golden"])),
         "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
-        "previous": AssetIn(key=AssetKey(["history", "previous_people"])),
+        "pending": AssetIn(key=AssetKey(["curated", "pending_changes"])),
         "contacts": AssetIn(key=AssetKey(["staging", "crm_contacts"])),
     },
-    deps=[AssetKey(["curated", "pending_changes"])],
     group_name=GROUP,
     retry_policy=IO_RETRY,
     pool=WAREHOUSE_POOL,
@@ -263,28 +255,23 @@ def batch_history(
     context: AssetExecutionContext,
     people: pd.DataFrame,
     xref: pd.DataFrame,
-    previous: pd.DataFrame,
-    contacts: FeedFrames,
+    pending: pd.DataFrame,
+    contacts: pd.DataFrame,
     landing: LandingResource,
     linkage: LinkageResource,
     clock: BatchClockResource,
     warehouse: WarehouseResource,
 ):
     """Log this run's changes, job changes and identity events; remember its records."""
-    store = warehouse.get_warehouse()
+    run, published = warehouse.get_warehouse(), warehouse.get_published_warehouse()
     as_of, run_id = clock.timestamp(), context.run_id
-    before = previous if len(previous.columns) else None
-    previous_records, records, _ = _record_state(store, contacts.accepted, xref, landing, as_of)
+    before = _published(published, "contacts_golden")
+    previous_records, records, _ = _record_state(published, contacts, xref, landing, as_of)
     moves = job_changes(before, people, run_id, as_of)
-    pending = _previous(store, "pending_changes")
-    confirmed = (
-        pending.loc[
-            pending["state"].eq("confirmed") & pending["resolved_at"].eq(as_of),
-            ["entity_id", "field", "resolution"],
-        ].rename(columns={"resolution": "reason"})
-        if pending is not None
-        else None
-    )
+    confirmed = pending.loc[
+        pending["state"].eq("confirmed") & pending["resolved_at"].eq(as_of),
+        ["entity_id", "field", "resolution"],
+    ].rename(columns={"resolution": "reason"})
     changes = golden_changes(before, people, run_id, as_of, moves["entity_id"], confirmed)
     path = linkage.overrides_path()
     overrides = load_overrides(path) if path else None
@@ -300,14 +287,14 @@ def batch_history(
     if before is None and previous_records is None:
         lineage = lineage.loc[lineage["event"].eq("created")]
     for table, rows in zip(LOG_TABLES, (changes, lineage, moves), strict=True):
-        _append_run(store, table, rows, run_id)
-    store.replace_table("curated", "source_records", records)
+        _extend_log(run, published, table, rows)
     context.log.info(
         "%d field changes, %d job changes, %d identity events",
         len(changes),
         len(moves),
         len(lineage),
     )
+    curated = run.curated_schema
     yield Output(
         None,
         output_name="golden_changes",
@@ -315,7 +302,7 @@ def batch_history(
             "changes_this_run": len(changes),
             "by_field": counts_table(changes["field"].value_counts(), "field", "changes"),
             "by_reason": counts_table(changes["reason"].value_counts(), "reason", "changes"),
-            "dagster/row_count": store.row_count("curated", "golden_changes"),
+            "dagster/row_count": run.row_count(curated, "golden_changes"),
             "dagster/column_schema": table_schema(changes, "golden_changes"),
         },
     )
@@ -324,7 +311,7 @@ def batch_history(
         output_name="job_changes",
         metadata={
             "job_changes_this_run": len(moves),
-            "dagster/row_count": store.row_count("curated", "job_changes"),
+            "dagster/row_count": run.row_count(curated, "job_changes"),
             "dagster/column_schema": table_schema(moves, "job_changes"),
         },
     )
@@ -333,12 +320,12 @@ def batch_history(
         output_name="entity_lineage",
         metadata={
             "by_event": counts_table(lineage["event"].value_counts(), "event", "ids"),
-            "dagster/row_count": store.row_count("curated", "entity_lineage"),
+            "dagster/row_count": run.row_count(curated, "entity_lineage"),
             "dagster/column_schema": table_schema(lineage, "entity_lineage"),
         },
     )
     yield Output(
-        None,
+        records,
         output_name="source_records",
         metadata={
             "records": len(records),
@@ -349,15 +336,13 @@ def batch_history(
     )
 
 
-def _append_run(store: Warehouse, table: str, rows: pd.DataFrame, run_id: str) -> None:
-    """Append this run's rows to a log table, replacing rows a retried step wrote before."""
-    if store.table_exists("curated", table):
-        with store.transaction() as conn:
-            conn.execute(
-                text(f"DELETE FROM {store.qualified('curated', table)} WHERE run_id = :run_id"),
-                {"run_id": run_id},
-            )
-    store.append_rows("curated", table, rows)
+def _extend_log(run: Warehouse, published: Warehouse, table: str, rows: pd.DataFrame) -> None:
+    """The published log with this run's rows appended, as the run's table (a retried step
+    starts again from the published log, so no row is written twice)."""
+    if start_from_published(run, published, table):
+        run.append_rows(run.curated_schema, table, rows)
+    else:
+        run.replace_table(run.curated_schema, table, rows)
 
 
 history_assets = [held_changes, carried_forward, batch_history]
@@ -367,7 +352,8 @@ STATUS_HISTORY = AssetKey(["curated", "contact_status_history"])
 
 
 def build_history_checks() -> list[AssetChecksDefinition]:
-    """A blocking check that status history agrees with the published people."""
+    """A blocking check that the run's status history agrees with the run's people, before
+    either is published."""
     spec = check_spec(
         HISTORY_CHECK,
         STATUS_HISTORY,
@@ -381,7 +367,6 @@ def build_history_checks() -> list[AssetChecksDefinition]:
     def history_agrees_with_golden(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[AssetCheckResult]:
-        store = warehouse.get_warehouse()
         findings = tuple(
             Finding(
                 rule=f"no {rule}",
@@ -392,7 +377,7 @@ def build_history_checks() -> list[AssetChecksDefinition]:
                 hint="Compare curated.contact_status_history (valid_to IS NULL) with "
                 "curated.contacts_golden; see the runbook.",
             )
-            for rule, count in spell_disagreements(store).items()
+            for rule, count in spell_disagreements(warehouse.get_warehouse()).items()
         )
         report = CheckReport(
             asset="curated.contact_status_history",
@@ -401,7 +386,8 @@ def build_history_checks() -> list[AssetChecksDefinition]:
             findings=findings,
         )
         rows = dq_result_rows(context.run.run_id, [report], pd.Timestamp.now(tz="UTC"))
-        store.append_rows("curated", "dq_check_results", rows)
+        log = warehouse.get_published_warehouse()
+        log.append_rows(log.curated_schema, DQ_RESULTS_TABLE, rows)
         yield AssetCheckResult(
             asset_key=STATUS_HISTORY,
             check_name=HISTORY_CHECK,

@@ -106,7 +106,8 @@ def carried_people(
     `removed_from_source_at` when all their records left their sources, unchanged otherwise;
     never on a list. Empty on a first run (nothing to remember yet)."""
     if previous_golden is None or previous_records is None or previous_golden.empty:
-        return pd.DataFrame(columns=[] if previous_golden is None else previous_golden.columns)
+        columns = ["entity_id"] if previous_golden is None else list(previous_golden.columns)
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     gone = previous_golden.loc[~previous_golden["entity_id"].isin(set(current_ids))].copy()
     state = records.set_index("record_key")
     membership = previous_records[["record_key", "entity_id"]]

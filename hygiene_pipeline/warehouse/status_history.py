@@ -28,6 +28,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from hygiene_pipeline.vocabulary import REMOVED_FROM_SOURCE
+from hygiene_pipeline.warehouse import run_scope
 from hygiene_pipeline.warehouse.bulk_load import create_table, create_table_for
 from hygiene_pipeline.warehouse.catalog import relation_kind
 from hygiene_pipeline.warehouse.engine import Warehouse
@@ -113,9 +114,7 @@ def apply_status_history(
 
 def start_from_published(run: Warehouse, published: Warehouse) -> None:
     """Copy the published history into the run's curated schema (nothing when there is none)."""
-    if published.table_exists(published.curated_schema, STATUS_HISTORY_TABLE):
-        source = published.qualified(published.curated_schema, STATUS_HISTORY_TABLE)
-        run.replace_table_as(run.curated_schema, STATUS_HISTORY_TABLE, f"SELECT * FROM {source}")
+    run_scope.start_from_published(run, published, STATUS_HISTORY_TABLE)
 
 
 def _validated_batch(current: pd.DataFrame) -> pd.DataFrame:
