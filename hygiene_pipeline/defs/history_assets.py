@@ -25,7 +25,6 @@ from dagster import (
     AssetKey,
     AssetOut,
     Output,
-    asset,
     multi_asset,
     multi_asset_check,
 )
@@ -50,6 +49,7 @@ from hygiene_pipeline.history.persistence import (
     file_modes,
     full_snapshot_sources,
     source_records,
+    standing_requests,
 )
 from hygiene_pipeline.linkage.overrides import load_overrides
 from hygiene_pipeline.quality.results import CheckReport, Finding, dq_result_rows
@@ -168,11 +168,23 @@ def held_changes(
     )
 
 
-@asset(
-    key=AssetKey(["history", "carried_people"]),
-    description="People of the previous publication without a live record in this batch, as "
-    "they go on in contacts_golden: removed from their sources, or not sent by a delta.",
-    kinds={"python", "pandas"},
+@multi_asset(
+    outs={
+        "carried_people": AssetOut(
+            key=AssetKey(["history", "carried_people"]),
+            description="People of the previous publication without a live record in this "
+            "batch, as they go on in contacts_golden: removed from their sources, or not sent "
+            "by a delta.",
+            kinds={"python", "pandas"},
+        ),
+        "standing_requests": AssetOut(
+            key=AssetKey(["history", "standing_requests"]),
+            description="Do-not-call requests and flags of the carried-forward people, from "
+            "the published suppression_events: a request is permanent, so scoring keeps it and "
+            "blocks the number for whoever holds it now.",
+            kinds={"python", "pandas"},
+        ),
+    },
     ins={
         "golden": AssetIn(key=AssetKey(["linkage", "golden_identities"])),
         "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
@@ -189,24 +201,36 @@ def carried_forward(
     landing: LandingResource,
     clock: BatchClockResource,
     warehouse: WarehouseResource,
-) -> Output[pd.DataFrame]:
-    """Find the people of the previous publication to carry forward."""
+):
+    """Find the people of the previous publication to carry forward, with their do-not-call
+    requests."""
     published = warehouse.get_published_warehouse()
     as_of = clock.timestamp()
     previous = _published(published, "contacts_golden")
     previous_records, records, full = _record_state(published, contacts, xref, landing, as_of)
     carried = carried_people(previous, previous_records, records, golden["entity_id"], as_of)
     removed = int((~carried["in_source"].astype(bool)).sum()) if len(carried) else 0
+    requests = standing_requests(_published(published, "suppression_events"), carried)
     context.log.info(
-        "%d people carried forward, %d of them removed from their sources", len(carried), removed
+        "%d people carried forward, %d of them removed from their sources; %d do-not-call "
+        "requests of theirs stand",
+        len(carried),
+        removed,
+        len(requests),
     )
-    return Output(
+    yield Output(
         carried,
+        output_name="carried_people",
         metadata={
             "carried": len(carried),
             "removed_from_source": removed,
             "full_snapshot_sources": ", ".join(sorted(full)) or "none",
         },
+    )
+    yield Output(
+        requests,
+        output_name="standing_requests",
+        metadata={"requests": len(requests), "people": requests["entity_id"].nunique()},
     )
 
 

@@ -70,6 +70,7 @@ FEED_INS = {
     ins={
         "golden": AssetIn(key=AssetKey(["history", "verified_identities"])),
         "carried": AssetIn(key=AssetKey(["history", "carried_people"])),
+        "standing": AssetIn(key=AssetKey(["history", "standing_requests"])),
         "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
         "account_identities": AssetIn(key=AssetKey(["linkage", "account_identities"])),
         **FEED_INS,
@@ -88,6 +89,7 @@ def scored_people(
     dnc_list: pd.DataFrame,
     account_identities: pd.DataFrame,
     carried: pd.DataFrame,
+    standing: pd.DataFrame,
     scoring: ScoringResource,
     clock: BatchClockResource,
     landing: LandingResource,
@@ -107,6 +109,7 @@ def scored_people(
         as_of=clock.timestamp(),
         settings=settings,
         default_region=landing.default_region,
+        standing_requests=standing,
     )
     people = published_people(result.contacts, carried)
     context.log.info(

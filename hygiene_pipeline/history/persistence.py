@@ -31,6 +31,8 @@ SOURCE_RECORD_COLUMNS = [
 ]
 OFF_LIST_COLUMNS = ("on_dial_list", "is_callable", "is_emailable", "callable_now")
 """Flags a carried-forward person is never listed by."""
+DNC_REQUEST_REASONS = ("do_not_call_flag", "do_not_call_request")
+"""Suppression reasons that are a person's own do-not-call request: permanent."""
 
 
 def file_modes(
@@ -145,6 +147,23 @@ def carried_people(
             index=carried.index,
         )
     return carried.reset_index(drop=True)
+
+
+def standing_requests(previous_events: pd.DataFrame | None, carried: pd.DataFrame) -> pd.DataFrame:
+    """Do-not-call requests and flags of the carried-forward people (`phone_e164`, `entity_id`,
+    `since`), from the previous `suppression_events`: their records are not in this batch, but a
+    request is permanent, so scoring keeps it and blocks the number for whoever holds it now."""
+    columns = {"phone_e164": object, "entity_id": object, "since": "datetime64[us, UTC]"}
+    if previous_events is None or carried.empty:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    events = previous_events.loc[
+        previous_events["channel"].eq("phone")
+        & previous_events["reason"].isin(DNC_REQUEST_REASONS)
+        & previous_events["entity_id"].isin(set(carried["entity_id"]))
+    ]
+    requests = events.rename(columns={"value": "phone_e164"})[list(columns)]
+    requests = requests.assign(since=pd.to_datetime(requests["since"], utc=True))
+    return requests.groupby(["phone_e164", "entity_id"], as_index=False)["since"].min()
 
 
 def published_people(scored: pd.DataFrame, carried: pd.DataFrame) -> pd.DataFrame:
