@@ -29,6 +29,8 @@ CURATED_TABLES: dict[str, tuple[str, ...]] = {
         "is_emailable",
         "last_activity_at",
         "source_count",
+        "in_source",
+        "removed_from_source_at",
     ),
     "accounts": (
         "account_id",
@@ -74,6 +76,34 @@ CURATED_TABLES: dict[str, tuple[str, ...]] = {
         "closed_at",
     ),
     "dq_scorecard": ("run_id", "measure", "value", "previous_value", "measured_at"),
+    "golden_changes": (
+        "entity_id",
+        "field",
+        "old_value",
+        "new_value",
+        "contact_id",
+        "source_system",
+        "run_id",
+        "changed_at",
+    ),
+    "pending_changes": (
+        "entity_id",
+        "field",
+        "current_value",
+        "proposed_value",
+        "contact_id",
+        "source_system",
+        "since",
+        "reason",
+    ),
+    "entity_lineage": (
+        "run_id",
+        "entity_id",
+        "event",
+        "other_entity_id",
+        "record_keys",
+        "reason",
+    ),
 }
 """Every table in schema `curated` after a run, with the columns it has at least."""
 

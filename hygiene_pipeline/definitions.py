@@ -27,6 +27,7 @@ from dagster import (
 from hygiene_pipeline.defs.asset_catalog import with_asset_catalog
 from hygiene_pipeline.defs.feed_assets import feed_assets
 from hygiene_pipeline.defs.follow_up_assets import follow_up_tasks_asset
+from hygiene_pipeline.defs.history_assets import build_history_checks, history_assets
 from hygiene_pipeline.defs.linkage_assets import linkage_assets
 from hygiene_pipeline.defs.publish_assets import build_publish_asset
 from hygiene_pipeline.defs.quality_assets import dq_check_results
@@ -79,6 +80,7 @@ def build_assets() -> list[AssetsDefinition]:
         rejected_files,
         *linkage_assets,
         *scoring_assets,
+        *history_assets,
         dq_check_results,
         dq_scorecard,
         follow_up_tasks_asset,
@@ -96,6 +98,7 @@ def build_checks(assets: list[AssetsDefinition]) -> list[AssetChecksDefinition]:
         *build_compliance_checks(),
         *build_drift_checks(),
         *build_rejected_files_check(),
+        *build_history_checks(),
     ]
     return [c for c in checks if all(k.asset_key in keys for k in c.check_keys)]
 

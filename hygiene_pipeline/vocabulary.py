@@ -68,3 +68,33 @@ TASK_TYPES: tuple[str, ...] = (
     "verify_dnc_entry", "fix_in_source",
 )  # fmt: skip
 """Follow-up task types of `curated.follow_up_tasks` (rules: `history/follow_up_tasks.py`)."""
+
+SOURCE_MODES: tuple[str, ...] = ("full", "delta")
+"""How a source system's export is read: a full snapshot (a record missing from it was removed
+in the source) or a delta (it adds and updates records, it never removes one)."""
+
+REMOVED_FROM_SOURCE = "removed_from_source"
+"""The status reason of a person whose records all left their source systems; their status spell
+is closed and reopened under this reason (README, "Batch after batch")."""
+
+LINEAGE_EVENTS: tuple[str, ...] = ("created", "merged", "split", "retired")
+"""What happened to an entity id in a run (`curated.entity_lineage`)."""
+
+TRACKED_GOLDEN_FIELDS: tuple[str, ...] = (
+    "first_name", "last_name", "email", "phone_e164", "mobile_phone_e164", "company", "job_title",
+    "country", "account_id", "consent_status", "do_not_call", "do_not_email", "in_source",
+)  # fmt: skip
+"""Golden fields whose changes between runs are logged in `curated.golden_changes`."""
+
+SENSITIVE_FIELDS: tuple[str, ...] = ("phone_e164", "email", "consent_status", "do_not_call")
+"""Fields whose change from a lower-ranked source waits in `curated.pending_changes`."""
+
+PENDING_STATES: tuple[str, ...] = ("pending", "confirmed", "superseded")
+"""A held change waits (`pending`), is applied once evidence confirms it (`confirmed`), or is
+dropped when its source no longer proposes it (`superseded`); rows are never deleted."""
+
+CHANGE_REASONS: tuple[str, ...] = (
+    "source_update", "job_change", "removed_from_source", "returned_to_source",
+    "confirmed_by_trusted_source", "confirmed_by_answered_call", "confirmed_by_engagement",
+)  # fmt: skip
+"""Why a golden field changed (`curated.golden_changes.reason`)."""

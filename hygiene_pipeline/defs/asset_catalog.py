@@ -38,6 +38,7 @@ GROUP_OWNERS: dict[str, str] = {
     "linkage": "team:data-engineering",
     "quality": "team:data-engineering",
     "scoring": "team:sales-ops",
+    "history": "team:data-engineering",
     "curated": "team:sales-ops",
 }
 """Who answers for the assets of each group: data engineering for files, feeds, linkage and the

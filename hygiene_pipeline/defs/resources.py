@@ -83,6 +83,30 @@ class LandingResource(ConfigurableResource):
         description="Which worksheets of an Excel workbook in a feed folder are read: every one "
         "(each as its own file, `<file>#<sheet>`) or only the first.",
     )
+    source_modes: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per source system, `full` (each batch is a full snapshot: a record missing "
+        "from it was removed in the source) or `delta` (adds and updates, never removes).",
+    )
+    default_source_mode: Literal["full", "delta"] = Field(
+        default="full", description="The mode of a source system not named in source_modes."
+    )
+    delta_file_patterns: list[str] = Field(
+        default=["*delta*", "*incremental*"],
+        description="File-name globs (case-insensitive) of CRM files that are deltas, whatever "
+        "their source's mode.",
+    )
+    full_file_patterns: list[str] = Field(
+        default=["*full*", "*snapshot*"],
+        description="File-name globs of CRM files that are full snapshots, whatever their "
+        "source's mode (a delta pattern wins over them).",
+    )
+    source_ranks: dict[str, int] = Field(
+        default_factory=dict,
+        description="Trust per source system (higher is more trusted; unnamed sources rank 0): "
+        "a phone, email, consent or do-not-call change from a source ranked below the one that "
+        "set the current value waits for confirmation in curated.pending_changes.",
+    )
 
     @property
     def path(self) -> Path:

@@ -24,6 +24,7 @@ from hygiene_pipeline.defs.resources import (
     WarehouseResource,
 )
 from hygiene_pipeline.defs.scoring_config import ScoringResource
+from hygiene_pipeline.history.persistence import published_people
 from hygiene_pipeline.scoring.pipeline import score_people
 from hygiene_pipeline.vocabulary import ACCOUNT_STATUSES, INTENT_TIERS, STATUSES
 from hygiene_pipeline.warehouse.status_history import apply_status_history, start_from_published
@@ -67,7 +68,9 @@ FEED_INS = {
         ),
     },
     ins={
-        "golden": AssetIn(key=AssetKey(["linkage", "golden_identities"])),
+        "golden": AssetIn(key=AssetKey(["history", "verified_identities"])),
+        "carried": AssetIn(key=AssetKey(["history", "carried_people"])),
+        "standing": AssetIn(key=AssetKey(["history", "standing_requests"])),
         "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
         "account_identities": AssetIn(key=AssetKey(["linkage", "account_identities"])),
         **FEED_INS,
@@ -85,6 +88,8 @@ def scored_people(
     engagement_events: pd.DataFrame,
     dnc_list: pd.DataFrame,
     account_identities: pd.DataFrame,
+    carried: pd.DataFrame,
+    standing: pd.DataFrame,
     scoring: ScoringResource,
     clock: BatchClockResource,
     landing: LandingResource,
@@ -104,8 +109,9 @@ def scored_people(
         as_of=clock.timestamp(),
         settings=settings,
         default_region=landing.default_region,
+        standing_requests=standing,
     )
-    people = result.contacts
+    people = published_people(result.contacts, carried)
     context.log.info(
         "%d people scored (%s); %d on the dial list",
         len(people),
@@ -207,6 +213,7 @@ def contact_status_history(
         metadata={
             "spells_closed": change.closed,
             "spells_opened": change.opened,
+            "spells_retired": change.retired,
             "dagster/row_count": store.row_count(store.curated_schema, "contact_status_history"),
         },
     )

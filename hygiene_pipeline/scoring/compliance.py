@@ -3,7 +3,8 @@
 - Do-not-call (`is_dnc`, `dnc_reason`): a number of any member record denoted by a DNC entry (in
   whatever form it was written, see `dnc`), a `do_not_call` call outcome for the person, or
   `do_not_call` on any member record. A request is permanent, and it also blocks the number it
-  was made on for everyone who shares it.
+  was made on for everyone who shares it, also once the records of the person who made it left
+  their sources (`standing_requests`).
 - Consent (`consent_valid`): no member record `opted_out`, no unsubscribe (it withdraws
   marketing consent, and the CRM field is often not updated), and one `opted_in` whose
   `consent_expires_at` is empty or after `as_of`.
@@ -54,6 +55,9 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         UNION ALL
         SELECT phone_e164, min(called_at), 'do_not_call_request' FROM call_facts
         WHERE disposition IN {DNC} AND dialled GROUP BY phone_e164
+        UNION ALL
+        SELECT phone_e164, min(since), 'do_not_call_request' FROM standing_requests
+        WHERE phone_e164 IS NOT NULL GROUP BY phone_e164
         """,
     )
     hold_flagged = "true" if settings.hold_flagged_clusters else "false"

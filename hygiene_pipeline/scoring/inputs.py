@@ -7,7 +7,8 @@ arrive as empty or all-NULL columns, so every query can rely on one schema. Evid
 Tables created: `records` (one per CRM record, with its person and account), `record_numbers`
 (one per record and number, with its line: `work` for the CRM's phone field, `mobile`, `home`,
 `other`), `people` (golden identities), `calls`, `events`, `bounces`, `dnc_numbers` (the numbers
-the DNC entries denote, in whatever form they were written: `dnc`).
+the DNC entries denote, in whatever form they were written: `dnc`), `standing_requests` (numbers
+on which a person no longer in their sources asked not to be called, with that person).
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ class ScoringInputs:
 
     `xref` carries `account_id` per record, `golden` `account_id` per person (linkage's
     `accounts.resolve_accounts`); `dnc` is `staging.dnc_list`, read in `default_region` where an
-    entry names no country.
+    entry names no country. `standing_requests` (`phone_e164`, `entity_id`, `since`) are
+    do-not-call requests remembered from earlier batches whose records are gone (a request is
+    permanent: the number stays blocked for whoever holds it now).
     """
 
     golden: pd.DataFrame
@@ -50,6 +53,7 @@ class ScoringInputs:
     events: pd.DataFrame | None
     dnc: pd.DataFrame | None
     default_region: str
+    standing_requests: pd.DataFrame | None = None
 
 
 def _text(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -233,4 +237,16 @@ def load_inputs(ws: Workspace, inputs: ScoringInputs) -> pd.DataFrame:
             }
         ),
     )
+    ws.load("standing_requests", _standing_requests(inputs.standing_requests))
     return unmatched
+
+
+def _standing_requests(requests: pd.DataFrame | None) -> pd.DataFrame:
+    frame = requests if requests is not None else pd.DataFrame()
+    return pd.DataFrame(
+        {
+            "phone_e164": _text(frame, "phone_e164"),
+            "entity_id": _text(frame, "entity_id"),
+            "since": utc_column(frame, "since").array,
+        }
+    )

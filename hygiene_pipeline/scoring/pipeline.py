@@ -96,6 +96,7 @@ def score_people(
     as_of: datetime | pd.Timestamp,
     settings: ScoringSettings | None = None,
     default_region: str = "US",
+    standing_requests: pd.DataFrame | None = None,
 ) -> ScoringResult:
     """Status, staleness, intent and compliance for every person in `contacts_golden`.
 
@@ -103,6 +104,8 @@ def score_people(
     with `account_id`), the standardised feeds (optional ones may be None), the account
     identities (`linkage.accounts.ACCOUNT_COLUMNS`). A person whose every record is a ghost
     record (`domain.placeholders`) is a ghost. `as_of` must be timezone-aware.
+    `standing_requests` are do-not-call requests of people no longer in their sources
+    (`ScoringInputs`).
     """
     settings = settings or ScoringSettings()
     stamp = utc_as_of(as_of)
@@ -120,6 +123,7 @@ def score_people(
                 events=engagement_events,
                 dnc=dnc_list,
                 default_region=default_region,
+                standing_requests=standing_requests,
             ),
         )
         ws.create(

@@ -12,6 +12,9 @@ Reasons (`vocabulary.EMAIL_SUPPRESSION_REASONS`, `PHONE_SUPPRESSION_REASONS`). P
 requests (unsubscribe, flags, opt-out, a do-not-call request) cover every number or address of the
 person's member records; a do-not-call request also covers the number it was made on for whoever
 shares it; a DNC entry stays listed without a person when no one in the CRM has that number.
+A request remembered from a person whose records left their sources (`standing_requests`: their
+do-not-call flag or request) stays, for that person and, on the same number, for whoever holds it
+now: a request is permanent.
 
 Table created: `suppression_events`.
 """
@@ -21,6 +24,8 @@ from __future__ import annotations
 from hygiene_pipeline.scoring.evidence_kinds import DNC_CALLS
 from hygiene_pipeline.scoring.settings import ScoringSettings
 from hygiene_pipeline.scoring.workspace import Workspace, sql_text_list
+
+STANDING_DETAIL = "made by a person no longer in their sources"
 
 
 def suppression_events(ws: Workspace, settings: ScoringSettings) -> None:
@@ -87,6 +92,14 @@ def suppression_events(ws: Workspace, settings: ScoringSettings) -> None:
             UNION ALL
             SELECT 'phone', n.phone_e164, n.entity_id, 'do_not_call_flag', NULL, NULL, 'person'
             FROM numbers n JOIN member m USING (entity_id) WHERE m.dnc
+            UNION ALL
+            SELECT 'phone', s.phone_e164, s.entity_id, 'do_not_call_request', s.since,
+                   '{STANDING_DETAIL}', 'channel'
+            FROM standing_requests s
+            UNION ALL
+            SELECT 'phone', n.phone_e164, n.entity_id, 'do_not_call_request', s.since,
+                   '{STANDING_DETAIL}', 'channel'
+            FROM standing_requests s JOIN numbers n USING (phone_e164)
             UNION ALL
             SELECT 'phone', n.phone_e164, n.entity_id, dn.how, dn.dead_at, NULL, 'channel'
             FROM numbers n JOIN dead_numbers dn USING (phone_e164)

@@ -55,6 +55,17 @@ def drop_run_schemas(warehouse: Warehouse, run_id: str) -> None:
         drop_schemas(conn, [run_schema(run_id, logical) for logical in RUN_SCHEMAS])
 
 
+def start_from_published(run: Warehouse, published: Warehouse, table: str) -> bool:
+    """Copy the published curated `table` into the run's curated schema, where the run extends
+    it (a log, a history) before its publication swaps it back; False when none is published.
+    A retried step starts again from the published copy."""
+    if not published.table_exists(published.curated_schema, table):
+        return False
+    source = published.qualified(published.curated_schema, table)
+    run.replace_table_as(run.curated_schema, table, f"SELECT * FROM {source}")
+    return True
+
+
 def drop_schemas(conn: Connection, schemas: Iterable[str]) -> None:
     """Drop each schema with everything in it, inside the caller's transaction."""
     for schema in schemas:

@@ -204,6 +204,7 @@ def golden() -> pd.DataFrame:
     frame["priority_rank"] = frame["entity_id"].map(ranks).astype("Int64")
     frame["call_window_start_utc"] = utc("2026-03-02 14:00")
     frame["call_window_end_utc"] = utc("2026-03-03 01:00")
+    frame["in_source"] = True
     return frame
 
 
@@ -284,8 +285,25 @@ def dq_scorecard() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
+def job_changes() -> pd.DataFrame:
+    """People who left Globex, and Initrode (no record left there), for Acme
+    (`curated.job_changes`)."""
+    return pd.DataFrame(
+        {
+            "entity_id": ["E98", "E99"],
+            "old_account_id": ["A-globex", "A-initrode"],
+            "new_account_id": ["A-acme", "A-acme"],
+            "old_company": ["Globex", "Initrode"],
+            "new_company": ["Acme", "Acme"],
+            "run_id": ["r2", "r2"],
+            "detected_at": [utc("2026-03-02 05:00")] * 2,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
 def model_sources(
-    golden, accounts, suppression_events, dq_check_results, dq_scorecard
+    golden, accounts, suppression_events, dq_check_results, dq_scorecard, job_changes
 ) -> dict[str, pd.DataFrame]:
     """The curated tables the SQL models read, by name (shared: tests must not modify them)."""
     return {
@@ -294,4 +312,5 @@ def model_sources(
         "suppression_events": suppression_events,
         "dq_check_results": dq_check_results,
         "dq_scorecard": dq_scorecard,
+        "job_changes": job_changes,
     }

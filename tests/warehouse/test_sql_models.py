@@ -84,6 +84,7 @@ def test_shipped_models_declare_their_dependencies_and_come_in_build_order():
     assert set(models["account_health"].sources) == {
         ("curated", "accounts"),
         ("curated", "contacts_golden"),
+        ("curated", "job_changes"),
     }
     assert models["dq_summary"].refs == ("dq_failures_daily",)
     assert models["suppression_list"].sources == (("curated", "suppression_events"),)
@@ -193,7 +194,7 @@ def test_suppression_list_has_one_row_per_channel_key_with_the_earliest_reason(o
 
 def test_account_health_summarises_each_account(on_duckdb):
     health = on_duckdb["account_health"].set_index("company")
-    assert sorted(health.index) == ["Acme", "Globex", "Hooli", "Initech", "Umbrella"]
+    assert sorted(health.index) == ["Acme", "Globex", "Hooli", "Initech", "Initrode", "Umbrella"]
     assert health.loc["Hooli", ["people", "active_people", "account_status"]].tolist() == [
         3,
         2,
@@ -207,11 +208,21 @@ def test_account_health_summarises_each_account(on_duckdb):
     assert health.loc["Initech", "stale_share"] == pytest.approx(1 / 3)
     assert health.loc["Initech", "callable_share"] == pytest.approx(2 / 3)
     assert health.loc["Initech", "departures"] == 1
+    assert health["job_change_departures"].to_dict() == {
+        "Acme": 0,
+        "Globex": 1,
+        "Hooli": 0,
+        "Initech": 0,
+        "Initrode": 1,
+        "Umbrella": 0,
+    }
+    assert health["removed_people"].sum() == 0
     assert health["health"].to_dict() == {
         "Acme": "healthy",
         "Globex": "healthy",
         "Hooli": "relocated",
         "Initech": "healthy",
+        "Initrode": "contact_lost",
         "Umbrella": "closed",
     }
 
