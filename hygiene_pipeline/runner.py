@@ -1,9 +1,11 @@
 """Runs the batch job against the project's Dagster instance, steps in parallel processes.
 
 `hygiene run` launches the job through Dagster's public API, `execute_job` on a reconstructable
-job, so the code location's multiprocess executor runs each step in a process of its own (forked
-from one that imported the project once) and uses every core; the console shows progress from
-the run's event log and closes with a summary. Runs land in the instance under `DAGSTER_HOME`
+job, on the code location's executor (`definitions.batch_executor`): on the embedded DuckDB
+warehouse every step runs in this process, which holds the database open for the run; on
+PostgreSQL each step runs in a process of its own (forked from one that imported the project
+once), independent steps in parallel. The console shows progress from the run's event log and
+closes with a summary. Runs land in the instance under `DAGSTER_HOME`
 (default `./.hygiene/dagster_home`), the same one `hygiene ui` / `dagster dev` show, so every
 CLI run is listed in the UI afterwards.
 
@@ -132,7 +134,7 @@ def run_batch(
     home: Path = HOME_DIR,
     console: Console | None = None,
 ) -> BatchOutcome:
-    """Run the whole asset graph once on the multiprocess executor, showing step progress."""
+    """Run the whole asset graph once on the code location's executor, showing step progress."""
     console = console or Console(stderr=True)
     instance_home = dagster_home(home)
     if warehouse_url and normalise_url(warehouse_url).password:

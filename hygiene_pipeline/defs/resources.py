@@ -4,8 +4,10 @@ batch's reference time. Configuration is typed here once, handed to the domain a
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 import pandas as pd
 from dagster import Backoff, ConfigurableResource, EnvVar, InitResourceContext, RetryPolicy
@@ -37,10 +39,21 @@ class WarehouseResource(ConfigurableResource):
 
     url: str = Field(description="SQLAlchemy URL, e.g. postgresql+psycopg2://user@host/db")
     _run_id: str | None = PrivateAttr(default=None)
+    _schemas_ready: set[str] = PrivateAttr(default_factory=set)
 
-    def setup_for_execution(self, context: InitResourceContext) -> None:
-        """Remember the run whose schemas `get_warehouse()` hands out."""
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[Self]:
+        """Remember the run whose schemas `get_warehouse()` hands out, and keep an embedded
+        warehouse open while the run's steps execute in this process (`Warehouse.held_open`)."""
         self._run_id = context.run_id
+        with Warehouse(self.url).held_open():
+            yield self
+
+    def is_embedded(self) -> bool:
+        """Whether the warehouse is an embedded DuckDB database, which one process at a time
+        may write (the job's executor keeps all steps in the run's process then)."""
+        url = self.url.get_value() if isinstance(self.url, EnvVar) else self.url
+        return normalise_url(url or "duckdb://").get_backend_name() == "duckdb"
 
     def display_url(self) -> str:
         """The URL as configured (an `EnvVar` resolved), password hidden: safe to print."""
@@ -51,14 +64,18 @@ class WarehouseResource(ConfigurableResource):
         """The run's warehouse (its own schemas, in place), or the published one outside a run."""
         if self._run_id is None:
             return self.get_published_warehouse()
-        warehouse = run_warehouse(self.url, self._run_id)
-        warehouse.ensure_schemas()
-        return warehouse
+        return self._with_schemas(run_warehouse(self.url, self._run_id))
 
     def get_published_warehouse(self) -> Warehouse:
         """The published `staging` and `curated` schemas, in place."""
-        warehouse = Warehouse(self.url)
-        warehouse.ensure_schemas()
+        return self._with_schemas(Warehouse(self.url))
+
+    def _with_schemas(self, warehouse: Warehouse) -> Warehouse:
+        """The warehouse with its schemas created, once per schema set for this resource."""
+        key = ",".join(warehouse.schemas)
+        if key not in self._schemas_ready:
+            warehouse.ensure_schemas()
+            self._schemas_ready.add(key)
         return warehouse
 
 

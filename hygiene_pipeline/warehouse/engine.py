@@ -4,7 +4,9 @@ Supported URLs:
 - `duckdb:///<path>` (embedded default `duckdb:///<abs path>/.hygiene/warehouse.duckdb`; parent
   folders are created). DuckDB lets one process at a time open a file for writing, so every
   operation opens its own connection (`NullPool`) and releases the file lock when done; opening
-  retries for up to `lock_timeout_seconds` while another process holds the lock.
+  retries for up to `lock_timeout_seconds` while another process holds the lock. A run keeps the
+  file open for its whole length (`held_open`): each operation's connection is then a session
+  on the open database instead of a file open (catalog read, log replay) and a close (checkpoint).
 - `postgresql+psycopg2://...` for production. A bare `postgresql://` or `postgres://` URL is
   rewritten to `postgresql+psycopg2://` with a logged warning.
 
@@ -138,6 +140,19 @@ class Warehouse:
         """A connection inside one transaction: committed on success, rolled back on error."""
         with self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def held_open(self) -> Iterator[None]:
+        """Keep the embedded database open while the block runs (see the module docstring);
+        PostgreSQL needs nothing held."""
+        if self.dialect != "duckdb":
+            yield
+            return
+        anchor = self.engine.raw_connection()
+        try:
+            yield
+        finally:
+            anchor.close()
 
     def ensure_schemas(self) -> None:
         """Create the staging, curated (and work) schemas if they are missing."""

@@ -1,14 +1,17 @@
-"""The whole batch job on the code location's multiprocess executor: every step in a process of
-its own, independent steps in parallel (feed steps among them: they hold the warehouse only to
-write), and the steps of the warehouse pool one at a time."""
+"""The whole batch job on a PostgreSQL warehouse, where the code location runs it on the
+multiprocess executor: every step in a process of its own, independent steps in parallel (feed
+steps among them: they hold the warehouse only to write), and the steps of the warehouse pool one
+at a time. On the embedded DuckDB warehouse every step runs in the run's own process."""
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from dagster import (
     DagsterEventType,
     DagsterInstance,
@@ -41,11 +44,35 @@ def batch_job(landing_dir: str, warehouse_url: str, home: str) -> JobDefinition:
 
 
 @pytest.fixture(scope="module")
+def server_warehouse_url(pg_admin_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for the module's run, dropped afterwards."""
+    name = f"hygiene_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_the_executor_follows_the_warehouse(tmp_path: Path, pg_admin_url: str) -> None:
+    def executor_of(url: str) -> str:
+        defs = build_definitions(warehouse=WarehouseResource(url=url), home=tmp_path)
+        return defs.resolve_job_def(BATCH_JOB_NAME).executor_def.name
+
+    assert executor_of(f"duckdb:///{tmp_path / 'w.duckdb'}") == "in_process"
+    assert executor_of(pg_admin_url) == "multiprocess"
+
+
+@pytest.fixture(scope="module")
 def multiprocess_run(
-    generated_crm: Path, tmp_path_factory: pytest.TempPathFactory
+    generated_crm: Path, tmp_path_factory: pytest.TempPathFactory, server_warehouse_url: str
 ) -> Iterator[tuple[DagsterInstance, JobExecutionResult, str]]:
     root = tmp_path_factory.mktemp("multiprocess")
-    warehouse_url = f"duckdb:///{root / 'warehouse.duckdb'}"
+    warehouse_url = server_warehouse_url
     job = build_reconstructable_job(
         __name__,
         batch_job.__name__,
