@@ -136,11 +136,10 @@ def to_pipeline_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     for name in frame.columns:
         series = frame[name]
         dtype = series.dtype
-        has_null = bool(series.isna().any())
         if isinstance(dtype, pd.Int64Dtype | pd.Int32Dtype | pd.Int16Dtype | pd.Int8Dtype):
-            converted[name] = series.astype("Int64" if has_null else "int64")
+            converted[name] = series.astype("Int64" if series.hasnans else "int64")
         elif isinstance(dtype, pd.BooleanDtype):
-            converted[name] = series if has_null else series.astype(bool)
+            converted[name] = series if series.hasnans else series.astype(bool)
         elif isinstance(dtype, pd.Float64Dtype | pd.Float32Dtype):
             converted[name] = series.astype("float64")
         elif isinstance(dtype, pd.StringDtype):
