@@ -6,7 +6,9 @@ For each size: `hygiene generate` a world; `hygiene run --landing ... --warehous
 - generate seconds and peak memory;
 - run wall seconds, the peak resident memory of the whole process tree (sampled with psutil),
   and CPU utilisation (CPU seconds of the process tree / wall seconds; 2.0 = two cores busy);
-- seconds per Dagster step, read from the run's event log in its Dagster instance;
+- seconds per Dagster step, read from the run's event log in its Dagster instance, and the cores
+  each step kept busy (CPU seconds of the process tree over the step's interval, from the same
+  samples as the memory: 2.0 = both cores);
 - the decisions against the world's truth (`hygiene_pipeline.synthetic.judge`): linkage P/R/F1,
   coarse status accuracy, intent-tier accuracy, dial-list violations, dial recall, ghosts, and
   the status confusion matrix.
@@ -38,22 +40,29 @@ STEP_END = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
 
 @dataclass(frozen=True)
 class Measured:
-    """One command's wall time, process-tree peak memory and CPU time."""
+    """One command's wall time, process-tree peak memory and CPU time, and the tree's CPU
+    seconds sampled over time (`(epoch seconds, CPU seconds)`)."""
 
     wall: float
     peak_mib: float
     cpu: float
     returncode: int
+    cpu_samples: list[tuple[float, float]]
 
 
-def _tree_rss(root: psutil.Process) -> int:
-    total = 0
+def _tree_usage(root: psutil.Process) -> tuple[int, float]:
+    """Resident bytes and CPU seconds of the process tree (exited children reaped by a member
+    count through its children's times)."""
+    rss, cpu = 0, 0.0
     for process in (root, *root.children(recursive=True)):
         try:
-            total += process.memory_info().rss
+            with process.oneshot():
+                rss += process.memory_info().rss
+                times = process.cpu_times()
         except psutil.NoSuchProcess:
             continue
-    return total
+        cpu += times.user + times.system + times.children_user + times.children_system
+    return rss, cpu
 
 
 def measured(command: list[str], env: dict[str, str], cwd: Path, log: Path) -> Measured:
@@ -64,29 +73,42 @@ def measured(command: list[str], env: dict[str, str], cwd: Path, log: Path) -> M
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         root = psutil.Process(process.pid)
-        peak = 0
+        peak, samples = 0, []
         while process.poll() is None:
             try:
-                peak = max(peak, _tree_rss(root))
+                rss, cpu_seconds = _tree_usage(root)
             except psutil.NoSuchProcess:
                 break
+            peak = max(peak, rss)
+            samples.append((time.time(), cpu_seconds))
             time.sleep(SAMPLE_SECONDS)
         process.wait()
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measured(wall, peak / 2**20, cpu, process.returncode)
+    return Measured(wall, peak / 2**20, cpu, process.returncode, samples)
 
 
-def step_seconds(dagster_home: Path) -> dict[str, float]:
-    """Seconds per step of the latest run in the instance at `dagster_home`."""
+def cores_busy(samples: list[tuple[float, float]], start: float, end: float) -> float | None:
+    """CPU seconds per wall second over `[start, end]`, from the samples around it (None when
+    the interval falls between two samples)."""
+    inside = [(t, cpu) for t, cpu in samples if start <= t <= end]
+    if len(inside) < 2:
+        return None
+    (t0, cpu0), (t1, cpu1) = inside[0], inside[-1]
+    return (cpu1 - cpu0) / (t1 - t0) if t1 > t0 else None
+
+
+def step_intervals(dagster_home: Path) -> dict[str, tuple[float, float]]:
+    """Start and end (epoch seconds) of every step of the latest run in the instance at
+    `dagster_home`."""
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     with DagsterInstance.get() as instance:
         runs = instance.get_runs(limit=1)
         if not runs:
             return {}
         started: dict[str, float] = {}
-        seconds: dict[str, float] = {}
+        intervals: dict[str, tuple[float, float]] = {}
         for entry in instance.all_logs(runs[0].run_id):
             event = entry.dagster_event
             if event is None or event.step_key is None:
@@ -94,8 +116,8 @@ def step_seconds(dagster_home: Path) -> dict[str, float]:
             if event.event_type == DagsterEventType.STEP_START:
                 started[event.step_key] = entry.timestamp
             elif event.event_type in STEP_END and event.step_key in started:
-                seconds[event.step_key] = entry.timestamp - started[event.step_key]
-        return seconds
+                intervals[event.step_key] = (started[event.step_key], entry.timestamp)
+        return intervals
 
 
 def bench(size: int, seed: int, folder: Path) -> None:
@@ -144,10 +166,11 @@ def bench(size: int, seed: int, folder: Path) -> None:
         f"CPU {ran.cpu / ran.wall:.2f} ({ran.cpu:.0f} CPU s / {ran.wall:.0f} s)"
         + ("" if ran.returncode == 0 else f"   exit {ran.returncode}, see {folder / 'run.log'}")
     )
-    steps = step_seconds(home)
-    print(f"steps ({len(steps)}, seconds, slowest first):")
-    for step, seconds in sorted(steps.items(), key=lambda item: -item[1]):
-        print(f"  {step:<48} {seconds:8.1f}")
+    steps = step_intervals(home)
+    print(f"steps ({len(steps)}, seconds and cores busy, slowest first):")
+    for step, (start, end) in sorted(steps.items(), key=lambda item: item[1][0] - item[1][1]):
+        busy = cores_busy(ran.cpu_samples, start, end)
+        print(f"  {step:<48} {end - start:8.1f}" + (f"   {busy:4.2f}" if busy is not None else ""))
     print("decisions against the world's truth:")
     for line in judge(warehouse, world / "ground_truth").lines():
         print(f"  {line}")
