@@ -232,3 +232,116 @@ def test_a_file_delivered_twice_is_sampled_from_the_copy(warehouse: Warehouse) -
     assert {k["source_file"] for k in unique.sample_keys} == {"calls_resent.csv"}
     assert [k["row_number"] for k in unique.sample_keys] == [1, 2, 3]
     assert "3 repeat an earlier row (in 'calls_resent.csv')" in unique.observed
+
+
+def suite_file(tmp_path: Path, *expectations: dict, key_columns: tuple = ("k",)) -> SuiteSpec:
+    """A suite of `expectations` guarding `curated.t`."""
+    path = tmp_path / "curated.t.json"
+    document = {
+        "name": "t",
+        "meta": {"key_columns": list(key_columns)},
+        "expectations": expectations,
+    }
+    path.write_text(json.dumps(document))
+    return load_suite(path)
+
+
+def test_mostly_is_a_share_of_the_non_null_rows(warehouse: Warehouse, tmp_path: Path) -> None:
+    suite = suite_file(
+        tmp_path,
+        {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "half", "value_set": [True], "mostly": 0.5},
+        },
+        {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "third", "value_set": [True], "mostly": 0.5},
+        },
+    )
+    frame = pd.DataFrame(
+        {
+            "k": ["a", "b", "c", "d"],
+            "half": pd.array([True, False, None, None], dtype="boolean"),
+            "third": pd.array([True, False, False, None], dtype="boolean"),
+        }
+    )
+
+    half, third = (o.finding for o in evaluate(warehouse, suite, frame))
+
+    assert half.passed and half.failed_count == 1 and half.sample_keys == ()
+    assert half.observed == "1 of 4 rows (50.00%), e.g. False"
+    assert not third.passed and third.failed_count == 2
+    assert third.observed == "2 of 4 rows (66.67%), e.g. False"
+    assert [k["k"] for k in third.sample_keys] == ["b", "c"]
+
+
+def test_regex_matches_anywhere_in_the_value_read_as_text(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    suite = suite_file(
+        tmp_path,
+        {
+            "type": "expect_column_values_to_match_regex",
+            "kwargs": {"column": "n", "regex": "^[0-3]$"},
+        },
+        {"type": "expect_column_values_to_match_regex", "kwargs": {"column": "s", "regex": "5"}},
+    )
+    frame = pd.DataFrame(
+        {
+            "k": ["a", "b", "c", "d", "e"],
+            "n": pd.array([1, 7, None, -1, 7], dtype="Int64"),
+            "s": ["15", "51", "x5x", "6", None],
+        }
+    )
+
+    anchored, anywhere = (o.finding for o in evaluate(warehouse, suite, frame))
+
+    assert anchored.failed_count == 3
+    assert anchored.observed == "3 of 5 rows (75.00%), e.g. 7, -1"
+    assert anchored.sample_keys == ({"n": 7, "k": "b"}, {"n": -1, "k": "d"}, {"n": 7, "k": "e"})
+    assert anywhere.failed_count == 1 and anywhere.sample_keys == ({"s": "6", "k": "d"},)
+
+
+def test_compound_uniqueness_ignores_rows_with_no_value_at_all(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    suite = suite_file(
+        tmp_path,
+        {
+            "type": "expect_compound_columns_to_be_unique",
+            "kwargs": {"column_list": ["contact_id", "source"]},
+        },
+    )
+    frame = pd.DataFrame(
+        {
+            "k": ["a", "b", "c", "d", "e"],
+            "contact_id": [None, None, None, None, "C1"],
+            "source": ["sf", "sf", None, None, "sf"],
+        }
+    )
+
+    [outcome] = evaluate(warehouse, suite, frame)
+
+    assert outcome.finding.failed_count == 2
+    assert outcome.finding.observed.startswith("2 of 5 rows share a value")
+    assert outcome.finding.sample_keys == ({"k": "b"},)
+
+
+def test_an_expectation_the_engine_cannot_evaluate_fails_alone(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    suite = suite_file(
+        tmp_path,
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "s", "min_value": 0}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "s"}},
+        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 3}},
+    )
+    frame = pd.DataFrame({"k": ["a", "b"], "s": ["abc", None]})
+
+    between, not_null, row_count = (o.finding for o in evaluate(warehouse, suite, frame))
+
+    assert not between.passed and between.observed.startswith("could not evaluate: ")
+    assert between.failed_count is None
+    assert not_null.failed_count == 1 and not_null.observed == "1 of 2 rows (50.00%), e.g. None"
+    assert not_null.sample_keys == ({"s": None, "k": "b"},)
+    assert (row_count.passed, row_count.observed, row_count.failed_count) == (False, "2", None)
