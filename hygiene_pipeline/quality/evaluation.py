@@ -10,15 +10,18 @@ values (`N of M rows (p%)`, with the most frequent offending values of the sampl
 counts and masked sample keys. Uniqueness samples the repeats, the rows after the first of their
 value in read order, since those are the copies to remove; a required value set reports the
 values absent. An expectation the warehouse cannot evaluate (a missing column, a type mismatch)
-is a failed finding naming the reason, not an error of the whole suite.
+is a failed finding naming the reason, not an error of the whole suite. Great Expectations
+validates each expectation's configuration, as it defines the suite format.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import cache
 
 from hygiene_pipeline.quality.masking import mask_record, mask_text, mask_value
 from hygiene_pipeline.quality.results import Finding, format_examples, plain_record
@@ -36,7 +39,7 @@ from hygiene_pipeline.quality.suite_sql import (
     offending_rows_query,
     repeats_query,
 )
-from hygiene_pipeline.quality.suites import ExpectationSpec, SuiteSpec
+from hygiene_pipeline.quality.suites import ExpectationSpec, SuiteError, SuiteSpec
 from hygiene_pipeline.warehouse.engine import Warehouse
 
 DEFAULT_SAMPLE_SIZE = 10
@@ -71,8 +74,9 @@ def evaluate_suite(
     """Evaluate `suite` on its table in `warehouse` (the handle's schema for the suite's schema).
 
     Parameters (`meta.parameters`) are read from their tables in the same handle's schemas.
-    Raises SuiteError for an expectation the suite cannot mean (unknown type, bad kwargs).
+    Raises SuiteError for an invalid expectation or one of a type without SQL here.
     """
+    _validate_with_great_expectations(suite)
     table = _relation(warehouse, suite.schema, suite.table)
     references = {
         name: Reference(_relation(warehouse, ref.schema, ref.table).sql, ref.column)
@@ -114,6 +118,29 @@ def describe_expected(spec: ExpectationSpec) -> str:
         if key not in _KWARGS_NOT_SHOWN
     )
     return f"{phrase} ({arguments})" if arguments else phrase
+
+
+def _validate_with_great_expectations(suite: SuiteSpec) -> None:
+    """Have GX itself check every expectation's configuration (its kwargs' names, types and
+    required ones: a misspelt `mostly` would otherwise be ignored), naming the file and the
+    expectation; GX would log and drop an invalid one. GX is imported on first use (seconds)."""
+    configuration = _great_expectations_configuration()
+    for spec in suite.expectations:
+        try:
+            configuration(**spec.config).to_domain_obj()
+        except Exception as error:  # GX raises several unrelated types for a bad configuration
+            raise SuiteError.invalid(suite, spec, error) from error
+
+
+@cache
+def _great_expectations_configuration() -> type:
+    """GX's `ExpectationConfiguration`, imported once with GX's logging quietened."""
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    return ExpectationConfiguration
 
 
 def _relation(warehouse: Warehouse, schema: str, table: str) -> Relation:

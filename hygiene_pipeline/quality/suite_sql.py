@@ -78,11 +78,13 @@ def compile_rule(
     """The SQL of one expectation; a SuiteError names the file and position when it cannot be."""
     compiler = _COMPILERS.get(spec.type)
     if compiler is None:
-        raise _invalid(suite, spec, f"type not supported (supported: {sorted(_COMPILERS)})")
+        raise SuiteError.invalid(
+            suite, spec, f"type not supported (supported: {sorted(_COMPILERS)})"
+        )
     try:
         return compiler(spec, table, references)
     except (KeyError, TypeError, ValueError) as error:
-        raise _invalid(suite, spec, str(error)) from error
+        raise SuiteError.invalid(suite, spec, str(error)) from error
 
 
 def aggregate_query(table: Relation, rules: Sequence[Rule], dialect: str) -> str:
@@ -341,9 +343,3 @@ def _number(value: Any) -> str:
 def _literal(value: object) -> str:
     """A Python scalar as a SQL literal."""
     return exp.convert(value).sql(dialect="postgres")
-
-
-def _invalid(suite: SuiteSpec, spec: ExpectationSpec, reason: str) -> SuiteError:
-    return SuiteError(
-        f"{suite.path.name}: expectation {spec.position} ({spec.label}) is invalid: {reason}"
-    )
