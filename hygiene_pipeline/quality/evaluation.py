@@ -37,6 +37,7 @@ from hygiene_pipeline.quality.suite_sql import (
     aggregate_query,
     compile_rule,
     offending_rows_query,
+    repeat_files_query,
     repeats_query,
 )
 from hygiene_pipeline.quality.suites import ExpectationSpec, SuiteError, SuiteSpec
@@ -205,7 +206,10 @@ class _Sampler:
         self.table = table
         self.references = references
         self.keys = [c for c in key_columns if c in table.columns]
-        self.lineage = LINEAGE_ORDER if set(LINEAGE_ORDER) <= table.columns else []
+        lineage = LINEAGE_ORDER if set(LINEAGE_ORDER) <= table.columns else []
+        self.read_order = [*lineage, *(k for k in self.keys if k not in lineage)] if lineage else []
+        """The order rows were read in, keys breaking ties, where the table records it; else
+        samples come in table order."""
         self.sample_size = sample_size
 
     def rows(self, sql: str) -> list[dict[str, object]]:
@@ -218,20 +222,28 @@ class _Sampler:
         columns = [column, *(k for k in self.keys if k != column)]
         return self.rows(
             offending_rows_query(
-                self.table, rule, columns, self.lineage, self.sample_size, self.warehouse.dialect
+                self.table,
+                rule,
+                columns,
+                self.read_order,
+                self.sample_size,
+                self.warehouse.dialect,
             )
         )
+
+    def repeat_order(self, columns: list[str]) -> list[str]:
+        """What decides which row of a value came first: read order, else key order."""
+        return self.read_order or self.keys or columns
 
     def repeats(
         self, columns: list[str], selected: list[str], *, first_only: bool = False, limit: int
     ) -> list[dict[str, object]]:
-        """Rows repeating an earlier row's value (read order, else key order)."""
-        order = self.lineage or self.keys or columns
+        """Rows repeating an earlier row's value."""
         sql = repeats_query(
             self.table,
             columns,
             selected,
-            order,
+            self.repeat_order(columns),
             self.warehouse.dialect,
             first_only=first_only,
             limit=limit,
@@ -240,8 +252,10 @@ class _Sampler:
 
     def repeat_files(self, columns: list[str]) -> list[object]:
         """The distinct files the repeats come from, in name order."""
-        rows = self.repeats(columns, ["source_file"], limit=None)
-        return sorted({row["source_file"] for row in rows}, key=str)
+        sql = repeat_files_query(
+            self.table, columns, self.repeat_order(columns), self.warehouse.dialect
+        )
+        return [row["source_file"] for row in self.rows(sql)]
 
     def absent(self, rule: Rule) -> list[dict[str, object]]:
         """The first required values the column lacks."""

@@ -121,25 +121,43 @@ def repeats_query(
     dialect: str,
     *,
     first_only: bool = False,
-    limit: int | None = None,
+    limit: int,
 ) -> str:
-    """Rows that repeat an earlier row's value of `columns` (earlier in `order`).
-
-    `first_only` keeps the first repeat of each value (one row per repeated value).
-    """
-    names = [quoted_identifier(c) for c in columns]
+    """The first `limit` rows that repeat an earlier row's value of `columns` (earlier in
+    `order`); `first_only` keeps the first repeat of each value."""
     ordered = ", ".join(quoted_identifier(c) for c in order)
     wanted = ", ".join(quoted_identifier(c) for c in selected)
-    inner = sorted({*selected, *order} - set(columns))
-    projected = ", ".join([*names, *(quoted_identifier(c) for c in inner)])
-    ranked = (
-        f"SELECT {projected}, ROW_NUMBER() OVER (PARTITION BY {', '.join(names)} "
-        f"ORDER BY {ordered}) AS repeat_rank FROM {table.sql} AS t WHERE {_any_set(columns)}"
-    )
     keep = "repeat_rank = 2" if first_only else "repeat_rank > 1"
-    tail = f" LIMIT {limit}" if limit is not None else ""
     return transpile(
-        f"SELECT {wanted} FROM ({ranked}) AS ranked WHERE {keep} ORDER BY {ordered}{tail}", dialect
+        f"SELECT {wanted} FROM ({_ranked(table, columns, [*selected, *order], order)}) AS ranked "
+        f"WHERE {keep} ORDER BY {ordered} LIMIT {limit}",
+        dialect,
+    )
+
+
+def repeat_files_query(
+    table: Relation, columns: Sequence[str], order: Sequence[str], dialect: str
+) -> str:
+    """The distinct files (`source_file`) of the rows that repeat an earlier row's value."""
+    return transpile(
+        f"SELECT DISTINCT source_file FROM ({_ranked(table, columns, ['source_file'], order)}) "
+        "AS ranked WHERE repeat_rank > 1 ORDER BY source_file",
+        dialect,
+    )
+
+
+def _ranked(
+    table: Relation, columns: Sequence[str], carried: Sequence[str], order: Sequence[str]
+) -> str:
+    """Rows with a value of `columns`, carrying `carried`, ranked within their value by `order`
+    (`repeat_rank` 1 is the first row of its value)."""
+    names = [quoted_identifier(c) for c in columns]
+    others = [quoted_identifier(c) for c in dict.fromkeys(carried) if c not in columns]
+    ordered = ", ".join(quoted_identifier(c) for c in order)
+    return (
+        f"SELECT {', '.join([*names, *others])}, ROW_NUMBER() OVER (PARTITION BY "
+        f"{', '.join(names)} ORDER BY {ordered}) AS repeat_rank FROM {table.sql} AS t "
+        f"WHERE {_any_set(columns)}"
     )
 
 
