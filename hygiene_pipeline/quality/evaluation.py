@@ -79,14 +79,16 @@ def evaluate_suite(
     """
     _validate_with_great_expectations(suite)
     table = _relation(warehouse, suite.schema, suite.table)
+    referenced = {
+        name: _relation(warehouse, ref.schema, ref.table) for name, ref in suite.references.items()
+    }
     references = {
-        name: Reference(_relation(warehouse, ref.schema, ref.table).sql, ref.column)
-        for name, ref in suite.references.items()
+        name: Reference(referenced[name].sql, ref.column) for name, ref in suite.references.items()
     }
     missing_references = {
         name: f"{ref.schema}.{ref.table}.{ref.column}"
         for name, ref in suite.references.items()
-        if ref.column not in _relation(warehouse, ref.schema, ref.table).columns
+        if ref.column not in referenced[name].columns
     }
     rules = [compile_rule(suite, spec, table, references) for spec in suite.expectations]
     problems = {

@@ -68,8 +68,11 @@ class Rule:
 MAP = "map"
 """Column-value rules: offending rows matched by a predicate, GX's unexpected rows."""
 ROWS = "rows"
+"""Table row count bounds: no offending rows, the count is the observation."""
 UNIQUE = "unique"
+"""Uniqueness of one or more columns: rows sharing a value, and how many repeat an earlier one."""
 CONTAINS = "contains"
+"""A set of values the column must contain: the offenders are the absent values."""
 
 
 def compile_rule(
@@ -179,12 +182,12 @@ def transpile(sql: str, dialect: str) -> str:
     return sqlglot.transpile(sql, read="postgres", write=sqlglot_dialect(dialect))[0]
 
 
-def _not_null(spec: ExpectationSpec, table: Relation, _refs: Mapping[str, Reference]) -> Rule:
+def _not_null(spec: ExpectationSpec, _table: Relation, _refs: Mapping[str, Reference]) -> Rule:
     column = _column(spec)
     return _map_rule(spec, f"{column} IS NULL", denominator="COUNT(*)")
 
 
-def _in_set(spec: ExpectationSpec, table: Relation, refs: Mapping[str, Reference]) -> Rule:
+def _in_set(spec: ExpectationSpec, _table: Relation, refs: Mapping[str, Reference]) -> Rule:
     column = _column(spec)
     values = _value_set(spec, refs)
     if values is None:
@@ -232,9 +235,8 @@ def _unique(spec: ExpectationSpec, table: Relation, _refs: Mapping[str, Referenc
 
 
 def _contain_set(spec: ExpectationSpec, table: Relation, refs: Mapping[str, Reference]) -> Rule:
+    _column(spec), _value_set(spec, refs)  # validate the kwargs
     column = spec.kwargs["column"]
-    _column(spec)
-    _value_set(spec, refs)  # validates the set
     required, absent = _aliases(spec, "required", "absent")
     derived = (
         f"SELECT COUNT(*) AS {required}, COUNT(*) FILTER (WHERE {_absent(table, column)}) "
