@@ -128,19 +128,14 @@ def build_suite_check(suite: SuiteSpec) -> AssetChecksDefinition:
                 _report(suite.qualified_table, name, blocking, (missing,))
                 for name, blocking in groups
             ]
-        frame = warehouse.read_table(schema, suite.table)
-        parameters = {
-            name: _distinct_values(warehouse, ref.schema, ref.table, ref.column)
-            for name, ref in suite.references.items()
-        }
-        outcomes = evaluate_suite(suite, frame, parameters)
-        extra = {"suite": f"expectations/{suite.path.name}", "row_count": len(frame)}
+        evaluation = evaluate_suite(suite, warehouse)
+        extra = {"suite": f"expectations/{suite.path.name}", "row_count": evaluation.row_count}
         return [
             _report(
                 suite.qualified_table,
                 name,
                 blocking,
-                tuple(o.finding for o in outcomes if o.expectation.blocking == blocking),
+                tuple(o.finding for o in evaluation.outcomes if o.expectation.blocking == blocking),
                 extra,
             )
             for name, blocking in groups
@@ -384,11 +379,6 @@ def _missing_table(table: str) -> Finding:
         expected=f"{table} written by its asset",
         hint="The asset reported success without writing its table: check the asset's logs.",
     )
-
-
-def _distinct_values(warehouse: Warehouse, schema: str, table: str, column: str) -> list[object]:
-    """Distinct non-null values of a column (fills a suite parameter)."""
-    return _select(warehouse, schema, table, [column])[column].dropna().unique().tolist()
 
 
 def _select(warehouse: Warehouse, schema: str, table: str, columns: Sequence[str]) -> pd.DataFrame:

@@ -1,36 +1,56 @@
-"""Evaluate an expectation suite on a DataFrame with Great Expectations Core 1.x.
+"""Evaluate an expectation suite inside the warehouse (DuckDB or PostgreSQL).
 
-One ephemeral GX context per evaluation (in memory, no project folder, progress bars and
-analytics off), a pandas data source whose batch is the frame, and one validation pass over the
-whole suite. GX is imported on first use because importing it takes seconds.
+Every expectation is compiled to SQL (`suite_sql`): one aggregate query per suite counts the
+offending rows of each, and only an expectation with offenders has a few of them fetched (the
+suite's `meta.key_columns` and the values at fault). No table is read into memory, so a check
+costs about one scan of its table whatever its size.
 
-GX's results are turned into `Finding`s: observed against expected values, offending row counts,
-and the keys of a sample of offending rows taken from GX's `unexpected_index_column_names`
-(the suite's `meta.key_columns`). Expectations whose GX result names no offenders, or the wrong
-ones (see `NATIVE_EVALUATORS`), are evaluated on the frame from their kwargs instead. Values
-from personal-data columns are masked before they leave this module.
+The results are `Finding`s shaped as Great Expectations reports them: observed against expected
+values (`N of M rows (p%)`, with the most frequent offending values of the sample), offending row
+counts and masked sample keys. Uniqueness samples the repeats, the rows after the first of their
+value in read order, since those are the copies to remove; a required value set reports the
+values absent. An expectation the warehouse cannot evaluate (a missing column, a type mismatch)
+is a failed finding naming the reason, not an error of the whole suite. Great Expectations
+validates each expectation's configuration, as it defines the suite format.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-
-import pandas as pd
 
 from hygiene_pipeline.quality.masking import mask_record, mask_text, mask_value
-from hygiene_pipeline.quality.results import Finding, format_examples, plain_record, plain_value
+from hygiene_pipeline.quality.results import Finding, format_examples, plain_record
+from hygiene_pipeline.quality.suite_sql import (
+    CONTAINS,
+    MAP,
+    ROW_COUNT,
+    ROWS,
+    Reference,
+    Relation,
+    Rule,
+    absent_values_query,
+    aggregate_query,
+    compile_rule,
+    offending_rows_query,
+    repeat_files_query,
+    repeats_query,
+)
 from hygiene_pipeline.quality.suites import ExpectationSpec, SuiteError, SuiteSpec
+from hygiene_pipeline.warehouse.engine import Warehouse
 
 DEFAULT_SAMPLE_SIZE = 10
-_POSITION_META = "hygiene_position"
+LINEAGE_ORDER = ["source_file", "row_number"]
+"""The order rows were read in (files in name order): what comes later repeats what came first."""
 _PARAMETER_KEY = "$PARAMETER"
 _KWARGS_NOT_SHOWN = frozenset(
     {"column", "column_list", "column_A", "column_B", "batch_id", "result_format"}
 )
+_EXAMPLES_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -41,38 +61,55 @@ class ExpectationOutcome:
     finding: Finding
 
 
-def evaluate_suite(
-    suite: SuiteSpec,
-    frame: pd.DataFrame,
-    parameters: Mapping[str, Sequence[object]] | None = None,
-    sample_size: int = DEFAULT_SAMPLE_SIZE,
-) -> list[ExpectationOutcome]:
-    """Validate `frame` against `suite`; one outcome per expectation, in suite order.
+@dataclass(frozen=True)
+class SuiteEvaluation:
+    """The rows of the guarded table and one outcome per expectation, in suite order."""
 
-    `parameters` fills the suite's `{"$PARAMETER": name}` placeholders (see `suites`).
+    row_count: int
+    outcomes: tuple[ExpectationOutcome, ...]
+
+
+def evaluate_suite(
+    suite: SuiteSpec, warehouse: Warehouse, sample_size: int = DEFAULT_SAMPLE_SIZE
+) -> SuiteEvaluation:
+    """Evaluate `suite` on its table in `warehouse` (the handle's schema for the suite's schema).
+
+    Parameters (`meta.parameters`) are read from their tables in the same handle's schemas.
+    Raises SuiteError for an invalid expectation or one of a type without SQL here.
     """
-    _great_expectations()
-    parameters = dict(parameters or {})
-    missing = {p for e in suite.expectations for p in e.parameters()} - parameters.keys()
-    if missing:
-        raise SuiteError(f"{suite.path.name}: no values given for parameters {sorted(missing)}")
-    gx_expectations = [_gx_expectation(suite, e) for e in suite.expectations]
-    delegated = [
-        (spec, gx_expectation)
-        for spec, gx_expectation in zip(suite.expectations, gx_expectations, strict=True)
-        if spec.type not in NATIVE_EVALUATORS
-    ]
-    findings = _gx_findings(suite, delegated, frame, parameters, sample_size) if delegated else {}
-    key_columns = [c for c in suite.key_columns if c in frame.columns]
-    for spec in suite.expectations:
-        if spec.type in NATIVE_EVALUATORS:
-            findings[spec.position] = _native_finding(
-                spec, frame, _resolved_kwargs(spec, parameters), key_columns, sample_size
-            )
-    return [
-        ExpectationOutcome(expectation=spec, finding=findings[spec.position])
-        for spec in suite.expectations
-    ]
+    _validate_with_great_expectations(suite)
+    table = _relation(warehouse, suite.schema, suite.table)
+    referenced = {
+        name: _relation(warehouse, ref.schema, ref.table) for name, ref in suite.references.items()
+    }
+    references = {
+        name: Reference(referenced[name].sql, ref.column) for name, ref in suite.references.items()
+    }
+    missing_references = {
+        name: f"{ref.schema}.{ref.table}.{ref.column}"
+        for name, ref in suite.references.items()
+        if ref.column not in referenced[name].columns
+    }
+    rules = [compile_rule(suite, spec, table, references) for spec in suite.expectations]
+    problems = {
+        rule.spec.position: problem
+        for rule in rules
+        if (problem := _unevaluable(rule.spec, table, missing_references))
+    }
+    evaluable = [rule for rule in rules if rule.spec.position not in problems]
+    figures, errors = _figures(warehouse, table, evaluable)
+    problems |= errors
+    sampler = _Sampler(warehouse, table, references, suite.key_columns, sample_size)
+    outcomes = tuple(
+        ExpectationOutcome(
+            expectation=rule.spec,
+            finding=_unevaluated(rule.spec, problems[rule.spec.position])
+            if rule.spec.position in problems
+            else _finding(rule, figures, sampler),
+        )
+        for rule in rules
+    )
+    return SuiteEvaluation(row_count=int(figures[ROW_COUNT]), outcomes=outcomes)
 
 
 def describe_expected(spec: ExpectationSpec) -> str:
@@ -86,210 +123,262 @@ def describe_expected(spec: ExpectationSpec) -> str:
     return f"{phrase} ({arguments})" if arguments else phrase
 
 
-NativeOutcome = tuple[int, tuple[dict[str, object], ...], str]
-"""(offender count, masked sample keys, observed)."""
-NativeEvaluator = Callable[[pd.DataFrame, Mapping[str, Any], list[str], int], NativeOutcome]
-"""(frame, resolved kwargs, key columns present, sample size) -> outcome."""
-LINEAGE_ORDER = ["source_file", "row_number"]
-"""The order rows were read in (files in name order): what comes later repeats what came first."""
+def _validate_with_great_expectations(suite: SuiteSpec) -> None:
+    """Have GX itself check every expectation's configuration (its kwargs' names, types and
+    required ones: a misspelt `mostly` would otherwise be ignored), naming the file and the
+    expectation; GX would log and drop an invalid one. GX is imported on first use (seconds)."""
+    configuration = _great_expectations_configuration()
+    for spec in suite.expectations:
+        try:
+            configuration(**spec.config).to_domain_obj()
+        except Exception as error:  # GX raises several unrelated types for a bad configuration
+            raise SuiteError.invalid(suite, spec, error) from error
 
 
-def _required_values_absent(
-    frame: pd.DataFrame, kwargs: Mapping[str, Any], _keys: list[str], sample_size: int
-) -> NativeOutcome:
-    """Values the column must contain but does not: the offenders are the absent values."""
-    name = kwargs["column"]
-    required = pd.Index(pd.unique(pd.Series(list(kwargs["value_set"]), dtype=object)))
-    absent = required.difference(pd.Index(frame[name].dropna().unique()))
-    sample = tuple(plain_record(mask_record({name: v})) for v in absent[:sample_size])
-    observed = f"{len(absent):,} of {len(required):,} required values absent"
-    return len(absent), sample, observed
+@cache
+def _great_expectations_configuration() -> type:
+    """GX's `ExpectationConfiguration`, imported once with GX's logging quietened."""
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    return ExpectationConfiguration
 
 
-def _repeated_values(
-    frame: pd.DataFrame, kwargs: Mapping[str, Any], keys: list[str], sample_size: int
-) -> NativeOutcome:
+def _relation(warehouse: Warehouse, schema: str, table: str) -> Relation:
+    """A table of the handle's physical schema for the logical `schema`, with its columns."""
+    physical = warehouse.schema_for(schema)
+    return Relation(
+        sql=warehouse.qualified(physical, table),
+        columns=frozenset(warehouse.columns(physical, table)),
+    )
+
+
+def _unevaluable(
+    spec: ExpectationSpec, table: Relation, missing_references: Mapping[str, str]
+) -> str | None:
+    """Why the expectation cannot be evaluated on this table, if it cannot."""
+    missing = [column for column in spec.columns if column not in table.columns]
+    if missing:
+        return f"column {missing[0]!r} does not exist"
+    absent = [missing_references[p] for p in spec.parameters() if p in missing_references]
+    if absent:
+        return f"the reference column {absent[0]} does not exist"
+    return None
+
+
+def _figures(
+    warehouse: Warehouse, table: Relation, rules: Sequence[Rule]
+) -> tuple[dict[str, object], dict[int, str]]:
+    """Every rule's figures from one aggregate query, and the error of each rule that failed.
+
+    Should the query fail, each rule is queried alone so one bad rule (say, a regex on a column
+    the engine cannot cast) fails alone.
+    """
+    with suppress(Exception):  # the engines' driver errors share no base class
+        return _one_row(warehouse, aggregate_query(table, rules, warehouse.dialect)), {}
+    figures = _one_row(warehouse, aggregate_query(table, [], warehouse.dialect))
+    errors: dict[int, str] = {}
+    for rule in rules:
+        try:
+            figures |= _one_row(warehouse, aggregate_query(table, [rule], warehouse.dialect))
+        except Exception as error:  # as above: reported as this rule's finding
+            errors[rule.spec.position] = mask_text(str(error).strip().splitlines()[0])
+    return figures, errors
+
+
+def _one_row(warehouse: Warehouse, sql: str) -> dict[str, object]:
+    """The single row of an aggregate query, values made plain."""
+    return plain_record(warehouse.read_sql(sql).iloc[0].to_dict())
+
+
+class _Sampler:
+    """Fetches the offending rows of failed rules: key columns and values, masked."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        table: Relation,
+        references: Mapping[str, Reference],
+        key_columns: Sequence[str],
+        sample_size: int,
+    ) -> None:
+        self.warehouse = warehouse
+        self.table = table
+        self.references = references
+        self.keys = [c for c in key_columns if c in table.columns]
+        lineage = LINEAGE_ORDER if set(LINEAGE_ORDER) <= table.columns else []
+        self.read_order = [*lineage, *(k for k in self.keys if k not in lineage)] if lineage else []
+        """The order rows were read in, keys breaking ties, where the table records it; else
+        samples come in table order."""
+        self.sample_size = sample_size
+
+    def rows(self, sql: str) -> list[dict[str, object]]:
+        """The query's rows as plain records (not yet masked)."""
+        return [plain_record(row) for row in self.warehouse.read_sql(sql).to_dict("records")]
+
+    def offending(self, rule: Rule) -> list[dict[str, object]]:
+        """The first offending rows of a column-value rule in read order: value, then keys."""
+        column = rule.spec.kwargs["column"]
+        columns = [column, *(k for k in self.keys if k != column)]
+        return self.rows(
+            offending_rows_query(
+                self.table,
+                rule,
+                columns,
+                self.read_order,
+                self.sample_size,
+                self.warehouse.dialect,
+            )
+        )
+
+    def repeat_order(self, columns: list[str]) -> list[str]:
+        """What decides which row of a value came first: read order, else key order."""
+        return self.read_order or self.keys or columns
+
+    def repeats(
+        self, columns: list[str], selected: list[str], *, first_only: bool = False, limit: int
+    ) -> list[dict[str, object]]:
+        """Rows repeating an earlier row's value."""
+        sql = repeats_query(
+            self.table,
+            columns,
+            selected,
+            self.repeat_order(columns),
+            self.warehouse.dialect,
+            first_only=first_only,
+            limit=limit,
+        )
+        return self.rows(sql)
+
+    def repeat_files(self, columns: list[str]) -> list[object]:
+        """The distinct files the repeats come from, in name order."""
+        sql = repeat_files_query(
+            self.table, columns, self.repeat_order(columns), self.warehouse.dialect
+        )
+        return [row["source_file"] for row in self.rows(sql)]
+
+    def absent(self, rule: Rule) -> list[dict[str, object]]:
+        """The first required values the column lacks."""
+        sql = absent_values_query(
+            rule, self.table, self.references, self.sample_size, self.warehouse.dialect
+        )
+        return self.rows(sql)
+
+
+def _finding(rule: Rule, figures: Mapping[str, object], sampler: _Sampler) -> Finding:
+    """The finding of an evaluated rule."""
+    spec = rule.spec
+    if rule.kind == MAP:
+        return _map_finding(rule, figures, sampler)
+    if rule.kind == ROWS:
+        rows = int(figures[ROW_COUNT])
+        return _found(spec, _within_bounds(spec, rows), str(rows))
+    if rule.kind == CONTAINS:
+        absent, required = (
+            int(figures[rule.figures["absent"]]),
+            int(figures[rule.figures["required"]]),
+        )
+        sample = tuple(mask_record(row) for row in sampler.absent(rule)) if absent else ()
+        observed = f"{absent:,} of {required:,} required values absent"
+        return _found(spec, absent == 0, observed, absent, sample)
+    return _unique_finding(rule, figures, sampler)
+
+
+def _map_finding(rule: Rule, figures: Mapping[str, object], sampler: _Sampler) -> Finding:
+    """A column-value rule as GX reports it: `N of M rows (p%)` and its sample's commonest values;
+    `mostly` is the share of the considered (non-null) rows that must pass."""
+    spec = rule.spec
+    unexpected = int(figures[rule.figures["unexpected"]])
+    considered = int(figures[rule.figures["considered"]])
+    mostly = spec.kwargs.get("mostly")
+    passed = considered == 0 or (considered - unexpected) / considered >= (
+        1.0 if mostly is None else float(mostly)
+    )
+    percent = unexpected / considered * 100 if considered else 0.0
+    observed = f"{unexpected:,} of {int(figures[ROW_COUNT]):,} rows ({percent:.2f}%)"
+    rows = sampler.offending(rule) if unexpected else []
+    column = spec.kwargs["column"]
+    examples = [mask_value(column, v) for v in _commonest([row[column] for row in rows])]
+    if examples:
+        observed += f", e.g. {format_examples(examples)}"
+    sample = () if passed else tuple(plain_record(mask_record(row)) for row in rows)
+    return _found(spec, passed, observed, unexpected, sample)
+
+
+def _unique_finding(rule: Rule, figures: Mapping[str, object], sampler: _Sampler) -> Finding:
     """Rows sharing a value that must be unique (all of them count, as in GX); the sample shows
     the repeats, the rows that come after the first of their value in read order, since those
     are the copies to remove (a file delivered twice: rows of the second file)."""
-    columns = [kwargs["column"]] if "column" in kwargs else list(kwargs["column_list"])
-    if all(c in frame.columns for c in LINEAGE_ORDER):
-        frame = frame.sort_values(LINEAGE_ORDER, kind="stable")
-    values = frame[columns]
-    present = values.notna().any(axis=1)
-    shared = values.duplicated(keep=False) & present
-    repeated = values.duplicated(keep="first") & present
-    repeats = frame.loc[repeated, keys or columns]
+    spec = rule.spec
+    columns = list(spec.columns)
+    shared = int(figures[rule.figures["shared"]])
+    repeats = shared - int(figures[rule.figures["groups"]])
+    observed = f"{shared:,} of {int(figures[ROW_COUNT]):,} rows share a value"
+    if not shared:
+        return _found(spec, True, f"{observed}; 0 repeat an earlier row", 0)
+    shown = sampler.keys or columns
     sample = tuple(
-        plain_record(mask_record(row)) for row in repeats.head(sample_size).to_dict("records")
+        plain_record(mask_record(row))
+        for row in sampler.repeats(columns, shown, limit=sampler.sample_size)
     )
+    firsts = sampler.repeats(columns, columns, first_only=True, limit=_EXAMPLES_SHOWN)
     examples = [
         mask_record(row) if len(columns) > 1 else mask_value(columns[0], row[columns[0]])
-        for row in values[repeated].drop_duplicates().head(5).to_dict("records")
+        for row in firsts
     ]
-    observed = (
-        f"{int(shared.sum()):,} of {len(frame):,} rows share a value"
-        + (f", e.g. {format_examples(examples)}" if examples else "")
-        + f"; {len(repeats):,} repeat an earlier row"
-    )
-    if "source_file" in repeats.columns and len(repeats):
-        observed += f" (in {format_examples(repeats['source_file'].drop_duplicates().tolist())})"
-    return int(shared.sum()), sample, observed
+    observed += f", e.g. {format_examples(examples)}; {repeats:,} repeat an earlier row"
+    if "source_file" in shown:
+        observed += f" (in {format_examples(sampler.repeat_files(columns))})"
+    return _found(spec, False, observed, shared, sample)
 
 
-NATIVE_EVALUATORS: dict[str, NativeEvaluator] = {
-    "expect_column_distinct_values_to_contain_set": _required_values_absent,
-    "expect_column_values_to_be_unique": _repeated_values,
-    "expect_compound_columns_to_be_unique": _repeated_values,
-}
-"""Expectation types evaluated on the frame instead of by GX.
-
-Why: for a required set, GX reports the result without naming the offending values (its
-observed value is the whole distinct set), and it copies the value set through pydantic once
-per metric, which turns a reference set of 100,000 ids into minutes; a set difference in pandas
-gives both in milliseconds. For uniqueness, GX's sample is the first offending rows in table
-order, which are the originals; on-call staff need the copies.
-"""
+def _commonest(values: Sequence[object]) -> list[object]:
+    """Distinct values, most frequent first, ties in value order (as GX's partial counts);
+    values of mixed types keep their frequency order."""
+    counted = Counter(values).most_common()
+    with suppress(TypeError):
+        counted.sort(key=lambda item: (-item[1], item[0]))
+    return [value for value, _ in counted]
 
 
-def _gx_findings(
-    suite: SuiteSpec,
-    delegated: Sequence[tuple[ExpectationSpec, Any]],
-    frame: pd.DataFrame,
-    parameters: Mapping[str, Any],
-    sample_size: int,
-) -> dict[int, Finding]:
-    """Validate the delegated expectations in one GX pass; findings by suite position."""
-    gx = _great_expectations()
-    gx_suite = gx.ExpectationSuite(name=suite.name, expectations=[e for _, e in delegated])
-    if len(gx_suite.expectations) != len(delegated):
-        raise SuiteError(f"{suite.path.name}: the suite repeats an expectation")
-    key_columns = [c for c in suite.key_columns if c in frame.columns]
-    context = gx.get_context(mode="ephemeral", project_config=_project_config())
-    batch = (
-        context.data_sources.add_pandas("warehouse")
-        .add_dataframe_asset(suite.qualified_table)
-        .add_batch_definition_whole_dataframe("whole_table")
-        .get_batch(batch_parameters={"dataframe": _columns_used(frame, delegated, key_columns)})
-    )
-    result_format: dict[str, Any] = {
-        "result_format": "SUMMARY",
-        "partial_unexpected_count": sample_size,
-    }
-    if key_columns:
-        result_format["unexpected_index_column_names"] = key_columns
-    validation = batch.validate(
-        gx_suite, result_format=result_format, expectation_parameters=dict(parameters)
-    )
-    results = {r.expectation_config.meta[_POSITION_META]: r for r in validation.results}
-    return {spec.position: _gx_finding(spec, results[spec.position]) for spec, _ in delegated}
+def _within_bounds(spec: ExpectationSpec, value: int) -> bool:
+    """Whether a table-level figure meets `min_value`/`max_value` (strict if so flagged)."""
+    low, high = spec.kwargs.get("min_value"), spec.kwargs.get("max_value")
+    above = low is None or (value > low if spec.kwargs.get("strict_min") else value >= low)
+    below = high is None or (value < high if spec.kwargs.get("strict_max") else value <= high)
+    return above and below
 
 
-def _columns_used(
-    frame: pd.DataFrame, delegated: Sequence[tuple[ExpectationSpec, Any]], key_columns: list[str]
-) -> pd.DataFrame:
-    """The frame cut to the columns the expectations and keys name (GX hashes every column).
-
-    Whole-table expectations about the column set (`expect_table_column...`) get every column.
-    """
-    if any(spec.type.startswith("expect_table_column") for spec, _ in delegated):
-        return frame
-    named = {c for spec, _ in delegated for c in spec.columns} | set(key_columns)
-    return frame[[c for c in frame.columns if c in named]]
-
-
-def _native_finding(
+def _found(
     spec: ExpectationSpec,
-    frame: pd.DataFrame,
-    kwargs: Mapping[str, Any],
-    key_columns: list[str],
-    sample_size: int,
+    passed: bool,
+    observed: str,
+    failed_count: int | None = None,
+    sample_keys: tuple[Mapping[str, object], ...] = (),
 ) -> Finding:
-    """An expectation evaluated by its `NATIVE_EVALUATORS` entry."""
-    expected = describe_expected(spec)
-    missing = [column for column in spec.columns if column not in frame.columns]
-    if missing:
-        return Finding(
-            rule=spec.label,
-            passed=False,
-            observed=f"could not evaluate: column {missing[0]!r} does not exist",
-            expected=expected,
-            hint=spec.hint,
-        )
-    count, sample, observed = NATIVE_EVALUATORS[spec.type](frame, kwargs, key_columns, sample_size)
+    """A finding of the expectation with its label, expected text and hint."""
     return Finding(
         rule=spec.label,
-        passed=count == 0,
+        passed=passed,
         observed=observed,
-        expected=expected,
-        failed_count=count,
-        sample_keys=sample,
+        expected=describe_expected(spec),
+        failed_count=failed_count,
+        sample_keys=sample_keys,
         hint=spec.hint,
     )
 
 
-def _gx_finding(spec: ExpectationSpec, result: Any) -> Finding:
-    """One GX expectation result as a `Finding` with masked values."""
-    expected = describe_expected(spec)
-    error = _exception_message(result.exception_info)
-    if error:
-        return Finding(
-            rule=spec.label,
-            passed=False,
-            observed=f"could not evaluate: {error}",
-            expected=expected,
-            hint=spec.hint,
-        )
-    details = result.result or {}
-    count = details.get("unexpected_count")
+def _unevaluated(spec: ExpectationSpec, reason: str) -> Finding:
+    """The failed finding of an expectation that could not be evaluated."""
     return Finding(
         rule=spec.label,
-        passed=bool(result.success),
-        observed=_describe_observed(spec, details),
-        expected=expected,
-        failed_count=None if count is None else int(count),
-        sample_keys=() if result.success else _sample_keys(details),
+        passed=False,
+        observed=f"could not evaluate: {reason}",
+        expected=describe_expected(spec),
         hint=spec.hint,
     )
-
-
-def _describe_observed(spec: ExpectationSpec, details: Mapping[str, Any]) -> str:
-    """GX's observation in words, with personal values masked."""
-    if "unexpected_count" in details:
-        text = (
-            f"{details['unexpected_count']:,} of {details.get('element_count', 0):,} rows "
-            f"({details.get('unexpected_percent') or 0:.2f}%)"
-        )
-        counts = details.get("partial_unexpected_counts") or []
-        examples = [_masked(spec, item["value"]) for item in counts]
-        return f"{text}, e.g. {format_examples(examples)}" if examples else text
-    if "observed_value" in details:
-        observed = details["observed_value"]
-        if isinstance(observed, (list, tuple)):
-            return format_examples([_masked(spec, v) for v in observed])
-        return str(plain_value(_masked(spec, observed)))
-    return "not met"
-
-
-def _sample_keys(details: Mapping[str, Any]) -> tuple[dict[str, object], ...]:
-    """The keyed sample GX returned (row index when the table has none of the key columns)."""
-    rows = details.get("partial_unexpected_index_list") or []
-    return tuple(
-        plain_record(mask_record(row)) if isinstance(row, Mapping) else {"row_index": row}
-        for row in rows
-    )
-
-
-def _masked(spec: ExpectationSpec, value: object) -> object:
-    """A value as GX reported it, masked for its column(s).
-
-    Multi-column expectations report a row as a dict or as a list in column order.
-    """
-    if isinstance(value, Mapping):
-        return mask_record(value)
-    if isinstance(value, (list, tuple)) and len(spec.columns) > 1:
-        return mask_record(dict(zip(spec.columns, value, strict=False)))
-    return mask_value(spec.columns[0] if spec.columns else "", value)
 
 
 def _describe_argument(value: object) -> str:
@@ -299,70 +388,3 @@ def _describe_argument(value: object) -> str:
     if isinstance(value, (list, tuple, set)):
         return "[" + format_examples(list(value), limit=8) + "]"
     return f"'{value}'" if isinstance(value, str) else str(value)
-
-
-def _resolved_kwargs(spec: ExpectationSpec, parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """The kwargs with parameter placeholders replaced by their values."""
-    return {
-        key: parameters[value[_PARAMETER_KEY]]
-        if isinstance(value, Mapping) and _PARAMETER_KEY in value
-        else value
-        for key, value in spec.kwargs.items()
-    }
-
-
-def _exception_message(info: Mapping[str, Any] | None) -> str | None:
-    """GX's exception info (flat, or keyed by metric) as one masked message; None if none raised."""
-    if not info:
-        return None
-    entries = [info] if "raised_exception" in info else list(info.values())
-    messages = [
-        str(entry.get("exception_message") or "error")
-        for entry in entries
-        if isinstance(entry, Mapping) and entry.get("raised_exception")
-    ]
-    return mask_text("; ".join(dict.fromkeys(messages))) or None
-
-
-def _gx_expectation(suite: SuiteSpec, spec: ExpectationSpec) -> Any:
-    """The GX expectation object, tagged with its position so results can be matched back.
-
-    GX would log and silently drop an invalid expectation; building each one here turns that
-    into an error naming the file and the expectation.
-    """
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
-    )
-
-    config = dict(spec.config)
-    config["meta"] = {**(config.get("meta") or {}), _POSITION_META: spec.position}
-    try:
-        return ExpectationConfiguration(**config).to_domain_obj()
-    except Exception as error:  # GX raises several unrelated types for a bad configuration
-        raise SuiteError(
-            f"{suite.path.name}: expectation {spec.position} ({spec.label}) is invalid: {error}"
-        ) from error
-
-
-def _project_config() -> Any:
-    """An in-memory GX project: no files, no docs sites, no progress bars, no analytics."""
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
-
-    return DataContextConfig(
-        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
-        progress_bars=ProgressBarsConfig(globally=False),
-        analytics_enabled=False,
-    )
-
-
-@cache
-def _great_expectations() -> Any:
-    """The `great_expectations` module, imported once and with its logging quietened."""
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    import great_expectations
-
-    return great_expectations

@@ -48,6 +48,13 @@ _VOCABULARY_KEY = "$VOCABULARY"
 class SuiteError(ValueError):
     """A suite file that cannot be used, with the file and the reason in the message."""
 
+    @classmethod
+    def invalid(cls, suite: SuiteSpec, spec: ExpectationSpec, reason: object) -> SuiteError:
+        """The error for one expectation of a suite, naming the file and its position."""
+        return cls(
+            f"{suite.path.name}: expectation {spec.position} ({spec.label}) is invalid: {reason}"
+        )
+
 
 @dataclass(frozen=True)
 class ReferenceColumn:

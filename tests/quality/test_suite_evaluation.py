@@ -1,4 +1,5 @@
-"""Great Expectations results turned into findings on-call staff can act on."""
+"""Expectation suites evaluated inside the warehouse (DuckDB and PostgreSQL), turned into
+findings on-call staff can act on."""
 
 import json
 from pathlib import Path
@@ -7,16 +8,41 @@ import pandas as pd
 import pytest
 
 from hygiene_pipeline.quality.evaluation import describe_expected, evaluate_suite
-from hygiene_pipeline.quality.suites import SuiteError, load_suite, load_suites
+from hygiene_pipeline.quality.suites import SuiteError, SuiteSpec, load_suite, load_suites
+from hygiene_pipeline.warehouse.engine import Warehouse
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Warehouse:
+    """An empty warehouse on each engine."""
+    if request.param == "duckdb":
+        url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    else:
+        url = request.getfixturevalue("pg_database_url")
+    store = Warehouse(url)
+    store.ensure_schemas()
+    return store
+
+
+def write(warehouse: Warehouse, table: str, frame: pd.DataFrame) -> None:
+    """Write `schema.table` into the warehouse."""
+    schema, name = table.split(".")
+    warehouse.replace_table(warehouse.schema_for(schema), name, frame)
+
+
+def evaluate(warehouse: Warehouse, suite: SuiteSpec, frame: pd.DataFrame) -> list:
+    """The suite's outcomes on `frame` written as its table."""
+    write(warehouse, suite.qualified_table, frame)
+    return list(evaluate_suite(suite, warehouse).outcomes)
 
 
 def findings_by_rule(outcomes: list) -> dict:
     return {o.finding.rule: o.finding for o in outcomes}
 
 
-def test_faulty_dial_list_names_rules_counts_and_masked_keys() -> None:
+def test_faulty_dial_list_names_rules_counts_and_masked_keys(warehouse: Warehouse) -> None:
     suite = load_suite(EXPECTATIONS_DIR / "curated.dial_list.json")
     dial = pd.DataFrame(
         {
@@ -27,7 +53,7 @@ def test_faulty_dial_list_names_rules_counts_and_masked_keys() -> None:
         }
     )
 
-    found = findings_by_rule(evaluate_suite(suite, dial))
+    found = findings_by_rule(evaluate(warehouse, suite, dial))
 
     unique = found["expect_column_values_to_be_unique(entity_id)"]
     assert not unique.passed and unique.failed_count == 2
@@ -43,13 +69,16 @@ def test_faulty_dial_list_names_rules_counts_and_masked_keys() -> None:
     assert found["expect_table_row_count_to_be_between"].passed
 
 
-def test_contain_set_reports_the_absent_values_as_offenders() -> None:
+def test_contain_set_reports_the_absent_values_as_offenders(warehouse: Warehouse) -> None:
     suite = load_suite(EXPECTATIONS_DIR / "curated.contacts_golden.json")
-    golden = pd.DataFrame({"entity_id": ["E1", "E2"]})
-
-    found = findings_by_rule(
-        evaluate_suite(suite, golden, {"contact_xref_entity_ids": ["E1", "E2", "E7", "E9"]})
+    golden = pd.DataFrame({"entity_id": ["E1", "E2", None]})
+    write(
+        warehouse,
+        "curated.contact_xref",
+        pd.DataFrame({"entity_id": ["E9", "E1", "E2", "E7", "E9", None]}),
     )
+
+    found = findings_by_rule(evaluate(warehouse, suite, golden))
 
     contains = found["expect_column_distinct_values_to_contain_set(entity_id)"]
     assert not contains.passed
@@ -59,11 +88,11 @@ def test_contain_set_reports_the_absent_values_as_offenders() -> None:
     assert "<contact_xref_entity_ids>" in contains.expected
 
 
-def test_a_missing_column_is_a_failed_finding_not_a_crash() -> None:
+def test_a_missing_column_is_a_failed_finding_not_a_crash(warehouse: Warehouse) -> None:
     suite = load_suite(EXPECTATIONS_DIR / "curated.dial_list.json")
     dial = pd.DataFrame({"entity_id": ["E1"], "phone_e164": ["+14155550100"]})
 
-    found = findings_by_rule(evaluate_suite(suite, dial))
+    found = findings_by_rule(evaluate(warehouse, suite, dial))
 
     tier = found["expect_column_values_to_be_in_set(intent_tier)"]
     assert not tier.passed
@@ -71,7 +100,9 @@ def test_a_missing_column_is_a_failed_finding_not_a_crash() -> None:
     assert found["expect_column_values_to_be_unique(entity_id)"].passed
 
 
-def test_invalid_expectation_is_an_error_naming_file_and_position(tmp_path: Path) -> None:
+def test_invalid_expectation_is_an_error_naming_file_and_position(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
     path = tmp_path / "curated.t.json"
     path.write_text(
         json.dumps(
@@ -85,26 +116,52 @@ def test_invalid_expectation_is_an_error_naming_file_and_position(tmp_path: Path
     )
 
     with pytest.raises(SuiteError, match=r"curated\.t\.json: expectation 0 .* is invalid"):
-        evaluate_suite(load_suite(path), pd.DataFrame({"a": [1]}))
+        evaluate(warehouse, load_suite(path), pd.DataFrame({"a": [1]}))
 
 
-def test_parameters_without_values_are_an_error() -> None:
+def test_a_missing_reference_table_fails_the_expectation_that_needs_it(
+    warehouse: Warehouse,
+) -> None:
     suite = load_suite(EXPECTATIONS_DIR / "curated.contacts_golden.json")
 
-    with pytest.raises(SuiteError, match="contact_xref_entity_ids"):
-        evaluate_suite(suite, pd.DataFrame({"entity_id": ["E1"]}))
+    found = findings_by_rule(evaluate(warehouse, suite, pd.DataFrame({"entity_id": ["E1"]})))
+
+    contains = found["expect_column_distinct_values_to_contain_set(entity_id)"]
+    assert not contains.passed
+    assert contains.observed == (
+        "could not evaluate: the reference column curated.contact_xref.entity_id does not exist"
+    )
+    assert found["expect_column_values_to_be_unique(entity_id)"].passed
 
 
-def test_every_shipped_suite_is_valid_for_great_expectations() -> None:
-    for suite in load_suites(EXPECTATIONS_DIR):
-        columns = {c for e in suite.expectations for c in e.columns} | set(suite.key_columns)
-        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in sorted(columns)})
-        parameters = {name: [] for name in suite.references}
+def typed_empty_frame(suite: SuiteSpec) -> pd.DataFrame:
+    """No rows, each column typed as its expectations read it: numbers compared to bounds,
+    flags compared to booleans, text otherwise."""
+    dtypes = {c: "string" for c in suite.key_columns}
+    for e in suite.expectations:
+        for column in e.columns:
+            if "min_value" in e.kwargs or "max_value" in e.kwargs:
+                dtypes[column] = "Float64"
+            elif e.kwargs.get("value_set") == [True]:
+                dtypes[column] = "boolean"
+            else:
+                dtypes.setdefault(column, "string")
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in sorted(dtypes.items())})
 
-        outcomes = evaluate_suite(suite, frame, parameters)
 
-        errors = [o.finding for o in outcomes if o.finding.observed.startswith("could not")]
+def test_every_shipped_suite_is_valid_and_evaluates_in_the_warehouse(warehouse: Warehouse) -> None:
+    suites = load_suites(EXPECTATIONS_DIR)
+    for suite in suites:
+        write(warehouse, suite.qualified_table, typed_empty_frame(suite))
+
+    for suite in suites:
+        evaluation = evaluate_suite(suite, warehouse)
+
+        errors = [o.finding for o in evaluation.outcomes if o.finding.observed.startswith("could")]
         assert not errors, f"{suite.path.name}: {errors}"
+        assert evaluation.row_count == 0
+        row_counts = [o.finding for o in evaluation.outcomes if o.finding.failed_count is None]
+        assert all(f.observed == "0" for f in row_counts)
 
 
 def test_describe_expected_shows_arguments_but_not_columns() -> None:
@@ -118,7 +175,7 @@ def test_describe_expected_shows_arguments_but_not_columns() -> None:
     assert describe_expected(score) == "column values to be between (min_value=0, max_value=100)"
 
 
-def test_multi_column_values_are_masked_per_column(tmp_path: Path) -> None:
+def test_multi_column_values_are_masked_per_column(warehouse: Warehouse, tmp_path: Path) -> None:
     path = tmp_path / "curated.t.json"
     path.write_text(
         json.dumps(
@@ -136,7 +193,7 @@ def test_multi_column_values_are_masked_per_column(tmp_path: Path) -> None:
     )
     frame = pd.DataFrame({"k": ["a", "b"], "email": ["jane@x.com"] * 2, "source": ["sf"] * 2})
 
-    [outcome] = evaluate_suite(load_suite(path), frame)
+    [outcome] = evaluate(warehouse, load_suite(path), frame)
 
     shown = json.dumps([outcome.finding.observed, outcome.finding.sample_keys])
     assert "jane@x.com" not in shown and "j***@x***.com" in shown
@@ -144,7 +201,7 @@ def test_multi_column_values_are_masked_per_column(tmp_path: Path) -> None:
     assert [k["k"] for k in outcome.finding.sample_keys] == ["b"]  # the repeat, not the first
 
 
-def test_a_file_delivered_twice_is_sampled_from_the_copy(tmp_path: Path) -> None:
+def test_a_file_delivered_twice_is_sampled_from_the_copy(warehouse: Warehouse) -> None:
     suite = load_suite(EXPECTATIONS_DIR / "staging.call_logs.json")
     original = pd.DataFrame(
         {
@@ -158,10 +215,123 @@ def test_a_file_delivered_twice_is_sampled_from_the_copy(tmp_path: Path) -> None
     # Read back in any order, the copy is what comes after the original in read order.
     frame = pd.concat([copy, original], ignore_index=True)
 
-    found = findings_by_rule(evaluate_suite(suite, frame))
+    found = findings_by_rule(evaluate(warehouse, suite, frame))
 
     unique = found["expect_column_values_to_be_unique(call_id)"]
     assert not unique.passed and unique.failed_count == 6
     assert {k["source_file"] for k in unique.sample_keys} == {"calls_resent.csv"}
     assert [k["row_number"] for k in unique.sample_keys] == [1, 2, 3]
     assert "3 repeat an earlier row (in 'calls_resent.csv')" in unique.observed
+
+
+def suite_file(tmp_path: Path, *expectations: dict, key_columns: tuple = ("k",)) -> SuiteSpec:
+    """A suite of `expectations` guarding `curated.t`."""
+    path = tmp_path / "curated.t.json"
+    document = {
+        "name": "t",
+        "meta": {"key_columns": list(key_columns)},
+        "expectations": expectations,
+    }
+    path.write_text(json.dumps(document))
+    return load_suite(path)
+
+
+def test_mostly_is_a_share_of_the_non_null_rows(warehouse: Warehouse, tmp_path: Path) -> None:
+    suite = suite_file(
+        tmp_path,
+        {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "half", "value_set": [True], "mostly": 0.5},
+        },
+        {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "third", "value_set": [True], "mostly": 0.5},
+        },
+    )
+    frame = pd.DataFrame(
+        {
+            "k": ["a", "b", "c", "d"],
+            "half": pd.array([True, False, None, None], dtype="boolean"),
+            "third": pd.array([True, False, False, None], dtype="boolean"),
+        }
+    )
+
+    half, third = (o.finding for o in evaluate(warehouse, suite, frame))
+
+    assert half.passed and half.failed_count == 1 and half.sample_keys == ()
+    assert half.observed == "1 of 4 rows (50.00%), e.g. False"
+    assert not third.passed and third.failed_count == 2
+    assert third.observed == "2 of 4 rows (66.67%), e.g. False"
+    assert [k["k"] for k in third.sample_keys] == ["b", "c"]
+
+
+def test_regex_matches_anywhere_in_the_value_read_as_text(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    suite = suite_file(
+        tmp_path,
+        {
+            "type": "expect_column_values_to_match_regex",
+            "kwargs": {"column": "n", "regex": "^[0-3]$"},
+        },
+        {"type": "expect_column_values_to_match_regex", "kwargs": {"column": "s", "regex": "5"}},
+    )
+    frame = pd.DataFrame(
+        {
+            "k": ["a", "b", "c", "d", "e"],
+            "n": pd.array([1, 7, None, -1, 7], dtype="Int64"),
+            "s": ["15", "51", "x5x", "6", None],
+        }
+    )
+
+    anchored, anywhere = (o.finding for o in evaluate(warehouse, suite, frame))
+
+    assert anchored.failed_count == 3
+    assert anchored.observed == "3 of 5 rows (75.00%), e.g. 7, -1"
+    assert anchored.sample_keys == ({"n": 7, "k": "b"}, {"n": -1, "k": "d"}, {"n": 7, "k": "e"})
+    assert anywhere.failed_count == 1 and anywhere.sample_keys == ({"s": "6", "k": "d"},)
+
+
+def test_compound_uniqueness_ignores_rows_with_no_value_at_all(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    suite = suite_file(
+        tmp_path,
+        {
+            "type": "expect_compound_columns_to_be_unique",
+            "kwargs": {"column_list": ["contact_id", "source"]},
+        },
+    )
+    frame = pd.DataFrame(
+        {
+            "k": ["a", "b", "c", "d", "e"],
+            "contact_id": [None, None, None, None, "C1"],
+            "source": ["sf", "sf", None, None, "sf"],
+        }
+    )
+
+    [outcome] = evaluate(warehouse, suite, frame)
+
+    assert outcome.finding.failed_count == 2
+    assert outcome.finding.observed.startswith("2 of 5 rows share a value")
+    assert outcome.finding.sample_keys == ({"k": "b"},)
+
+
+def test_an_expectation_the_engine_cannot_evaluate_fails_alone(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    suite = suite_file(
+        tmp_path,
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "s", "min_value": 0}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "s"}},
+        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 3}},
+    )
+    frame = pd.DataFrame({"k": ["a", "b"], "s": ["abc", None]})
+
+    between, not_null, row_count = (o.finding for o in evaluate(warehouse, suite, frame))
+
+    assert not between.passed and between.observed.startswith("could not evaluate: ")
+    assert between.failed_count is None
+    assert not_null.failed_count == 1 and not_null.observed == "1 of 2 rows (50.00%), e.g. None"
+    assert not_null.sample_keys == ({"s": None, "k": "b"},)
+    assert (row_count.passed, row_count.observed, row_count.failed_count) == (False, "2", None)
