@@ -31,7 +31,7 @@ from hygiene_pipeline.domain.column_ops import (
     blank_to_none,
     map_distinct,
 )
-from hygiene_pipeline.domain.phone_metadata import TYPE_NAMES, metadata_read
+from hygiene_pipeline.domain.phone_metadata import TYPE_NAMES, calling_code, metadata_read
 
 PHONE_FIELDS: tuple[str, ...] = ("raw", "e164", "valid", "type", "region", "extension")
 """Suffixes of the six columns each phone column becomes (`phone_raw`, `phone_e164`, ...)."""
@@ -40,6 +40,7 @@ POOL_THRESHOLD = 100_000
 """Distinct keys below which parsing stays in-process (starting workers costs about a second)."""
 
 _CHUNK_SIZE = 25_000
+_MIN_NSN, _MAX_NSN = 2, 17
 _URI_NUMBER = r"^\s*(?i:tel|sips?):([^@;]*).*$"
 _EXTENSION_MARK = r"[^\d\s()+./-]"
 """Any character besides digits and separators: only such values may carry an extension."""
@@ -184,3 +185,34 @@ def parse_phones(
         out[name] = column.astype(bool) if name == "valid" else column
     out["extension"] = keys["extension"]
     return out[list(PHONE_FIELDS)]
+
+
+def _split_e164(distinct: pd.Series) -> pd.Series:
+    text = arrow_strings(distinct)
+    digits = pc.replace_substring_regex(text, r"\D", "")
+    heads = pd.Series(arrow_objects(pc.utf8_slice_codeunits(digits, 0, 3)), dtype="object")
+    codes = map_distinct(heads, lambda d: d.map(calling_code)).to_numpy(dtype=int)
+    code_length = np.where(codes > 0, np.char.str_len(codes.astype(str)), 0)
+    national = arrow_objects(digits)
+    for length in (1, 2, 3):
+        rows = code_length == length
+        if rows.any():
+            national[rows] = arrow_objects(pc.utf8_slice_codeunits(digits, length))[rows]
+    size = pd.Series(national, dtype="object").str.len().to_numpy()
+    split = (
+        arrow_flags(pc.starts_with(text, "+"))
+        & (code_length > 0)
+        & (size >= _MIN_NSN)
+        & (size <= _MAX_NSN)
+    )
+    return pd.Series(np.where(split, national, arrow_objects(digits)), dtype="object")
+
+
+def national_significant_numbers(e164: pd.Series) -> pd.Series:
+    """The national significant number of each E.164 number (`+441234567890` -> `1234567890`).
+
+    E.164 is `+`, the calling code and the national significant number, so the number is the
+    digits after the calling code (calling codes are prefix-free): no second parse is needed. A
+    value without a calling code or with an impossible length keeps all its digits.
+    """
+    return map_distinct(e164, _split_e164)
