@@ -80,16 +80,20 @@ _SHAPES: dict[str, str] = {
     "b": r"\D+?", "B": r"\D+?", "a": r"\D+?", "A": r"\D+?", "p": r"\D+?", "%": "%",
 }  # fmt: skip
 """Per `strptime` directive, a pattern matching at least what pandas' own pattern matches."""
-_ISO_PARTS = re.compile(r"(?:%[YmdHMSfz]|[ /\\.T:-])*")
-"""Formats that may be ISO 8601 ones, which pandas reads with a more lenient parser."""
+_ISO_PARTS = re.compile(r"%Y(?:%[YmdHMSfz]|[ /\\.T:-])*")
+"""Formats that may be ISO 8601 ones, which pandas reads with its own, more lenient parser."""
+_ISO_SHAPE = re.compile(r"\s*-?\d{4}.*", re.DOTALL)
+"""What that parser needs at least: a four-digit year (any other is out of pandas' range)."""
 _DIRECTIVE = re.compile(r"%(.)|(\s+)|([^%\s]+)")
 
 
 @lru_cache(maxsize=512)
 def _format_shape(fmt: str) -> re.Pattern[str] | None:
     """A pattern every value `fmt` reads matches, with digits written as 0 (None when unknown:
-    an ISO-like format, a directive without a shape, a digit in the format)."""
-    if _ISO_PARTS.fullmatch(fmt) or re.search(r"\d", fmt) or _DIRECTIVE.sub("", fmt):
+    a directive without a shape, a digit in the format)."""
+    if _ISO_PARTS.fullmatch(fmt):
+        return _ISO_SHAPE
+    if re.search(r"\d", fmt) or _DIRECTIVE.sub("", fmt):
         return None
     parts = []
     for directive, space, literal in _DIRECTIVE.findall(fmt):
