@@ -2,17 +2,30 @@
 
 CRM columns repeat the same values many times (countries, first names, domains), so every
 transformation that is not a cheap vectorised string operation runs once per distinct value
-and is mapped back onto the column with `map_distinct`.
+and is mapped back onto the column with `map_distinct`. Per-value Python work on many distinct
+values uses both cores: `map_values` and `map_in_chunks` split it across spawned worker
+processes (so scripts that call them need the usual `if __name__ == "__main__":` guard).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from multiprocessing import get_context
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+POOL_THRESHOLD = 50_000
+"""Items below which per-value work stays in-process (starting a worker costs about a second)."""
 
 # Letters that Unicode decomposition does not split into base letter + mark.
 _UNDECOMPOSABLE = str.maketrans(
@@ -76,6 +89,54 @@ def _spread(column: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
     out[present] = column.to_numpy(dtype=object)[codes[present]]
     result = pd.Series(out, index=index, dtype="object")
     return result.where(result.notna(), None)
+
+
+def default_workers() -> int:
+    """Worker processes for per-value work: the cores this process may use, at most two."""
+    return max(1, min(2, len(os.sched_getaffinity(0))))
+
+
+def map_in_chunks(
+    function: Callable[[list[T]], R],
+    items: list[T],
+    workers: int | None = None,
+    threshold: int | None = None,
+) -> list[R]:
+    """`function` on `items` cut into one chunk per worker process, results in chunk order.
+
+    With fewer than `threshold` items (default `POOL_THRESHOLD`) or one worker, the result is
+    `[function(items)]`, computed in-process. `function` runs in spawned processes, so it must
+    be importable (defined at module level) and its items and results picklable.
+    """
+    workers = default_workers() if workers is None else workers
+    threshold = POOL_THRESHOLD if threshold is None else threshold
+    if workers <= 1 or len(items) < threshold:
+        return [function(items)]
+    size = -(-len(items) // workers)
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    with ProcessPoolExecutor(max_workers=len(chunks), mp_context=get_context("spawn")) as pool:
+        return list(pool.map(function, chunks))
+
+
+def _each(function: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    return [function(value) for value in values]
+
+
+def map_values(
+    values: pd.Series,
+    function: Callable[[Any], Any],
+    workers: int | None = None,
+    threshold: int | None = None,
+) -> pd.Series:
+    """`function` of each distinct non-missing value, spread back as `map_distinct` does (the
+    same as `map_distinct(values, lambda d: d.map(function))`); many distinct values are split
+    across worker processes (`map_in_chunks`), so `function` must be defined at module level."""
+
+    def transform(distinct: pd.Series) -> pd.Series:
+        parts = map_in_chunks(partial(_each, function), distinct.tolist(), workers, threshold)
+        return pd.Series([result for part in parts for result in part], index=distinct.index)
+
+    return map_distinct(values, transform)
 
 
 def _stripped_or_none(value: str) -> str | None:

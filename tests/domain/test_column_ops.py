@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hygiene_pipeline.domain.column_ops import blank_to_none, clean_text, fold_accents, map_distinct
+from hygiene_pipeline.domain.column_ops import (
+    blank_to_none,
+    clean_text,
+    fold_accents,
+    map_distinct,
+    map_in_chunks,
+    map_values,
+)
 
 
 def test_map_distinct_calls_the_transform_once_per_distinct_value() -> None:
@@ -43,3 +50,20 @@ def test_fold_accents_keeps_other_scripts() -> None:
         "zoe",
         "王小明",
     ]
+
+
+def test_map_in_chunks_halves_large_inputs_across_workers() -> None:
+    items = [f"v{i}" for i in range(25)]
+    assert map_in_chunks(len, items, workers=2, threshold=10) == [13, 12]
+    assert map_in_chunks(len, items, workers=2, threshold=26) == [25]  # too few: in-process
+    assert map_in_chunks(len, items, workers=1, threshold=1) == [25]
+
+
+def test_map_values_in_workers_equals_the_serial_map() -> None:
+    values = pd.Series(["ab", None, "cd", "ab", "éf", "gh", "ij"] * 3, index=range(100, 121))
+    serial = map_distinct(values, lambda d: d.map(str.upper))
+    pooled = map_values(values, str.upper, workers=2, threshold=2)
+    pd.testing.assert_series_equal(pooled, serial)
+    flags = map_values(values, str.isascii, workers=1)
+    assert flags.dtype == bool
+    assert flags.tolist() == map_distinct(values, lambda d: d.map(str.isascii)).tolist()

@@ -6,7 +6,7 @@ import pandas as pd
 import phonenumbers
 import pytest
 
-from hygiene_pipeline.domain import phones
+from hygiene_pipeline.domain import column_ops
 from hygiene_pipeline.domain.phone_metadata import metadata_read
 from hygiene_pipeline.domain.phones import (
     national_significant_numbers,
@@ -101,8 +101,7 @@ def test_process_pool_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch) ->
     keys = phone_keys(raw, pd.Series("CN", index=raw.index)).dropna(subset=["number"])
     assert (metadata_read(keys[["number", "region"]])["country_code"] == 0).sum() == 60
     in_process = parse_phones(raw, "CN", workers=1)
-    monkeypatch.setattr(phones, "POOL_THRESHOLD", 10)
-    monkeypatch.setattr(phones, "_CHUNK_SIZE", 16)
+    monkeypatch.setattr(column_ops, "POOL_THRESHOLD", 10)
     pooled = parse_phones(raw, "CN", workers=2)
     pd.testing.assert_frame_equal(in_process, pooled)
     assert pooled["e164"].iloc[0] == "+861012340000"
