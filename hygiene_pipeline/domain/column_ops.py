@@ -139,14 +139,22 @@ def map_values(
     return map_distinct(values, transform)
 
 
-def _stripped_or_none(value: str) -> str | None:
-    return value.strip() or None
+_ASCII_WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+"""The ASCII characters `str.strip` removes (`str.isspace`)."""
 
 
 def blank_to_none(values: pd.Series) -> pd.Series:
-    """Missing and whitespace-only values become None; the rest are stripped strings."""
-    text = values.astype("object").map(_stripped_or_none, na_action="ignore").astype("object")
-    return text.where(text.notna(), None)
+    """Missing and whitespace-only values become None; the rest are stripped strings.
+
+    Stripped as `str.strip` does: with Arrow for ASCII text, in Python for the other values,
+    whose whitespace (no-break and ideographic spaces...) Python's own tables define.
+    """
+    text = arrow_strings(values)
+    stripped = arrow_objects(pc.utf8_trim(text, _ASCII_WHITESPACE))
+    wider = np.flatnonzero(~arrow_flags(pc.string_is_ascii(text)) & pd.notna(stripped))
+    stripped[wider] = [value.strip() for value in stripped[wider]]
+    stripped[stripped == ""] = None
+    return pd.Series(stripped, index=values.index, dtype="object")
 
 
 def clean_text(values: pd.Series) -> pd.Series:

@@ -144,6 +144,14 @@ def _made_up_kind(number: str) -> str | None:
     return "two digits only" if len(set(number)) == 2 else None
 
 
+def _written_kinds(distinct: pd.Series) -> pd.Series:
+    """`_made_up_kind` of the digits of numbers as written, without a leading NANP `1`."""
+    written = distinct.astype("string").str.replace(r"\D", "", regex=True)
+    written = written.where(~(written.str.len().eq(11) & written.str.startswith("1")),
+                            written.str[1:])  # fmt: skip
+    return written.astype(object).map(_made_up_kind)
+
+
 def phone_junk(e164: pd.Series, raw: pd.Series | None = None) -> pd.Series:
     """Why a number is fictional or made up (see `_made_up_kind`), None when it is not; judged
     on its national significant number and on the digits as written (a made-up "1234567890"
@@ -151,10 +159,7 @@ def phone_junk(e164: pd.Series, raw: pd.Series | None = None) -> pd.Series:
     national = national_significant_numbers(e164.astype(object))
     kinds = map_distinct(national, lambda v: v.map(_made_up_kind))
     if raw is not None:
-        written = raw.astype("string").str.replace(r"\D", "", regex=True)
-        written = written.where(~(written.str.len().eq(11) & written.str.startswith("1")),
-                                written.str[1:])  # fmt: skip
-        kinds = kinds.fillna(map_distinct(written.astype(object), lambda v: v.map(_made_up_kind)))
+        kinds = kinds.fillna(map_distinct(raw.astype(object), _written_kinds))
     return kinds.astype(object).where(kinds.notna(), None)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from hygiene_pipeline.domain.column_ops import (
@@ -67,3 +68,15 @@ def test_map_values_in_workers_equals_the_serial_map() -> None:
     flags = map_values(values, str.isascii, workers=1)
     assert flags.dtype == bool
     assert flags.tolist() == map_distinct(values, lambda d: d.map(str.isascii)).tolist()
+
+
+def test_blank_to_none_strips_as_python_does() -> None:
+    rng = np.random.default_rng(3)
+    pool = list("ab \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003\u3000\u200b\ufeffé中")
+    texts = ["".join(rng.choice(pool, size=rng.integers(0, 6))) for _ in range(3000)]
+    values = pd.Series([*texts, None, np.nan, pd.NA], index=range(5, 3008), dtype="object")
+    expected = [text.strip() or None for text in texts] + [None, None, None]
+    out = blank_to_none(values)
+    assert out.tolist() == expected
+    assert out.index.equals(values.index)
+    assert blank_to_none(values.astype("string")).tolist() == expected
