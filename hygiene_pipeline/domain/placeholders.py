@@ -43,6 +43,14 @@ RESERVED_DOMAINS: frozenset[str] = frozenset(_TABLE["reserved_domains"])
 RESERVED_SUFFIXES: tuple[str, ...] = tuple(_TABLE["reserved_suffixes"])
 PLACEHOLDER_COMPANIES: frozenset[str] = frozenset(_TABLE["companies"])
 KEYBOARD_ROWS: tuple[str, ...] = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
+_KEYBOARD_RUNS: frozenset[str] = frozenset(
+    keys[start:end]
+    for row in KEYBOARD_ROWS
+    for keys in (row, row[::-1])
+    for start in range(len(keys))
+    for end in range(start + 4, len(keys) + 1)
+)
+"""Every run of 4+ keys along a keyboard row, either way (`asdf`, `fdsa`)."""
 
 
 def _fold_distinct(values: pd.Series) -> pd.Series:
@@ -60,7 +68,7 @@ def _mash_kind(word: str) -> str | None:
     along a keyboard row, either way), or None."""
     if len(word) >= 3 and len(set(word)) == 1:
         return "repeated characters"
-    if len(word) >= 4 and any(word in row or word in row[::-1] for row in KEYBOARD_ROWS):
+    if word in _KEYBOARD_RUNS:
         return "keyboard pattern"
     return None
 
