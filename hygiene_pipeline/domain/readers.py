@@ -55,7 +55,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -432,7 +431,7 @@ def _json_values(text: str, may_be_document: bool) -> list[tuple[str, Any]]:
     """(raw JSON text, parsed value or the parse error) per record of a JSON file."""
     if may_be_document:
         try:
-            document = _loads(text)
+            document = json.loads(text)
         except json.JSONDecodeError:
             pass  # not one document: read as JSON Lines below
         else:
@@ -449,25 +448,10 @@ def _json_values(text: str, may_be_document: bool) -> list[tuple[str, Any]]:
         if not line:
             continue
         try:
-            values.append((line, _loads(line)))
+            values.append((line, json.loads(line)))
         except json.JSONDecodeError as error:
             values.append((json.dumps(line, ensure_ascii=False), error))
     return values
-
-
-_LONG_NUMBER = re.compile(r"\d{19}")
-"""Integers this long may pass 64 bits, which orjson would read as floats."""
-
-
-def _loads(text: str) -> Any:
-    """`json.loads` of `text`, through the faster orjson where it gives the same value (not for
-    numbers of 19+ digits); the error is always `json`'s own."""
-    if not _LONG_NUMBER.search(text):
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass  # json.loads says why, in its words, or reads what orjson refuses (NaN)
-    return json.loads(text)
 
 
 def _json_problem(value: object) -> str | None:
