@@ -2,17 +2,30 @@
 
 CRM columns repeat the same values many times (countries, first names, domains), so every
 transformation that is not a cheap vectorised string operation runs once per distinct value
-and is mapped back onto the column with `map_distinct`.
+and is mapped back onto the column with `map_distinct`. Per-value Python work on many distinct
+values uses both cores: `map_values` and `map_in_chunks` split it across spawned worker
+processes (so scripts that call them need the usual `if __name__ == "__main__":` guard).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from multiprocessing import get_context
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+POOL_THRESHOLD = 50_000
+"""Items below which per-value work stays in-process (starting a worker costs about a second)."""
 
 # Letters that Unicode decomposition does not split into base letter + mark.
 _UNDECOMPOSABLE = str.maketrans(
@@ -78,14 +91,70 @@ def _spread(column: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
     return result.where(result.notna(), None)
 
 
-def _stripped_or_none(value: str) -> str | None:
-    return value.strip() or None
+def default_workers() -> int:
+    """Worker processes for per-value work: the cores this process may use, at most two."""
+    return max(1, min(2, len(os.sched_getaffinity(0))))
+
+
+def map_in_chunks(
+    function: Callable[[list[T]], R],
+    items: list[T],
+    workers: int | None = None,
+    threshold: int | None = None,
+) -> list[R]:
+    """`function` on `items` cut into one chunk per worker process, results in chunk order.
+
+    With fewer than `threshold` items (default `POOL_THRESHOLD`) or one worker, the result is
+    `[function(items)]`, computed in-process. `function` runs in spawned processes, so it must
+    be importable (defined at module level) and its items and results picklable.
+    """
+    workers = default_workers() if workers is None else workers
+    threshold = POOL_THRESHOLD if threshold is None else threshold
+    if workers <= 1 or len(items) < threshold:
+        return [function(items)]
+    size = -(-len(items) // workers)
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    with ProcessPoolExecutor(max_workers=len(chunks), mp_context=get_context("spawn")) as pool:
+        return list(pool.map(function, chunks))
+
+
+def _each(function: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    return [function(value) for value in values]
+
+
+def map_values(
+    values: pd.Series,
+    function: Callable[[Any], Any],
+    workers: int | None = None,
+    threshold: int | None = None,
+) -> pd.Series:
+    """`function` of each distinct non-missing value, spread back as `map_distinct` does (the
+    same as `map_distinct(values, lambda d: d.map(function))`); many distinct values are split
+    across worker processes (`map_in_chunks`), so `function` must be defined at module level."""
+
+    def transform(distinct: pd.Series) -> pd.Series:
+        parts = map_in_chunks(partial(_each, function), distinct.tolist(), workers, threshold)
+        return pd.Series([result for part in parts for result in part], index=distinct.index)
+
+    return map_distinct(values, transform)
+
+
+_ASCII_WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+"""The ASCII characters `str.strip` removes (`str.isspace`)."""
 
 
 def blank_to_none(values: pd.Series) -> pd.Series:
-    """Missing and whitespace-only values become None; the rest are stripped strings."""
-    text = values.astype("object").map(_stripped_or_none, na_action="ignore").astype("object")
-    return text.where(text.notna(), None)
+    """Missing and whitespace-only values become None; the rest are stripped strings.
+
+    Stripped as `str.strip` does: with Arrow for ASCII text, in Python for the other values,
+    whose whitespace (no-break and ideographic spaces...) Python's own tables define.
+    """
+    text = arrow_strings(values)
+    stripped = arrow_objects(pc.utf8_trim(text, _ASCII_WHITESPACE))
+    wider = np.flatnonzero(~arrow_flags(pc.string_is_ascii(text)) & pd.notna(stripped))
+    stripped[wider] = [value.strip() for value in stripped[wider]]
+    stripped[stripped == ""] = None
+    return pd.Series(stripped, index=values.index, dtype="object")
 
 
 def clean_text(values: pd.Series) -> pd.Series:

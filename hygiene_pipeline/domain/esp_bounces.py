@@ -115,7 +115,11 @@ def as_text(value: object) -> str | None:
     """A JSON value as the text a CSV cell would hold (`true`, `550`, nested values as JSON)."""
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, bool | int | float):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
         return json.dumps(value)
     return json.dumps(value, ensure_ascii=False)
 

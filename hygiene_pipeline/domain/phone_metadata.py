@@ -120,7 +120,7 @@ def _classify(
     return types, region
 
 
-def _calling_code(head: str) -> int:
+def calling_code(head: str) -> int:
     """The calling code `phonenumbers` reads from the first three digits (0 when none fits)."""
     if head[:1] in ("", "0"):
         return 0
@@ -256,7 +256,7 @@ def metadata_read(keys: pd.DataFrame) -> pd.DataFrame:
     plus = ~in_region & (pc.utf8_length(digits).to_numpy(zero_copy_only=False) > _MAX_CODE)
     country_code = np.zeros(count, dtype=np.int64)
     heads = arrow_objects(pc.utf8_slice_codeunits(digits, 0, _MAX_CODE))
-    codes = map_distinct(pd.Series(np.where(plus, heads, None)), lambda d: d.map(_calling_code))
+    codes = map_distinct(pd.Series(np.where(plus, heads, None)), lambda d: d.map(calling_code))
     country_code[plus] = codes[plus].to_numpy(dtype=np.int64)
     for code in pd.unique(country_code[country_code > 0]):
         rows = np.flatnonzero(country_code == code)

@@ -8,16 +8,14 @@ key carries none. Each distinct key is then read in one of two ways, with the sa
 - Column-wise (`phone_metadata.metadata_read`): most keys, read with the library's own
   metadata and rules on whole columns of numbers.
 - Per key (`parse_keys`): every other key goes through `phonenumbers.parse`, `number_type` and
-  `region_code_for_number`. Large sets are parsed in chunks by a pool of worker processes
-  (spawned, so scripts that call this need the usual `if __name__ == "__main__":` guard).
+  `region_code_for_number`. Large sets are parsed in halves by worker processes
+  (`column_ops.map_in_chunks`: spawned, so scripts that call this need the usual
+  `if __name__ == "__main__":` guard).
 """
 
 from __future__ import annotations
 
-import os
 import re
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
@@ -30,16 +28,14 @@ from hygiene_pipeline.domain.column_ops import (
     arrow_strings,
     blank_to_none,
     map_distinct,
+    map_in_chunks,
 )
-from hygiene_pipeline.domain.phone_metadata import TYPE_NAMES, metadata_read
+from hygiene_pipeline.domain.phone_metadata import TYPE_NAMES, calling_code, metadata_read
 
 PHONE_FIELDS: tuple[str, ...] = ("raw", "e164", "valid", "type", "region", "extension")
 """Suffixes of the six columns each phone column becomes (`phone_raw`, `phone_e164`, ...)."""
 
-POOL_THRESHOLD = 100_000
-"""Distinct keys below which parsing stays in-process (starting workers costs about a second)."""
-
-_CHUNK_SIZE = 25_000
+_MIN_NSN, _MAX_NSN = 2, 17
 _URI_NUMBER = r"^\s*(?i:tel|sips?):([^@;]*).*$"
 _EXTENSION_MARK = r"[^\d\s()+./-]"
 """Any character besides digits and separators: only such values may carry an extension."""
@@ -130,22 +126,10 @@ def parse_keys(keys: list[tuple[str, str]]) -> tuple[list, list, list, list]:
     return e164s, valids, types, regions
 
 
-def _parse_all(keys: list[tuple[str, str]], workers: int) -> tuple[list, list, list, list]:
-    """Parse keys in-process, or in chunks across `workers` spawned processes when worth it."""
-    if workers <= 1 or len(keys) < POOL_THRESHOLD:
-        return parse_keys(keys)
-    chunks = [keys[i : i + _CHUNK_SIZE] for i in range(0, len(keys), _CHUNK_SIZE)]
-    results: tuple[list, list, list, list] = ([], [], [], [])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        for chunk_result in pool.map(parse_keys, chunks):
-            for collected, part in zip(results, chunk_result, strict=True):
-                collected.extend(part)
-    return results
-
-
-def default_workers() -> int:
-    """Worker processes for phone parsing: the cores this process may use, at most two."""
-    return max(1, min(2, len(os.sched_getaffinity(0))))
+def _parse_all(keys: list[tuple[str, str]], workers: int | None) -> tuple[list, ...]:
+    """Parse keys in-process, or in halves across worker processes when there are many."""
+    parts = map_in_chunks(parse_keys, keys, workers)
+    return tuple([value for part in parts for value in part[field]] for field in range(4))
 
 
 def parse_phones(
@@ -175,7 +159,7 @@ def parse_phones(
     read = metadata_read(pairs).astype({"valid": "object"})
     per_key = read["country_code"] == 0
     slow_keys = list(zip(pairs.loc[per_key, "number"], pairs.loc[per_key, "region"], strict=True))
-    parsed = _parse_all(slow_keys, workers or default_workers())
+    parsed = _parse_all(slow_keys, workers)
     out = pd.DataFrame({"raw": keys["raw"]}, index=raw.index)
     for name, values in zip(("e164", "valid", "type", "region"), parsed, strict=True):
         read.loc[per_key, name] = pd.Series(values, index=read.index[per_key], dtype="object")
@@ -184,3 +168,34 @@ def parse_phones(
         out[name] = column.astype(bool) if name == "valid" else column
     out["extension"] = keys["extension"]
     return out[list(PHONE_FIELDS)]
+
+
+def _split_e164(distinct: pd.Series) -> pd.Series:
+    text = arrow_strings(distinct)
+    digits = pc.replace_substring_regex(text, r"\D", "")
+    heads = pd.Series(arrow_objects(pc.utf8_slice_codeunits(digits, 0, 3)), dtype="object")
+    codes = map_distinct(heads, lambda d: d.map(calling_code)).to_numpy(dtype=int)
+    code_length = np.where(codes > 0, np.char.str_len(codes.astype(str)), 0)
+    national = arrow_objects(digits)
+    for length in (1, 2, 3):
+        rows = code_length == length
+        if rows.any():
+            national[rows] = arrow_objects(pc.utf8_slice_codeunits(digits, length))[rows]
+    size = pd.Series(national, dtype="object").str.len().to_numpy()
+    split = (
+        arrow_flags(pc.starts_with(text, "+"))
+        & (code_length > 0)
+        & (size >= _MIN_NSN)
+        & (size <= _MAX_NSN)
+    )
+    return pd.Series(np.where(split, national, arrow_objects(digits)), dtype="object")
+
+
+def national_significant_numbers(e164: pd.Series) -> pd.Series:
+    """The national significant number of each E.164 number (`+441234567890` -> `1234567890`).
+
+    E.164 is `+`, the calling code and the national significant number, so the number is the
+    digits after the calling code (calling codes are prefix-free): no second parse is needed. A
+    value without a calling code or with an impossible length keeps all its digits.
+    """
+    return map_distinct(e164, _split_e164)

@@ -28,14 +28,12 @@ found, without the values (they may be PII), e.g.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
-import phonenumbers
 
 from hygiene_pipeline.domain.column_ops import map_distinct
 from hygiene_pipeline.domain.mappings import load_mapping
+from hygiene_pipeline.domain.phones import national_significant_numbers
 
 _TABLE = load_mapping("placeholders.yaml")
 PLACEHOLDER_NAMES: frozenset[str] = frozenset(_TABLE["name_words"])
@@ -45,12 +43,24 @@ RESERVED_DOMAINS: frozenset[str] = frozenset(_TABLE["reserved_domains"])
 RESERVED_SUFFIXES: tuple[str, ...] = tuple(_TABLE["reserved_suffixes"])
 PLACEHOLDER_COMPANIES: frozenset[str] = frozenset(_TABLE["companies"])
 KEYBOARD_ROWS: tuple[str, ...] = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
+_KEYBOARD_RUNS: frozenset[str] = frozenset(
+    keys[start:end]
+    for row in KEYBOARD_ROWS
+    for keys in (row, row[::-1])
+    for start in range(len(keys))
+    for end in range(start + 4, len(keys) + 1)
+)
+"""Every run of 4+ keys along a keyboard row, either way (`asdf`, `fdsa`)."""
+
+
+def _fold_distinct(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.lower().str.replace(r"[^\w\s]+", " ", regex=True)
+    return text.str.replace(r"\s+", " ", regex=True).str.strip()
 
 
 def _fold(values: pd.Series) -> pd.Series:
-    """Lower case, punctuation and extra spaces removed (`N/A` -> `n a`)."""
-    text = values.astype("string").str.lower().str.replace(r"[^\w\s]+", " ", regex=True)
-    return text.str.replace(r"\s+", " ", regex=True).str.strip()
+    """Lower case, punctuation and extra spaces removed (`N/A` -> `n a`), per distinct value."""
+    return map_distinct(values, _fold_distinct).astype("string")
 
 
 def _mash_kind(word: str) -> str | None:
@@ -58,7 +68,7 @@ def _mash_kind(word: str) -> str | None:
     along a keyboard row, either way), or None."""
     if len(word) >= 3 and len(set(word)) == 1:
         return "repeated characters"
-    if len(word) >= 4 and any(word in row or word in row[::-1] for row in KEYBOARD_ROWS):
+    if word in _KEYBOARD_RUNS:
         return "keyboard pattern"
     return None
 
@@ -88,42 +98,43 @@ def name_is_placeholder(first: pd.Series, last: pd.Series) -> pd.Series:
     return name_junk(first, last).notna()
 
 
-def email_junk(email: pd.Series, disposable: pd.Series | None = None) -> pd.Series:
-    """Why an address is junk, None when it is not: `reserved domain` (RFC 2606 / 6761 and
-    stand-ins), `disposable domain`, `placeholder mailbox` (a junk local part, or one equal to
-    the domain's name: `a@a.com`), `keyboard pattern` or `repeated characters` in the mailbox."""
-    text = email.astype("string").str.strip().str.lower()
+def _email_kinds(distinct: pd.Series) -> pd.DataFrame:
+    """Per distinct address: its junk kind apart from the domain lists, and whether the domain
+    is reserved."""
+    text = distinct.astype("string").str.strip().str.lower()
     local = text.str.split("@").str[0].str.split("+").str[0]
     domain = text.str.split("@").str[-1]
-    mashed = map_distinct(
-        local.astype(object),
-        lambda words: words.map(lambda w: _mash_kind(w.replace(".", ""))),
-    )
+    mashed = local.astype(object).map(lambda w: _mash_kind(w.replace(".", "")))
     placeholder = (
         local.isin(PLACEHOLDER_LOCAL_PARTS) | (local == domain.str.split(".").str[0])
     ).fillna(False)
     reserved = domain.isin(RESERVED_DOMAINS) | domain.str.endswith(RESERVED_SUFFIXES)
-    reserved = reserved.fillna(False)
-    kinds = pd.Series(mashed.astype(object), index=email.index)
-    kinds = kinds.mask(placeholder.to_numpy(dtype=bool), "placeholder mailbox")
+    return pd.DataFrame(
+        {
+            "kind": mashed.astype(object).mask(
+                placeholder.to_numpy(dtype=bool), "placeholder mailbox"
+            ),
+            "reserved": reserved.fillna(False).to_numpy(dtype=bool),
+        }
+    )
+
+
+def email_junk(email: pd.Series, disposable: pd.Series | None = None) -> pd.Series:
+    """Why an address is junk, None when it is not: `reserved domain` (RFC 2606 / 6761 and
+    stand-ins), `disposable domain`, `placeholder mailbox` (a junk local part, or one equal to
+    the domain's name: `a@a.com`), `keyboard pattern` or `repeated characters` in the mailbox."""
+    judged = map_distinct(email, _email_kinds)
+    kinds = judged["kind"]
     if disposable is not None:
         kinds = kinds.mask(disposable.eq(True).to_numpy(dtype=bool), "disposable domain")
-    kinds = kinds.mask(reserved.to_numpy(dtype=bool), "reserved domain")
-    return kinds.where(text.notna().to_numpy(dtype=bool), None)
+    kinds = kinds.mask(judged["reserved"].to_numpy(dtype=bool), "reserved domain")
+    return kinds.where(email.notna().to_numpy(dtype=bool), None)
 
 
 def email_is_placeholder(email: pd.Series, disposable: pd.Series | None = None) -> pd.Series:
     """Whether an address is a placeholder: junk local part (or one equal to the domain's name,
     `a@a.com`), reserved or disposable domain."""
     return email_junk(email, disposable).notna().astype(bool)
-
-
-def _national_digits(e164: str) -> str:
-    """The national significant number of an E.164 number (its digits when unparseable)."""
-    try:
-        return phonenumbers.national_significant_number(phonenumbers.parse(e164, None))
-    except phonenumbers.NumberParseException:
-        return re.sub(r"\D", "", e164)
 
 
 def _made_up_kind(number: str) -> str | None:
@@ -141,20 +152,22 @@ def _made_up_kind(number: str) -> str | None:
     return "two digits only" if len(set(number)) == 2 else None
 
 
+def _written_kinds(distinct: pd.Series) -> pd.Series:
+    """`_made_up_kind` of the digits of numbers as written, without a leading NANP `1`."""
+    written = distinct.astype("string").str.replace(r"\D", "", regex=True)
+    written = written.where(~(written.str.len().eq(11) & written.str.startswith("1")),
+                            written.str[1:])  # fmt: skip
+    return written.astype(object).map(_made_up_kind)
+
+
 def phone_junk(e164: pd.Series, raw: pd.Series | None = None) -> pd.Series:
     """Why a number is fictional or made up (see `_made_up_kind`), None when it is not; judged
     on its national significant number and on the digits as written (a made-up "1234567890"
     read in the wrong region is still made up)."""
-    national = map_distinct(
-        e164.astype(object),
-        lambda values: values.map(_national_digits, na_action="ignore"),
-    )
-    kinds = map_distinct(national.astype(object), lambda v: v.map(_made_up_kind))
+    national = national_significant_numbers(e164.astype(object))
+    kinds = map_distinct(national, lambda v: v.map(_made_up_kind))
     if raw is not None:
-        written = raw.astype("string").str.replace(r"\D", "", regex=True)
-        written = written.where(~(written.str.len().eq(11) & written.str.startswith("1")),
-                                written.str[1:])  # fmt: skip
-        kinds = kinds.fillna(map_distinct(written.astype(object), lambda v: v.map(_made_up_kind)))
+        kinds = kinds.fillna(map_distinct(raw.astype(object), _written_kinds))
     return kinds.astype(object).where(kinds.notna(), None)
 
 
@@ -163,23 +176,27 @@ def phone_is_placeholder(e164: pd.Series, raw: pd.Series | None = None) -> pd.Se
     return phone_junk(e164, raw).notna().astype(bool)
 
 
-def company_junk(company: pd.Series) -> pd.Series:
-    """Why a company name is junk (`placeholder`: `ACME`, `Test Company`, `测试公司`, `N/A` ...;
-    `keyboard pattern`, `repeated characters`), None for a real or missing one."""
-    folded = _fold(company)
+def _company_mash(text: object) -> str | None:
+    if not isinstance(text, str) or not text:
+        return None
+    kinds = [_mash_kind(word) for word in text.split()]
+    return kinds[0] if all(kinds) else None
+
+
+def _company_kinds(distinct: pd.Series) -> pd.Series:
+    folded = _fold_distinct(distinct)
     words = folded.str.replace(
         r"\b(inc|llc|ltd|corp|co|gmbh|sa|plc|有限公司)\b", "", regex=True
     ).str.strip()
-
-    def mash(text: object) -> str | None:
-        if not isinstance(text, str) or not text:
-            return None
-        kinds = [_mash_kind(word) for word in text.split()]
-        return kinds[0] if all(kinds) else None
-
-    kinds = map_distinct(words.astype(object), lambda values: values.map(mash))
+    kinds = words.astype(object).map(_company_mash)
     listed = (folded.isin(PLACEHOLDER_COMPANIES) | words.isin(PLACEHOLDER_COMPANIES)).fillna(False)
     return kinds.mask(listed.to_numpy(dtype=bool), "placeholder")
+
+
+def company_junk(company: pd.Series) -> pd.Series:
+    """Why a company name is junk (`placeholder`: `ACME`, `Test Company`, `测试公司`, `N/A` ...;
+    `keyboard pattern`, `repeated characters`), None for a real or missing one."""
+    return map_distinct(company, _company_kinds)
 
 
 def company_is_placeholder(company: pd.Series) -> pd.Series:

@@ -11,7 +11,9 @@ day <= 12). A value no format reads stays `NaT`; `unparseable_mask` finds those.
 
 from __future__ import annotations
 
+import re
 import warnings
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,8 @@ _EPOCH = r"^-?(?:\d{9,10}|\d{12,13})(?:\.\d+)?$"
 _ISO_START = r"^\d{4}-?\d{2}-?\d{2}"
 _SAMPLE_SIZE = 500
 _GUESS_SIZE = 50
+_READ_WITH_ANY_FORMAT = frozenset({"now", "today"})
+"""Values pandas reads whatever the format (the current time)."""
 
 
 def candidate_formats(dayfirst: bool) -> list[str]:
@@ -70,10 +74,61 @@ def _guessed_formats(sample: pd.Series, dayfirst: bool) -> list[str]:
     return pd.Series([g for g in guesses if g], dtype="object").value_counts().index.tolist()
 
 
+_SHAPES: dict[str, str] = {
+    "d": r" ?\d{1,2}", "m": r"\d{1,2}", "H": r"\d{1,2}", "I": r"\d{1,2}", "M": r"\d{1,2}",
+    "S": r"\d{1,2}", "Y": r"\d{4}", "y": r"\d{2}", "f": r"\d{1,9}", "z": r"(?:[+-][\d:.]+|z)",
+    "b": r"\D+?", "B": r"\D+?", "a": r"\D+?", "A": r"\D+?", "p": r"\D+?", "%": "%",
+}  # fmt: skip
+"""Per `strptime` directive, a pattern matching at least what pandas' own pattern matches."""
+_ISO_PARTS = re.compile(r"%Y(?:%[YmdHMSfz]|[ /\\.T:-])*")
+"""Formats that may be ISO 8601 ones, which pandas reads with its own, more lenient parser."""
+_ISO_SHAPE = re.compile(r"\s*-?\d{4}.*", re.DOTALL)
+"""What that parser needs at least: a four-digit year (any other is out of pandas' range)."""
+_DIRECTIVE = re.compile(r"%(.)|(\s+)|([^%\s]+)")
+
+
+@lru_cache(maxsize=512)
+def _format_shape(fmt: str) -> re.Pattern[str] | None:
+    """A pattern every value `fmt` reads matches, with digits written as 0 (None when unknown:
+    a directive without a shape, a digit in the format)."""
+    if _ISO_PARTS.fullmatch(fmt):
+        return _ISO_SHAPE
+    if re.search(r"\d", fmt) or _DIRECTIVE.sub("", fmt):
+        return None
+    parts = []
+    for directive, space, literal in _DIRECTIVE.findall(fmt):
+        if directive and directive not in _SHAPES:
+            return None
+        parts.append(_SHAPES[directive] if directive else r"\s+" if space else re.escape(literal))
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
+def value_shapes(values: list[str]) -> set[str]:
+    """The distinct shapes of `values`: every digit written as 0."""
+    return {re.sub(r"\d", "0", value) for value in values}
+
+
+def may_read(shapes: set[str], fmt: str) -> bool:
+    """Whether `fmt` can read any value of these `value_shapes`: False only when none fits it.
+
+    A cheap necessary test, so that the dozens of candidate formats that cannot read a column
+    are not tried with `to_datetime`; pandas reads `now` and `today` with any format.
+    """
+    pattern = _format_shape(fmt)
+    if pattern is None or not shapes.isdisjoint(_READ_WITH_ANY_FORMAT):
+        return True
+    return any(pattern.fullmatch(shape) for shape in shapes)
+
+
 def _best_format(values: pd.Series, candidates: list[str]) -> tuple[str | None, int]:
-    """The candidate that reads most of a sample of `values`, and how many it read."""
+    """The candidate that reads most of a sample of `values`, and how many it read (a format
+    that cannot read any of the sample scores 0 without being tried)."""
     sample = values.head(_SAMPLE_SIZE)
-    scores = [int(_with_format(sample, fmt).notna().sum()) for fmt in candidates]
+    shapes = value_shapes(sample.tolist())
+    scores = [
+        int(_with_format(sample, fmt).notna().sum()) if may_read(shapes, fmt) else 0
+        for fmt in candidates
+    ]
     if not scores or max(scores) == 0:
         return None, 0
     best = int(np.argmax(scores))

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from hygiene_pipeline.domain.column_ops import blank_to_none, clean_text, fold_accents, map_distinct
+from hygiene_pipeline.domain.column_ops import (
+    blank_to_none,
+    clean_text,
+    fold_accents,
+    map_distinct,
+    map_in_chunks,
+    map_values,
+)
 
 
 def test_map_distinct_calls_the_transform_once_per_distinct_value() -> None:
@@ -43,3 +51,32 @@ def test_fold_accents_keeps_other_scripts() -> None:
         "zoe",
         "王小明",
     ]
+
+
+def test_map_in_chunks_halves_large_inputs_across_workers() -> None:
+    items = [f"v{i}" for i in range(25)]
+    assert map_in_chunks(len, items, workers=2, threshold=10) == [13, 12]
+    assert map_in_chunks(len, items, workers=2, threshold=26) == [25]  # too few: in-process
+    assert map_in_chunks(len, items, workers=1, threshold=1) == [25]
+
+
+def test_map_values_in_workers_equals_the_serial_map() -> None:
+    values = pd.Series(["ab", None, "cd", "ab", "éf", "gh", "ij"] * 3, index=range(100, 121))
+    serial = map_distinct(values, lambda d: d.map(str.upper))
+    pooled = map_values(values, str.upper, workers=2, threshold=2)
+    pd.testing.assert_series_equal(pooled, serial)
+    flags = map_values(values, str.isascii, workers=1)
+    assert flags.dtype == bool
+    assert flags.tolist() == map_distinct(values, lambda d: d.map(str.isascii)).tolist()
+
+
+def test_blank_to_none_strips_as_python_does() -> None:
+    rng = np.random.default_rng(3)
+    pool = list("ab \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003\u3000\u200b\ufeffé中")
+    texts = ["".join(rng.choice(pool, size=rng.integers(0, 6))) for _ in range(3000)]
+    values = pd.Series([*texts, None, np.nan, pd.NA], index=range(5, 3008), dtype="object")
+    expected = [text.strip() or None for text in texts] + [None, None, None]
+    out = blank_to_none(values)
+    assert out.tolist() == expected
+    assert out.index.equals(values.index)
+    assert blank_to_none(values.astype("string")).tolist() == expected

@@ -6,9 +6,14 @@ import pandas as pd
 import phonenumbers
 import pytest
 
-from hygiene_pipeline.domain import phones
+from hygiene_pipeline.domain import column_ops
 from hygiene_pipeline.domain.phone_metadata import metadata_read
-from hygiene_pipeline.domain.phones import parse_keys, parse_phones, phone_keys
+from hygiene_pipeline.domain.phones import (
+    national_significant_numbers,
+    parse_keys,
+    parse_phones,
+    phone_keys,
+)
 
 # (raw, parsing region, expected E.164, expected extension)
 FORMATS = [
@@ -96,8 +101,23 @@ def test_process_pool_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch) ->
     keys = phone_keys(raw, pd.Series("CN", index=raw.index)).dropna(subset=["number"])
     assert (metadata_read(keys[["number", "region"]])["country_code"] == 0).sum() == 60
     in_process = parse_phones(raw, "CN", workers=1)
-    monkeypatch.setattr(phones, "POOL_THRESHOLD", 10)
-    monkeypatch.setattr(phones, "_CHUNK_SIZE", 16)
+    monkeypatch.setattr(column_ops, "POOL_THRESHOLD", 10)
     pooled = parse_phones(raw, "CN", workers=2)
     pd.testing.assert_frame_equal(in_process, pooled)
     assert pooled["e164"].iloc[0] == "+861012340000"
+
+
+def test_national_numbers_are_those_of_the_parse() -> None:
+    raw = pd.Series([number for number, *_ in FORMATS] + ["+39 06 1234 5678", "+800 1234 5678"])
+    region = pd.Series([r for _, r, *_ in FORMATS] + ["IT", "US"])
+    e164 = parse_phones(raw, region)["e164"]
+    expected = [
+        phonenumbers.national_significant_number(phonenumbers.parse(number, r))
+        for number, r in zip(raw, region, strict=True)
+    ]
+    assert national_significant_numbers(e164).tolist() == expected
+
+
+def test_a_value_without_a_calling_code_keeps_its_digits() -> None:
+    values = pd.Series(["+999 123", "212-555-0100", "+1", None])
+    assert national_significant_numbers(values).tolist() == ["999123", "2125550100", "1", None]

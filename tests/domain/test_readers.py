@@ -347,6 +347,25 @@ def test_json_lines_with_bad_lines_and_nested_values(tmp_path: Path) -> None:
     assert_every_row_once(batch, data_rows=4)
 
 
+def test_json_numbers_read_record_by_record_keep_their_text(tmp_path: Path) -> None:
+    land(
+        tmp_path,
+        "engagement_events",
+        "events.jsonl",
+        '{"contact_id": 12345678901234567890123, "event_type": "web_visit", "occurred_at": 1,'
+        ' "score": 0.1}\n'
+        '{"contact_id": 42, "event_type": "web_visit", "occurred_at": 2, "score": NaN,'
+        ' "seen": true}\n'
+        '{"contact_id": "C3", "event_type": \n',
+    )
+    batch = read_feed(tmp_path, "engagement_events")
+    assert batch.accepted["contact_id"].tolist() == ["12345678901234567890123", "42"]
+    assert batch.accepted["score"].tolist() == ["0.1", "NaN"]
+    assert batch.accepted["seen"].tolist() == [None, "true"]
+    reasons = reasons_by_row(batch)
+    assert reasons[("events.jsonl", 3)] == "invalid JSON: Expecting value (column 35)"
+
+
 def test_json_document_array(tmp_path: Path) -> None:
     document = [
         {"email": "a@b.test", "event": "email_open", "date": "2024-05-01"},

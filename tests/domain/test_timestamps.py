@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from hygiene_pipeline.domain.timestamps import parse_timestamps, unparseable_mask
+from hygiene_pipeline.domain.timestamps import (
+    candidate_formats,
+    may_read,
+    parse_timestamps,
+    unparseable_mask,
+    value_shapes,
+)
 
 UTC = "UTC"
 
@@ -84,3 +92,36 @@ def test_epoch_values_are_exact_and_never_overflow() -> None:
     ]
     assert parsed[2:4].isna().all()  # missing, and past pandas' range: unreadable, not a crash
     assert parsed[4] == pd.Timestamp("2024-05-06 08:00:00.5", tz="UTC")
+
+
+def _written_values() -> list[str]:
+    """Dates and times written in every candidate format, also without leading zeros."""
+    stamps = pd.date_range("1999-01-01", "2031-12-31 23:59:59", periods=7, tz="UTC")
+    values = [stamp.strftime(fmt) for stamp in stamps for fmt in candidate_formats(dayfirst=True)]
+    values += [re.sub(r"\b0(\d)", r"\1", value) for value in values]
+    return [
+        *values,
+        "now",
+        "today",
+        "15/3/2024",
+        " 5/03/2024",
+        "2024/3/5",
+        "24/03/05",
+        " 2024.03.05",
+        "2024-03-05",
+        "12024/03/05",
+        "Ｍar 15, 2024",
+    ]
+
+
+def test_a_format_ruled_out_by_shape_reads_none_of_the_values() -> None:
+    values = _written_values()
+    formats = [*candidate_formats(dayfirst=False), "%d %B %Y %H:%M", "%Y-%m-%dT%H:%M:%S.%f%z"]
+    ruled_out = 0
+    for fmt in formats:
+        read = pd.to_datetime(pd.Series(values), format=fmt, utc=True, errors="coerce").notna()
+        for value, was_read in zip(values, read, strict=True):
+            possible = may_read(value_shapes([value]), fmt)
+            assert possible or not was_read, (fmt, value)
+            ruled_out += not possible
+    assert ruled_out > len(values) * len(formats) / 2  # the test rules most pairings out
