@@ -21,9 +21,11 @@
 - `linkage_review_hold`: a merge to review before it lends anyone consent: the person's records
   form several identity islands (records connected through a shared personal mailbox or
   personal number), one island has no valid opt-in of its own, and the cluster is flagged
-  (split/oversized) with `hold_flagged_clusters` or a record joined with a match probability
-  below `min_dial_match_probability`. One island is one person by what identifies them; consent
-  on every island is nobody's borrowed consent.
+  (split/oversized) with `hold_flagged_clusters` or the merge is held together by a link below
+  `min_dial_match_probability` (`merge_probability`, the weakest link of the cluster's
+  strongest spanning tree: two islands joined by one weak pair are a weak merge even when every
+  record has a strong link inside its own island). One island is one person by what identifies
+  them; consent on every island is nobody's borrowed consent.
 - `is_emailable`: the golden mailbox works (not hard-bounced, domain alive), is not
   soft-suppressed, no complaint, no unsubscribe, no `do_not_email`, no member `opted_out`, and
   the person is not a ghost.
@@ -80,7 +82,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                    bool_or(consent_status = 'opted_in'
                            AND (consent_expires_at IS NULL OR consent_expires_at > $as_of))
                        AS opted_in,
-                   count(cluster_flag) AS flagged, min(match_probability) AS weakest
+                   count(cluster_flag) AS flagged, min(merge_probability) AS weakest
             FROM members GROUP BY entity_id
         ),
         personal AS (

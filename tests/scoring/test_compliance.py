@@ -214,13 +214,13 @@ def test_uncertain_merges_whose_consent_another_island_lends_are_held(world) -> 
     w = world()
     w.person("FLAGGED", cluster_flag="oversized")
     w.record("FLAGGED", contact_id="FLAGGED-2", consent_status="unknown", cluster_flag="oversized")
-    w.person("WEAK", match_probability=0.7)
-    w.record("WEAK", contact_id="WEAK-2", consent_status="unknown", match_probability=0.7)
-    w.person("ONE_ISLAND", match_probability=0.7)
+    w.person("WEAK", merge_probability=0.7)
+    w.record("WEAK", contact_id="WEAK-2", consent_status="unknown", merge_probability=0.7)
+    w.person("ONE_ISLAND", merge_probability=0.7)
     w.record("ONE_ISLAND", contact_id="ONE_ISLAND-2", consent_status="unknown",
-             email="one_island@one_island-holdings.com", match_probability=0.7)  # fmt: skip
-    w.person("BOTH_CONSENT", match_probability=0.7)
-    w.record("BOTH_CONSENT", contact_id="BOTH_CONSENT-2", match_probability=0.7)
+             email="one_island@one_island-holdings.com", merge_probability=0.7)  # fmt: skip
+    w.person("BOTH_CONSENT", merge_probability=0.7)
+    w.record("BOTH_CONSENT", contact_id="BOTH_CONSENT-2", merge_probability=0.7)
     w.person("SURE")
     w.record("SURE", contact_id="SURE-2", consent_status="unknown")
     result = w.score()
