@@ -12,8 +12,9 @@ overrides merge regardless of the model; only cannot-link can stop them.
 
 A merge is only as sure as the weakest link that holds it together: each record's
 `merge_probability` is the smallest match probability on its cluster's strongest spanning tree
-(scipy's minimum spanning tree over the links ranked strongest first). Each record's own strongest link
-(`match_probability`) can be high on both sides of a weak bridge between two groups of records.
+(scipy's minimum spanning tree over the links ranked strongest first). Each record's own
+strongest link (`match_probability`) can be high on both sides of a weak bridge between two
+groups of records.
 """
 
 from __future__ import annotations
@@ -319,9 +320,7 @@ def _weakest_bridge(
     strength = edges.to_numpy()
     rank = np.arange(1, len(edges) + 1, dtype=np.float64)
     pairs = edges.index
-    graph = coo_matrix(
-        (rank, (pairs.get_level_values(0), pairs.get_level_values(1))), shape=(n, n)
-    )
+    graph = coo_matrix((rank, (pairs.get_level_values(0), pairs.get_level_values(1))), shape=(n, n))
     tree = minimum_spanning_tree(graph.tocsr()).tocoo()
     by_cluster = np.ones(n, dtype=np.float64)
     np.minimum.at(by_cluster, clusters[tree.row], strength[tree.data.astype(np.int64) - 1])
