@@ -24,11 +24,10 @@
   personal number: a mobile, home or other line, or a direct line, a work number no other
   person has; a switchboard identifies nobody), one island has no valid opt-in of its own,
   and the cluster is flagged (split/oversized) with `hold_flagged_clusters` or the merge is
-  held together by a link below
-  `min_dial_match_probability` (`merge_probability`, the weakest link of the cluster's
-  strongest spanning tree: two islands joined by one weak pair are a weak merge even when every
-  record has a strong link inside its own island). One island is one person by what identifies
-  them; consent on every island is nobody's borrowed consent.
+  held together by a link below `min_dial_match_probability` (`merge_probability`, the weakest
+  link of the cluster's strongest spanning tree: two islands joined by one weak pair are a weak
+  merge even when every record has a strong link inside its own island). One island is one
+  person by what identifies them; consent on every island is nobody's borrowed consent.
 - `is_emailable`: the golden mailbox works (not hard-bounced, domain alive), is not
   soft-suppressed, no complaint, no unsubscribe, no `do_not_email`, no member `opted_out`, and
   the person is not a ghost.
