@@ -27,9 +27,7 @@
   held together by a link below `min_dial_match_probability` (`merge_probability`, the weakest
   link of the cluster's strongest spanning tree: two islands joined by one weak pair are a weak
   merge even when every record has a strong link inside its own island). One island is one
-  person by what identifies them; consent on every island is nobody's borrowed consent. A
-  record without a mailbox or a number is no island: it identifies nobody, has no number to
-  borrow consent for, and calling the consenting island's number reaches that island.
+  person by what identifies them; consent on every island is nobody's borrowed consent.
 - `is_emailable`: the golden mailbox works (not hard-bounced, domain alive), is not
   soft-suppressed, no complaint, no unsubscribe, no `do_not_email`, no member `opted_out`, and
   the person is not a ghost.
@@ -125,11 +123,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                        WHERE m.consent_status = 'opted_in'
                          AND (m.consent_expires_at IS NULL OR m.consent_expires_at > $as_of))
                        AS consenting_islands
-            FROM members m JOIN reach r USING (record_key)
-            -- a record without a mailbox or a number identifies nobody and reaches nobody
-            WHERE m.email_key IS NOT NULL
-               OR m.record_key IN (SELECT record_key FROM record_numbers)
-            GROUP BY m.entity_id
+            FROM members m JOIN reach r USING (record_key) GROUP BY m.entity_id
         ),
         counts AS (
             SELECT entity_id,

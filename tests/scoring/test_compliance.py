@@ -210,17 +210,12 @@ def test_dial_phone_falls_back_to_a_working_mobile(world) -> None:
 
 def test_uncertain_merges_whose_consent_another_island_lends_are_held(world) -> None:
     """Held: a flagged or weakly joined person whose records fall into islands (records
-    sharing a personal mailbox or number) of which one has no consent of its own. A record
-    without a mailbox or a number is no island: it identifies and reaches nobody."""
+    sharing a personal mailbox or number) of which one has no consent of its own."""
     w = world()
     w.person("FLAGGED", cluster_flag="oversized")
-    w.record("FLAGGED", contact_id="FLAGGED-2", consent_status="unknown", cluster_flag="oversized",
-             mobile_phone_e164="+12125559001")  # fmt: skip
+    w.record("FLAGGED", contact_id="FLAGGED-2", consent_status="unknown", cluster_flag="oversized")
     w.person("WEAK", merge_probability=0.7)
-    w.record("WEAK", contact_id="WEAK-2", consent_status="unknown", merge_probability=0.7,
-             mobile_phone_e164="+12125559002")  # fmt: skip
-    w.person("EMPTY", merge_probability=0.7)
-    w.record("EMPTY", contact_id="EMPTY-2", consent_status="unknown", merge_probability=0.7)
+    w.record("WEAK", contact_id="WEAK-2", consent_status="unknown", merge_probability=0.7)
     w.person("ONE_ISLAND", merge_probability=0.7)
     w.record("ONE_ISLAND", contact_id="ONE_ISLAND-2", consent_status="unknown",
              email="one_island@one_island-holdings.com", merge_probability=0.7)  # fmt: skip
@@ -233,13 +228,12 @@ def test_uncertain_merges_whose_consent_another_island_lends_are_held(world) -> 
     assert scored["linkage_review_hold"].to_dict() == {
         "FLAGGED": True,
         "WEAK": True,
-        "EMPTY": False,
         "ONE_ISLAND": False,
         "BOTH_CONSENT": False,
         "SURE": False,
     }
     assert scored.loc["FLAGGED", "is_callable"]
-    assert set(result.dial_list["entity_id"]) == {"EMPTY", "ONE_ISLAND", "BOTH_CONSENT", "SURE"}
+    assert set(result.dial_list["entity_id"]) == {"ONE_ISLAND", "BOTH_CONSENT", "SURE"}
 
     w.settings = ScoringSettings(hold_flagged_clusters=False)
     assert "FLAGGED" in set(w.score().dial_list["entity_id"])
