@@ -71,7 +71,7 @@ def task_inputs(warehouse: Warehouse, as_of: pd.Timestamp, renewal_days: int) ->
             warehouse,
             "curated",
             "contact_xref",
-            ["record_key", "entity_id", "account_id", "match_probability", "cluster_flag"],
+            ["record_key", "entity_id", "account_id", "merge_probability", "cluster_flag"],
         ),
         records=read_columns(warehouse, "staging", "crm_contacts", RECORD_COLUMNS),
         as_of=as_of,

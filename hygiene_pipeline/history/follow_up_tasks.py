@@ -68,7 +68,7 @@ class TaskInputs:
     `linkage_review_hold`); `accounts`: (`account_id`, `status`); `suppressions`:
     suppression_events (`channel`, `entity_id`, `reason`, `since`); `dnc_unmatched`:
     (`source_file`, `row_number`, `reason`); `xref`: contact_xref (`record_key`, `entity_id`,
-    `account_id`, `match_probability`, `cluster_flag`); `records`: staging.crm_contacts
+    `account_id`, `merge_probability`, `cluster_flag`); `records`: staging.crm_contacts
     (`record_key`, `is_deleted`, `email`, `email_valid`, `<phone>_raw`, `<phone>_valid`,
     `formula_columns`, `future_dates` and the `RECORD_PROBLEMS` flags).
     """
@@ -237,10 +237,10 @@ def review_merge(inputs: TaskInputs) -> pd.DataFrame:
     members = inputs.xref[inputs.xref["entity_id"].isin(chosen["entity_id"])]
     stats = members.groupby("entity_id").agg(
         records=("record_key", "size"),
-        weakest_match_probability=("match_probability", "min"),
+        merge_probability=("merge_probability", "min"),
         cluster_flag=("cluster_flag", "first"),
     )
-    stats["weakest_match_probability"] = stats["weakest_match_probability"].round(4)
+    stats["merge_probability"] = stats["merge_probability"].round(4)
     evidence = stats.reindex(chosen["entity_id"]).set_axis(chosen.index)
     keys = members.groupby("entity_id")["record_key"].agg(lambda k: "; ".join(sorted(k)))
     return _tasks(

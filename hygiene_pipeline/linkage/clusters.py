@@ -9,6 +9,12 @@ rule) or a `cannot_link` override is rebuilt edge by edge, strongest first, refu
 that would put two conflicting records together; its records are flagged `split`. A cluster still
 larger than `spec.max_cluster_size` is kept but flagged `oversized` for review. Must-link
 overrides merge regardless of the model; only cannot-link can stop them.
+
+A merge is only as sure as the weakest link that holds it together: each record's
+`merge_probability` is the smallest match probability on its cluster's strongest spanning tree
+(scipy's minimum spanning tree over the links ranked strongest first). Each record's own
+strongest link (`match_probability`) can be high on both sides of a weak bridge between two
+groups of records.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 
 from hygiene_pipeline.linkage.blocking import pair_positions, pairs_from_positions
 from hygiene_pipeline.linkage.classifier import MatchModel, score
@@ -153,8 +159,9 @@ def cluster(
     `model` (default: the one `score` stored in `scored.attrs`) scores the member pairs of larger
     components for the anti-chaining check. Returns a frame indexed by record key with `cluster`
     (the position of the cluster's first record), `cluster_size`, `match_probability` (the
-    record's strongest link inside its cluster; 1.0 alone) and `cluster_flag` (`split`,
-    `oversized`, both comma-joined, or None).
+    record's strongest link inside its cluster; 1.0 alone), `merge_probability` (the weakest
+    link holding its cluster together; 1.0 alone or joined by must-links) and `cluster_flag`
+    (`split`, `oversized`, both comma-joined, or None).
     """
     started = time.perf_counter()
     keys = record_keys(df, spec)
@@ -205,6 +212,7 @@ def cluster(
     cluster_ids = _first_position_labels(final)
     cluster_sizes = np.bincount(cluster_ids, minlength=n)[cluster_ids]
     strongest = _strongest_link(n, cluster_ids, edge_left, edge_right, edge_probability)
+    weakest_bridge = _weakest_bridge(n, cluster_ids, edge_left, edge_right, edge_probability)
     oversized = cluster_sizes > spec.max_cluster_size
     flags = np.full(n, None, dtype=object)
     flags[split] = "split"
@@ -214,6 +222,7 @@ def cluster(
             "cluster": cluster_ids,
             "cluster_size": cluster_sizes,
             "match_probability": strongest,
+            "merge_probability": weakest_bridge,
             "cluster_flag": flags,
         },
         index=keys,
@@ -294,6 +303,28 @@ def _strongest_link(
     alone = np.bincount(clusters, minlength=n)[clusters] == 1
     best[alone] = 1.0
     return best
+
+
+def _weakest_bridge(
+    n: int, clusters: np.ndarray, left: np.ndarray, right: np.ndarray, probability: np.ndarray
+) -> np.ndarray:
+    """Per record, the smallest probability on its cluster's strongest spanning tree (the
+    bottleneck of the merge); 1.0 for singletons."""
+    inside = clusters[left] == clusters[right]
+    low = np.minimum(left[inside], right[inside])
+    high = np.maximum(left[inside], right[inside])
+    # one edge per pair, its strongest probability; the tree is built on the edges' ranks (the
+    # strongest first, from 1) so each tree edge gives back its probability exactly
+    edges = pd.DataFrame({"low": low, "high": high, "p": probability[inside]})
+    edges = edges.groupby(["low", "high"], sort=False)["p"].max().sort_values(ascending=False)
+    strength = edges.to_numpy()
+    rank = np.arange(1, len(edges) + 1, dtype=np.float64)
+    pairs = edges.index
+    graph = coo_matrix((rank, (pairs.get_level_values(0), pairs.get_level_values(1))), shape=(n, n))
+    tree = minimum_spanning_tree(graph.tocsr()).tocoo()
+    by_cluster = np.ones(n, dtype=np.float64)
+    np.minimum.at(by_cluster, clusters[tree.row], strength[tree.data.astype(np.int64) - 1])
+    return by_cluster[clusters]
 
 
 def _cluster_stats(assignments: pd.DataFrame, keys: pd.Index) -> dict[str, Any]:

@@ -233,6 +233,7 @@ def golden_records(
             **{c: frame[c].to_numpy() for c in rules.xref_columns},
             "entity_id": entity_ids,
             "match_probability": assignments["match_probability"].to_numpy(),
+            "merge_probability": assignments["merge_probability"].to_numpy(),
             "cluster_flag": assignments["cluster_flag"].to_numpy(),
         }
     )

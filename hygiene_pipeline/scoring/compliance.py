@@ -13,17 +13,21 @@
 - `dial_phone_e164`: the golden phone, else the golden mobile, else another number of a member
   record, that is valid, not dead, not blocked, and covered by the consent: on a record of an
   opted-in record's identity island (see below; consent lent by a record with nothing personal
-  in common may be another person's, merged by mistake).
+  in common may be another person's, merged by mistake), or a number on which the dialler
+  reached a record of that island (an answered call by its contact id): verifiably theirs.
 - `refusal_holds`: a person who may be the same as someone who asked not to be called or withdrew
   consent (same account, surname and first initial; or the dialler reached one's contact on a
   number only the other has) is not dialled either: linkage may have kept one person apart.
 - `is_callable`: a dial phone, not do-not-call, consent valid.
 - `linkage_review_hold`: a merge to review before it lends anyone consent: the person's records
   form several identity islands (records connected through a shared personal mailbox or
-  personal number), one island has no valid opt-in of its own, and the cluster is flagged
-  (split/oversized) with `hold_flagged_clusters` or a record joined with a match probability
-  below `min_dial_match_probability`. One island is one person by what identifies them; consent
-  on every island is nobody's borrowed consent.
+  personal number: a mobile, home or other line, or a direct line, a work number no other
+  person has; a switchboard identifies nobody), one island has no valid opt-in of its own,
+  and the cluster is flagged (split/oversized) with `hold_flagged_clusters` or the merge is
+  held together by a link below `min_dial_match_probability` (`merge_probability`, the weakest
+  link of the cluster's strongest spanning tree: two islands joined by one weak pair are a weak
+  merge even when every record has a strong link inside its own island). One island is one
+  person by what identifies them; consent on every island is nobody's borrowed consent.
 - `is_emailable`: the golden mailbox works (not hard-bounced, domain alive), is not
   soft-suppressed, no complaint, no unsubscribe, no `do_not_email`, no member `opted_out`, and
   the person is not a ghost.
@@ -37,12 +41,13 @@ Tables created: `blocked_numbers`, `person_compliance`, `refusal_holds`, `dial_d
 
 from __future__ import annotations
 
-from hygiene_pipeline.scoring.evidence_kinds import DNC_CALLS
+from hygiene_pipeline.scoring.evidence_kinds import DNC_CALLS, STRONG_PRESENCE_CALLS
 from hygiene_pipeline.scoring.settings import ScoringSettings
 from hygiene_pipeline.scoring.workspace import Workspace, sql_text_list
 from hygiene_pipeline.vocabulary import INTENT_TIERS
 
 DNC = sql_text_list(DNC_CALLS)
+ANSWERED = sql_text_list(STRONG_PRESENCE_CALLS)
 
 
 def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
@@ -80,16 +85,21 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                    bool_or(consent_status = 'opted_in'
                            AND (consent_expires_at IS NULL OR consent_expires_at > $as_of))
                        AS opted_in,
-                   count(cluster_flag) AS flagged, min(match_probability) AS weakest
+                   count(cluster_flag) AS flagged, min(merge_probability) AS weakest
             FROM members GROUP BY entity_id
         ),
         personal AS (
             -- what identifies one person: a personal mailbox, a number that is not the company's
+            -- (a mobile, home or other line, or a work number no other person has)
             SELECT record_key, email_key AS identifier FROM members
             WHERE email_key IS NOT NULL AND NOT email_is_role
             UNION
             SELECT record_key, phone_e164 FROM record_numbers
             WHERE line <> 'work' OR type = 'mobile'
+            UNION
+            SELECT n.record_key, n.phone_e164 FROM record_numbers n
+            JOIN (SELECT phone_e164 FROM person_numbers GROUP BY phone_e164 HAVING count(*) = 1)
+                USING (phone_e164)
         ),
         shared AS (
             SELECT DISTINCT a.record_key AS record_key, b.record_key AS other
@@ -143,6 +153,13 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             JOIN reach rm ON rm.island = ro.island
             JOIN members m ON m.record_key = rm.record_key
             JOIN record_numbers n ON n.record_key = rm.record_key
+            UNION
+            -- a number on which the dialler reached a record of that island: verifiably theirs
+            SELECT cf.entity_id, cf.phone_e164
+            FROM opted o JOIN reach ro ON ro.record_key = o.record_key
+            JOIN reach rm ON rm.island = ro.island
+            JOIN call_facts cf ON cf.record_key = rm.record_key
+            WHERE cf.via = 'contact_id' AND cf.dialled AND cf.disposition IN {ANSWERED}
         ),
         usable AS (
             SELECT pn.entity_id, pn.phone_e164 FROM person_numbers pn

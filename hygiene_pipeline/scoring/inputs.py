@@ -104,7 +104,7 @@ def _records(crm: pd.DataFrame, xref: pd.DataFrame, as_of: pd.Timestamp) -> pd.D
             "entity_id": _text(xref, "entity_id"),
             "account_id": _text(xref, "account_id"),
             "cluster_flag": _text(xref, "cluster_flag"),
-            "match_probability": pd.to_numeric(column(xref, "match_probability"))
+            "merge_probability": pd.to_numeric(column(xref, "merge_probability"))
             .fillna(1.0)
             .to_numpy(dtype=float),
         }

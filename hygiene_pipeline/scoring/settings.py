@@ -124,9 +124,10 @@ class ScoringSettings:
     )
     min_dial_match_probability: float = _described(
         0.95,
-        "Keep people off the dial list while any of their records joined them with a lower "
-        "match probability and their records form several identity islands, one without "
-        "consent of its own: an uncertain merge is reviewed before it lends consent to a call.",
+        "Keep people off the dial list while the weakest link holding their merge together "
+        "(merge_probability) has a lower match probability and their records form several "
+        "identity islands, one without consent of its own: an uncertain merge is reviewed "
+        "before it lends consent to a call.",
     )
     call_window_start: time = field(
         default=time(9, 0),

@@ -82,7 +82,7 @@ def tables(batch: int) -> dict[tuple[str, str], pd.DataFrame]:
                 "record_key": ["sf:1", "sf:2", "sf:3", "sf:4", "hs:4", "sf:5", "sf:6"],
                 "entity_id": ["E1", "E2", "E3", "E4", "E4", "E5", "E6"],
                 "account_id": ["A1", "A1", "A2", "A2", "A2", "A3", "A1"],
-                "match_probability": [1.0, 1.0, 1.0, 0.71, 0.71, 1.0, 1.0],
+                "merge_probability": [1.0, 1.0, 1.0, 0.71, 0.71, 1.0, 1.0],
                 "cluster_flag": [None, None, None, "split", "split", None, None],
             }
         ),

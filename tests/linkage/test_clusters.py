@@ -78,6 +78,18 @@ def test_without_a_model_only_scored_pairs_count_as_conflicts() -> None:
     assert assignments.loc["k2", "match_probability"] == 1.0
 
 
+def test_a_merge_is_as_sure_as_the_weakest_link_holding_it_together() -> None:
+    # Two pairs, each sure of itself, joined by one weaker pair (k1-k2) and a weaker redundant
+    # one (k0-k3): every record has a strong link, yet the merge stands on 0.93.
+    frame = _records(["ann"] * 5)
+    scored = _scored(frame, [(0, 1), (2, 3), (1, 2), (0, 3)], [0.999, 0.998, 0.93, 0.91])
+    assignments, _ = cluster(frame, scored, SPEC, model=MODEL)
+    joined = ["k0", "k1", "k2", "k3"]
+    assert assignments.loc[joined, "match_probability"].tolist() == [0.999, 0.999, 0.998, 0.998]
+    assert assignments.loc[joined, "merge_probability"].tolist() == [0.93] * 4
+    assert assignments.loc["k4", "merge_probability"] == 1.0
+
+
 def test_cannot_link_override_splits_a_merged_pair_and_must_link_merges() -> None:
     frame = _records(["ann", "ann", "bob", "bob"])
     scored = _scored(frame, [(0, 1), (2, 3)], [0.99, 0.2])
@@ -94,6 +106,7 @@ def test_cannot_link_override_splits_a_merged_pair_and_must_link_merges() -> Non
     assert after.loc["k0", "cluster"] != after.loc["k1", "cluster"]
     assert after.loc["k2", "cluster"] == after.loc["k3", "cluster"]
     assert after.loc["k2", "match_probability"] == 1.0
+    assert after.loc["k2", "merge_probability"] == 1.0
     assert stats["overrides"] == {"must_link": 1, "cannot_link": 1, "unknown_records": 0}
 
 

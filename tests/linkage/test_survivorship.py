@@ -58,6 +58,7 @@ def _assignments(clusters: list[int]) -> pd.DataFrame:
             "cluster": clusters,
             "cluster_size": 0,
             "match_probability": [0.99, 0.98, 0.97, 1.0],
+            "merge_probability": [0.97, 0.97, 0.97, 1.0],
             "cluster_flag": None,
         },
         index=pd.Index(["m:1", "c:2", "m:3", "c:4"], name="key"),
@@ -98,7 +99,7 @@ def test_cross_reference_lists_every_record_with_its_entity() -> None:
     members = _members().sample(frac=1.0, random_state=1)  # row order does not matter
     golden, xref, _ = golden_records(members, _assignments([0, 0, 0, 3]), RULES)
     assert list(xref.columns) == [
-        "key", "source", "entity_id", "match_probability", "cluster_flag"
+        "key", "source", "entity_id", "match_probability", "merge_probability", "cluster_flag"
     ]  # fmt: skip
     assert xref["key"].tolist() == ["m:1", "c:2", "m:3", "c:4"]
     assert xref["source"].tolist() == ["marketing", "crm", "marketing", "crm"]

@@ -199,9 +199,9 @@ class World:
                 records[column] = pd.to_datetime(records[column], utc=True)
         if "cluster_flag" not in records:
             records["cluster_flag"] = None
-        if "match_probability" not in records:
-            records["match_probability"] = 1.0
-        linkage = ["entity_id", "cluster_flag", "match_probability"]
+        if "merge_probability" not in records:
+            records["merge_probability"] = 1.0
+        linkage = ["entity_id", "cluster_flag", "merge_probability"]
         xref = records[["record_key", "contact_id", "source_system", *linkage]]
         crm = records.drop(columns=linkage)
         record_accounts, entity_accounts, accounts = resolve_accounts(crm, xref)

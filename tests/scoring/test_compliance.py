@@ -214,13 +214,13 @@ def test_uncertain_merges_whose_consent_another_island_lends_are_held(world) -> 
     w = world()
     w.person("FLAGGED", cluster_flag="oversized")
     w.record("FLAGGED", contact_id="FLAGGED-2", consent_status="unknown", cluster_flag="oversized")
-    w.person("WEAK", match_probability=0.7)
-    w.record("WEAK", contact_id="WEAK-2", consent_status="unknown", match_probability=0.7)
-    w.person("ONE_ISLAND", match_probability=0.7)
+    w.person("WEAK", merge_probability=0.7)
+    w.record("WEAK", contact_id="WEAK-2", consent_status="unknown", merge_probability=0.7)
+    w.person("ONE_ISLAND", merge_probability=0.7)
     w.record("ONE_ISLAND", contact_id="ONE_ISLAND-2", consent_status="unknown",
-             email="one_island@one_island-holdings.com", match_probability=0.7)  # fmt: skip
-    w.person("BOTH_CONSENT", match_probability=0.7)
-    w.record("BOTH_CONSENT", contact_id="BOTH_CONSENT-2", match_probability=0.7)
+             email="one_island@one_island-holdings.com", merge_probability=0.7)  # fmt: skip
+    w.person("BOTH_CONSENT", merge_probability=0.7)
+    w.record("BOTH_CONSENT", contact_id="BOTH_CONSENT-2", merge_probability=0.7)
     w.person("SURE")
     w.record("SURE", contact_id="SURE-2", consent_status="unknown")
     result = w.score()
@@ -237,3 +237,43 @@ def test_uncertain_merges_whose_consent_another_island_lends_are_held(world) -> 
 
     w.settings = ScoringSettings(hold_flagged_clusters=False)
     assert "FLAGGED" in set(w.score().dial_list["entity_id"])
+
+
+def test_a_work_line_nobody_else_has_is_a_direct_line_that_identifies(world) -> None:
+    """A work number only one person's records hold is their direct line: records sharing it
+    are one island, so a weak merge through it is not held; a switchboard identifies nobody."""
+    w = world()
+    direct = w.person("DIRECT", merge_probability=0.7)
+    w.record("DIRECT", contact_id="DIRECT-2", consent_status="unknown", phone_e164=direct,
+             merge_probability=0.7)  # fmt: skip
+    board = w.person("BOARD", merge_probability=0.7)
+    w.record("BOARD", contact_id="BOARD-2", consent_status="unknown", phone_e164=board,
+             merge_probability=0.7)  # fmt: skip
+    w.person("COLLEAGUE", phone=board, company="BOARD Holdings")
+    scored = w.scored()
+    assert scored["linkage_review_hold"].to_dict() == {
+        "DIRECT": False,
+        "BOARD": True,
+        "COLLEAGUE": False,
+    }
+    assert scored.loc["DIRECT", "on_dial_list"]
+
+
+def test_consent_covers_a_number_on_which_the_consenting_record_was_reached(world) -> None:
+    """Consent on a record without a number covers another record's number once the dialler
+    reached the consenting record's contact on it (an answered call); a voicemail proves
+    nothing."""
+    w = world()
+    for name, outcome in (("REACHED", "connected"), ("VOICEMAIL", "voicemail")):
+        w.person(name, phone=None)
+        number = f"+1212555{len(w.records):04d}"
+        w.record(name, contact_id=f"{name}-2", consent_status="unknown", phone_e164=number,
+                 email=None)  # fmt: skip
+        w.call(20, outcome, contact_id=name, phone=number)
+    scored = w.scored()
+    assert scored.loc["REACHED", "dial_phone_e164"] == f"+1212555{1:04d}"
+    assert scored.loc["REACHED", "on_dial_list"]
+    assert scored.loc["VOICEMAIL", "dial_phone_e164"] is None
+    assert scored.loc["VOICEMAIL", "dial_block_reason"] == (
+        "consent is on another record than any working number"
+    )
