@@ -1,5 +1,5 @@
-"""Fixtures shared by the whole suite: a throw-away PostgreSQL database, headless Chromium and a
-small generated CRM.
+"""Fixtures shared by the whole suite: a throw-away PostgreSQL database, headless Chromium, a
+small generated CRM and one published run of it.
 
 PostgreSQL and Chromium are required: when the server named by `HYGIENE_TEST_PG_URL` cannot be
 reached, or Chromium is not installed, the tests that need them fail with the reason and the
@@ -11,11 +11,15 @@ import os
 import signal
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from batch_runs import PublishedRun
 
 PG_ADMIN_URL = os.environ.get(
     "HYGIENE_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -83,3 +87,19 @@ def generated_crm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("generated_crm")
     generate(out, contacts=2_000, seed=11, as_of=AS_OF)
     return out
+
+
+@pytest.fixture(scope="session")
+def generated_crm_run(
+    generated_crm: Path, tmp_path_factory: pytest.TempPathFactory
+) -> PublishedRun:
+    """The generated CRM's batch published into DuckDB once, in-process: tests read it or go on
+    from a copy of its warehouse."""
+    from batch_runs import PublishedRun, materialize_batch
+
+    from hygiene_pipeline.warehouse.engine import default_duckdb_url
+
+    home = tmp_path_factory.mktemp("generated_crm_run")
+    as_of = AS_OF.replace(tzinfo=UTC).isoformat()
+    result = materialize_batch(generated_crm / "landing", default_duckdb_url(home), home, as_of)
+    return PublishedRun(result, home)
