@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import NamedTuple
 
-from dagster import DagsterInstance, ExecuteInProcessResult, materialize
+from dagster import DagsterInstance, Definitions, ExecuteInProcessResult, materialize
 
 from hygiene_pipeline.definitions import build_definitions
 from hygiene_pipeline.defs.resources import BatchClockResource, LandingResource, WarehouseResource
@@ -16,12 +16,18 @@ from hygiene_pipeline.warehouse.engine import default_duckdb_url
 
 def materialize_batch(landing: Path, url: str, home: Path, as_of: str) -> ExecuteInProcessResult:
     """Every asset and check of the code location, on an ephemeral instance."""
-    defs = build_definitions(
-        landing=LandingResource(landing_dir=str(landing)),
-        warehouse=WarehouseResource(url=url),
-        clock=BatchClockResource(as_of=as_of),
-        home=home,
+    return materialize_all(
+        build_definitions(
+            landing=LandingResource(landing_dir=str(landing)),
+            warehouse=WarehouseResource(url=url),
+            clock=BatchClockResource(as_of=as_of),
+            home=home,
+        )
     )
+
+
+def materialize_all(defs: Definitions) -> ExecuteInProcessResult:
+    """Every asset and check of `defs`, on an ephemeral instance."""
     return materialize(
         [*defs.assets, *defs.asset_checks],
         resources=defs.resources,
