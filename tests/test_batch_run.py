@@ -4,7 +4,6 @@ run whose blocking check fails publishes nothing."""
 
 import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -55,44 +54,20 @@ def with_dialer_file_resent(landing: Path, root: Path) -> Path:
     return copy
 
 
-@dataclass(frozen=True)
-class FailedRun:
-    """A run whose blocking check failed, with the published tables before and after it and
-    what it left of its own."""
-
-    result: ExecuteInProcessResult
-    before: dict[str, pd.DataFrame]
-    after: dict[str, pd.DataFrame]
-    run_schemas: set[str]
-    own_staged_calls: int
-
-
-def run_with_dialer_file_resent(generated: Path, root: Path, url: str, home: Path) -> FailedRun:
-    warehouse = Warehouse(url)
-    before = published_tables(warehouse)
-    result = materialize_batch(
-        with_dialer_file_resent(generated / "landing", root), url, home, AS_OF
-    )
-    run_schemas = runs_with_schemas(warehouse)
-    own_staged_calls = (
-        warehouse.row_count(run_schema(result.run_id, "staging"), "call_logs")
-        if result.run_id in run_schemas
-        else 0
-    )
-    return FailedRun(result, before, published_tables(warehouse), run_schemas, own_staged_calls)
-
-
-def assert_nothing_published_by(failed: FailedRun) -> None:
-    assert not failed.result.success
-    assert "staging/call_logs:critical_expectations" in failed_checks(failed.result)
-    published = [e.asset_key for e in failed.result.get_asset_materialization_events()]
+def assert_nothing_published_by(
+    failed: ExecuteInProcessResult, warehouse: Warehouse, before: dict[str, pd.DataFrame]
+) -> None:
+    assert not failed.success
+    assert "staging/call_logs:critical_expectations" in failed_checks(failed)
+    published = [e.asset_key for e in failed.get_asset_materialization_events()]
     assert PUBLICATION not in published
-    assert {"curated.dq_scorecard", "curated.follow_up_tasks"} <= failed.before.keys()
-    assert failed.after.keys() == failed.before.keys()
-    for name, frame in failed.before.items():
-        pd.testing.assert_frame_equal(failed.after[name], frame, obj=name)
-    assert failed.result.run_id in failed.run_schemas
-    assert failed.own_staged_calls > 0
+    assert {"curated.dq_scorecard", "curated.follow_up_tasks"} <= before.keys()
+    after = published_tables(warehouse)
+    assert after.keys() == before.keys()
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(after[name], frame, obj=name)
+    assert failed.run_id in runs_with_schemas(warehouse)
+    assert warehouse.row_count(run_schema(failed.run_id, "staging"), "call_logs") > 0
 
 
 def assert_contract_tables(warehouse: Warehouse) -> None:
@@ -119,20 +94,6 @@ def duckdb_batch(generated_crm_run: PublishedRun, tmp_path_factory: pytest.TempP
     home = tmp_path_factory.mktemp("hygiene_home")
     url = generated_crm_run.copy_into(home)
     return generated_crm_run.result, Warehouse(url), url, home
-
-
-@pytest.fixture(scope="module")
-def failed_then_again(duckdb_batch, generated_crm: Path, tmp_path_factory):
-    """After the first run, a run whose blocking check fails, then the first batch again; with
-    the tables the second run must keep as they were before both."""
-    _, warehouse, url, home = duckdb_batch
-    kept = ("contact_xref", "contact_status_history", "follow_up_tasks")
-    before = {table: warehouse.read_table("curated", table) for table in kept}
-    failed = run_with_dialer_file_resent(
-        generated_crm, tmp_path_factory.mktemp("resent"), url, home
-    )
-    again = materialize_batch(generated_crm / "landing", url, home, AS_OF)
-    return failed, again, before
 
 
 def test_duckdb_run_succeeds_without_failed_blocking_checks(duckdb_batch) -> None:
@@ -172,18 +133,20 @@ def test_people_tables_are_consistent(duckdb_batch) -> None:
     assert dial["phone_e164"].str.fullmatch(r"\+[1-9]\d{6,14}").all()
 
 
-def test_second_run_keeps_entity_ids_and_history(duckdb_batch, failed_then_again) -> None:
-    result, warehouse, *_ = duckdb_batch
-    _, again, before = failed_then_again
+def test_second_run_keeps_entity_ids_and_history(duckdb_batch, generated_crm: Path) -> None:
+    result, warehouse, url, home = duckdb_batch
+    xref_before = warehouse.read_table("curated", "contact_xref")
+    history_before = warehouse.read_table("curated", "contact_status_history")
+    tasks_before = warehouse.read_table("curated", "follow_up_tasks")
+
+    again = materialize_batch(generated_crm / "landing", url, home, AS_OF)
 
     assert again.success
     xref_after = warehouse.read_table("curated", "contact_xref")
-    merged = before["contact_xref"].merge(
-        xref_after, on="record_key", suffixes=("_before", "_after")
-    )
+    merged = xref_before.merge(xref_after, on="record_key", suffixes=("_before", "_after"))
     assert (merged["entity_id_before"] == merged["entity_id_after"]).all()
     history_after = warehouse.read_table("curated", "contact_status_history")
-    assert len(history_after) == len(before["contact_status_history"])
+    assert len(history_after) == len(history_before)
     assert history_after["valid_to"].isna().all()
     results = warehouse.read_table("curated", "dq_check_results")
     assert set(results["run_id"]) >= {result.run_id, again.run_id}
@@ -192,23 +155,33 @@ def test_second_run_keeps_entity_ids_and_history(duckdb_batch, failed_then_again
     latest = card[card["run_id"] == again.run_id]
     assert (latest["previous_value"] == latest["value"]).all()  # the same files measure the same
     tasks_after = warehouse.read_table("curated", "follow_up_tasks")
-    tasks_before = before["follow_up_tasks"]
     assert set(tasks_after["task_id"]) == set(tasks_before["task_id"])
     assert tasks_after["closed_at"].isna().sum() == tasks_before["closed_at"].isna().sum()
-    assert runs_with_schemas(warehouse) == set()  # the failed run's schemas went with it
+    assert runs_with_schemas(warehouse) == set()
 
 
 def test_no_data_is_kept_outside_the_warehouse(
-    generated_crm_run: PublishedRun, duckdb_batch, failed_then_again
+    generated_crm_run: PublishedRun, duckdb_batch
 ) -> None:
     *_, home = duckdb_batch
     for folder in (generated_crm_run.home, home):
         assert [p.name for p in folder.rglob("*") if p.is_file()] == ["warehouse.duckdb"]
 
 
-def test_a_failed_blocking_check_publishes_nothing_on_duckdb(failed_then_again) -> None:
-    failed, *_ = failed_then_again
-    assert_nothing_published_by(failed)
+def test_a_failed_blocking_check_publishes_nothing_on_duckdb(
+    duckdb_batch, generated_crm: Path, tmp_path: Path
+) -> None:
+    _, warehouse, url, home = duckdb_batch
+    before = published_tables(warehouse)
+
+    failed = materialize_batch(
+        with_dialer_file_resent(generated_crm / "landing", tmp_path), url, home, AS_OF
+    )
+
+    assert_nothing_published_by(failed, warehouse, before)
+    again = materialize_batch(generated_crm / "landing", url, home, AS_OF)
+    assert again.success
+    assert runs_with_schemas(warehouse) == set()  # the failed run's schemas went with it
 
 
 @pytest.mark.postgres
@@ -228,8 +201,10 @@ def test_postgresql_run_publishes_every_contract_table(
     assert not set(masked.dropna()) & set(golden["email"].dropna())
     assert runs_with_schemas(warehouse) == set()
 
-    failed = run_with_dialer_file_resent(generated_crm, tmp_path, pg_database_url, tmp_path)
+    before = published_tables(warehouse)
+    landing = with_dialer_file_resent(generated_crm / "landing", tmp_path)
+    failed = materialize_batch(landing, pg_database_url, tmp_path, AS_OF)
 
-    assert_nothing_published_by(failed)
+    assert_nothing_published_by(failed, warehouse, before)
     masked_after = warehouse.read_sql("select email from curated_masked.contacts_golden")["email"]
     assert masked_after.sort_values().tolist() == masked.sort_values().tolist()
