@@ -1,5 +1,5 @@
-"""Fixtures shared by the whole suite: a throw-away PostgreSQL database, headless Chromium, a
-small generated CRM and one published run of it.
+"""Fixtures shared by the whole suite: a throw-away PostgreSQL database, headless Chromium,
+generated CRMs and one run of the batch job on the multiprocess executor.
 
 PostgreSQL and Chromium are required: when the server named by `HYGIENE_TEST_PG_URL` cannot be
 reached, or Chromium is not installed, the tests that need them fail with the reason and the
@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 if TYPE_CHECKING:
     from batch_runs import PublishedRun
+    from multiprocess_runs import MultiprocessRun
 
 PG_ADMIN_URL = os.environ.get(
     "HYGIENE_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -103,3 +104,27 @@ def generated_crm_run(
     as_of = AS_OF.replace(tzinfo=UTC).isoformat()
     result = materialize_batch(generated_crm / "landing", default_duckdb_url(home), home, as_of)
     return PublishedRun(result, home)
+
+
+@pytest.fixture(scope="session")
+def small_worlds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The landing folders of two different small generated CRMs (300 contacts, seeds 3 and 5)."""
+    from hygiene_pipeline.synthetic import generate
+
+    root = tmp_path_factory.mktemp("small_worlds")
+    for seed in (3, 5):
+        generate(root / f"world_{seed}", contacts=300, seed=seed, as_of=AS_OF)
+    return root / "world_3" / "landing", root / "world_5" / "landing"
+
+
+@pytest.fixture(scope="session")
+def multiprocess_run(
+    small_worlds: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[MultiprocessRun]:
+    """The first small world's batch on the code location's multiprocess executor, run once:
+    read by the executor's tests and, as a run alone, by the CLI's."""
+    from multiprocess_runs import run_on_multiprocess_executor
+
+    root = tmp_path_factory.mktemp("multiprocess")
+    with run_on_multiprocess_executor(small_worlds[0], root, AS_OF.isoformat()) as run:
+        yield run

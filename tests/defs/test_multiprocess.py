@@ -1,27 +1,17 @@
 """The whole batch job on the code location's multiprocess executor: every step in a process of
 its own, independent steps in parallel (feed steps among them: they hold the warehouse only to
-write), and the steps of the warehouse pool one at a time."""
+write), and the steps of the warehouse pool one at a time. The run is the session's
+(`multiprocess_run`, tests/conftest.py), on a small generated CRM."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from dagster import (
-    DagsterEventType,
-    DagsterInstance,
-    JobDefinition,
-    JobExecutionResult,
-    build_reconstructable_job,
-    execute_job,
-    instance_for_test,
-)
+from dagster import DagsterEventType, DagsterInstance
 
-from hygiene_pipeline.definitions import BATCH_JOB_NAME, build_definitions
 from hygiene_pipeline.defs.publish_assets import PUBLICATION
-from hygiene_pipeline.defs.resources import WAREHOUSE_POOL, LandingResource, WarehouseResource
+from hygiene_pipeline.defs.resources import WAREHOUSE_POOL
 from hygiene_pipeline.domain.feed_frames import FEEDS
 from hygiene_pipeline.warehouse.engine import Warehouse
 from hygiene_pipeline.warehouse.run_scope import runs_with_schemas
@@ -29,39 +19,6 @@ from hygiene_pipeline.warehouse.run_scope import runs_with_schemas
 pytestmark = pytest.mark.slow
 
 Interval = tuple[float, float]
-
-
-def batch_job(landing_dir: str, warehouse_url: str, home: str) -> JobDefinition:
-    """The code location's batch job (with its executor), rebuilt in every step's process."""
-    return build_definitions(
-        landing=LandingResource(landing_dir=landing_dir),
-        warehouse=WarehouseResource(url=warehouse_url),
-        home=Path(home),
-    ).resolve_job_def(BATCH_JOB_NAME)
-
-
-@pytest.fixture(scope="module")
-def multiprocess_run(
-    generated_crm: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[DagsterInstance, JobExecutionResult, str]]:
-    root = tmp_path_factory.mktemp("multiprocess")
-    warehouse_url = f"duckdb:///{root / 'warehouse.duckdb'}"
-    job = build_reconstructable_job(
-        __name__,
-        batch_job.__name__,
-        reconstructable_kwargs={
-            "landing_dir": str(generated_crm / "landing"),
-            "warehouse_url": warehouse_url,
-            "home": str(root / "home"),
-        },
-        reconstructor_working_directory=str(Path(__file__).parent),
-    )
-    pools = {"concurrency": {"pools": {"default_limit": 1}}}
-    with (
-        instance_for_test(overrides=pools) as instance,
-        execute_job(job, instance=instance) as result,
-    ):
-        yield instance, result, warehouse_url
 
 
 def step_intervals(instance: DagsterInstance, run_id: str) -> dict[str, Interval]:
