@@ -1,5 +1,5 @@
-"""Fixtures shared by the whole suite: a throw-away PostgreSQL database, headless Chromium and a
-small generated CRM.
+"""Fixtures shared by the whole suite: a throw-away PostgreSQL database, headless Chromium,
+generated CRMs and one run of the batch job on the multiprocess executor.
 
 PostgreSQL and Chromium are required: when the server named by `HYGIENE_TEST_PG_URL` cannot be
 reached, or Chromium is not installed, the tests that need them fail with the reason and the
@@ -11,11 +11,16 @@ import os
 import signal
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from batch_runs import PublishedRun
+    from multiprocess_runs import MultiprocessRun
 
 PG_ADMIN_URL = os.environ.get(
     "HYGIENE_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -83,3 +88,53 @@ def generated_crm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("generated_crm")
     generate(out, contacts=2_000, seed=11, as_of=AS_OF)
     return out
+
+
+@pytest.fixture(scope="session")
+def generated_crm_run(
+    generated_crm: Path, tmp_path_factory: pytest.TempPathFactory
+) -> PublishedRun:
+    """The generated CRM's batch published into DuckDB once, in-process: tests read it or go on
+    from a copy of its warehouse."""
+    from batch_runs import PublishedRun, materialize_batch
+
+    from hygiene_pipeline.warehouse.engine import default_duckdb_url
+
+    home = tmp_path_factory.mktemp("generated_crm_run")
+    as_of = AS_OF.replace(tzinfo=UTC).isoformat()
+    result = materialize_batch(generated_crm / "landing", default_duckdb_url(home), home, as_of)
+    return PublishedRun(result, home)
+
+
+@pytest.fixture(scope="session")
+def small_worlds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The landing folders of two different small generated CRMs (300 contacts, seeds 3 and 5)."""
+    from hygiene_pipeline.synthetic import generate
+
+    root = tmp_path_factory.mktemp("small_worlds")
+    for seed in (3, 5):
+        generate(root / f"world_{seed}", contacts=300, seed=seed, as_of=AS_OF)
+    return root / "world_3" / "landing", root / "world_5" / "landing"
+
+
+@pytest.fixture(scope="session")
+def multiprocess_run(
+    small_worlds: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory, pg_admin_url: str
+) -> Iterator[MultiprocessRun]:
+    """The first small world's batch on a PostgreSQL warehouse, where the code location runs it
+    on the multiprocess executor, run once into a database of its own."""
+    from multiprocess_runs import run_on_multiprocess_executor
+
+    name = f"hygiene_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+    root = tmp_path_factory.mktemp("multiprocess")
+    try:
+        with run_on_multiprocess_executor(small_worlds[0], root, AS_OF.isoformat(), url) as run:
+            yield run
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -8,34 +8,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import DagsterInstance, ExecuteInProcessResult, materialize
+from batch_runs import PublishedRun, materialize_batch
+from dagster import ExecuteInProcessResult
 
 from hygiene_pipeline.contract import CURATED_TABLES, INTENT_TIERS, STATUSES
-from hygiene_pipeline.definitions import build_definitions
 from hygiene_pipeline.defs.publish_assets import PUBLICATION
-from hygiene_pipeline.defs.resources import BatchClockResource, LandingResource, WarehouseResource
 from hygiene_pipeline.domain.feed_frames import FEEDS
 from hygiene_pipeline.quality.scorecard import MEASURES
-from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
+from hygiene_pipeline.warehouse.engine import Warehouse
 from hygiene_pipeline.warehouse.run_scope import run_schema, runs_with_schemas
 
 AS_OF = "2026-06-30T12:00:00+00:00"  # the generated CRM's reference time (tests/conftest.py)
-
-
-def materialize_batch(landing: Path, url: str, home: Path) -> ExecuteInProcessResult:
-    """Every asset and check of the code location, on an ephemeral instance."""
-    defs = build_definitions(
-        landing=LandingResource(landing_dir=str(landing)),
-        warehouse=WarehouseResource(url=url),
-        clock=BatchClockResource(as_of=AS_OF),
-        home=home,
-    )
-    return materialize(
-        [*defs.assets, *defs.asset_checks],
-        resources=defs.resources,
-        instance=DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
 
 
 def failed_checks(result: ExecuteInProcessResult) -> list[str]:
@@ -105,11 +88,12 @@ def assert_rows_accounted_for(warehouse: Warehouse, generated: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def duckdb_batch(generated_crm: Path, tmp_path_factory: pytest.TempPathFactory):
+def duckdb_batch(generated_crm_run: PublishedRun, tmp_path_factory: pytest.TempPathFactory):
+    """The session's run of the generated CRM, in a copy of its warehouse that this module's
+    later runs go on from."""
     home = tmp_path_factory.mktemp("hygiene_home")
-    url = default_duckdb_url(home)
-    result = materialize_batch(generated_crm / "landing", url, home)
-    return result, Warehouse(url), url, home
+    url = generated_crm_run.copy_into(home)
+    return generated_crm_run.result, Warehouse(url), url, home
 
 
 def test_duckdb_run_succeeds_without_failed_blocking_checks(duckdb_batch) -> None:
@@ -155,7 +139,7 @@ def test_second_run_keeps_entity_ids_and_history(duckdb_batch, generated_crm: Pa
     history_before = warehouse.read_table("curated", "contact_status_history")
     tasks_before = warehouse.read_table("curated", "follow_up_tasks")
 
-    again = materialize_batch(generated_crm / "landing", url, home)
+    again = materialize_batch(generated_crm / "landing", url, home, AS_OF)
 
     assert again.success
     xref_after = warehouse.read_table("curated", "contact_xref")
@@ -176,9 +160,12 @@ def test_second_run_keeps_entity_ids_and_history(duckdb_batch, generated_crm: Pa
     assert runs_with_schemas(warehouse) == set()
 
 
-def test_no_data_is_kept_outside_the_warehouse(duckdb_batch) -> None:
+def test_no_data_is_kept_outside_the_warehouse(
+    generated_crm_run: PublishedRun, duckdb_batch
+) -> None:
     *_, home = duckdb_batch
-    assert [p.name for p in home.rglob("*") if p.is_file()] == ["warehouse.duckdb"]
+    for folder in (generated_crm_run.home, home):
+        assert [p.name for p in folder.rglob("*") if p.is_file()] == ["warehouse.duckdb"]
 
 
 def test_a_failed_blocking_check_publishes_nothing_on_duckdb(
@@ -188,11 +175,11 @@ def test_a_failed_blocking_check_publishes_nothing_on_duckdb(
     before = published_tables(warehouse)
 
     failed = materialize_batch(
-        with_dialer_file_resent(generated_crm / "landing", tmp_path), url, home
+        with_dialer_file_resent(generated_crm / "landing", tmp_path), url, home, AS_OF
     )
 
     assert_nothing_published_by(failed, warehouse, before)
-    again = materialize_batch(generated_crm / "landing", url, home)
+    again = materialize_batch(generated_crm / "landing", url, home, AS_OF)
     assert again.success
     assert runs_with_schemas(warehouse) == set()  # the failed run's schemas went with it
 
@@ -201,7 +188,7 @@ def test_a_failed_blocking_check_publishes_nothing_on_duckdb(
 def test_postgresql_run_publishes_every_contract_table(
     generated_crm: Path, pg_database_url: str, tmp_path: Path
 ) -> None:
-    result = materialize_batch(generated_crm / "landing", pg_database_url, tmp_path)
+    result = materialize_batch(generated_crm / "landing", pg_database_url, tmp_path, AS_OF)
 
     assert result.success, failed_checks(result)
     warehouse = Warehouse(pg_database_url)
@@ -216,7 +203,7 @@ def test_postgresql_run_publishes_every_contract_table(
 
     before = published_tables(warehouse)
     landing = with_dialer_file_resent(generated_crm / "landing", tmp_path)
-    failed = materialize_batch(landing, pg_database_url, tmp_path)
+    failed = materialize_batch(landing, pg_database_url, tmp_path, AS_OF)
 
     assert_nothing_published_by(failed, warehouse, before)
     masked_after = warehouse.read_sql("select email from curated_masked.contacts_golden")["email"]

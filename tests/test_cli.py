@@ -100,34 +100,27 @@ def people_and_quarantine(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
     }
 
 
-@pytest.fixture(scope="module")
-def two_worlds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Two different small landing folders."""
-    from hygiene_pipeline.synthetic import generate
-
-    root = tmp_path_factory.mktemp("two_worlds")
-    for seed in (3, 5):
-        generate(root / f"world_{seed}", contacts=300, seed=seed, as_of=AS_OF)
-    return root / "world_3" / "landing", root / "world_5" / "landing"
-
-
 @pytest.mark.slow
 def test_two_runs_at_once_from_one_folder_equal_the_same_runs_alone(
-    two_worlds: tuple[Path, Path], tmp_path: Path
+    small_worlds: tuple[Path, Path], tmp_path: Path
 ) -> None:
     folder, warehouses = tmp_path / "work", tmp_path / "warehouses"
     folder.mkdir()
     warehouses.mkdir()
     runs = [
         hygiene_run(landing, warehouses / f"{i}.duckdb", folder)
-        for i, landing in enumerate(two_worlds)
+        for i, landing in enumerate(small_worlds)
     ]
     outputs = [run.communicate(timeout=1200)[0] for run in runs]
 
     assert [run.returncode for run in runs] == [0, 0], outputs
     assert all("published" in unwrapped(output) for output in outputs)
-    for i, landing in enumerate(two_worlds):
-        expected = people_and_quarantine(alone(landing, tmp_path / f"alone_{i}.duckdb", tmp_path))
+    runs_alone = [
+        alone(landing, tmp_path / f"alone_{i}.duckdb", tmp_path)
+        for i, landing in enumerate(small_worlds)
+    ]
+    for i, warehouse_alone in enumerate(runs_alone):
+        expected = people_and_quarantine(warehouse_alone)
         together = people_and_quarantine(Warehouse(f"duckdb:///{warehouses / f'{i}.duckdb'}"))
         for name, frame in expected.items():
             pd.testing.assert_frame_equal(together[name], frame, obj=f"run {i}: {name}")

@@ -234,7 +234,7 @@ def _rejected_files_reports(warehouse: Warehouse, _run_id: str) -> list[CheckRep
 def build_drift_checks(
     tolerances: DriftTolerances | None = None,
 ) -> list[AssetChecksDefinition]:
-    """One WARN check per drift metric, comparing this run's rate with the previous run's."""
+    """One WARN check per drift metric: this run's rate against the latest published run's."""
     tolerances = tolerances or DriftTolerances()
     return [build_drift_check(metric, tolerances.of(metric)) for metric in DRIFT_METRICS]
 
@@ -250,7 +250,7 @@ def build_drift_check(metric: str, tolerance: float) -> AssetChecksDefinition:
         SCORECARD,
         blocking=False,
         description=f"{metric.replace('_', ' ')} (a measure of the scorecard) moved by at most "
-        f"{tolerance:.2%} since the previous run (first run: no baseline, passes).",
+        f"{tolerance:.2%} since the latest published run (first run: no baseline, passes).",
     )
 
     def evaluate(warehouse: Warehouse, run_id: str) -> list[CheckReport]:

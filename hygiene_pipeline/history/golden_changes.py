@@ -10,20 +10,12 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from hygiene_pipeline.contract import CURATED_TABLES
 from hygiene_pipeline.history.field_values import as_text, provenance_record_keys, record_source
 from hygiene_pipeline.vocabulary import TRACKED_GOLDEN_FIELDS
 
-GOLDEN_CHANGE_COLUMNS = [
-    "entity_id",
-    "field",
-    "old_value",
-    "new_value",
-    "contact_id",
-    "source_system",
-    "reason",
-    "run_id",
-    "changed_at",
-]
+GOLDEN_CHANGE_COLUMNS = [*CURATED_TABLES["golden_changes"], "reason"]
+"""The contract's columns, then why each field changed."""
 PROVENANCE_OF = {"last_name": "first_name"}
 """Fields chosen together with another one carry that field's provenance."""
 

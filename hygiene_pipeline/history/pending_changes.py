@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hygiene_pipeline.contract import CURATED_TABLES
 from hygiene_pipeline.history.field_values import (
     as_text,
     provenance_record_keys,
@@ -30,19 +31,13 @@ from hygiene_pipeline.scoring.evidence_kinds import STRONG_PRESENCE_CALLS, STRON
 from hygiene_pipeline.vocabulary import SENSITIVE_FIELDS
 
 PENDING_COLUMNS = [
-    "entity_id",
-    "field",
-    "current_value",
-    "proposed_value",
-    "contact_id",
-    "source_system",
-    "since",
-    "reason",
+    *CURATED_TABLES["pending_changes"],
     "state",
     "resolved_at",
     "resolution",
     "run_id",
 ]
+"""The contract's columns, then where each held change stands and the run that recorded it."""
 COMPANIONS = {"email": ("email_key",), "consent_status": ("consent_expires_at",)}
 """Columns that travel with a held field (the golden keeps them with the current value)."""
 AT_ONCE = {"do_not_call": "true", "consent_status": "opted_out"}

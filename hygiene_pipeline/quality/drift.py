@@ -4,7 +4,7 @@ Why: a batch can pass every rule and still be wrong: an export that suddenly dou
 duplicate rate, a bounce file from another mailing, a CRM field mapping that turns half the rows
 into rejects. Four measures of the data-quality scorecard (`quality/scorecard.py`, their one
 definition) warn when one moves by more than its tolerance (absolute, in share points: 0.05 =
-five percentage points) since the last run that measured it: `duplicate_rate`,
+five percentage points) since the latest published run: `duplicate_rate`,
 `hard_bounce_rate`, `rejected_row_rate`, `stale_share`.
 
 The value is the run's row of the measure in its own scorecard (`curated.dq_scorecard`), the
@@ -52,7 +52,7 @@ class DriftTolerances:
 
 def drift_finding(metric: str, value: float, baseline: float | None, tolerance: float) -> Finding:
     """Whether `metric` moved by more than `tolerance` since `baseline` (None: first run)."""
-    expected = f"within ±{tolerance:.2%} of the previous run"
+    expected = f"within ±{tolerance:.2%} of the latest published run"
     if baseline is None:
         return Finding(
             rule=f"{metric}_drift",

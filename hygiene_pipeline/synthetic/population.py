@@ -118,11 +118,15 @@ class Population:
 
 
 def record_counts(rng: np.random.Generator, total: int) -> np.ndarray:
-    """Records per person (1-4, skewed) adding up exactly to `total` records."""
+    """Records per person (1-4, skewed) adding up exactly to `total` records. People are drawn
+    in batches a little larger than `total` needs on average, and again while a batch falls
+    short (small worlds can)."""
     mean = float(np.dot(RECORDS_PER_PERSON, RECORDS_PER_PERSON_WEIGHTS))
-    counts = rng.choice(
-        RECORDS_PER_PERSON, size=int(total / mean * 1.1) + 8, p=RECORDS_PER_PERSON_WEIGHTS
-    )
+    batch = int(total / mean * 1.1) + 8
+    counts = rng.choice(RECORDS_PER_PERSON, size=batch, p=RECORDS_PER_PERSON_WEIGHTS)
+    while counts.sum() < total:
+        more = rng.choice(RECORDS_PER_PERSON, size=batch, p=RECORDS_PER_PERSON_WEIGHTS)
+        counts = np.concatenate([counts, more])
     cumulative = np.cumsum(counts)
     people = int(np.searchsorted(cumulative, total)) + 1
     counts = counts[:people].copy()

@@ -1,30 +1,20 @@
 """The whole batch job on a PostgreSQL warehouse, where the code location runs it on the
 multiprocess executor: every step in a process of its own, independent steps in parallel (feed
 steps among them: they hold the warehouse only to write), and the steps of the warehouse pool one
-at a time. On the embedded DuckDB warehouse every step runs in the run's own process."""
+at a time. The run is the session's (`multiprocess_run`, tests/conftest.py), on a small generated
+CRM. On the embedded DuckDB warehouse every step runs in the run's own process."""
 
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from dagster import (
-    DagsterEventType,
-    DagsterInstance,
-    JobDefinition,
-    JobExecutionResult,
-    build_reconstructable_job,
-    execute_job,
-    instance_for_test,
-)
+from dagster import DagsterEventType, DagsterInstance
 
 from hygiene_pipeline.definitions import BATCH_JOB_NAME, build_definitions
 from hygiene_pipeline.defs.publish_assets import PUBLICATION
-from hygiene_pipeline.defs.resources import WAREHOUSE_POOL, LandingResource, WarehouseResource
+from hygiene_pipeline.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from hygiene_pipeline.domain.feed_frames import FEEDS
 from hygiene_pipeline.warehouse.engine import Warehouse
 from hygiene_pipeline.warehouse.run_scope import runs_with_schemas
@@ -34,30 +24,6 @@ pytestmark = pytest.mark.slow
 Interval = tuple[float, float]
 
 
-def batch_job(landing_dir: str, warehouse_url: str, home: str) -> JobDefinition:
-    """The code location's batch job (with its executor), rebuilt in every step's process."""
-    return build_definitions(
-        landing=LandingResource(landing_dir=landing_dir),
-        warehouse=WarehouseResource(url=warehouse_url),
-        home=Path(home),
-    ).resolve_job_def(BATCH_JOB_NAME)
-
-
-@pytest.fixture(scope="module")
-def server_warehouse_url(pg_admin_url: str) -> Iterator[str]:
-    """A fresh PostgreSQL database for the module's run, dropped afterwards."""
-    name = f"hygiene_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def test_the_executor_follows_the_warehouse(tmp_path: Path, pg_admin_url: str) -> None:
     def executor_of(url: str) -> str:
         defs = build_definitions(warehouse=WarehouseResource(url=url), home=tmp_path)
@@ -65,30 +31,6 @@ def test_the_executor_follows_the_warehouse(tmp_path: Path, pg_admin_url: str) -
 
     assert executor_of(f"duckdb:///{tmp_path / 'w.duckdb'}") == "in_process"
     assert executor_of(pg_admin_url) == "multiprocess"
-
-
-@pytest.fixture(scope="module")
-def multiprocess_run(
-    generated_crm: Path, tmp_path_factory: pytest.TempPathFactory, server_warehouse_url: str
-) -> Iterator[tuple[DagsterInstance, JobExecutionResult, str]]:
-    root = tmp_path_factory.mktemp("multiprocess")
-    warehouse_url = server_warehouse_url
-    job = build_reconstructable_job(
-        __name__,
-        batch_job.__name__,
-        reconstructable_kwargs={
-            "landing_dir": str(generated_crm / "landing"),
-            "warehouse_url": warehouse_url,
-            "home": str(root / "home"),
-        },
-        reconstructor_working_directory=str(Path(__file__).parent),
-    )
-    pools = {"concurrency": {"pools": {"default_limit": 1}}}
-    with (
-        instance_for_test(overrides=pools) as instance,
-        execute_job(job, instance=instance) as result,
-    ):
-        yield instance, result, warehouse_url
 
 
 def step_intervals(instance: DagsterInstance, run_id: str) -> dict[str, Interval]:

@@ -8,7 +8,8 @@ import csv
 from pathlib import Path
 
 import pandas as pd
-from dagster import DagsterInstance, ExecuteInProcessResult, materialize
+from batch_runs import materialize_all
+from dagster import ExecuteInProcessResult
 
 from hygiene_pipeline.definitions import build_definitions
 from hygiene_pipeline.defs.resources import (
@@ -189,9 +190,4 @@ def run_batch(
         linkage=LinkageResource(overrides_file=str(overrides)),
         home=home,
     )
-    return materialize(
-        [*defs.assets, *defs.asset_checks],
-        resources=defs.resources,
-        instance=DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    return materialize_all(defs)

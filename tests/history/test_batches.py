@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from batches import AS_OF, FIRST, SECOND, THIRD, run_batch
 
-from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
+from hygiene_pipeline.warehouse.engine import Warehouse
 
 TABLES = ("contacts_golden", "golden_changes", "pending_changes", "entity_lineage", "job_changes")
 
@@ -30,11 +30,15 @@ def snapshot(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module", params=["duckdb", "postgresql"])
 def batches(request, tmp_path_factory) -> Iterator[dict]:
-    """The three batches run one after the other (the third twice), with snapshots."""
+    """The three batches run one after the other (the third twice), with snapshots; on DuckDB
+    from a copy of the session's published first batch."""
     root = tmp_path_factory.mktemp(f"batches_{request.param}")
     with _warehouse_url(request, root) as url:
         warehouse, home, runs = Warehouse(url), root / "home", {}
-        for name, batch in (("first", FIRST), ("second", SECOND), ("third", THIRD)):
+        if request.param == "postgresql":
+            assert run_batch(root / "first", FIRST, AS_OF["first"], url, home).success, "first"
+        runs["first"] = snapshot(warehouse)
+        for name, batch in (("second", SECOND), ("third", THIRD)):
             result = run_batch(root / name, batch, AS_OF[name], url, home)
             assert result.success, name
             runs[name] = snapshot(warehouse)
@@ -47,14 +51,15 @@ def batches(request, tmp_path_factory) -> Iterator[dict]:
 
 
 class _warehouse_url:
-    """A DuckDB file, or a PostgreSQL database of its own dropped afterwards."""
+    """A DuckDB file holding the published first batch, or an empty PostgreSQL database of its
+    own, dropped afterwards."""
 
     def __init__(self, request, root: Path) -> None:
         self.engine_name, self.request, self.root = request.param, request, root
 
     def __enter__(self) -> str:
         if self.engine_name == "duckdb":
-            return default_duckdb_url(self.root)
+            return self.request.getfixturevalue("after_first_batch")(self.root)
         admin_url = self.request.getfixturevalue("pg_admin_url")
         self.name = f"hygiene_test_{uuid.uuid4().hex[:10]}"
         self.admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")

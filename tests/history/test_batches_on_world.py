@@ -6,49 +6,33 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import DagsterInstance, materialize
+from batch_runs import PublishedRun, materialize_batch
 
-from hygiene_pipeline.definitions import build_definitions
-from hygiene_pipeline.defs.resources import BatchClockResource, LandingResource, WarehouseResource
-from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
+from hygiene_pipeline.warehouse.engine import Warehouse
 
 DROPPED_FILE = "salesforce_contacts_apac.csv"
 """Salesforce sends its other regions: a full snapshot of salesforce without these records."""
-AS_OF = ("2026-06-30T12:00:00+00:00", "2026-07-07T12:00:00+00:00")
-
-
-def run(landing: Path, url: str, home: Path, as_of: str) -> None:
-    defs = build_definitions(
-        landing=LandingResource(landing_dir=str(landing)),
-        warehouse=WarehouseResource(url=url),
-        clock=BatchClockResource(as_of=as_of),
-        home=home,
-    )
-    result = materialize(
-        [*defs.assets, *defs.asset_checks],
-        resources=defs.resources,
-        instance=DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
-    assert result.success
+SECOND_AS_OF = "2026-07-07T12:00:00+00:00"
+"""A week after the generated CRM's reference time (tests/conftest.py), its first batch."""
 
 
 @pytest.fixture(scope="module")
-def two_batches(generated_crm: Path, tmp_path_factory) -> dict:
+def two_batches(generated_crm: Path, generated_crm_run: PublishedRun, tmp_path_factory) -> dict:
+    """The session's first batch of the generated CRM, then the second batch into a copy of its
+    warehouse."""
     root = tmp_path_factory.mktemp("world_batches")
-    url, home = default_duckdb_url(root), root / "home"
+    url, home = generated_crm_run.copy_into(root), root / "home"
     warehouse = Warehouse(url)
-    first, second = root / "first", root / "second"
-    shutil.copytree(generated_crm / "landing", first)
+    second = root / "second"
     shutil.copytree(generated_crm / "landing", second)
     (second / "crm_contacts" / DROPPED_FILE).unlink()
-    run(first, url, home, AS_OF[0])
     before = {
         "xref": warehouse.read_table("curated", "contact_xref"),
         "golden": warehouse.read_table("curated", "contacts_golden"),
         "files": warehouse.read_sql("SELECT record_key, source_file FROM staging.crm_contacts"),
     }
-    run(second, url, home, AS_OF[1])
+    assert generated_crm_run.result.success
+    assert materialize_batch(second, url, home, SECOND_AS_OF).success
     after = {
         name: warehouse.read_table("curated", name)
         for name in ("contact_xref", "contacts_golden", "contact_status_history", "entity_lineage")
@@ -85,7 +69,7 @@ def test_people_whose_records_all_left_stay_marked_and_off_the_dial_list(two_bat
     assert gone_ids <= set(golden.index), "nobody vanishes"
     removed = golden.loc[sorted(gone_ids)]
     assert not removed["in_source"].any() and not removed["on_dial_list"].any()
-    assert (removed["removed_from_source_at"] == pd.Timestamp(AS_OF[1])).all()
+    assert (removed["removed_from_source_at"] == pd.Timestamp(SECOND_AS_OF)).all()
     assert golden.loc[~golden.index.isin(gone_ids), "in_source"].all()
 
 

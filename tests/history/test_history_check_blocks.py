@@ -11,7 +11,7 @@ from batches import AS_OF, FIRST, run_batch
 
 from hygiene_pipeline.defs.history_assets import HISTORY_CHECK
 from hygiene_pipeline.defs.publish_assets import PUBLICATION
-from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
+from hygiene_pipeline.warehouse.engine import Warehouse
 
 HISTORY_TABLES = (
     "contacts_golden",
@@ -24,9 +24,8 @@ HISTORY_TABLES = (
 )
 
 
-def test_a_failed_history_check_publishes_no_history(tmp_path):
-    url = default_duckdb_url(tmp_path)
-    assert run_batch(tmp_path / "first", FIRST, AS_OF["first"], url, tmp_path / "home").success
+def test_a_failed_history_check_publishes_no_history(tmp_path, after_first_batch):
+    url = after_first_batch(tmp_path)
     warehouse = Warehouse(url)
     with warehouse.transaction() as conn:
         conn.execute(

@@ -1,4 +1,5 @@
-"""Drift of a scorecard measure against the previous run (the measures: test_scorecard.py)."""
+"""Drift of a scorecard measure against the latest published run (the measures:
+test_scorecard.py)."""
 
 from hygiene_pipeline.quality.drift import DriftTolerances, drift_finding
 

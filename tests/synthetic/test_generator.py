@@ -9,6 +9,7 @@ import pytest
 from landing_readers import read_jsonl, read_rows
 
 from hygiene_pipeline.synthetic import generate
+from hygiene_pipeline.synthetic.columns import stage_rng
 from hygiene_pipeline.synthetic.landing_layout import (
     BOUNCE_FILES,
     CALL_FILES,
@@ -16,6 +17,7 @@ from hygiene_pipeline.synthetic.landing_layout import (
     DNC_FILES,
     ENGAGEMENT_FILES,
 )
+from hygiene_pipeline.synthetic.population import record_counts
 
 AS_OF = datetime(2026, 6, 30, 12, 0, 0)
 EXPECTED_FILES = {
@@ -93,3 +95,16 @@ def test_the_smallest_worlds_generate(tmp_path: Path, seed: int) -> None:
     summary = generate(tmp_path, contacts=200, seed=seed, as_of=AS_OF)
     assert summary.feed_rows["crm_contacts"] == 200
     assert sum(summary.status_counts.values()) == summary.people + summary.ghost_records
+
+
+def test_a_world_whose_first_draw_of_people_falls_short_generates(tmp_path: Path) -> None:
+    """Seed 22 at 300 contacts draws too few records per person at first."""
+    summary = generate(tmp_path, contacts=300, seed=22, as_of=AS_OF)
+    assert summary.feed_rows["crm_contacts"] == 300
+
+
+@pytest.mark.parametrize("total", [180, 234, 300, 493, 5_000])
+def test_records_per_person_add_up_to_the_total(total: int) -> None:
+    counts = record_counts(stage_rng(22, "population"), total)
+    assert counts.sum() == total
+    assert counts.min() >= 1 and counts.max() <= 4
