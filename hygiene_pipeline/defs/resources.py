@@ -52,13 +52,15 @@ class WarehouseResource(ConfigurableResource):
     def is_embedded(self) -> bool:
         """Whether the warehouse is an embedded DuckDB database, which one process at a time
         may write (the job's executor keeps all steps in the run's process then)."""
-        url = self.url.get_value() if isinstance(self.url, EnvVar) else self.url
-        return normalise_url(url or "duckdb://").get_backend_name() == "duckdb"
+        return normalise_url(self._configured_url() or "duckdb://").get_backend_name() == "duckdb"
 
     def display_url(self) -> str:
         """The URL as configured (an `EnvVar` resolved), password hidden: safe to print."""
-        url = self.url.get_value() if isinstance(self.url, EnvVar) else self.url
-        return normalise_url(url).render_as_string(hide_password=True)
+        return normalise_url(self._configured_url()).render_as_string(hide_password=True)
+
+    def _configured_url(self) -> str | None:
+        """The URL as configured, an `EnvVar` resolved (None while it is unset)."""
+        return self.url.get_value() if isinstance(self.url, EnvVar) else self.url
 
     def get_warehouse(self) -> Warehouse:
         """The run's warehouse (its own schemas, in place), or the published one outside a run."""
