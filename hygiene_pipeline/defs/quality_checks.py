@@ -54,6 +54,7 @@ from hygiene_pipeline.defs.scorecard_assets import (
     published_scorecard,
     read_columns,
 )
+from hygiene_pipeline.domain.standardise import CRM_PHONE_COLUMNS
 from hygiene_pipeline.package_files import expectations_dir
 from hygiene_pipeline.quality.compliance import ComplianceEvidence, compliance_findings
 from hygiene_pipeline.quality.drift import DRIFT_METRICS, DriftTolerances, drift_finding
@@ -397,29 +398,61 @@ def _compliance_reports(warehouse: Warehouse, as_of: pd.Timestamp) -> list[Check
 
 def _compliance_evidence(warehouse: Warehouse, as_of: pd.Timestamp) -> ComplianceEvidence:
     """The frames the compliance rules read, with only the columns they need."""
-    members = _select(warehouse, "curated", "contact_xref", ["record_key", "entity_id"]).merge(
+    xref = _select(
+        warehouse,
+        "curated",
+        "contact_xref",
+        ["record_key", "entity_id", "account_id", "contact_id"],
+    )
+    numbered = [f"{kind}_e164" for kind in CRM_PHONE_COLUMNS]
+    records = xref[["record_key", "entity_id", "account_id"]].merge(
         _select(
             warehouse,
             "staging",
             "crm_contacts",
-            ["record_key", "do_not_call", "consent_status", "consent_expires_at"],
+            [
+                "record_key",
+                "do_not_call",
+                "consent_status",
+                "consent_expires_at",
+                "phone_type",
+                *numbered,
+            ],
         ),
         on="record_key",
         how="left",
     )
-    calls = _select(warehouse, "staging", "call_logs", ["phone_e164", "disposition"])
+    calls = _select(warehouse, "staging", "call_logs", ["phone_e164", "disposition", "contact_id"])
     suppressions = _select(
         warehouse, "curated", "suppression_events", ["channel", "value", "entity_id", "scope"]
+    )
+    member_numbers = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "entity_id": records["entity_id"],
+                    "account_id": records["account_id"],
+                    "phone_e164": records[column],
+                    "work_line": (column == "phone_e164") & records["phone_type"].ne("mobile"),
+                }
+            )
+            for column in numbered
+        ],
+        ignore_index=True,
     )
     return ComplianceEvidence(
         dial_list=_select(warehouse, "curated", "dial_list", ["entity_id", "phone_e164"]),
         golden=_select(
             warehouse, "curated", "contacts_golden", ["entity_id", "do_not_call", "consent_valid"]
         ),
-        members=members,
+        members=records[["entity_id", "do_not_call", "consent_status", "consent_expires_at"]],
         dnc_numbers=_optional_column(warehouse, "staging", "dnc_list", "phone_e164"),
         dnc_entries=_optional_column(warehouse, "staging", "dnc_list", "phone_raw"),
-        do_not_call_call_numbers=calls.loc[calls["disposition"] == "do_not_call", "phone_e164"],
+        do_not_call_calls=calls.loc[
+            calls["disposition"] == "do_not_call", ["phone_e164", "contact_id"]
+        ],
+        contacts=xref[["contact_id", "entity_id"]],
+        member_numbers=member_numbers,
         phone_suppressions=suppressions[suppressions["channel"] == "phone"],
         as_of=as_of,
     )

@@ -13,7 +13,11 @@ Rules, each reported with the offending dial-list rows (entity_id, masked phone)
   national significant number, with or without the national trunk prefix, with or without the
   country calling code. This compares digits with digits and shares no code with scoring's
   region-by-region reading, so an entry scoring failed to resolve still stops the list;
-- `do_not_call_request`: a call on the number ended with a `do_not_call` disposition;
+- `do_not_call_request`: a call on the number ended with a `do_not_call` disposition, and the
+  request binds this person: the call named no one person by its contact id, named this person,
+  or went to a number that is not a company switchboard (a work line on the records of several
+  people of one account). A colleague's request on the switchboard binds the colleague, not the
+  switchboard;
 - `suppressed_phone`: the number is suppressed for everyone (scope `channel`: a DNC entry, a
   request made on it, a dead number), or for this person (scope `person`: their flag, opt-out or
   request, listed against every number of theirs);
@@ -65,7 +69,10 @@ class ComplianceEvidence:
       `consent_expires_at`;
     - `dnc_numbers`: E.164 numbers on the DNC list;
     - `dnc_entries`: the DNC entries as written (`staging.dnc_list.phone_raw`);
-    - `do_not_call_call_numbers`: E.164 numbers of calls that ended `do_not_call`;
+    - `do_not_call_calls`: `phone_e164`, `contact_id` of the calls that ended `do_not_call`;
+    - `contacts`: `contact_id`, `entity_id` of the member records;
+    - `member_numbers`: `entity_id`, `account_id`, `phone_e164`, `work_line` (a work number that
+      is not a mobile) of every number on the member records;
     - `phone_suppressions`: the phone rows of `suppression_events`: `value`, `entity_id`,
       `scope` (`channel` or `person`).
     """
@@ -75,7 +82,9 @@ class ComplianceEvidence:
     members: pd.DataFrame
     dnc_numbers: pd.Series
     dnc_entries: pd.Series
-    do_not_call_call_numbers: pd.Series
+    do_not_call_calls: pd.DataFrame
+    contacts: pd.DataFrame
+    member_numbers: pd.DataFrame
     phone_suppressions: pd.DataFrame
     as_of: pd.Timestamp
 
@@ -96,7 +105,7 @@ def compliance_findings(evidence: ComplianceEvidence, sample_size: int = 10) -> 
         "do_not_call_person": dnc_person,
         "do_not_call_number": phone.isin(evidence.dnc_numbers.dropna()),
         "do_not_call_entry_digits": spelled_by_entries(phone, evidence.dnc_entries),
-        "do_not_call_request": phone.isin(evidence.do_not_call_call_numbers.dropna()),
+        "do_not_call_request": _requested(dial, evidence),
         "suppressed_phone": _suppressed(dial, evidence.phone_suppressions),
         "no_valid_consent": ~_has_valid_consent(entity, members, golden, evidence.as_of),
         "listed_twice": entity.duplicated(keep=False),
@@ -140,6 +149,46 @@ def spelled_by_entries(phones: pd.Series, entries: pd.Series) -> pd.Series:
     written = entry_digits(entries)
     spelled = {number: bool(_spellings(number) & written) for number in phones.dropna().unique()}
     return phones.map(spelled).fillna(False).astype(bool)
+
+
+def _requested(dial: pd.DataFrame, evidence: ComplianceEvidence) -> pd.Series:
+    """Per dial-list row: a `do_not_call` call on its number binds this person (see the module
+    docstring: only a named colleague's request on a switchboard leaves the others callable)."""
+    numbers = evidence.member_numbers.dropna(subset=["entity_id", "phone_e164"])
+    work = numbers[numbers["work_line"].astype("boolean").fillna(False).astype(bool)]
+    holders = (
+        work.drop_duplicates(["phone_e164", "entity_id"])
+        .groupby(["account_id", "phone_e164"])["entity_id"]
+        .size()
+    )
+    switchboards = holders[holders > 1].index.get_level_values("phone_e164")
+    calls = _named(evidence.do_not_call_calls, evidence.contacts, numbers)
+    colleague = calls["entity_id"].notna() & calls["phone_e164"].isin(switchboards)
+    own = dial.reset_index().merge(
+        calls.loc[colleague, ["phone_e164", "entity_id"]], on=["phone_e164", "entity_id"]
+    )["index"]
+    return dial["phone_e164"].isin(calls.loc[~colleague, "phone_e164"].dropna()) | (
+        dial.index.isin(own)
+    )
+
+
+def _named(calls: pd.DataFrame, contacts: pd.DataFrame, numbers: pd.DataFrame) -> pd.DataFrame:
+    """`phone_e164`, `entity_id` per call: the one person its contact id names; when it names
+    several, the one of them who has the number; else missing."""
+    calls = calls.reset_index(drop=True).rename_axis("call").reset_index()
+    ids = contacts.dropna().astype({"contact_id": str}).drop_duplicates()
+    named = calls.dropna(subset=["contact_id"]).astype({"contact_id": str}).merge(ids)
+    several = named["call"].duplicated(keep=False)
+    holds = (
+        named.merge(
+            numbers[["entity_id", "phone_e164"]].drop_duplicates(), how="left", indicator=True
+        )["_merge"]
+        .eq("both")
+        .to_numpy()
+    )
+    named = named[~several.to_numpy() | holds]
+    sole = named.drop_duplicates("call", keep=False).set_index("call")["entity_id"]
+    return calls.assign(entity_id=calls["call"].map(sole))[["phone_e164", "entity_id"]]
 
 
 def _suppressed(dial: pd.DataFrame, suppressions: pd.DataFrame) -> pd.Series:

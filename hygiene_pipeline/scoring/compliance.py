@@ -4,7 +4,8 @@
   whatever form it was written, see `dnc`), a `do_not_call` call outcome for the person, or
   `do_not_call` on any member record. A request is permanent, and it also blocks the number it
   was made on for everyone who shares it, also once the records of the person who made it left
-  their sources (`standing_requests`).
+  their sources (`standing_requests`); a named contact's request on a company switchboard binds
+  that person, not the switchboard (`call_requests`).
 - Consent (`consent_valid`): no member record `opted_out`, no unsubscribe (it withdraws
   marketing consent, and the CRM field is often not updated), and one `opted_in` whose
   `consent_expires_at` is empty or after `as_of`.
@@ -16,7 +17,8 @@
   in common may be another person's, merged by mistake), or a number on which the dialler
   reached a record of that island (an answered call by its contact id): verifiably theirs.
 - `refusal_holds`: a person who may be the same as someone who asked not to be called or withdrew
-  consent (same account, surname and first initial; or the dialler reached one's contact on a
+  consent (same account and surname, and first names that may be one person's, see
+  `namesakes`; a personal mailbox or number in common; or the dialler reached one's contact on a
   number only the other has) is not dialled either: linkage may have kept one person apart.
 - `is_callable`: a dial phone, not do-not-call, consent valid.
 - `linkage_review_hold`: a merge to review before it lends anyone consent: the person's records
@@ -36,12 +38,14 @@
   (descending), fewest calls in the last 7 days, then `entity_id`. The published `dial_list`
   is this selection; nothing else decides it.
 
-Tables created: `blocked_numbers`, `person_compliance`, `refusal_holds`, `dial_decision`.
+Tables created: `call_requests`, `blocked_numbers`, `person_compliance`, `refusal_holds`,
+`dial_decision`.
 """
 
 from __future__ import annotations
 
 from hygiene_pipeline.scoring.evidence_kinds import DNC_CALLS, STRONG_PRESENCE_CALLS
+from hygiene_pipeline.scoring.namesakes import first_names_agree
 from hygiene_pipeline.scoring.settings import ScoringSettings
 from hygiene_pipeline.scoring.workspace import Workspace, sql_text_list
 from hygiene_pipeline.vocabulary import INTENT_TIERS
@@ -50,16 +54,44 @@ DNC = sql_text_list(DNC_CALLS)
 ANSWERED = sql_text_list(STRONG_PRESENCE_CALLS)
 
 
+def call_requests(ws: Workspace) -> None:
+    """Create `call_requests`: each `do_not_call` call outcome with whom it binds (`scope`).
+
+    A request binds the number it was made on for everyone (`channel`), except on a company
+    switchboard (a work line that several people of one account carry) when the call
+    names the contact who asked: that request is the person's, and the colleagues reached through
+    the same switchboard may still be called. A request on a call that dialled no number binds
+    the person only. A request nobody can be named for blocks the switchboard for everyone.
+    """
+    ws.create(
+        "call_requests",
+        f"""
+        WITH switchboards AS (
+            SELECT DISTINCT an.phone_e164 FROM account_numbers an
+            JOIN person_numbers pn USING (phone_e164)
+            JOIN people p ON p.entity_id = pn.entity_id AND p.account_id = an.account_id
+            GROUP BY an.account_id, an.phone_e164 HAVING count(DISTINCT pn.entity_id) > 1
+        )
+        SELECT cf.phone_e164, cf.entity_id, cf.called_at,
+               CASE WHEN cf.dialled AND NOT (cf.via = 'contact_id' AND s.phone_e164 IS NOT NULL)
+                    THEN 'channel' ELSE 'person' END AS scope
+        FROM call_facts cf LEFT JOIN switchboards s USING (phone_e164)
+        WHERE cf.disposition IN {DNC}
+        """,
+    )
+
+
 def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
     """Create `blocked_numbers` and `person_compliance` (needs the evidence tables)."""
+    call_requests(ws)
     ws.create(
         "blocked_numbers",
-        f"""
+        """
         SELECT phone_e164, min(added_at) AS since, 'dnc_list' AS reason FROM dnc_numbers
         WHERE phone_e164 IS NOT NULL GROUP BY phone_e164
         UNION ALL
-        SELECT phone_e164, min(called_at), 'do_not_call_request' FROM call_facts
-        WHERE disposition IN {DNC} AND dialled GROUP BY phone_e164
+        SELECT phone_e164, min(called_at), 'do_not_call_request' FROM call_requests
+        WHERE scope = 'channel' GROUP BY phone_e164
         UNION ALL
         SELECT phone_e164, min(since), 'do_not_call_request' FROM standing_requests
         WHERE phone_e164 IS NOT NULL GROUP BY phone_e164
@@ -75,8 +107,8 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             GROUP BY pn.entity_id
         ),
         requested AS (
-            SELECT entity_id, min(called_at) AS seen_at FROM call_facts
-            WHERE disposition IN {DNC} AND entity_id IS NOT NULL GROUP BY entity_id
+            SELECT entity_id, min(called_at) AS seen_at FROM call_requests
+            WHERE entity_id IS NOT NULL GROUP BY entity_id
         ),
         member AS (
             SELECT entity_id, bool_or(do_not_call) AS dnc_flag,
@@ -240,33 +272,49 @@ def refusal_holds(ws: Workspace) -> None:
 
     A person split across two entities (a typo in the name, records with nothing in common but
     the name) must not be called on one half after refusing on the other. Likely halves: the
-    same account and surname with the same first initial (or no first name); a personal mailbox
-    or personal number (a mobile, a home line) in common; or the dialler calling one entity's
-    contact on a number that only one other entity has.
+    same account and surname with first names that may be one person's (`namesakes`); a
+    personal mailbox or personal number (a mobile, a home line) in common; or the dialler calling
+    one entity's contact on a number that only one other entity has.
     """
     ws.create(
-        "refusal_holds",
+        "refusing",
         """
-        WITH refusing AS (
-            SELECT entity_id, CASE WHEN is_dnc THEN 'asked not to be called'
-                                   ELSE 'withdrew consent' END AS why
-            FROM person_compliance WHERE is_dnc OR withdrew_consent
-        ),
-        names AS (
-            SELECT DISTINCT m.entity_id, p.account_id, m.last_name_norm,
-                   left(m.first_name_norm, 1) AS initial
+        SELECT entity_id, CASE WHEN is_dnc THEN 'asked not to be called'
+                               ELSE 'withdrew consent' END AS why
+        FROM person_compliance WHERE is_dnc OR withdrew_consent
+        """,
+    )
+    namesakes = ws.frame(
+        """
+        WITH surnamed AS (
+            SELECT DISTINCT m.entity_id, p.account_id, m.last_name_norm
             FROM members m JOIN people p USING (entity_id)
             WHERE p.account_id IS NOT NULL AND m.last_name_norm IS NOT NULL
         ),
-        by_name AS (
-            SELECT b.entity_id, a.entity_id AS other, r.why
-            FROM refusing r
-            JOIN names a USING (entity_id)
-            JOIN names b ON b.account_id = a.account_id AND b.last_name_norm = a.last_name_norm
-                        AND b.entity_id <> a.entity_id
-                        AND (a.initial IS NULL OR b.initial IS NULL OR a.initial = b.initial)
-        ),
-        owners AS (
+        firsts AS (
+            -- an entity's first names; one NULL when none of its records has one
+            SELECT DISTINCT entity_id, first_name_norm FROM members
+            WHERE first_name_norm IS NOT NULL
+            UNION ALL
+            SELECT entity_id, NULL FROM members GROUP BY entity_id
+            HAVING count(first_name_norm) = 0
+        )
+        SELECT DISTINCT b.entity_id, a.entity_id AS other, r.why,
+               fa.first_name_norm AS other_first, fb.first_name_norm AS first
+        FROM refusing r
+        JOIN surnamed a USING (entity_id)
+        JOIN surnamed b ON b.account_id = a.account_id AND b.last_name_norm = a.last_name_norm
+                       AND b.entity_id <> a.entity_id
+        JOIN firsts fa ON fa.entity_id = a.entity_id
+        JOIN firsts fb ON fb.entity_id = b.entity_id
+        """
+    )
+    agree = first_names_agree(namesakes["other_first"], namesakes["first"])
+    ws.load("by_name", namesakes.loc[agree, ["entity_id", "other", "why"]])
+    ws.create(
+        "refusal_holds",
+        """
+        WITH owners AS (
             SELECT phone_e164, min(entity_id) AS entity_id FROM person_numbers
             GROUP BY phone_e164 HAVING count(*) = 1
         ),

@@ -11,7 +11,8 @@ shares a switchboard with someone who opted out may still be called there. The p
 Reasons (`vocabulary.EMAIL_SUPPRESSION_REASONS`, `PHONE_SUPPRESSION_REASONS`). Person-level
 requests (unsubscribe, flags, opt-out, a do-not-call request) cover every number or address of the
 person's member records; a do-not-call request also covers the number it was made on for whoever
-shares it; a DNC entry stays listed without a person when no one in the CRM has that number.
+shares it, unless it was made by a named contact on a company switchboard (`call_requests`); a
+DNC entry stays listed without a person when no one in the CRM has that number.
 A request remembered from a person whose records left their sources (`standing_requests`: their
 do-not-call flag or request) stays, for that person and, on the same number, for whoever holds it
 now: a request is permanent.
@@ -21,9 +22,8 @@ Table created: `suppression_events`.
 
 from __future__ import annotations
 
-from hygiene_pipeline.scoring.evidence_kinds import DNC_CALLS
 from hygiene_pipeline.scoring.settings import ScoringSettings
-from hygiene_pipeline.scoring.workspace import Workspace, sql_text_list
+from hygiene_pipeline.scoring.workspace import Workspace
 
 STANDING_DETAIL = "made by a person no longer in their sources"
 
@@ -48,10 +48,7 @@ def suppression_events(ws: Workspace, settings: ScoringSettings) -> None:
             SELECT entity_id, min(occurred_at) AS since FROM event_facts
             WHERE event_type = 'unsubscribe' AND entity_id IS NOT NULL GROUP BY entity_id
         ),
-        requests AS (
-            SELECT entity_id, phone_e164, dialled, called_at FROM call_facts
-            WHERE disposition IN {sql_text_list(DNC_CALLS)}
-        ),
+        requests AS (SELECT entity_id, phone_e164, scope, called_at FROM call_requests),
         rows AS (
             SELECT 'email' AS channel, a.email AS value, a.entity_id, 'hard_bounce' AS reason,
                    ms.hard_at AS since, ms.hard_evidence AS detail, 'channel' AS scope
@@ -84,7 +81,7 @@ def suppression_events(ws: Workspace, settings: ScoringSettings) -> None:
             UNION ALL
             SELECT 'phone', r.phone_e164, n.entity_id, 'do_not_call_request', r.called_at, NULL,
                    'channel'
-            FROM requests r LEFT JOIN numbers n USING (phone_e164) WHERE r.dialled
+            FROM requests r LEFT JOIN numbers n USING (phone_e164) WHERE r.scope = 'channel'
             UNION ALL
             SELECT 'phone', n.phone_e164, n.entity_id, 'do_not_call_request', r.called_at, NULL,
                    'person'

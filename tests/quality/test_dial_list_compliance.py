@@ -26,7 +26,18 @@ def evidence(**changes: object) -> ComplianceEvidence:
         ),
         "dnc_numbers": pd.Series(["+14155559999"]),
         "dnc_entries": pd.Series(["+1 415 555 9999", "0121 276 1071"]),
-        "do_not_call_call_numbers": pd.Series([], dtype=object),
+        "do_not_call_calls": pd.DataFrame({"phone_e164": [], "contact_id": []}, dtype=object),
+        "contacts": pd.DataFrame(
+            {"contact_id": ["c1", "c2", "c3"], "entity_id": ["E1", "E2", "E3"]}
+        ),
+        "member_numbers": pd.DataFrame(
+            {
+                "entity_id": ["E1", "E2", "E3"],
+                "account_id": "A1",
+                "phone_e164": PHONES,
+                "work_line": True,
+            }
+        ),
         "phone_suppressions": pd.DataFrame(
             {
                 "value": ["+14155558888", PHONES[0]],
@@ -72,7 +83,11 @@ def members_with(column: str, values: list) -> pd.DataFrame:
             ["E3"],
         ),
         ({"dnc_numbers": pd.Series([PHONES[0]])}, "do_not_call_number", ["E1"]),
-        ({"do_not_call_call_numbers": pd.Series([PHONES[1]])}, "do_not_call_request", ["E2"]),
+        (
+            {"do_not_call_calls": pd.DataFrame({"phone_e164": [PHONES[1]], "contact_id": [None]})},
+            "do_not_call_request",
+            ["E2"],
+        ),
         (
             {
                 "phone_suppressions": pd.DataFrame(
@@ -154,3 +169,38 @@ def test_vanity_entries_spell_their_keypad_digits() -> None:
         dnc_entries=pd.Series(["1-800-FLOWERS"]),
     )
     assert failed(ev) == {"do_not_call_entry_digits": ["E1"]}
+
+
+SWITCHBOARD = "+14155550100"
+
+
+def switchboard_evidence(caller: str | None) -> ComplianceEvidence:
+    """E1 and E2 both reached through one company switchboard; a `do_not_call` call on it
+    named contact `caller` (None: no contact id)."""
+    return evidence(
+        dial_list=pd.DataFrame({"entity_id": ["E1", "E2"], "phone_e164": [SWITCHBOARD] * 2}),
+        member_numbers=pd.DataFrame(
+            {
+                "entity_id": ["E1", "E2", "E3"],
+                "account_id": "A1",
+                "phone_e164": SWITCHBOARD,
+                "work_line": True,
+            }
+        ),
+        do_not_call_calls=pd.DataFrame({"phone_e164": [SWITCHBOARD], "contact_id": [caller]}),
+    )
+
+
+def test_a_colleagues_request_on_a_switchboard_binds_the_colleague_only() -> None:
+    assert failed(switchboard_evidence("c3")) == {}
+    assert failed(switchboard_evidence("c2")) == {"do_not_call_request": ["E2"]}
+
+
+def test_a_request_naming_nobody_blocks_the_switchboard_for_everyone() -> None:
+    assert failed(switchboard_evidence(None)) == {"do_not_call_request": ["E1", "E2"]}
+    assert failed(switchboard_evidence("unknown")) == {"do_not_call_request": ["E1", "E2"]}
+
+
+def test_a_request_on_a_line_only_one_person_has_blocks_it_whoever_is_named() -> None:
+    ev = evidence(do_not_call_calls=pd.DataFrame({"phone_e164": [PHONES[0]], "contact_id": ["c3"]}))
+    assert failed(ev) == {"do_not_call_request": ["E1"]}

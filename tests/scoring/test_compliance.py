@@ -48,6 +48,32 @@ def test_dnc_request_without_a_dialled_number_blocks_only_the_person(world) -> N
     assert scored.loc["COLLEAGUE", "is_callable"]
 
 
+def test_a_named_colleagues_request_on_the_switchboard_binds_the_colleague(world) -> None:
+    """A switchboard reaches reception, not the person who asked: their request is theirs."""
+    w = world()
+    switchboard = w.person("ASKED", company="Acme")
+    w.person("COLLEAGUE", phone=switchboard, company="Acme")
+    w.call(3, "do_not_call", contact_id="ASKED", phone=switchboard)
+    result = w.score()
+    scored = result.contacts.set_index("entity_id")
+    assert scored.loc["ASKED", "is_dnc"] and not scored.loc["ASKED", "on_dial_list"]
+    assert scored.loc["COLLEAGUE", "on_dial_list"]
+    assert scored.loc["COLLEAGUE", "dial_phone_e164"] == switchboard
+    requests = result.suppression_events.query("reason == 'do_not_call_request'")
+    assert set(requests["scope"]) == {"person"}
+    assert set(requests["entity_id"]) == {"ASKED"}
+
+
+def test_a_request_on_the_switchboard_naming_nobody_blocks_it(world) -> None:
+    w = world()
+    switchboard = w.person("ONE", company="Acme")
+    w.person("TWO", phone=switchboard, company="Acme")
+    w.call(3, "do_not_call", phone=switchboard)
+    scored = w.scored()
+    assert not scored["on_dial_list"].any()
+    assert set(scored["dial_block_reason"]) == {"no working number that may be dialled"}
+
+
 def test_dnc_from_a_crm_flag_on_any_member(world) -> None:
     w = world()
     w.person("P")
@@ -117,6 +143,24 @@ def test_someone_who_may_be_a_refusing_person_is_held(world) -> None:
     assert not scored.loc["ROBIN_LEE", "on_dial_list"]
     assert scored.loc["ROBIN_LEE", "dial_block_reason"].startswith("may be the same person as")
     assert scored.loc["ANN_LEE", "on_dial_list"]
+
+
+@pytest.mark.parametrize(
+    ("first", "held"),
+    [("robin", True), ("rob", True), ("r", True), ("robni", True), (None, True),
+     ("rachel", False), ("ann", False)],
+)  # fmt: skip
+def test_only_a_namesake_whose_first_name_may_be_the_refusers_is_held(
+    world, first: str | None, held: bool
+) -> None:
+    """Colleagues who share a surname are different people; a nickname, an initial, a typo or
+    no first name at all may be the person who refused."""
+    w = world()
+    w.person("REFUSED", first_name_norm="robin", last_name_norm="lee", company="Acme",
+             do_not_call=True)  # fmt: skip
+    w.person("OTHER", first_name_norm=first, last_name_norm="lee", company="Acme")
+    reason = w.scored().loc["OTHER", "dial_block_reason"]
+    assert (reason or "").startswith("may be the same person as REFUSED") == held
 
 
 def test_the_dialler_links_a_refusal_to_a_split_person(world) -> None:
