@@ -17,9 +17,10 @@
   in common may be another person's, merged by mistake), or a number on which the dialler
   reached a record of that island (an answered call by its contact id): verifiably theirs.
 - `refusal_holds`: a person who may be the same as someone who asked not to be called or withdrew
-  consent (same account and surname, and first names that may be one person's, see
-  `namesakes`; a personal mailbox or number in common; or the dialler reached one's contact on a
-  number only the other has) is not dialled either: linkage may have kept one person apart.
+  consent (one account and names that may be one person's, see `namesakes`, or one full name
+  where one has no account; a personal mailbox or number in common; or the dialler reached
+  one's contact on a number only the other has) is not dialled either: linkage may have kept
+  one person apart.
 - `is_callable`: a dial phone, not do-not-call, consent valid.
 - `linkage_review_hold`: a merge to review before it lends anyone consent: the person's records
   form several identity islands (records connected through a shared personal mailbox or
@@ -45,7 +46,7 @@ Tables created: `call_requests`, `blocked_numbers`, `person_compliance`, `refusa
 from __future__ import annotations
 
 from hygiene_pipeline.scoring.evidence_kinds import DNC_CALLS, STRONG_PRESENCE_CALLS
-from hygiene_pipeline.scoring.namesakes import first_names_agree
+from hygiene_pipeline.scoring.namesakes import names_agree
 from hygiene_pipeline.scoring.settings import ScoringSettings
 from hygiene_pipeline.scoring.workspace import Workspace, sql_text_list
 from hygiene_pipeline.vocabulary import INTENT_TIERS
@@ -271,10 +272,11 @@ def refusal_holds(ws: Workspace) -> None:
     called or withdrew consent, though linkage kept them apart.
 
     A person split across two entities (a typo in the name, records with nothing in common but
-    the name) must not be called on one half after refusing on the other. Likely halves: the
-    same account and surname with first names that may be one person's (`namesakes`); a
-    personal mailbox or personal number (a mobile, a home line) in common; or the dialler calling
-    one entity's contact on a number that only one other entity has.
+    the name) must not be called on one half after refusing on the other. Likely halves: one
+    account and names that may be one person's (`namesakes`), or the same full name where one
+    half has no account; a personal mailbox or personal number (a mobile, a home line) in
+    common; or the dialler calling one entity's contact on a number that only one other entity
+    has.
     """
     ws.create(
         "refusing",
@@ -286,30 +288,40 @@ def refusal_holds(ws: Workspace) -> None:
     )
     namesakes = ws.frame(
         """
-        WITH surnamed AS (
-            SELECT DISTINCT m.entity_id, p.account_id, m.last_name_norm
-            FROM members m JOIN people p USING (entity_id)
-            WHERE p.account_id IS NOT NULL AND m.last_name_norm IS NOT NULL
-        ),
-        firsts AS (
+        WITH firsts AS (
             -- an entity's first names; one NULL when none of its records has one
-            SELECT DISTINCT entity_id, first_name_norm FROM members
+            SELECT DISTINCT entity_id, first_name_norm AS first FROM members
             WHERE first_name_norm IS NOT NULL
             UNION ALL
             SELECT entity_id, NULL FROM members GROUP BY entity_id
             HAVING count(first_name_norm) = 0
+        ),
+        lasts AS (
+            SELECT DISTINCT entity_id, last_name_norm AS last FROM members
+            WHERE last_name_norm IS NOT NULL
+            UNION ALL
+            SELECT entity_id, NULL FROM members GROUP BY entity_id
+            HAVING count(last_name_norm) = 0
+        ),
+        named AS (
+            SELECT f.entity_id, p.account_id, f.first, l.last
+            FROM firsts f JOIN lasts l USING (entity_id) JOIN people p USING (entity_id)
+            WHERE f.first IS NOT NULL OR l.last IS NOT NULL
         )
         SELECT DISTINCT b.entity_id, a.entity_id AS other, r.why,
-               fa.first_name_norm AS other_first, fb.first_name_norm AS first
+               a.first AS other_first, b.first, a.last AS other_last, b.last
         FROM refusing r
-        JOIN surnamed a USING (entity_id)
-        JOIN surnamed b ON b.account_id = a.account_id AND b.last_name_norm = a.last_name_norm
-                       AND b.entity_id <> a.entity_id
-        JOIN firsts fa ON fa.entity_id = a.entity_id
-        JOIN firsts fb ON fb.entity_id = b.entity_id
+        JOIN named a USING (entity_id)
+        JOIN named b ON b.entity_id <> a.entity_id AND (
+                 (b.account_id = a.account_id
+                  AND (a.last IS NULL OR b.last IS NULL OR left(a.last, 1) = left(b.last, 1)))
+              OR ((a.account_id IS NULL OR b.account_id IS NULL)
+                  AND b.first = a.first AND b.last = a.last))
         """
     )
-    agree = first_names_agree(namesakes["other_first"], namesakes["first"])
+    agree = names_agree(namesakes["other_first"], namesakes["first"]) & names_agree(
+        namesakes["other_last"], namesakes["last"]
+    )
     ws.load("by_name", namesakes.loc[agree, ["entity_id", "other", "why"]])
     ws.create(
         "refusal_holds",
