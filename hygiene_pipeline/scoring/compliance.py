@@ -288,25 +288,18 @@ def refusal_holds(ws: Workspace) -> None:
     )
     namesakes = ws.frame(
         """
-        WITH firsts AS (
-            -- an entity's first names; one NULL when none of its records has one
-            SELECT DISTINCT entity_id, first_name_norm AS first FROM members
-            WHERE first_name_norm IS NOT NULL
-            UNION ALL
-            SELECT entity_id, NULL FROM members GROUP BY entity_id
-            HAVING count(first_name_norm) = 0
-        ),
-        lasts AS (
-            SELECT DISTINCT entity_id, last_name_norm AS last FROM members
-            WHERE last_name_norm IS NOT NULL
-            UNION ALL
-            SELECT entity_id, NULL FROM members GROUP BY entity_id
-            HAVING count(last_name_norm) = 0
+        WITH parts AS (
+            SELECT entity_id, count(first_name_norm) AS firsts, count(last_name_norm) AS lasts
+            FROM members GROUP BY entity_id
         ),
         named AS (
-            SELECT f.entity_id, p.account_id, f.first, l.last
-            FROM firsts f JOIN lasts l USING (entity_id) JOIN people p USING (entity_id)
-            WHERE f.first IS NOT NULL OR l.last IS NOT NULL
+            -- each record's name; a part missing on it counts only when no record has it
+            SELECT DISTINCT m.entity_id, p.account_id, m.first_name_norm AS first,
+                   m.last_name_norm AS last
+            FROM members m JOIN parts USING (entity_id) JOIN people p USING (entity_id)
+            WHERE (m.first_name_norm IS NOT NULL OR parts.firsts = 0)
+              AND (m.last_name_norm IS NOT NULL OR parts.lasts = 0)
+              AND (m.first_name_norm IS NOT NULL OR m.last_name_norm IS NOT NULL)
         )
         SELECT DISTINCT b.entity_id, a.entity_id AS other, r.why,
                a.first AS other_first, b.first, a.last AS other_last, b.last
@@ -319,8 +312,8 @@ def refusal_holds(ws: Workspace) -> None:
                   AND b.first = a.first AND b.last = a.last))
         """
     )
-    agree = names_agree(namesakes["other_first"], namesakes["first"]) & names_agree(
-        namesakes["other_last"], namesakes["last"]
+    agree = names_agree(
+        namesakes["first"], namesakes["other_first"], namesakes["last"], namesakes["other_last"]
     )
     ws.load("by_name", namesakes.loc[agree, ["entity_id", "other", "why"]])
     ws.create(

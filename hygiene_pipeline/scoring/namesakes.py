@@ -2,10 +2,14 @@
 
 A person split across two entities must not be called on one half after refusing on the other,
 but colleagues who only share a surname are different people: holding every Smith of an account
-because one Smith refused keeps callable people off the list. Names agree when they are equal
-or variants as linkage reads them (`linkage.name_variants`: a nickname, an initial, a typo such
-as `turber` for `turner`), compared in pinyin when one is written in Han characters; a part
-that none of a person's records has agrees with anything (nothing tells them apart).
+because one Smith refused keeps callable people off the list. Two names may be one person's when
+at least one part is on both and agrees, and no part disagrees:
+- first names agree when equal or variants as linkage reads them (`linkage.name_variants`: a
+  nickname, an initial, a typo);
+- surnames agree when equal or one typo apart on four letters or more (`turber`, `turner`):
+  shorter surnames (`li`, `liu`, `lin`) are different names, not typos;
+- names are compared in pinyin when one is written in Han characters, and a part that none of a
+  person's records has agrees with anything (nothing tells them apart).
 """
 
 from __future__ import annotations
@@ -16,19 +20,31 @@ import pandas as pd
 from hygiene_pipeline.linkage.name_variants import NameVariants
 from hygiene_pipeline.linkage.romanise import romanised
 
+SURNAME_TYPO_LETTERS = 4
 
-def names_agree(left: pd.Series, right: pd.Series) -> np.ndarray:
-    """Per row: the two normalised names (first names, or surnames) may be one person's
-    (a missing one agrees)."""
-    missing = (left.isna() | right.isna()).to_numpy()
+
+def names_agree(
+    first: pd.Series, other_first: pd.Series, last: pd.Series, other_last: pd.Series
+) -> np.ndarray:
+    """Per row: the two people's (first name, surname) may be one person's."""
+    first_same, first_known = _compare(first, other_first, surname=False)
+    last_same, last_known = _compare(last, other_last, surname=True)
+    agree_first = first_same | ~first_known
+    agree_last = last_same | ~last_known
+    return agree_first & agree_last & ((first_known & first_same) | (last_known & last_same))
+
+
+def _compare(left: pd.Series, right: pd.Series, *, surname: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(same, known): the names agree as one person's; both names are present."""
+    known = (left.notna() & right.notna()).to_numpy()
     spelled = romanised(pd.concat([left, right], ignore_index=True).str.lower())
     codes, texts = pd.factorize(spelled)
     a, b = codes[: len(left)], codes[len(left) :]
-    variants = NameVariants(np.asarray(texts, dtype=object))
-    return (
-        missing
-        | (a == b)
-        | variants.nicknames(a, b)
-        | variants.initials(a, b)
-        | variants.typos(a, b)
-    )
+    texts = np.asarray(texts, dtype=object)
+    variants = NameVariants(texts)
+    same = (a == b) & known
+    if surname:
+        long = pd.Series(texts).str.len().to_numpy() >= SURNAME_TYPO_LETTERS
+        longer = known & long[np.maximum(a, 0)] & long[np.maximum(b, 0)]
+        return same | (variants.typos(a, b) & longer), known
+    return same | variants.nicknames(a, b) | variants.initials(a, b) | variants.typos(a, b), known

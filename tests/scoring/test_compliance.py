@@ -164,28 +164,37 @@ def test_only_a_namesake_whose_first_name_may_be_the_refusers_is_held(
 
 
 @pytest.mark.parametrize(
-    ("other", "held"),
+    ("surname", "other", "held"),
     [
-        ({"last_name_norm": "lea", "company": "Acme"}, True),  # a typo in the surname
-        ({"last_name_norm": None, "company": "Acme"}, True),  # no surname on any record
-        ({"last_name_norm": "lee", "company": None}, True),  # no company, a free mailbox
-        ({"last_name_norm": "lee", "company": "Beta"}, False),  # a namesake elsewhere
-        ({"last_name_norm": "kim", "company": "Acme"}, False),
+        ("turner", {"last_name_norm": "turber", "company": "Acme"}, True),  # a typo
+        ("turner", {"last_name_norm": None, "company": "Acme"}, True),  # no surname anywhere
+        ("turner", {"last_name_norm": "turner", "company": None}, True),  # no account
+        ("turner", {"last_name_norm": "turner", "company": "Beta"}, False),  # elsewhere
+        ("turner", {"last_name_norm": "tanner", "company": "Acme"}, False),
+        ("li", {"last_name_norm": "liu", "company": "Acme"}, False),  # short: another name
     ],
 )
 def test_a_split_half_with_a_surname_typo_or_no_account_is_held(
-    world, other: dict, held: bool
+    world, surname: str, other: dict, held: bool
 ) -> None:
     w = world()
-    w.person("REFUSED", first_name_norm="robin", last_name_norm="lee", company="Acme")
+    w.person("REFUSED", first_name_norm="robin", last_name_norm=surname, company="Acme")
     w.event(20, "unsubscribe", contact_id="REFUSED")
     company = other.pop("company")
     w.person("OTHER", first_name_norm="robin", company=company or "None", **other)
     if company is None:
-        w.records[-1].update(company=None, company_key=None, email="robin.lee@gmail.com",
-                             email_key="robin.lee@gmail.com", email_domain="gmail.com")  # fmt: skip
+        w.records[-1].update(company=None, company_key=None, email="robin.t@gmail.com",
+                             email_key="robin.t@gmail.com", email_domain="gmail.com")  # fmt: skip
     reason = w.scored().loc["OTHER", "dial_block_reason"]
     assert (reason or "").startswith("may be the same person as REFUSED") == held
+
+
+def test_names_that_only_agree_by_what_is_missing_are_not_one_person(world) -> None:
+    w = world()
+    w.person("REFUSED", first_name_norm="troy", last_name_norm=None, company="Acme")
+    w.event(20, "unsubscribe", contact_id="REFUSED")
+    w.person("OTHER", first_name_norm=None, last_name_norm="gonzalez", company="Acme")
+    assert w.scored().loc["OTHER", "on_dial_list"]
 
 
 def test_the_dialler_links_a_refusal_to_a_split_person(world) -> None:
