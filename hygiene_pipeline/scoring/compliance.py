@@ -26,11 +26,13 @@
   form several identity islands (records connected through a shared personal mailbox or
   personal number: a mobile, home or other line, or a direct line, a work number no other
   person has; a switchboard identifies nobody), one island has no valid opt-in of its own,
-  and the cluster is flagged (split/oversized) with `hold_flagged_clusters` or the merge is
+  and the cluster is flagged (split/oversized) with `hold_flagged_clusters`, or the merge is
   held together by a link below `min_dial_match_probability` (`merge_probability`, the weakest
   link of the cluster's strongest spanning tree: two islands joined by one weak pair are a weak
-  merge even when every record has a strong link inside its own island). One island is one
-  person by what identifies them; consent on every island is nobody's borrowed consent.
+  merge even when every record has a strong link inside its own island), or two islands each
+  have a direct line of their own (one person seldom has two desks; two namesakes do). One
+  island is one person by what identifies them; consent on every island is nobody's borrowed
+  consent.
 - `is_emailable`: the golden mailbox works (not hard-bounced, domain alive), is not
   soft-suppressed, no complaint, no unsubscribe, no `do_not_email`, no member `opted_out`, and
   the person is not a ghost.
@@ -150,13 +152,23 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             )
             SELECT record_key, min(other) AS island FROM walk GROUP BY record_key
         ),
+        desks AS (
+            -- direct lines: work numbers, not mobiles, that no other person has
+            SELECT DISTINCT n.record_key FROM record_numbers n
+            JOIN (SELECT phone_e164 FROM person_numbers GROUP BY phone_e164 HAVING count(*) = 1)
+                USING (phone_e164)
+            WHERE n.line = 'work' AND coalesce(n.type, '') <> 'mobile'
+        ),
         islands AS (
             SELECT m.entity_id, count(DISTINCT r.island) AS islands,
                    count(DISTINCT r.island) FILTER (
                        WHERE m.consent_status = 'opted_in'
                          AND (m.consent_expires_at IS NULL OR m.consent_expires_at > $as_of))
-                       AS consenting_islands
-            FROM members m JOIN reach r USING (record_key) GROUP BY m.entity_id
+                       AS consenting_islands,
+                   count(DISTINCT r.island) FILTER (WHERE d.record_key IS NOT NULL)
+                       AS desk_islands
+            FROM members m JOIN reach r USING (record_key) LEFT JOIN desks d USING (record_key)
+            GROUP BY m.entity_id
         ),
         counts AS (
             SELECT entity_id,
@@ -245,7 +257,8 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                coalesce(m.opted_out, false) OR u.entity_id IS NOT NULL AS withdrew_consent,
                coalesce(il.islands, 1) > 1 AND il.consenting_islands < il.islands
                    AND (({hold_flagged} AND coalesce(m.flagged, 0) > 0)
-                        OR coalesce(m.weakest, 1.0) < {float(settings.min_dial_match_probability)})
+                        OR coalesce(m.weakest, 1.0) < {float(settings.min_dial_match_probability)}
+                        OR il.desk_islands > 1)
                    AS linkage_review_hold,
                coalesce(g.usable AND g.soft_since IS NULL AND g.complaint_at IS NULL, false)
                    AND u.entity_id IS NULL

@@ -317,6 +317,20 @@ def test_uncertain_merges_whose_consent_another_island_lends_are_held(world) -> 
     assert "FLAGGED" in set(w.score().dial_list["entity_id"])
 
 
+def test_a_sure_merge_of_two_desks_is_held(world) -> None:
+    """Two islands of one person, each with a direct line of its own at the company: two
+    namesakes at one company look like this, one person seldom does, however strong the link."""
+    w = world()
+    w.person("TWO_DESKS", phone="+12125550001", company="Acme")
+    w.record("TWO_DESKS", contact_id="TWO_DESKS-2", consent_status="unknown", company="Acme",
+             phone_e164="+12125550002", email=None)  # fmt: skip
+    w.person("ONE_DESK", phone="+12125550003", company="Acme")
+    w.record("ONE_DESK", contact_id="ONE_DESK-2", consent_status="unknown", company="Acme",
+             phone_e164=None, email=None, mobile_phone_e164="+12125550004")  # fmt: skip
+    held = w.scored()["linkage_review_hold"]
+    assert held["TWO_DESKS"] and not held["ONE_DESK"]
+
+
 def test_a_work_line_nobody_else_has_is_a_direct_line_that_identifies(world) -> None:
     """A work number only one person's records hold is their direct line: records sharing it
     are one island, so a weak merge through it is not held; a switchboard identifies nobody."""
