@@ -145,12 +145,15 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         ),
         reach AS (
             -- islands: the records of a person connected through shared personal identifiers
+            -- (walked from the records that share one; any other record is an island alone)
             WITH RECURSIVE walk(record_key, other) AS (
-                SELECT record_key, record_key FROM members
+                SELECT DISTINCT record_key, record_key FROM shared
                 UNION
                 SELECT w.record_key, s.other FROM walk w JOIN shared s ON s.record_key = w.other
             )
             SELECT record_key, min(other) AS island FROM walk GROUP BY record_key
+            UNION ALL
+            SELECT record_key, record_key FROM members ANTI JOIN shared USING (record_key)
         ),
         desks AS (
             -- direct lines: work numbers, not mobiles, that no other person has
@@ -314,15 +317,18 @@ def refusal_holds(ws: Workspace) -> None:
               AND (m.last_name_norm IS NOT NULL OR parts.lasts = 0)
               AND (m.first_name_norm IS NOT NULL OR m.last_name_norm IS NOT NULL)
         )
-        SELECT DISTINCT b.entity_id, a.entity_id AS other, r.why,
+        SELECT b.entity_id, a.entity_id AS other, r.why,
                a.first AS other_first, b.first, a.last AS other_last, b.last
         FROM refusing r
         JOIN named a USING (entity_id)
-        JOIN named b ON b.entity_id <> a.entity_id AND (
-                 (b.account_id = a.account_id
-                  AND (a.last IS NULL OR b.last IS NULL OR left(a.last, 1) = left(b.last, 1)))
-              OR ((a.account_id IS NULL OR b.account_id IS NULL)
-                  AND b.first = a.first AND b.last = a.last))
+        JOIN named b ON b.account_id = a.account_id AND b.entity_id <> a.entity_id
+        WHERE a.last IS NULL OR b.last IS NULL OR left(a.last, 1) = left(b.last, 1)
+        UNION
+        SELECT b.entity_id, a.entity_id, r.why, a.first, b.first, a.last, b.last
+        FROM refusing r
+        JOIN named a USING (entity_id)
+        JOIN named b ON b.first = a.first AND b.last = a.last AND b.entity_id <> a.entity_id
+        WHERE a.account_id IS NULL OR b.account_id IS NULL
         """
     )
     agree = names_agree(
