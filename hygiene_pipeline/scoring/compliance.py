@@ -25,7 +25,8 @@
 - `linkage_review_hold`: a merge to review before it lends anyone consent: the person's records
   form several identity islands (records connected through a shared personal mailbox or
   personal number: a mobile, home or other line, or a direct line, a work number no other
-  person has; a switchboard identifies nobody), one island has no valid opt-in of its own,
+  person has, unless records whose names cannot be one person's carry it: `disputed_numbers`;
+  a switchboard identifies nobody), one island has no valid opt-in of its own,
   and the cluster is flagged (split/oversized) with `hold_flagged_clusters`, or the merge is
   held together by a link below `min_dial_match_probability` (`merge_probability`, the weakest
   link of the cluster's strongest spanning tree: two islands joined by one weak pair are a weak
@@ -41,14 +42,14 @@
   (descending), fewest calls in the last 7 days, then `entity_id`. The published `dial_list`
   is this selection; nothing else decides it.
 
-Tables created: `call_requests`, `blocked_numbers`, `person_compliance`, `refusal_holds`,
-`dial_decision`.
+Tables created: `call_requests`, `disputed_numbers`, `blocked_numbers`, `person_compliance`,
+`refusal_holds`, `dial_decision`.
 """
 
 from __future__ import annotations
 
 from hygiene_pipeline.scoring.evidence_kinds import DNC_CALLS, STRONG_PRESENCE_CALLS
-from hygiene_pipeline.scoring.namesakes import names_agree
+from hygiene_pipeline.scoring.namesakes import names_agree, names_conflict
 from hygiene_pipeline.scoring.settings import ScoringSettings
 from hygiene_pipeline.scoring.workspace import Workspace, sql_text_list
 from hygiene_pipeline.vocabulary import INTENT_TIERS
@@ -84,9 +85,35 @@ def call_requests(ws: Workspace) -> None:
     )
 
 
+def disputed_numbers(ws: Workspace) -> None:
+    """Create `disputed_numbers`: numbers that only one person's records carry, on records whose
+    names cannot be one person's (`namesakes.names_conflict`). A wrong merge of two colleagues
+    makes their switchboard look like a direct line; such a number identifies nobody."""
+    holders = ws.frame(
+        """
+        WITH sole AS (
+            SELECT phone_e164 FROM person_numbers GROUP BY phone_e164 HAVING count(*) = 1
+        ),
+        named AS (
+            SELECT DISTINCT n.phone_e164, m.first_name_norm AS first, m.last_name_norm AS last
+            FROM record_numbers n JOIN sole USING (phone_e164) JOIN members m USING (record_key)
+            WHERE m.first_name_norm IS NOT NULL OR m.last_name_norm IS NOT NULL
+        )
+        SELECT a.phone_e164, a.first, a.last, b.first AS other_first, b.last AS other_last
+        FROM named a JOIN named b USING (phone_e164)
+        WHERE a.first IS DISTINCT FROM b.first OR a.last IS DISTINCT FROM b.last
+        """
+    )
+    conflict = names_conflict(
+        holders["first"], holders["other_first"], holders["last"], holders["other_last"]
+    )
+    ws.load("disputed_numbers", holders.loc[conflict, ["phone_e164"]].drop_duplicates())
+
+
 def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
     """Create `blocked_numbers` and `person_compliance` (needs the evidence tables)."""
     call_requests(ws)
+    disputed_numbers(ws)
     ws.create(
         "blocked_numbers",
         """
@@ -135,6 +162,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             SELECT n.record_key, n.phone_e164 FROM record_numbers n
             JOIN (SELECT phone_e164 FROM person_numbers GROUP BY phone_e164 HAVING count(*) = 1)
                 USING (phone_e164)
+            ANTI JOIN disputed_numbers USING (phone_e164)
         ),
         shared AS (
             SELECT DISTINCT a.record_key AS record_key, b.record_key AS other
@@ -160,6 +188,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             SELECT DISTINCT n.record_key FROM record_numbers n
             JOIN (SELECT phone_e164 FROM person_numbers GROUP BY phone_e164 HAVING count(*) = 1)
                 USING (phone_e164)
+            ANTI JOIN disputed_numbers USING (phone_e164)
             WHERE n.line = 'work' AND coalesce(n.type, '') <> 'mobile'
         ),
         islands AS (

@@ -10,6 +10,9 @@ at least one part is on both and agrees, and no part disagrees:
   shorter surnames (`li`, `liu`, `lin`) are different names, not typos;
 - names are compared in pinyin when one is written in Han characters, and a part that none of a
   person's records has agrees with anything (nothing tells them apart).
+
+The same comparison tells when records that carry one number cannot be one person's: a wrong
+merge makes a company line look like a direct line (`names_conflict`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,21 @@ def names_agree(
     agree_first = first_same | ~first_known
     agree_last = last_same | ~last_known
     return agree_first & agree_last & ((first_known & first_same) | (last_known & last_same))
+
+
+def names_conflict(
+    first: pd.Series, other_first: pd.Series, last: pd.Series, other_last: pd.Series
+) -> np.ndarray:
+    """Per row: the two records' names cannot be one person's, in either order (`Wang Yu` and
+    `Yu Wang` are one name written both ways): a part on both that disagrees."""
+
+    def disagree(a: pd.Series, b: pd.Series, c: pd.Series, d: pd.Series) -> np.ndarray:
+        first_same, first_known = _compare(a, b, surname=False)
+        last_same, last_known = _compare(c, d, surname=True)
+        return (first_known & ~first_same) | (last_known & ~last_same)
+
+    straight = disagree(first, other_first, last, other_last)
+    return straight & disagree(first, other_last, last, other_first)
 
 
 def _compare(left: pd.Series, right: pd.Series, *, surname: bool) -> tuple[np.ndarray, np.ndarray]:

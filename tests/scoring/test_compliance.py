@@ -351,6 +351,27 @@ def test_a_work_line_nobody_else_has_is_a_direct_line_that_identifies(world) -> 
     assert scored.loc["DIRECT", "on_dial_list"]
 
 
+@pytest.mark.parametrize(
+    ("names", "held"),
+    [
+        ({"first_name_norm": None, "last_name_norm": "ellis"}, True),  # another person
+        ({"first_name_norm": "wallis", "last_name_norm": "chloe"}, False),  # the name reversed
+        ({"first_name_norm": "c", "last_name_norm": None}, False),
+    ],
+)
+def test_a_line_carried_by_records_of_two_names_identifies_nobody(
+    world, names: dict, held: bool
+) -> None:
+    """A wrong merge of two colleagues makes their switchboard look like a direct line: when
+    the records that carry it cannot be one person's by name, it joins no islands."""
+    w = world()
+    line = w.person("MERGED", first_name_norm="chloe", last_name_norm="wallis",
+                    consent_status="unknown", merge_probability=0.7)  # fmt: skip
+    w.record("MERGED", contact_id="MERGED-2", phone_e164=line, email=None,
+             merge_probability=0.7, **names)  # fmt: skip
+    assert w.scored().loc["MERGED", "linkage_review_hold"] == held
+
+
 def test_consent_covers_a_number_on_which_the_consenting_record_was_reached(world) -> None:
     """Consent on a record without a number covers another record's number once the dialler
     reached the consenting record's contact on it (an answered call); a voicemail proves
