@@ -151,9 +151,18 @@ def carried_people(
 
 def standing_requests(previous_events: pd.DataFrame | None, carried: pd.DataFrame) -> pd.DataFrame:
     """Do-not-call requests and flags of the carried-forward people (`phone_e164`, `entity_id`,
-    `since`), from the previous `suppression_events`: their records are not in this batch, but a
-    request is permanent, so scoring keeps it and blocks the number for whoever holds it now."""
-    columns = {"phone_e164": object, "entity_id": object, "since": "datetime64[us, UTC]"}
+    their `account_id`, `since`, `scope`), from the previous `suppression_events`: their records
+    are not in this batch, but a request is permanent, so scoring keeps it and blocks the number
+    for whoever holds it now. `scope` is `channel` when the request already bound the number for
+    everyone, `person` when it bound only its maker there (a named contact's request on a
+    switchboard)."""
+    columns = {
+        "phone_e164": object,
+        "entity_id": object,
+        "account_id": object,
+        "since": "datetime64[us, UTC]",
+        "scope": object,
+    }
     if previous_events is None or carried.empty:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
     events = previous_events.loc[
@@ -161,9 +170,21 @@ def standing_requests(previous_events: pd.DataFrame | None, carried: pd.DataFram
         & previous_events["reason"].isin(DNC_REQUEST_REASONS)
         & previous_events["entity_id"].isin(set(carried["entity_id"]))
     ]
-    requests = events.rename(columns={"value": "phone_e164"})[list(columns)]
-    requests = requests.assign(since=pd.to_datetime(requests["since"], utc=True))
-    return requests.groupby(["phone_e164", "entity_id"], as_index=False)["since"].min()
+    requests = events.rename(columns={"value": "phone_e164"}).assign(
+        since=lambda f: pd.to_datetime(f["since"], utc=True),
+        channel_wide=lambda f: (
+            f.get("scope", pd.Series("channel", index=f.index)).fillna("channel").eq("channel")
+        ),
+    )
+    grouped = requests.groupby(["phone_e164", "entity_id"], as_index=False).agg(
+        since=("since", "min"), channel_wide=("channel_wide", "any")
+    )
+    grouped["scope"] = grouped.pop("channel_wide").map({True: "channel", False: "person"})
+    accounts = carried.drop_duplicates("entity_id").set_index("entity_id")
+    grouped["account_id"] = grouped["entity_id"].map(
+        accounts.get("account_id", pd.Series(None, index=accounts.index, dtype=object))
+    )
+    return grouped[list(columns)]
 
 
 def published_people(scored: pd.DataFrame, carried: pd.DataFrame) -> pd.DataFrame:

@@ -188,7 +188,8 @@ def _named(calls: pd.DataFrame, contacts: pd.DataFrame, numbers: pd.DataFrame) -
     )
     named = named[~several.to_numpy() | holds]
     sole = named.drop_duplicates("call", keep=False).set_index("call")["entity_id"]
-    return calls.assign(entity_id=calls["call"].map(sole))[["phone_e164", "entity_id"]]
+    named_entity = calls["call"].map(sole).astype(object)
+    return calls.assign(entity_id=named_entity)[["phone_e164", "entity_id"]]
 
 
 def _suppressed(dial: pd.DataFrame, suppressions: pd.DataFrame) -> pd.Series:

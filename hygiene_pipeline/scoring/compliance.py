@@ -42,8 +42,8 @@
   (descending), fewest calls in the last 7 days, then `entity_id`. The published `dial_list`
   is this selection; nothing else decides it.
 
-Tables created: `call_requests`, `disputed_numbers`, `blocked_numbers`, `person_compliance`,
-`refusal_holds`, `dial_decision`.
+Tables created: `switchboards`, `call_requests`, `disputed_numbers`, `blocked_numbers`,
+`person_compliance`, `refusal_holds`, `dial_decision`.
 """
 
 from __future__ import annotations
@@ -66,16 +66,23 @@ def call_requests(ws: Workspace) -> None:
     names the contact who asked: that request is the person's, and the colleagues reached through
     the same switchboard may still be called. A request on a call that dialled no number binds
     the person only. A request nobody can be named for blocks the switchboard for everyone.
+    A remembered request (`standing_requests`) that bound only its maker keeps doing so on a
+    line of the maker's company (`account_numbers`), also once the maker's records are gone and
+    the line looks like a colleague's own; anywhere else it binds the number for whoever holds
+    it now (a reassigned number, a mobile).
     """
+    ws.create(
+        "switchboards",
+        """
+        SELECT DISTINCT an.phone_e164 FROM account_numbers an
+        JOIN person_numbers pn USING (phone_e164)
+        JOIN people p ON p.entity_id = pn.entity_id AND p.account_id = an.account_id
+        GROUP BY an.account_id, an.phone_e164 HAVING count(DISTINCT pn.entity_id) > 1
+        """,
+    )
     ws.create(
         "call_requests",
         f"""
-        WITH switchboards AS (
-            SELECT DISTINCT an.phone_e164 FROM account_numbers an
-            JOIN person_numbers pn USING (phone_e164)
-            JOIN people p ON p.entity_id = pn.entity_id AND p.account_id = an.account_id
-            GROUP BY an.account_id, an.phone_e164 HAVING count(DISTINCT pn.entity_id) > 1
-        )
         SELECT cf.phone_e164, cf.entity_id, cf.called_at,
                CASE WHEN cf.dialled AND NOT (cf.via = 'contact_id' AND s.phone_e164 IS NOT NULL)
                     THEN 'channel' ELSE 'person' END AS scope
@@ -123,8 +130,11 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         SELECT phone_e164, min(called_at), 'do_not_call_request' FROM call_requests
         WHERE scope = 'channel' GROUP BY phone_e164
         UNION ALL
-        SELECT phone_e164, min(since), 'do_not_call_request' FROM standing_requests
-        WHERE phone_e164 IS NOT NULL GROUP BY phone_e164
+        SELECT phone_e164, min(since), 'do_not_call_request' FROM standing_requests s
+        WHERE phone_e164 IS NOT NULL AND (scope = 'channel' OR NOT EXISTS (
+            SELECT 1 FROM account_numbers an
+            WHERE an.phone_e164 = s.phone_e164 AND an.account_id = s.account_id))
+        GROUP BY phone_e164
         """,
     )
     hold_flagged = "true" if settings.hold_flagged_clusters else "false"

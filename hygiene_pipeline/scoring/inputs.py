@@ -40,9 +40,9 @@ class ScoringInputs:
 
     `xref` carries `account_id` per record, `golden` `account_id` per person (linkage's
     `accounts.resolve_accounts`); `dnc` is `staging.dnc_list`, read in `default_region` where an
-    entry names no country. `standing_requests` (`phone_e164`, `entity_id`, `since`) are
-    do-not-call requests remembered from earlier batches whose records are gone (a request is
-    permanent: the number stays blocked for whoever holds it now).
+    entry names no country. `standing_requests` (`phone_e164`, `entity_id`, `account_id`,
+    `since`, `scope`) are do-not-call requests remembered from earlier batches whose records
+    are gone (a request is permanent: the number stays blocked for whoever holds it now).
     """
 
     golden: pd.DataFrame
@@ -247,6 +247,8 @@ def _standing_requests(requests: pd.DataFrame | None) -> pd.DataFrame:
         {
             "phone_e164": _text(frame, "phone_e164"),
             "entity_id": _text(frame, "entity_id"),
+            "account_id": _text(frame, "account_id"),
             "since": utc_column(frame, "since").array,
+            "scope": column(frame, "scope").fillna("channel").to_numpy(dtype=object),
         }
     )

@@ -138,7 +138,7 @@ AS_OF = {
 def write_batch(folder: Path, batch: dict, as_of: str) -> tuple[Path, Path]:
     """The landing folder and the overrides file of one batch. Every phone of the first batch
     answered a call a week before each batch (the people are active), the `answered` numbers
-    the day before."""
+    the day before; each `requests` pair (contact id, number) is a `do_not_call` call."""
     landing = folder / "landing"
     for feed in ("crm_contacts", "email_bounces", "call_logs", "engagement_events", "dnc_list"):
         (landing / feed).mkdir(parents=True, exist_ok=True)
@@ -155,11 +155,13 @@ def write_batch(folder: Path, batch: dict, as_of: str) -> tuple[Path, Path]:
     called = (pd_day(as_of, -7),)
     with (landing / "call_logs" / "calls.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["phone_dialed", "called_at", "disposition"])
+        writer.writerow(["phone_dialed", "called_at", "disposition", "contact_id"])
         for row in FIRST["salesforce"] + FIRST["hubspot"]:
-            writer.writerow([row["phone"], called[0], "connected"])
+            writer.writerow([row["phone"], called[0], "connected", ""])
         for phone in batch.get("answered", []):
-            writer.writerow([phone, pd_day(as_of, -1), "connected"])
+            writer.writerow([phone, pd_day(as_of, -1), "connected", ""])
+        for contact_id, phone in batch.get("requests", []):
+            writer.writerow([phone, pd_day(as_of, -2), "do_not_call", contact_id])
     overrides = folder / "overrides.csv"
     with overrides.open("w", newline="") as handle:
         writer = csv.writer(handle)

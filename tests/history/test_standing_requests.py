@@ -44,7 +44,43 @@ def test_the_request_of_a_removed_person_stays_and_blocks_the_number_for_its_new
         events["value"].eq(CAROL_PHONE) & events["reason"].eq("do_not_call_request")
     ]
     assert set(requests["entity_id"]) == {carol["entity_id"], zed["entity_id"]}
-    assert set(requests["scope"]) == {"channel"}
+    assert set(requests["scope"]) == {"channel"}  # her own line, not a switchboard
     assert CAROL_PHONE not in set(second_run["dial_list"]["phone_e164"])
     assert not zed["is_callable"] and not zed["on_dial_list"]
     assert golden.loc["Alice", "on_dial_list"]
+
+
+SWITCHBOARD = "+14155550199"
+ASKER = person(
+    "S7", "Ann", "Asker", "ann@umbrella-co.com", "+1 415 555 0199", "Umbrella", "2026-05-01"
+)
+COLLEAGUE = person(
+    "S8", "Cal", "Weber", "cal@umbrella-co.com", "+1 415 555 0199", "Umbrella", "2026-05-01"
+)
+
+
+@pytest.fixture(scope="module")
+def switchboard_runs(tmp_path_factory) -> list[dict]:
+    """Ann asks on the company switchboard not to be called; then her record leaves the CRM."""
+    root = tmp_path_factory.mktemp("switchboard_requests")
+    url = default_duckdb_url(root)
+    batches = {
+        "first": {"salesforce": [ASKER, COLLEAGUE], "hubspot": [], "links": [],
+                  "requests": [("S7", SWITCHBOARD)]},
+        "second": {"salesforce": [COLLEAGUE], "hubspot": [], "links": []},
+    }  # fmt: skip
+    runs = []
+    for name, batch in batches.items():
+        assert run_batch(root / name, batch, AS_OF[name], url, root / "home").success, name
+        warehouse = Warehouse(url)
+        runs.append(warehouse.read_table("curated", "contacts_golden").set_index("first_name"))
+        warehouse.engine.dispose()
+    return runs
+
+
+def test_a_request_on_the_switchboard_binds_its_maker_also_after_she_left(switchboard_runs):
+    for golden in switchboard_runs:
+        assert golden.loc["Ann", "is_dnc"] and not golden.loc["Ann", "is_callable"]
+        assert golden.loc["Cal", "is_callable"]
+        assert golden.loc["Cal", "dial_phone_e164"] == SWITCHBOARD
+    assert not switchboard_runs[1].loc["Ann", "in_source"]

@@ -204,3 +204,10 @@ def test_a_request_naming_nobody_blocks_the_switchboard_for_everyone() -> None:
 def test_a_request_on_a_line_only_one_person_has_blocks_it_whoever_is_named() -> None:
     ev = evidence(do_not_call_calls=pd.DataFrame({"phone_e164": [PHONES[0]], "contact_id": ["c3"]}))
     assert failed(ev) == {"do_not_call_request": ["E1"]}
+
+
+def test_requests_named_to_nobody_leave_other_numbers_alone() -> None:
+    ev = evidence(
+        do_not_call_calls=pd.DataFrame({"phone_e164": ["+14155550999"], "contact_id": [None]})
+    )
+    assert failed(ev) == {}
