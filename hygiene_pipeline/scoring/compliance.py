@@ -48,6 +48,7 @@ Tables created: `switchboards`, `call_requests`, `disputed_numbers`, `blocked_nu
 
 from __future__ import annotations
 
+from hygiene_pipeline.linkage.mailbox_names import names_from_mailboxes
 from hygiene_pipeline.scoring.evidence_kinds import DNC_CALLS, STRONG_PRESENCE_CALLS
 from hygiene_pipeline.scoring.namesakes import names_agree, names_conflict
 from hygiene_pipeline.scoring.settings import ScoringSettings
@@ -341,20 +342,20 @@ def refusal_holds(ws: Workspace) -> None:
         FROM person_compliance WHERE is_dnc OR withdrew_consent
         """,
     )
+    _member_names(ws)
     namesakes = ws.frame(
         """
         WITH parts AS (
-            SELECT entity_id, count(first_name_norm) AS firsts, count(last_name_norm) AS lasts
-            FROM members GROUP BY entity_id
+            SELECT entity_id, count(first) AS firsts, count(last) AS lasts
+            FROM member_names GROUP BY entity_id
         ),
         named AS (
             -- each record's name; a part missing on it counts only when no record has it
-            SELECT DISTINCT m.entity_id, p.account_id, m.first_name_norm AS first,
-                   m.last_name_norm AS last
-            FROM members m JOIN parts USING (entity_id) JOIN people p USING (entity_id)
-            WHERE (m.first_name_norm IS NOT NULL OR parts.firsts = 0)
-              AND (m.last_name_norm IS NOT NULL OR parts.lasts = 0)
-              AND (m.first_name_norm IS NOT NULL OR m.last_name_norm IS NOT NULL)
+            SELECT DISTINCT m.entity_id, m.account_id, m.first, m.last
+            FROM member_names m JOIN parts USING (entity_id)
+            WHERE (m.first IS NOT NULL OR parts.firsts = 0)
+              AND (m.last IS NOT NULL OR parts.lasts = 0)
+              AND (m.first IS NOT NULL OR m.last IS NOT NULL)
         )
         SELECT b.entity_id, a.entity_id AS other, r.why,
                a.first AS other_first, b.first, a.last AS other_last, b.last
@@ -412,6 +413,29 @@ def refusal_holds(ws: Workspace) -> None:
               UNION ALL SELECT * FROM by_dialler)
         GROUP BY entity_id
         """,
+    )
+
+
+def _member_names(ws: Workspace) -> None:
+    """Create `member_names`: the names of the records that may meet a refusing person (of an
+    account where someone refused, or of no account), a missing first name or surname read from
+    the record's own mailbox (`linkage.mailbox_names`): `None Sharp` at `victor.sharp@` is
+    Victor, not every Sharp of the account."""
+    names = ws.frame(
+        """
+        SELECT m.entity_id, p.account_id, m.first_name_norm AS first, m.last_name_norm AS last,
+               m.email_key, m.email_is_role
+        FROM members m JOIN people p USING (entity_id)
+        WHERE p.account_id IS NULL OR p.account_id IN (
+            SELECT p2.account_id FROM refusing JOIN people p2 USING (entity_id))
+        """
+    )
+    first, last = names_from_mailboxes(
+        names["first"], names["last"], names["email_key"], names["email_is_role"]
+    )
+    ws.load(
+        "member_names",
+        names.assign(first=first, last=last)[["entity_id", "account_id", "first", "last"]],
     )
 
 

@@ -189,6 +189,21 @@ def test_a_split_half_with_a_surname_typo_or_no_account_is_held(
     assert (reason or "").startswith("may be the same person as REFUSED") == held
 
 
+@pytest.mark.parametrize(
+    ("mailbox", "held"), [("victor.sharp", False), ("vsharp", False), ("conor.sharp", True)]
+)
+def test_a_missing_first_name_is_read_from_the_refusers_mailbox(
+    world, mailbox: str, held: bool
+) -> None:
+    w = world()
+    w.person("REFUSED", first_name_norm=None, last_name_norm="sharp", company="Acme",
+             email=f"{mailbox}@acme.com", do_not_call=True)  # fmt: skip
+    w.person("CONOR", first_name_norm="conor", last_name_norm="sharp", company="Acme",
+             email="conor_s@acme.com")  # fmt: skip
+    reason = w.scored().loc["CONOR", "dial_block_reason"]
+    assert (reason or "").startswith("may be the same person as REFUSED") == held
+
+
 def test_names_that_only_agree_by_what_is_missing_are_not_one_person(world) -> None:
     w = world()
     w.person("REFUSED", first_name_norm="troy", last_name_norm=None, company="Acme")
