@@ -68,7 +68,10 @@ def clean_batch() -> dict[tuple[str, str], pd.DataFrame]:
             "email_key": ["ann@example.com", DNC_EMAIL, "carl@example.com"],
             "email_valid": True,
             "phone_e164": phones,
+            "phone_type": "fixed_line_or_mobile",
             "mobile_phone_e164": [None, None, None],
+            "home_phone_e164": [None, None, None],
+            "other_phone_e164": [None, None, None],
             "phone_valid": True,
             "country": "US",
             "consent_status": "opted_in",
@@ -84,6 +87,7 @@ def clean_batch() -> dict[tuple[str, str], pd.DataFrame]:
             "contact_id": ids,
             "source_system": "sf",
             "entity_id": entities,
+            "account_id": ["A1", "A2", "A3"],
             "match_probability": 1.0,
         }
     )
@@ -109,6 +113,7 @@ def clean_batch() -> dict[tuple[str, str], pd.DataFrame]:
     calls = pd.DataFrame(
         {
             "call_id": ["K1"],
+            "contact_id": [None],
             "phone_e164": ["+14155550101"],
             "called_at": pd.to_datetime(["2026-06-29 15:00"], utc=True),
             "disposition": ["connected"],
