@@ -30,8 +30,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
-from hygiene_pipeline.domain.column_ops import map_distinct
+from hygiene_pipeline.domain.column_ops import (
+    arrow_flags,
+    arrow_objects,
+    arrow_strings,
+    map_distinct,
+)
 from hygiene_pipeline.domain.mappings import load_mapping
 from hygiene_pipeline.domain.phones import national_significant_numbers
 
@@ -51,6 +57,15 @@ _KEYBOARD_RUNS: frozenset[str] = frozenset(
     for end in range(start + 4, len(keys) + 1)
 )
 """Every run of 4+ keys along a keyboard row, either way (`asdf`, `fdsa`)."""
+_DIGIT_RUNS: tuple[str, ...] = ("01234567890123", "9876543210987")
+_DIGIT_SEQUENCES: frozenset[str] = frozenset(
+    run[start:end]
+    for run in _DIGIT_RUNS
+    for start in range(len(run))
+    for end in range(start + 6, len(run) + 1)
+)
+"""Every number of 6+ digits that `_made_up_kind` calls a `digit sequence`."""
+_FICTIONAL_555 = r"^.{3}(55501.{2}|5555555)$"
 
 
 def _fold_distinct(values: pd.Series) -> pd.Series:
@@ -86,11 +101,28 @@ def _name_kind(name: str) -> str | None:
     return next((m for m in mashes if m), "placeholder")
 
 
+def _junk_word(word: str) -> bool:
+    return word in PLACEHOLDER_NAMES or _mash_kind(word) is not None
+
+
+def _name_kinds(names: pd.Series) -> pd.Series:
+    """`_name_kind` of distinct folded names, judged in Python only where it can be junk: a
+    listed full name, or a first word that is junk itself (a junk name has only junk words).
+    Most names are real, and their first words repeat, so few are judged one by one."""
+    words = pc.split_pattern(arrow_strings(names), " ", max_splits=1)
+    first_word = pd.Series(arrow_objects(pc.list_element(words, 0)), index=names.index)
+    candidate = map_distinct(first_word, lambda d: d.map(_junk_word)).to_numpy(dtype=bool)
+    candidate |= names.isin(PLACEHOLDER_FULL_NAMES).to_numpy(dtype=bool)
+    kinds = pd.Series(None, index=names.index, dtype=object)
+    kinds[candidate] = names[candidate].map(_name_kind)
+    return kinds
+
+
 def name_junk(first: pd.Series, last: pd.Series) -> pd.Series:
     """Why a record's name (first + last) is junk (`placeholder`, `keyboard pattern`,
     `repeated characters`), None for a real or missing name."""
     full = (_fold(first).fillna("") + " " + _fold(last).fillna("")).str.strip()
-    return map_distinct(full.astype(object), lambda d: d.map(_name_kind))
+    return map_distinct(full.astype(object), _name_kinds)
 
 
 def name_is_placeholder(first: pd.Series, last: pd.Series) -> pd.Series:
@@ -98,24 +130,23 @@ def name_is_placeholder(first: pd.Series, last: pd.Series) -> pd.Series:
     return name_junk(first, last).notna()
 
 
+def _email_kind(address: str) -> tuple[str | None, bool]:
+    """An address's junk kind apart from the domain lists, and whether its domain is reserved."""
+    text = address.strip().lower()
+    local = text.split("@")[0].split("+")[0]
+    domain = text.split("@")[-1]
+    placeholder = local in PLACEHOLDER_LOCAL_PARTS or local == domain.split(".")[0]
+    kind = "placeholder mailbox" if placeholder else _mash_kind(local.replace(".", ""))
+    return kind, domain in RESERVED_DOMAINS or domain.endswith(RESERVED_SUFFIXES)
+
+
 def _email_kinds(distinct: pd.Series) -> pd.DataFrame:
-    """Per distinct address: its junk kind apart from the domain lists, and whether the domain
-    is reserved."""
-    text = distinct.astype("string").str.strip().str.lower()
-    local = text.str.split("@").str[0].str.split("+").str[0]
-    domain = text.str.split("@").str[-1]
-    mashed = local.astype(object).map(lambda w: _mash_kind(w.replace(".", "")))
-    placeholder = (
-        local.isin(PLACEHOLDER_LOCAL_PARTS) | (local == domain.str.split(".").str[0])
-    ).fillna(False)
-    reserved = domain.isin(RESERVED_DOMAINS) | domain.str.endswith(RESERVED_SUFFIXES)
+    """`_email_kind` per distinct address, in one pass: addresses are nearly all distinct, and
+    a column of string operations per part cost more than the rules themselves."""
+    judged = [_email_kind(str(address)) for address in distinct]
+    kinds, reserved = zip(*judged, strict=True) if judged else ((), ())
     return pd.DataFrame(
-        {
-            "kind": mashed.astype(object).mask(
-                placeholder.to_numpy(dtype=bool), "placeholder mailbox"
-            ),
-            "reserved": reserved.fillna(False).to_numpy(dtype=bool),
-        }
+        {"kind": pd.Series(kinds, dtype=object), "reserved": np.array(reserved, dtype=bool)}
     )
 
 
@@ -147,9 +178,25 @@ def _made_up_kind(number: str) -> str | None:
         return "fictional 555 number"
     if len(set(number)) == 1:
         return "all same digits"
-    if number in "01234567890123" or number in "9876543210987":
+    if any(number in run for run in _DIGIT_RUNS):
         return "digit sequence"
     return "two digits only" if len(set(number)) == 2 else None
+
+
+def _made_up_kinds(numbers: pd.Series) -> pd.Series:
+    """`_made_up_kind` of distinct digit strings, judged in Python only where it can say
+    something: two distinct digits or fewer, a digit sequence, or the 555 shapes. Those are
+    few, so the believable majority costs a handful of Arrow passes instead of a call each."""
+    text = arrow_strings(numbers)
+    digits_used = sum(
+        arrow_flags(pc.greater(pc.count_substring(text, digit), 0)).astype(np.int8)
+        for digit in "0123456789"
+    )
+    candidate = (digits_used <= 2) | arrow_flags(pc.match_substring_regex(text, _FICTIONAL_555))
+    candidate |= numbers.isin(_DIGIT_SEQUENCES).to_numpy(dtype=bool)
+    kinds = pd.Series(None, index=numbers.index, dtype=object)
+    kinds[candidate] = numbers[candidate].map(_made_up_kind)
+    return kinds
 
 
 def _written_kinds(distinct: pd.Series) -> pd.Series:
@@ -157,7 +204,7 @@ def _written_kinds(distinct: pd.Series) -> pd.Series:
     written = distinct.astype("string").str.replace(r"\D", "", regex=True)
     written = written.where(~(written.str.len().eq(11) & written.str.startswith("1")),
                             written.str[1:])  # fmt: skip
-    return written.astype(object).map(_made_up_kind)
+    return _made_up_kinds(written.astype(object))
 
 
 def phone_junk(e164: pd.Series, raw: pd.Series | None = None) -> pd.Series:
@@ -165,7 +212,7 @@ def phone_junk(e164: pd.Series, raw: pd.Series | None = None) -> pd.Series:
     on its national significant number and on the digits as written (a made-up "1234567890"
     read in the wrong region is still made up)."""
     national = national_significant_numbers(e164.astype(object))
-    kinds = map_distinct(national, lambda v: v.map(_made_up_kind))
+    kinds = map_distinct(national, _made_up_kinds)
     if raw is not None:
         kinds = kinds.fillna(map_distinct(raw.astype(object), _written_kinds))
     return kinds.astype(object).where(kinds.notna(), None)

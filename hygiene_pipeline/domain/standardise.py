@@ -313,10 +313,9 @@ def standardise_crm_contacts(
         for i, name in enumerate(CRM_PHONE_COLUMNS)
     ]
     standardised = _assemble(raw, [*parts, *numbers, *rest], CRM_INPUT_COLUMNS)
-    standardised = _before_lineage(standardised, ghost_flags(standardised))
-    standardised = _before_lineage(
-        standardised, pd.DataFrame({"formula_columns": _formula_columns(standardised)})
-    )
+    # Ghost flags are never formula-like text, so both are judged on the assembled columns.
+    flags = ghost_flags(standardised).assign(formula_columns=_formula_columns(standardised))
+    standardised = _before_lineage(standardised, flags)
     missing_key = [
         _reason(values.isna(), f"missing required value: {name}")
         for name, values in (("contact_id", contact_id), ("source_system", source_system))

@@ -113,7 +113,7 @@ def _swap_in(
     docs: TableDocs,
     index_columns: Iterable[str],
 ) -> None:
-    columns = _present(index_columns, relation_columns(conn, schema, loading))
+    columns = _indexed_columns(conn, schema, loading, index_columns)
     create_indexes(conn, schema, loading, columns)
     with _replacing(conn, schema, table, docs):
         execute(
@@ -121,7 +121,7 @@ def _swap_in(
             f"ALTER TABLE {qualified_name(conn.dialect, schema, loading)} "
             f"RENAME TO {quote_name(conn.dialect, table)}",
         )
-        for column in columns if conn.dialect.name == "postgresql" else ():
+        for column in columns:
             execute(
                 conn,
                 f"ALTER INDEX {qualified_name(conn.dialect, schema, _index_name(loading, column))} "
@@ -162,6 +162,16 @@ def create_indexes(conn: Connection, schema: str, table: str, columns: list[str]
             f"CREATE INDEX {quote_name(conn.dialect, _index_name(table, column))} "
             f"ON {target} ({quote_name(conn.dialect, column)})",
         )
+
+
+def _indexed_columns(
+    conn: Connection, schema: str, table: str, candidates: Iterable[str]
+) -> list[str]:
+    """The candidates that `schema.table` has, on PostgreSQL; none on DuckDB, which builds no
+    indexes and so needs no catalog look-up per replaced table."""
+    if conn.dialect.name != "postgresql":
+        return []
+    return _present(candidates, relation_columns(conn, schema, table))
 
 
 def _present(candidates: Iterable[str], columns: list[str]) -> list[str]:
