@@ -23,17 +23,16 @@
   one person apart.
 - `is_callable`: a dial phone, not do-not-call, consent valid.
 - `linkage_review_hold`: a merge to review before it lends anyone consent: the person's records
-  form several identity islands (records connected through a shared personal mailbox or
-  personal number: a mobile, home or other line, or a direct line, a work number no other
-  person has, unless records whose names cannot be one person's carry it: `disputed_numbers`;
-  a switchboard identifies nobody), one island has no valid opt-in of its own,
-  and the cluster is flagged (split/oversized) with `hold_flagged_clusters`, or the merge is
-  held together by a link below `min_dial_match_probability` (`merge_probability`, the weakest
-  link of the cluster's strongest spanning tree: two islands joined by one weak pair are a weak
-  merge even when every record has a strong link inside its own island), or two islands each
-  have a direct line of their own (one person seldom has two desks; two namesakes do). One
-  island is one person by what identifies them; consent on every island is nobody's borrowed
-  consent.
+  form several identity islands (records connected through a shared personal mailbox or personal
+  number: a mobile, home or other line, or a direct line, a work number no other person has, unless
+  records whose names cannot be one person's carry it: `disputed_numbers`; a switchboard identifies
+  nobody, nor does the number of a record without a name), one island has no valid opt-in of its
+  own, and the cluster is flagged (split/oversized) with `hold_flagged_clusters`, or the merge is
+  held together by a link below `min_dial_match_probability` (`merge_probability`, the weakest link
+  of the cluster's strongest spanning tree: two islands joined by one weak pair are a weak merge
+  even when every record has a strong link inside its own island), or two islands each have a
+  direct line of their own (one person seldom has two desks; two namesakes do). One island is one
+  person by what identifies them; consent on every island is nobody's borrowed consent.
 - `is_emailable`: the golden mailbox works (not hard-bounced, domain alive), is not
   soft-suppressed, no complaint, no unsubscribe, no `do_not_email`, no member `opted_out`, and
   the person is not a ghost.
@@ -161,18 +160,24 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                    count(cluster_flag) AS flagged, min(merge_probability) AS weakest
             FROM members GROUP BY entity_id
         ),
+        named AS (
+            SELECT record_key FROM members
+            WHERE first_name_norm IS NOT NULL OR last_name_norm IS NOT NULL
+        ),
         personal AS (
             -- what identifies one person: a personal mailbox, a number that is not the company's
-            -- (a mobile, home or other line, or a work number no other person has)
+            -- (a mobile, home or other line, or a work number no other person has) on a record
+            -- with a name (a record without one cannot say whose its number is)
             SELECT record_key, email_key AS identifier FROM members
             WHERE email_key IS NOT NULL AND NOT email_is_role
             UNION
-            SELECT record_key, phone_e164 FROM record_numbers
+            SELECT record_key, phone_e164 FROM record_numbers SEMI JOIN named USING (record_key)
             WHERE line <> 'work' OR type = 'mobile'
             UNION
             SELECT n.record_key, n.phone_e164 FROM record_numbers n
             JOIN (SELECT phone_e164 FROM person_numbers GROUP BY phone_e164 HAVING count(*) = 1)
                 USING (phone_e164)
+            SEMI JOIN named USING (record_key)
             ANTI JOIN disputed_numbers USING (phone_e164)
         ),
         shared AS (

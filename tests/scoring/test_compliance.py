@@ -350,12 +350,12 @@ def test_a_work_line_nobody_else_has_is_a_direct_line_that_identifies(world) -> 
     """A work number only one person's records hold is their direct line: records sharing it
     are one island, so a weak merge through it is not held; a switchboard identifies nobody."""
     w = world()
-    direct = w.person("DIRECT", merge_probability=0.7)
+    direct = w.person("DIRECT", merge_probability=0.7, last_name_norm="direct")
     w.record("DIRECT", contact_id="DIRECT-2", consent_status="unknown", phone_e164=direct,
-             merge_probability=0.7)  # fmt: skip
-    board = w.person("BOARD", merge_probability=0.7)
+             merge_probability=0.7, last_name_norm="direct")  # fmt: skip
+    board = w.person("BOARD", merge_probability=0.7, last_name_norm="board")
     w.record("BOARD", contact_id="BOARD-2", consent_status="unknown", phone_e164=board,
-             merge_probability=0.7)  # fmt: skip
+             merge_probability=0.7, last_name_norm="board")  # fmt: skip
     w.person("COLLEAGUE", phone=board, company="BOARD Holdings")
     scored = w.scored()
     assert scored["linkage_review_hold"].to_dict() == {
@@ -385,6 +385,17 @@ def test_a_line_carried_by_records_of_two_names_identifies_nobody(
     w.record("MERGED", contact_id="MERGED-2", phone_e164=line, email=None,
              merge_probability=0.7, **names)  # fmt: skip
     assert w.scored().loc["MERGED", "linkage_review_hold"] == held
+
+
+def test_a_record_without_a_name_joins_no_islands_through_its_numbers(world) -> None:
+    """A record with neither first name nor surname cannot say whose its number is: a merge it
+    bridges to someone else's line is still a merge of two islands."""
+    w = world()
+    line = w.person("BRIDGED", first_name_norm="erin", last_name_norm="glover",
+                    consent_status="unknown", merge_probability=0.7)  # fmt: skip
+    w.record("BRIDGED", contact_id="BRIDGED-2", phone_e164=line, email="brett77@gmail.com",
+             merge_probability=0.7, first_name_norm=None, last_name_norm=None)  # fmt: skip
+    assert w.scored().loc["BRIDGED", "linkage_review_hold"]
 
 
 def test_consent_covers_a_number_on_which_the_consenting_record_was_reached(world) -> None:
