@@ -41,8 +41,8 @@
   (descending), fewest calls in the last 7 days, then `entity_id`. The published `dial_list`
   is this selection; nothing else decides it.
 
-Tables created: `switchboards`, `call_requests`, `disputed_numbers`, `blocked_numbers`,
-`person_compliance`, `refusal_holds`, `dial_decision`.
+Tables created: `switchboards`, `call_requests`, `standing_bindings`, `disputed_numbers`,
+`blocked_numbers`, `person_compliance`, `refusal_holds`, `dial_decision`.
 """
 
 from __future__ import annotations
@@ -59,7 +59,9 @@ ANSWERED = sql_text_list(STRONG_PRESENCE_CALLS)
 
 
 def call_requests(ws: Workspace) -> None:
-    """Create `call_requests`: each `do_not_call` call outcome with whom it binds (`scope`).
+    """Create `call_requests`: each `do_not_call` call outcome with whom it binds (`scope`),
+    and `standing_bindings`: each remembered request with whether it binds everyone
+    (`binds_all`).
 
     A request binds the number it was made on for everyone (`channel`), except on a company
     switchboard (a work line that several people of one account carry) when the call
@@ -88,6 +90,15 @@ def call_requests(ws: Workspace) -> None:
                     THEN 'channel' ELSE 'person' END AS scope
         FROM call_facts cf LEFT JOIN switchboards s USING (phone_e164)
         WHERE cf.disposition IN {DNC}
+        """,
+    )
+    ws.create(
+        "standing_bindings",
+        """
+        SELECT s.*, s.scope = 'channel' OR an.phone_e164 IS NULL AS binds_all
+        FROM standing_requests s
+        LEFT JOIN account_numbers an
+               ON an.phone_e164 = s.phone_e164 AND an.account_id = s.account_id
         """,
     )
 
@@ -130,11 +141,8 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         SELECT phone_e164, min(called_at), 'do_not_call_request' FROM call_requests
         WHERE scope = 'channel' GROUP BY phone_e164
         UNION ALL
-        SELECT phone_e164, min(since), 'do_not_call_request' FROM standing_requests s
-        WHERE phone_e164 IS NOT NULL AND (scope = 'channel' OR NOT EXISTS (
-            SELECT 1 FROM account_numbers an
-            WHERE an.phone_e164 = s.phone_e164 AND an.account_id = s.account_id))
-        GROUP BY phone_e164
+        SELECT phone_e164, min(since), 'do_not_call_request' FROM standing_bindings
+        WHERE phone_e164 IS NOT NULL AND binds_all GROUP BY phone_e164
         """,
     )
     hold_flagged = "true" if settings.hold_flagged_clusters else "false"
@@ -164,6 +172,13 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             SELECT record_key FROM members
             WHERE first_name_norm IS NOT NULL OR last_name_norm IS NOT NULL
         ),
+        sole AS (
+            -- numbers no other person has, unless records of two names carry them
+            SELECT n.record_key, n.phone_e164, n.line, n.type FROM record_numbers n
+            JOIN (SELECT phone_e164 FROM person_numbers GROUP BY phone_e164 HAVING count(*) = 1)
+                USING (phone_e164)
+            ANTI JOIN disputed_numbers USING (phone_e164)
+        ),
         personal AS (
             -- what identifies one person: a personal mailbox, a number that is not the company's
             -- (a mobile, home or other line, or a work number no other person has) on a record
@@ -174,11 +189,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             SELECT record_key, phone_e164 FROM record_numbers SEMI JOIN named USING (record_key)
             WHERE line <> 'work' OR type = 'mobile'
             UNION
-            SELECT n.record_key, n.phone_e164 FROM record_numbers n
-            JOIN (SELECT phone_e164 FROM person_numbers GROUP BY phone_e164 HAVING count(*) = 1)
-                USING (phone_e164)
-            SEMI JOIN named USING (record_key)
-            ANTI JOIN disputed_numbers USING (phone_e164)
+            SELECT record_key, phone_e164 FROM sole SEMI JOIN named USING (record_key)
         ),
         shared AS (
             SELECT DISTINCT a.record_key AS record_key, b.record_key AS other
@@ -201,11 +212,8 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         ),
         desks AS (
             -- direct lines: work numbers, not mobiles, that no other person has
-            SELECT DISTINCT n.record_key FROM record_numbers n
-            JOIN (SELECT phone_e164 FROM person_numbers GROUP BY phone_e164 HAVING count(*) = 1)
-                USING (phone_e164)
-            ANTI JOIN disputed_numbers USING (phone_e164)
-            WHERE n.line = 'work' AND coalesce(n.type, '') <> 'mobile'
+            SELECT DISTINCT record_key FROM sole
+            WHERE line = 'work' AND coalesce(type, '') <> 'mobile'
         ),
         islands AS (
             SELECT m.entity_id, count(DISTINCT r.island) AS islands,

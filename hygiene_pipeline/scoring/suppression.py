@@ -49,14 +49,6 @@ def suppression_events(ws: Workspace, settings: ScoringSettings) -> None:
             WHERE event_type = 'unsubscribe' AND entity_id IS NOT NULL GROUP BY entity_id
         ),
         requests AS (SELECT entity_id, phone_e164, scope, called_at FROM call_requests),
-        standing AS (
-            -- a remembered request binds its number for everyone unless it bound only its
-            -- maker on a line of the maker's company
-            SELECT s.*, s.scope = 'channel' OR an.phone_e164 IS NULL AS binds_all
-            FROM standing_requests s
-            LEFT JOIN account_numbers an
-                   ON an.phone_e164 = s.phone_e164 AND an.account_id = s.account_id
-        ),
         rows AS (
             SELECT 'email' AS channel, a.email AS value, a.entity_id, 'hard_bounce' AS reason,
                    ms.hard_at AS since, ms.hard_evidence AS detail, 'channel' AS scope
@@ -100,11 +92,11 @@ def suppression_events(ws: Workspace, settings: ScoringSettings) -> None:
             UNION ALL
             SELECT 'phone', s.phone_e164, s.entity_id, 'do_not_call_request', s.since,
                    '{STANDING_DETAIL}', CASE WHEN s.binds_all THEN 'channel' ELSE 'person' END
-            FROM standing s
+            FROM standing_bindings s
             UNION ALL
             SELECT 'phone', n.phone_e164, n.entity_id, 'do_not_call_request', s.since,
                    '{STANDING_DETAIL}', 'channel'
-            FROM standing s JOIN numbers n USING (phone_e164) WHERE s.binds_all
+            FROM standing_bindings s JOIN numbers n USING (phone_e164) WHERE s.binds_all
             UNION ALL
             SELECT 'phone', n.phone_e164, n.entity_id, dn.how, dn.dead_at, NULL, 'channel'
             FROM numbers n JOIN dead_numbers dn USING (phone_e164)
