@@ -100,14 +100,20 @@ def _relocation(ws: Workspace) -> None:
         ),
         known_addresses AS (
             -- the office the CRM knew: addresses of records not updated since the first report,
-            -- else (every record was touched since) the address most records show
+            -- else (every record was touched since) the address most records show, on a tie the
+            -- one the oldest record shows (the same answer on every run)
             SELECT f.account_id, f.address FROM facts f JOIN account_moves m USING (account_id)
             WHERE f.recency <= m.seen_at AND f.address IS NOT NULL
             UNION
-            SELECT account_id, mode(address) FROM facts
-            WHERE address IS NOT NULL AND account_id NOT IN (
-                SELECT f.account_id FROM facts f JOIN account_moves m USING (account_id)
-                WHERE f.recency <= m.seen_at AND f.address IS NOT NULL)
+            SELECT account_id, first(address ORDER BY records DESC, oldest, address)
+            FROM (
+                SELECT account_id, address, count(*) AS records, min(recency) AS oldest
+                FROM facts
+                WHERE address IS NOT NULL AND account_id NOT IN (
+                    SELECT f.account_id FROM facts f JOIN account_moves m USING (account_id)
+                    WHERE f.recency <= m.seen_at AND f.address IS NOT NULL)
+                GROUP BY account_id, address
+            )
             GROUP BY account_id
         ),
         new_address AS (
