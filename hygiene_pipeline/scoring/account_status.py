@@ -41,7 +41,8 @@ def _closure(ws: Workspace) -> None:
         ),
         domains AS (
             SELECT account_id, count(*) AS domains, count(dd.domain) AS dead,
-                   max(dd.dead_at) AS dead_at, arg_max(dd.how, dd.dead_at) AS how
+                   max(dd.dead_at) AS dead_at,
+                   arg_max(dd.how, tie_broken(dd.dead_at, dd.how)) AS how
             FROM account_domains ad LEFT JOIN dead_domains dd USING (domain)
             GROUP BY account_id
         ),
@@ -59,7 +60,8 @@ def _closure(ws: Workspace) -> None:
         ),
         evidence AS (SELECT * FROM by_call UNION ALL SELECT * FROM by_channels),
         latest AS (
-            SELECT account_id, max(seen_at) AS seen_at, arg_max(label, seen_at) AS label
+            SELECT account_id, max(seen_at) AS seen_at,
+                   arg_max(label, tie_broken(seen_at, label)) AS label
             FROM evidence GROUP BY account_id
         ),
         presence_at AS (
