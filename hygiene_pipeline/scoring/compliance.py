@@ -17,7 +17,9 @@
   record, that is valid, not dead, not blocked, and covered by the consent: on a record of an
   opted-in record's identity island (see below; consent lent by a record with nothing personal
   in common may be another person's, merged by mistake), or a number on which the dialler
-  reached a record of that island (an answered call by its contact id): verifiably theirs.
+  reached a record of that island (an answered call by its contact id): verifiably theirs; or a
+  company switchboard the person carries (`switchboards`), where reception puts the call
+  through to the person asked for, whichever island the consent is on.
 - `refusal_holds`: a person who may be the same as someone who asked not to be called or withdrew
   consent (one account, or one company name, and names that may be one person's, see
   `namesakes`, or one full name where one has no account; a personal mailbox or number in
@@ -287,6 +289,12 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             JOIN reach rm ON rm.island = ro.island
             JOIN call_facts cf ON cf.record_key = rm.record_key
             WHERE cf.via = 'contact_id' AND cf.dialled AND cf.disposition IN {ANSWERED}
+            UNION
+            -- a company switchboard the person carries: reception puts the call through to the
+            -- person asked for, whichever island the consent is on
+            SELECT pn.entity_id, pn.phone_e164
+            FROM person_numbers pn SEMI JOIN switchboards USING (phone_e164)
+            WHERE pn.entity_id IN (SELECT entity_id FROM opted)
         ),
         usable AS (
             SELECT pn.entity_id, pn.phone_e164 FROM person_numbers pn

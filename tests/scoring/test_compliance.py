@@ -140,6 +140,18 @@ def test_consent_must_cover_the_number_dialled(world) -> None:
     assert person["dial_block_reason"] == "consent is on another record than any working number"
 
 
+def test_consent_on_any_island_covers_the_company_switchboard(world) -> None:
+    """A switchboard reaches reception, who puts the call through to the person asked for:
+    consent on a record without a number covers it, not a number of the person's own."""
+    w = world()
+    board = w.person("P", consent_status="unknown", company="Acme")
+    w.record("P", contact_id="P-2", consent_status="opted_in", email="p.private@gmail.com",
+             phone_e164=None)  # fmt: skip
+    w.person("COLLEAGUE", phone=board, company="Acme")
+    person = w.scored().loc["P"]
+    assert person["on_dial_list"] and person["dial_phone_e164"] == board
+
+
 def test_someone_who_may_be_a_refusing_person_is_held(world) -> None:
     w = world()
     w.person("R_LEE", first_name="Rbn", last_name_norm="lee", first_name_norm="rbn",
