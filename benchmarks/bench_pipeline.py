@@ -6,9 +6,10 @@ For each size: `hygiene generate` a world; `hygiene run --landing ... --warehous
 - generate seconds and peak memory;
 - run wall seconds, the peak resident memory of the whole process tree (sampled with psutil),
   and CPU utilisation (CPU seconds of the process tree / wall seconds; 2.0 = two cores busy);
-- seconds per Dagster step, read from the run's event log in its Dagster instance, and the cores
+- seconds per Dagster step, read from the run's event log in its Dagster instance, the cores
   each step kept busy (CPU seconds of the process tree over the step's interval, from the same
-  samples as the memory: 2.0 = both cores);
+  samples as the memory: 2.0 = both cores) and the peak resident memory of the process tree
+  while the step ran;
 - the decisions against the world's truth (`hygiene_pipeline.synthetic.judge`): linkage P/R/F1,
   coarse status accuracy, intent-tier accuracy, dial-list violations, dial recall, ghosts, and
   the status confusion matrix.
@@ -40,14 +41,14 @@ STEP_END = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
 
 @dataclass(frozen=True)
 class Measured:
-    """One command's wall time, process-tree peak memory and CPU time, and the tree's CPU
-    seconds sampled over time (`(epoch seconds, CPU seconds)`)."""
+    """One command's wall time, process-tree peak memory and CPU time, and the tree's usage
+    sampled over time (`(epoch seconds, CPU seconds, resident MiB)`)."""
 
     wall: float
     peak_mib: float
     cpu: float
     returncode: int
-    cpu_samples: list[tuple[float, float]]
+    samples: list[tuple[float, float, float]]
 
 
 def _tree_usage(root: psutil.Process) -> tuple[int, float]:
@@ -80,7 +81,7 @@ def measured(command: list[str], env: dict[str, str], cwd: Path, log: Path) -> M
             except psutil.NoSuchProcess:
                 break
             peak = max(peak, rss)
-            samples.append((time.time(), cpu_seconds))
+            samples.append((time.time(), cpu_seconds, rss / 2**20))
             time.sleep(SAMPLE_SECONDS)
         process.wait()
     wall = time.perf_counter() - started
@@ -89,14 +90,17 @@ def measured(command: list[str], env: dict[str, str], cwd: Path, log: Path) -> M
     return Measured(wall, peak / 2**20, cpu, process.returncode, samples)
 
 
-def cores_busy(samples: list[tuple[float, float]], start: float, end: float) -> float | None:
-    """CPU seconds per wall second over `[start, end]`, from the samples around it (None when
-    the interval falls between two samples)."""
-    inside = [(t, cpu) for t, cpu in samples if start <= t <= end]
+def step_usage(
+    samples: list[tuple[float, float, float]], start: float, end: float
+) -> tuple[float, float] | None:
+    """Cores busy (CPU seconds per wall second) and peak resident MiB over `[start, end]`, from
+    the samples inside it (None when the interval falls between two samples)."""
+    inside = [sample for sample in samples if start <= sample[0] <= end]
     if len(inside) < 2:
         return None
-    (t0, cpu0), (t1, cpu1) = inside[0], inside[-1]
-    return (cpu1 - cpu0) / (t1 - t0) if t1 > t0 else None
+    (t0, cpu0, _), (t1, cpu1, _) = inside[0], inside[-1]
+    busy = (cpu1 - cpu0) / (t1 - t0) if t1 > t0 else 0.0
+    return busy, max(rss for _, _, rss in inside)
 
 
 def step_intervals(dagster_home: Path) -> dict[str, tuple[float, float]]:
@@ -167,10 +171,13 @@ def bench(size: int, seed: int, folder: Path) -> None:
         + ("" if ran.returncode == 0 else f"   exit {ran.returncode}, see {folder / 'run.log'}")
     )
     steps = step_intervals(home)
-    print(f"steps ({len(steps)}, seconds and cores busy, slowest first):")
+    print(f"steps ({len(steps)}, seconds, cores busy and peak MiB, slowest first):")
     for step, (start, end) in sorted(steps.items(), key=lambda item: item[1][0] - item[1][1]):
-        busy = cores_busy(ran.cpu_samples, start, end)
-        print(f"  {step:<48} {end - start:8.1f}" + (f"   {busy:4.2f}" if busy is not None else ""))
+        usage = step_usage(ran.samples, start, end)
+        print(
+            f"  {step:<48} {end - start:8.1f}"
+            + (f"   {usage[0]:4.2f}   {usage[1]:7,.0f}" if usage is not None else "")
+        )
     print("decisions against the world's truth:")
     for line in judge(warehouse, world / "ground_truth").lines():
         print(f"  {line}")

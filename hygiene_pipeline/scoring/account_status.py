@@ -41,7 +41,8 @@ def _closure(ws: Workspace) -> None:
         ),
         domains AS (
             SELECT account_id, count(*) AS domains, count(dd.domain) AS dead,
-                   max(dd.dead_at) AS dead_at, arg_max(dd.how, dd.dead_at) AS how
+                   max(dd.dead_at) AS dead_at,
+                   arg_max(dd.how, tie_broken(dd.dead_at, dd.how)) AS how
             FROM account_domains ad LEFT JOIN dead_domains dd USING (domain)
             GROUP BY account_id
         ),
@@ -59,7 +60,8 @@ def _closure(ws: Workspace) -> None:
         ),
         evidence AS (SELECT * FROM by_call UNION ALL SELECT * FROM by_channels),
         latest AS (
-            SELECT account_id, max(seen_at) AS seen_at, arg_max(label, seen_at) AS label
+            SELECT account_id, max(seen_at) AS seen_at,
+                   arg_max(label, tie_broken(seen_at, label)) AS label
             FROM evidence GROUP BY account_id
         ),
         presence_at AS (
@@ -100,14 +102,20 @@ def _relocation(ws: Workspace) -> None:
         ),
         known_addresses AS (
             -- the office the CRM knew: addresses of records not updated since the first report,
-            -- else (every record was touched since) the address most records show
+            -- else (every record was touched since) the address most records show, on a tie the
+            -- one the oldest record shows (the same answer on every run)
             SELECT f.account_id, f.address FROM facts f JOIN account_moves m USING (account_id)
             WHERE f.recency <= m.seen_at AND f.address IS NOT NULL
             UNION
-            SELECT account_id, mode(address) FROM facts
-            WHERE address IS NOT NULL AND account_id NOT IN (
-                SELECT f.account_id FROM facts f JOIN account_moves m USING (account_id)
-                WHERE f.recency <= m.seen_at AND f.address IS NOT NULL)
+            SELECT account_id, first(address ORDER BY records DESC, oldest, address)
+            FROM (
+                SELECT account_id, address, count(*) AS records, min(recency) AS oldest
+                FROM facts
+                WHERE address IS NOT NULL AND account_id NOT IN (
+                    SELECT f.account_id FROM facts f JOIN account_moves m USING (account_id)
+                    WHERE f.recency <= m.seen_at AND f.address IS NOT NULL)
+                GROUP BY account_id, address
+            )
             GROUP BY account_id
         ),
         new_address AS (

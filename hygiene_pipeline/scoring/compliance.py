@@ -7,20 +7,24 @@
   their sources (`standing_requests`); a named contact's request on a company switchboard binds
   that person, not the switchboard (`call_requests`).
 - Consent (`consent_valid`): no member record `opted_out`, no unsubscribe (it withdraws
-  marketing consent, and the CRM field is often not updated), and one `opted_in` whose
-  `consent_expires_at` is empty or after `as_of`.
+  marketing consent, and the CRM field is often not updated), one `opted_in` whose
+  `consent_expires_at` is empty or after `as_of`, and no record saying `expired` unless an
+  `opted_in` record shows a renewal (an expiry still ahead): sources that disagree on consent
+  do not make it valid.
 - Frequency cap: calls attributed to the person on the UTC day of `as_of` (`calls_today`) and
   in the 7 days up to it (`calls_7d`), against `max_calls_per_day` / `max_calls_per_7_days`.
 - `dial_phone_e164`: the golden phone, else the golden mobile, else another number of a member
   record, that is valid, not dead, not blocked, and covered by the consent: on a record of an
   opted-in record's identity island (see below; consent lent by a record with nothing personal
   in common may be another person's, merged by mistake), or a number on which the dialler
-  reached a record of that island (an answered call by its contact id): verifiably theirs.
+  reached a record of that island (an answered call by its contact id): verifiably theirs; or a
+  company switchboard the person carries (`switchboards`), where reception puts the call
+  through to the person asked for, whichever island the consent is on.
 - `refusal_holds`: a person who may be the same as someone who asked not to be called or withdrew
-  consent (one account and names that may be one person's, see `namesakes`, or one full name
-  where one has no account; a personal mailbox or number in common; or the dialler reached
-  one's contact on a number only the other has) is not dialled either: linkage may have kept
-  one person apart.
+  consent (one account, or one company name, and names that may be one person's, see
+  `namesakes`, or one full name where one has no account; a personal mailbox or number in
+  common; or the dialler reached one's contact on a number only the other has) is not dialled
+  either: linkage may have kept one person apart.
 - `is_callable`: a dial phone, not do-not-call, consent valid.
 - `linkage_review_hold`: a merge to review before it lends anyone consent: the person's records
   form several identity islands (records connected through a shared personal mailbox or personal
@@ -31,7 +35,8 @@
   held together by a link below `min_dial_match_probability` (`merge_probability`, the weakest link
   of the cluster's strongest spanning tree: two islands joined by one weak pair are a weak merge
   even when every record has a strong link inside its own island), or two islands each have a
-  direct line of their own (one person seldom has two desks; two namesakes do). One island is one
+  direct line of their own (one person seldom has two desks; two namesakes do), or two islands
+  each with a line of its own (a direct line, a mobile) name no job in common. One island is one
   person by what identifies them; consent on every island is nobody's borrowed consent.
 - `is_emailable`: the golden mailbox works (not hard-bounced, domain alive), is not
   soft-suppressed, no complaint, no unsubscribe, no `do_not_email`, no member `opted_out`, and
@@ -165,6 +170,11 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                    bool_or(consent_status = 'opted_in'
                            AND (consent_expires_at IS NULL OR consent_expires_at > $as_of))
                        AS opted_in,
+                   -- a record saying consent expired stands unless an opt-in shows a renewal:
+                   -- an expiry date still ahead
+                   bool_or(consent_status = 'expired') AND NOT coalesce(bool_or(
+                       consent_status = 'opted_in' AND consent_expires_at > $as_of), false)
+                       AS lapsed,
                    count(cluster_flag) AS flagged, min(merge_probability) AS weakest
             FROM members GROUP BY entity_id
         ),
@@ -210,10 +220,28 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             UNION ALL
             SELECT record_key, record_key FROM members ANTI JOIN shared USING (record_key)
         ),
-        desks AS (
-            -- direct lines: work numbers, not mobiles, that no other person has
-            SELECT DISTINCT record_key FROM sole
-            WHERE line = 'work' AND coalesce(type, '') <> 'mobile'
+        own_lines AS (
+            -- numbers no other person has: direct lines (work numbers that are not mobiles) and
+            -- mobile, home or other lines
+            SELECT record_key, bool_and(line <> 'work' OR coalesce(type, '') = 'mobile') AS mobile
+            FROM sole GROUP BY record_key
+        ),
+        lined_titles AS (
+            -- the jobs named on each island that has a line of its own
+            SELECT DISTINCT m.entity_id, r.island, lower(trim(t.job_title)) AS title
+            FROM members m JOIN reach r USING (record_key) SEMI JOIN own_lines USING (record_key)
+            JOIN reach rt ON rt.island = r.island
+            JOIN members t ON t.record_key = rt.record_key
+            WHERE nullif(trim(t.job_title), '') IS NOT NULL
+        ),
+        other_jobs AS (
+            -- two such islands naming no job in common: two people, or one person in two jobs
+            SELECT entity_id FROM (
+                SELECT a.entity_id, a.island, b.island AS other, bool_or(a.title = b.title) AS same
+                FROM lined_titles a JOIN lined_titles b
+                  ON b.entity_id = a.entity_id AND b.island > a.island
+                GROUP BY ALL
+            ) WHERE NOT same GROUP BY entity_id
         ),
         islands AS (
             SELECT m.entity_id, count(DISTINCT r.island) AS islands,
@@ -221,9 +249,9 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                        WHERE m.consent_status = 'opted_in'
                          AND (m.consent_expires_at IS NULL OR m.consent_expires_at > $as_of))
                        AS consenting_islands,
-                   count(DISTINCT r.island) FILTER (WHERE d.record_key IS NOT NULL)
+                   count(DISTINCT r.island) FILTER (WHERE o.record_key IS NOT NULL AND NOT o.mobile)
                        AS desk_islands
-            FROM members m JOIN reach r USING (record_key) LEFT JOIN desks d USING (record_key)
+            FROM members m JOIN reach r USING (record_key) LEFT JOIN own_lines o USING (record_key)
             GROUP BY m.entity_id
         ),
         counts AS (
@@ -261,6 +289,12 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             JOIN reach rm ON rm.island = ro.island
             JOIN call_facts cf ON cf.record_key = rm.record_key
             WHERE cf.via = 'contact_id' AND cf.dialled AND cf.disposition IN {ANSWERED}
+            UNION
+            -- a company switchboard the person carries: reception puts the call through to the
+            -- person asked for, whichever island the consent is on
+            SELECT pn.entity_id, pn.phone_e164
+            FROM person_numbers pn SEMI JOIN switchboards USING (phone_e164)
+            WHERE pn.entity_id IN (SELECT entity_id FROM opted)
         ),
         usable AS (
             SELECT pn.entity_id, pn.phone_e164 FROM person_numbers pn
@@ -301,8 +335,8 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                         || strftime(r.seen_at, '%Y-%m-%d') END,
                    CASE WHEN m.dnc_flag THEN 'do_not_call flag on a CRM record' END), '')
                    AS dnc_reason,
-               coalesce(m.opted_in AND NOT m.opted_out, false) AND u.entity_id IS NULL
-                   AS consent_valid,
+               coalesce(m.opted_in AND NOT m.opted_out AND NOT m.lapsed, false)
+                   AND u.entity_id IS NULL AS consent_valid,
                coalesce(k.today, 0) AS calls_today,
                coalesce(k.week, 0) AS calls_7d,
                coalesce(k.today, 0) < {int(settings.max_calls_per_day)}
@@ -314,7 +348,8 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                coalesce(il.islands, 1) > 1 AND il.consenting_islands < il.islands
                    AND (({hold_flagged} AND coalesce(m.flagged, 0) > 0)
                         OR coalesce(m.weakest, 1.0) < {float(settings.min_dial_match_probability)}
-                        OR il.desk_islands > 1)
+                        OR il.desk_islands > 1
+                        OR oj.entity_id IS NOT NULL)
                    AS linkage_review_hold,
                coalesce(g.usable AND g.soft_since IS NULL AND g.complaint_at IS NULL, false)
                    AND u.entity_id IS NULL
@@ -332,6 +367,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         LEFT JOIN golden_box g USING (entity_id)
         LEFT JOIN person_ghosts gh USING (entity_id)
         LEFT JOIN islands il USING (entity_id)
+        LEFT JOIN other_jobs oj USING (entity_id)
         """,
     )
 
@@ -342,8 +378,9 @@ def refusal_holds(ws: Workspace) -> None:
 
     A person split across two entities (a typo in the name, records with nothing in common but
     the name) must not be called on one half after refusing on the other. Likely halves: one
-    account and names that may be one person's (`namesakes`), or the same full name where one
-    half has no account; a personal mailbox or personal number (a mobile, a home line) in
+    account, or one company name under two accounts (the account itself may be split), and
+    names that may be one person's (`namesakes`), or the same full name where one half has no
+    account; a personal mailbox or personal number (a mobile, a home line) in
     common; or the dialler calling one entity's contact on a number that only one other entity
     has.
     """
@@ -364,7 +401,7 @@ def refusal_holds(ws: Workspace) -> None:
         ),
         named AS (
             -- each record's name; a part missing on it counts only when no record has it
-            SELECT DISTINCT m.entity_id, m.account_id, m.first, m.last
+            SELECT DISTINCT m.entity_id, m.account_id, m.company_key, m.first, m.last
             FROM member_names m JOIN parts USING (entity_id)
             WHERE (m.first IS NOT NULL OR parts.firsts = 0)
               AND (m.last IS NOT NULL OR parts.lasts = 0)
@@ -376,6 +413,14 @@ def refusal_holds(ws: Workspace) -> None:
         JOIN named a USING (entity_id)
         JOIN named b ON b.account_id = a.account_id AND b.entity_id <> a.entity_id
         WHERE a.last IS NULL OR b.last IS NULL OR left(a.last, 1) = left(b.last, 1)
+        UNION
+        -- one company name, two accounts: the account itself may be split
+        SELECT b.entity_id, a.entity_id, r.why, a.first, b.first, a.last, b.last
+        FROM refusing r
+        JOIN named a USING (entity_id)
+        JOIN named b ON b.company_key = a.company_key AND b.entity_id <> a.entity_id
+        WHERE b.account_id IS DISTINCT FROM a.account_id
+          AND (a.last IS NULL OR b.last IS NULL OR left(a.last, 1) = left(b.last, 1))
         UNION
         SELECT b.entity_id, a.entity_id, r.why, a.first, b.first, a.last, b.last
         FROM refusing r
@@ -431,16 +476,17 @@ def refusal_holds(ws: Workspace) -> None:
 
 def _member_names(ws: Workspace) -> None:
     """Create `member_names`: the names of the records that may meet a refusing person (of an
-    account where someone refused, or of no account), a missing first name or surname read from
-    the record's own mailbox (`linkage.mailbox_names`): `None Sharp` at `victor.sharp@` is
-    Victor, not every Sharp of the account."""
+    account or a company name where someone refused, or of no account), a missing first name
+    or surname read from the record's own mailbox (`linkage.mailbox_names`): `None Sharp` at
+    `victor.sharp@` is Victor, not every Sharp of the account."""
     names = ws.frame(
         """
-        SELECT m.entity_id, p.account_id, m.first_name_norm AS first, m.last_name_norm AS last,
-               m.email_key, m.email_is_role
+        SELECT m.entity_id, p.account_id, m.company_key, m.first_name_norm AS first,
+               m.last_name_norm AS last, m.email_key, m.email_is_role
         FROM members m JOIN people p USING (entity_id)
-        WHERE p.account_id IS NULL OR p.account_id IN (
-            SELECT p2.account_id FROM refusing JOIN people p2 USING (entity_id))
+        WHERE p.account_id IS NULL
+           OR p.account_id IN (SELECT r.account_id FROM refusing JOIN people r USING (entity_id))
+           OR m.company_key IN (SELECT r.company_key FROM refusing JOIN members r USING (entity_id))
         """
     )
     first, last = names_from_mailboxes(
@@ -448,7 +494,9 @@ def _member_names(ws: Workspace) -> None:
     )
     ws.load(
         "member_names",
-        names.assign(first=first, last=last)[["entity_id", "account_id", "first", "last"]],
+        names.assign(first=first, last=last)[
+            ["entity_id", "account_id", "company_key", "first", "last"]
+        ],
     )
 
 

@@ -205,9 +205,10 @@ def _presence(ws: Workspace) -> None:
         """
         SELECT entity_id,
                max(seen_at) FILTER (WHERE strength = 'strong') AS strong_at,
-               arg_max(label, seen_at) FILTER (WHERE strength = 'strong') AS strong_label,
+               arg_max(label, tie_broken(seen_at, label)) FILTER (WHERE strength = 'strong')
+                   AS strong_label,
                max(seen_at) AS any_at,
-               arg_max(label, seen_at) AS any_label,
+               arg_max(label, tie_broken(seen_at, label)) AS any_label,
                max(seen_at) FILTER (WHERE strength = 'strong' AND company_channel) AS company_at
         FROM presence GROUP BY entity_id
         """,
@@ -220,7 +221,8 @@ def _channels(ws: Workspace, settings: ScoringSettings) -> None:
         "dead_numbers",
         f"""
         WITH dead AS (
-            SELECT phone_e164, max(called_at) AS dead_at, arg_max(disposition, called_at) AS how
+            SELECT phone_e164, max(called_at) AS dead_at,
+                   arg_max(disposition, tie_broken(called_at, disposition)) AS how
             FROM call_facts WHERE disposition IN {DEAD} AND phone_e164 IS NOT NULL
             GROUP BY phone_e164
         ),
@@ -237,7 +239,7 @@ def _channels(ws: Workspace, settings: ScoringSettings) -> None:
         """
         WITH dead AS (
             SELECT email_domain AS domain, max(bounced_at) AS dead_at,
-                   arg_max(bounce_evidence, bounced_at) AS how
+                   arg_max(bounce_evidence, tie_broken(bounced_at, bounce_evidence)) AS how
             FROM bounces WHERE bounce_class = 'hard' AND bounce_scope = 'domain'
             GROUP BY email_domain
         ),
@@ -281,9 +283,9 @@ def _channels(ws: Workspace, settings: ScoringSettings) -> None:
             SELECT email_key,
                    min(bounced_at) FILTER (
                        WHERE nth = {int(settings.hard_bounces_to_suppress)}) AS hard_at,
-                   arg_min(bounce_evidence, bounced_at) FILTER (
+                   arg_min(bounce_evidence, tie_broken(bounced_at, bounce_evidence)) FILTER (
                        WHERE nth = {int(settings.hard_bounces_to_suppress)}) AS hard_evidence,
-                   arg_max(bounce_scope, bounced_at) AS hard_scope,
+                   arg_max(bounce_scope, tie_broken(bounced_at, bounce_scope)) AS hard_scope,
                    max(bounced_at) AS last_hard_at,
                    NULL::TIMESTAMPTZ AS soft_since, NULL::TIMESTAMPTZ AS complaint_at
             FROM hard GROUP BY email_key

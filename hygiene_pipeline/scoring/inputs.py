@@ -85,6 +85,8 @@ def _records(crm: pd.DataFrame, xref: pd.DataFrame, as_of: pd.Timestamp) -> pd.D
             "corporate_domain": corporate_domains(crm).to_numpy(dtype=object)
             if len(crm)
             else np.array([], dtype=object),
+            "company_key": _text(crm, "company_key"),
+            "job_title": _text(crm, "job_title"),
             "street": _text(crm, "street"),
             "postal_code_key": _text(crm, "postal_code_key"),
             "created_at": utc_column(crm, "created_at").array,

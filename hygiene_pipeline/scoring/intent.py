@@ -61,12 +61,15 @@ def person_intent(ws: Workspace, settings: ScoringSettings) -> None:
         latest AS (
             SELECT entity_id,
                    max(seen_at) FILTER (WHERE class = 'need') AS need_at,
-                   arg_max(signal, seen_at) FILTER (WHERE class = 'need') AS need_signal,
+                   arg_max(signal, tie_broken(seen_at, signal)) FILTER (WHERE class = 'need')
+                       AS need_signal,
                    max(seen_at) FILTER (WHERE class IN ('need', 'engaged')) AS engaged_at,
-                   arg_max(signal, seen_at) FILTER (WHERE class IN ('need', 'engaged'))
+                   arg_max(signal, tie_broken(seen_at, signal))
+                       FILTER (WHERE class IN ('need', 'engaged'))
                        AS engaged_signal,
                    max(seen_at) FILTER (WHERE class = 'refusal') AS refusal_at,
-                   arg_max(signal, seen_at) FILTER (WHERE class = 'refusal') AS refusal_signal
+                   arg_max(signal, tie_broken(seen_at, signal)) FILTER (WHERE class = 'refusal')
+                       AS refusal_signal
             FROM classed GROUP BY entity_id
         ),
         contributions AS (

@@ -54,7 +54,8 @@ def _departures(ws: Workspace) -> None:
         "departures",
         """
         WITH latest AS (
-            SELECT entity_id, account_id, max(seen_at) AS seen_at, arg_max(label, seen_at) AS label
+            SELECT entity_id, account_id, max(seen_at) AS seen_at,
+                   arg_max(label, tie_broken(seen_at, label)) AS label
             FROM departure_evidence GROUP BY entity_id, account_id
         ),
         dead_line AS (
@@ -91,7 +92,8 @@ def _channels(ws: Workspace) -> None:
             SELECT pn.entity_id,
                    bool_or(pn.valid AND dn.phone_e164 IS NULL) AS usable,
                    count(*) AS total,
-                   max(dn.dead_at) AS lost_at, arg_max(dn.how, dn.dead_at) AS how
+                   max(dn.dead_at) AS lost_at,
+                   arg_max(dn.how, tie_broken(dn.dead_at, dn.how)) AS how
             FROM person_numbers pn LEFT JOIN dead_numbers dn USING (phone_e164)
             GROUP BY pn.entity_id
         ),
@@ -107,7 +109,7 @@ def _channels(ws: Workspace) -> None:
         ),
         mail AS (
             SELECT entity_id, bool_or(valid AND lost_at IS NULL) AS usable, count(*) AS total,
-                   max(lost_at) AS lost_at, arg_max(how, lost_at) AS how
+                   max(lost_at) AS lost_at, arg_max(how, tie_broken(lost_at, how)) AS how
             FROM boxes GROUP BY entity_id
         )
         SELECT p.entity_id,

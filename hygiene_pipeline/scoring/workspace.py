@@ -29,6 +29,13 @@ class Workspace:
         self.as_of = as_of
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET TimeZone = 'UTC'")
+        # `arg_max(x, tie_broken(t, x))`: the x of the latest t, the same on every run when
+        # several rows share it (plain `arg_max` keeps whichever a thread saw first); rows
+        # without t stay out, as with `arg_max(x, t)`.
+        self.con.execute(
+            "CREATE MACRO tie_broken(t, x) AS "
+            "CASE WHEN t IS NULL THEN NULL ELSE struct_pack(t := t, x := x) END"
+        )
 
     def load(self, name: str, frame: pd.DataFrame) -> None:
         """Copy a frame into a table (scanned once, then read many times at DuckDB speed).

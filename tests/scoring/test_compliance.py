@@ -107,6 +107,11 @@ def test_consent(world) -> None:
              email="one_valid_of_two@one_valid_of_two-holdings.com")  # fmt: skip
     w.person("UNSUBSCRIBED")
     w.event(20, "unsubscribe", contact_id="UNSUBSCRIBED")
+    # one record says consent expired, another still says opted in: a renewal must show
+    w.person("EXPIRED_ON_ONE")
+    w.record("EXPIRED_ON_ONE", contact_id="z", consent_status="expired")
+    w.person("RENEWED", consent_expires_at=w.ago(-300))
+    w.record("RENEWED", contact_id="v", consent_status="expired")
     scored = w.scored()
     expected = {
         "VALID": True,
@@ -116,6 +121,8 @@ def test_consent(world) -> None:
         "UNKNOWN": False,
         "ONE_VALID_OF_TWO": True,
         "UNSUBSCRIBED": False,
+        "EXPIRED_ON_ONE": False,
+        "RENEWED": True,
     }
     assert scored["consent_valid"].to_dict() == expected
     assert scored["is_callable"].to_dict() == expected
@@ -131,6 +138,18 @@ def test_consent_must_cover_the_number_dialled(world) -> None:
     person = w.scored().loc["P"]
     assert person["consent_valid"] and not person["is_callable"]
     assert person["dial_block_reason"] == "consent is on another record than any working number"
+
+
+def test_consent_on_any_island_covers_the_company_switchboard(world) -> None:
+    """A switchboard reaches reception, who puts the call through to the person asked for:
+    consent on a record without a number covers it, not a number of the person's own."""
+    w = world()
+    board = w.person("P", consent_status="unknown", company="Acme")
+    w.record("P", contact_id="P-2", consent_status="opted_in", email="p.private@gmail.com",
+             phone_e164=None)  # fmt: skip
+    w.person("COLLEAGUE", phone=board, company="Acme")
+    person = w.scored().loc["P"]
+    assert person["on_dial_list"] and person["dial_phone_e164"] == board
 
 
 def test_someone_who_may_be_a_refusing_person_is_held(world) -> None:
@@ -170,6 +189,12 @@ def test_only_a_namesake_whose_first_name_may_be_the_refusers_is_held(
         ("turner", {"last_name_norm": None, "company": "Acme"}, True),  # no surname anywhere
         ("turner", {"last_name_norm": "turner", "company": None}, True),  # no account
         ("turner", {"last_name_norm": "turner", "company": "Beta"}, False),  # elsewhere
+        # one company name, another account (another mailbox domain): the account may be split
+        (
+            "turner",
+            {"last_name_norm": "turner", "company": "Acme Corp", "company_key": "acme"},
+            True,
+        ),
         ("turner", {"last_name_norm": "tanner", "company": "Acme"}, False),
         ("li", {"last_name_norm": "liu", "company": "Acme"}, False),  # short: another name
     ],
@@ -344,6 +369,23 @@ def test_a_sure_merge_of_two_desks_is_held(world) -> None:
              phone_e164=None, email=None, mobile_phone_e164="+12125550004")  # fmt: skip
     held = w.scored()["linkage_review_hold"]
     assert held["TWO_DESKS"] and not held["ONE_DESK"]
+
+
+@pytest.mark.parametrize(
+    ("mobile_job", "held"),
+    [("Solutions Architect", True), ("PURCHASING MANAGER ", False), (None, False)],
+)
+def test_a_desk_and_a_mobile_naming_other_jobs_are_held(world, mobile_job, held) -> None:
+    """A direct line on one island and a mobile on another is how one person's records look in
+    two systems; when the two islands name different jobs they may be two namesakes, so the
+    consent on one does not reach the other."""
+    w = world()
+    w.person("DESK_AND_MOBILE", phone="+12125550001", company="Acme",
+             job_title="Purchasing Manager")  # fmt: skip
+    w.record("DESK_AND_MOBILE", contact_id="MOBILE", consent_status="unknown", company="Acme",
+             phone_e164=None, email=None, mobile_phone_e164="+12125550004",
+             job_title=mobile_job)  # fmt: skip
+    assert w.scored().loc["DESK_AND_MOBILE", "linkage_review_hold"] == held
 
 
 def test_a_work_line_nobody_else_has_is_a_direct_line_that_identifies(world) -> None:

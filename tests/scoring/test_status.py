@@ -373,3 +373,20 @@ def test_a_person_of_ghost_records_is_a_ghost_never_dialled_or_emailed(world) ->
     assert not person["on_dial_list"]
     assert not person["is_emailable"]
     assert w.scored().loc["REAL", "status"] == "active"
+
+
+def test_when_every_record_changed_since_the_move_the_oldest_address_is_the_old_office(
+    world,
+) -> None:
+    """Two addresses, one record each, both updated after the report: the office the CRM knew is
+    the one the older record shows, whatever order the records come in, so only the newer
+    record's person is up to date."""
+    w = world()
+    w.person("NEW", company="Acme", street="9 New Street", postal_code_key="10002",
+             updated_at=w.ago(10), phone=None, mobile="+12125559600")  # fmt: skip
+    w.person("OLD", company="Acme", street="1 Old Road", postal_code_key="10001",
+             updated_at=w.ago(20))  # fmt: skip
+    w.call(40, "company_moved", contact_id="OLD")
+    scored = w.scored()
+    assert scored.loc["OLD", "status"] == "company_relocated"
+    assert scored.loc["NEW", "status"] == "active"
