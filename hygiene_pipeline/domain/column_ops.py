@@ -4,14 +4,15 @@ CRM columns repeat the same values many times (countries, first names, domains),
 transformation that is not a cheap vectorised string operation runs once per distinct value
 and is mapped back onto the column with `map_distinct`. Per-value Python work on many distinct
 values uses both cores: `map_values` and `map_in_chunks` split it across spawned worker
-processes (so scripts that call them need the usual `if __name__ == "__main__":` guard).
+processes, and `background_executor` runs independent work in one beside the caller (so scripts
+that call them need the usual `if __name__ == "__main__":` guard).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
 from multiprocessing import get_context
 from typing import Any, TypeVar
@@ -116,6 +117,22 @@ def map_in_chunks(
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     with ProcessPoolExecutor(max_workers=len(chunks), mp_context=get_context("spawn")) as pool:
         return list(pool.map(function, chunks))
+
+
+def background_executor(items: int) -> Executor:
+    """One worker for work that runs beside the caller's own: a spawned process when there are
+    `POOL_THRESHOLD` items or more and a second core, so that both run at once free of the GIL,
+    else a thread (a process costs about a second to start). Work handed to a process must be
+    importable and its arguments and results picklable."""
+    if default_workers() > 1 and items >= POOL_THRESHOLD:
+        return ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    return ThreadPoolExecutor(max_workers=1)
+
+
+def worker_processes_of(executor: Executor) -> int | None:
+    """Worker processes that work submitted to `executor` may start itself: none inside a
+    process of its own (the caller keeps the other core busy), else the default."""
+    return 1 if isinstance(executor, ProcessPoolExecutor) else None
 
 
 def _each(function: Callable[[Any], Any], values: list[Any]) -> list[Any]:

@@ -28,6 +28,8 @@ found, without the values (they may be PII), e.g.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
@@ -261,6 +263,9 @@ def _flag(frame: pd.DataFrame, name: str) -> pd.Series:
     return _column(frame, name).eq(True).fillna(False).astype(bool)
 
 
+GHOST_PHONE_COLUMNS: tuple[str, ...] = ("phone", "mobile_phone")
+"""The phone columns whose junk numbers count towards a ghost record."""
+
 GHOST_COLUMNS: tuple[str, ...] = (
     "name_is_placeholder",
     "email_is_placeholder",
@@ -282,8 +287,14 @@ def _labelled(kinds: pd.Series, field: str) -> pd.Series:
     return (field + ": " + kinds.astype("string") + "; ").fillna("")
 
 
-def ghost_flags(contacts: pd.DataFrame) -> pd.DataFrame:
+def ghost_flags(
+    contacts: pd.DataFrame, judged: Mapping[str, pd.Series] | None = None
+) -> pd.DataFrame:
     """`GHOST_COLUMNS` for standardised CRM records (same index).
+
+    `judged` may hold, under `email`, `phone` and `mobile_phone`, what `email_junk` and
+    `phone_junk` say of those columns, judged already where the values were standardised (the
+    same values; judging them again costs a pass over each).
 
     `ghost_score` is the share of the record's identifying fields that are present and junk
     (name, email, phone, mobile, company): 1.0 when every one of them is junk, 0.0 for a record
@@ -294,10 +305,17 @@ def ghost_flags(contacts: pd.DataFrame) -> pd.DataFrame:
     name_kind = name_kind.fillna(
         name_junk(_column(contacts, "full_name"), pd.Series(None, index=name_kind.index))
     )
-    email_kind = email_junk(_column(contacts, "email"), _column(contacts, "email_is_disposable"))
-    phone_kind = phone_junk(_column(contacts, "phone_e164"), _column(contacts, "phone_raw"))
-    mobile_kind = phone_junk(
-        _column(contacts, "mobile_phone_e164"), _column(contacts, "mobile_phone_raw")
+    known = judged or {}
+    email_kind = (
+        known["email"]
+        if "email" in known
+        else email_junk(_column(contacts, "email"), _column(contacts, "email_is_disposable"))
+    )
+    phone_kind, mobile_kind = (
+        known[name]
+        if name in known
+        else phone_junk(_column(contacts, f"{name}_e164"), _column(contacts, f"{name}_raw"))
+        for name in GHOST_PHONE_COLUMNS
     )
     company_kind = company_junk(_column(contacts, "company"))
     name, email, phone, mobile, company = (
