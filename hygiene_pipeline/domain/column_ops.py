@@ -11,8 +11,9 @@ that call them need the usual `if __name__ == "__main__":` guard).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from multiprocessing import get_context
 from typing import Any, TypeVar
@@ -119,14 +120,26 @@ def map_in_chunks(
         return list(pool.map(function, chunks))
 
 
-def background_executor(items: int) -> Executor:
+@contextmanager
+def background_executor(items: int, threshold: int | None = None) -> Iterator[Executor]:
     """One worker for work that runs beside the caller's own: a spawned process when there are
-    `POOL_THRESHOLD` items or more and a second core, so that both run at once free of the GIL,
-    else a thread (a process costs about a second to start). Work handed to a process must be
-    importable and its arguments and results picklable."""
-    if default_workers() > 1 and items >= POOL_THRESHOLD:
-        return ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-    return ThreadPoolExecutor(max_workers=1)
+    `threshold` items or more (default `POOL_THRESHOLD`) and a second core, so that both run at
+    once free of the GIL, else a thread (a process costs one to two seconds to start: more when
+    it must import the program that spawned it). Work handed to a process must be importable and
+    its arguments and results picklable.
+
+    On leaving, the caller does not wait for the worker to wind down (a process takes most of a
+    second to exit): the results it waited for are in hand, and work not started is cancelled.
+    """
+    threshold = POOL_THRESHOLD if threshold is None else threshold
+    if default_workers() > 1 and items >= threshold:
+        executor: Executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    else:
+        executor = ThreadPoolExecutor(max_workers=1)
+    try:
+        yield executor
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
 
 
 def worker_processes_of(executor: Executor) -> int | None:
