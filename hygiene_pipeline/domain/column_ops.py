@@ -143,8 +143,9 @@ def background_executor(items: int, threshold: int | None = None) -> Iterator[Ex
 
 
 def worker_processes_of(executor: Executor) -> int | None:
-    """Worker processes that work submitted to `executor` may start itself: none inside a
-    process of its own (the caller keeps the other core busy), else the default."""
+    """The `workers` argument for work submitted to `executor`: 1 (no processes of its own)
+    when it runs in a worker process, since the caller keeps the other core busy, else None
+    (`default_workers`)."""
     return 1 if isinstance(executor, ProcessPoolExecutor) else None
 
 

@@ -75,9 +75,12 @@ def _fold_distinct(values: pd.Series) -> pd.Series:
     return text.str.replace(r"\s+", " ", regex=True).str.strip()
 
 
-def _fold(values: pd.Series) -> pd.Series:
-    """Lower case, punctuation and extra spaces removed (`N/A` -> `n a`), per distinct value."""
-    return map_distinct(values, _fold_distinct).astype("string")
+def _folded(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct value in lower case, punctuation and extra spaces removed (`N/A` -> `n a`),
+    after '' for a missing value, and per row the position of its value there."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    folded = _fold_distinct(pd.Series(distinct, dtype="object")).to_numpy(dtype=object)
+    return codes + 1, np.concatenate([np.array([""], dtype=object), folded])
 
 
 def _mash_kind(word: str) -> str | None:
@@ -123,8 +126,13 @@ def _name_kinds(names: pd.Series) -> pd.Series:
 def name_junk(first: pd.Series, last: pd.Series) -> pd.Series:
     """Why a record's name (first + last) is junk (`placeholder`, `keyboard pattern`,
     `repeated characters`), None for a real or missing name."""
-    full = (_fold(first).fillna("") + " " + _fold(last).fillna("")).str.strip()
-    return map_distinct(full.astype(object), _name_kinds)
+    first_codes, first_folded = _folded(first)
+    last_codes, last_folded = _folded(last)
+    # judged once per distinct pair of names: most rows repeat one
+    rows, pairs = pd.factorize(first_codes * len(last_folded) + last_codes)
+    full = first_folded[pairs // len(last_folded)] + " " + last_folded[pairs % len(last_folded)]
+    kinds = map_distinct(pd.Series(full, dtype="object").str.strip(), _name_kinds)
+    return pd.Series(kinds.to_numpy(dtype=object)[rows], index=first.index, dtype="object")
 
 
 def name_is_placeholder(first: pd.Series, last: pd.Series) -> pd.Series:
