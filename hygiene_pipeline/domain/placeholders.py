@@ -300,9 +300,9 @@ def ghost_flags(
 ) -> pd.DataFrame:
     """`GHOST_COLUMNS` for standardised CRM records (same index).
 
-    `judged` may hold, under `email`, `phone`, `mobile_phone` and `company`, what `email_junk`,
-    `phone_junk` and `company_junk` say of those columns, judged already where the values were
-    standardised (the same values; judging them again costs a pass over each).
+    `judged` may hold, under `email`, `phone` and `mobile_phone`, what `email_junk` and
+    `phone_junk` say of those columns, judged already where the values were standardised (the
+    same values; judging them again costs a pass over each).
 
     `ghost_score` is the share of the record's identifying fields that are present and junk
     (name, email, phone, mobile, company): 1.0 when every one of them is junk, 0.0 for a record
@@ -325,9 +325,7 @@ def ghost_flags(
         else phone_junk(_column(contacts, f"{name}_e164"), _column(contacts, f"{name}_raw"))
         for name in GHOST_PHONE_COLUMNS
     )
-    company_kind = (
-        known["company"] if "company" in known else company_junk(_column(contacts, "company"))
-    )
+    company_kind = company_junk(_column(contacts, "company"))
     name, email, phone, mobile, company = (
         kind.notna().to_numpy(dtype=bool)
         for kind in (name_kind, email_kind, phone_kind, mobile_kind, company_kind)

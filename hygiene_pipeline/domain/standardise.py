@@ -45,7 +45,6 @@ from hygiene_pipeline.domain.names import standardise_names
 from hygiene_pipeline.domain.phones import PHONE_FIELDS, parse_phones
 from hygiene_pipeline.domain.placeholders import (
     GHOST_PHONE_COLUMNS,
-    company_junk,
     email_junk,
     ghost_flags,
     phone_junk,
@@ -245,10 +244,10 @@ def standardise_crm_contacts(
     what the source CRM says of the record (deleted, merged into a master, e-mail bounced).
 
     Phones are parsed in the region of the contact's country, else `default_region`. The four
-    phone columns (`CRM_PHONE_COLUMNS`), the e-mail address and the company, with their ghost
-    judgements, are standardised in the background (`background_executor`: a worker process for
-    large batches, so that both cores work) while this process standardises the other columns.
-    `vocab` is accepted for a uniform signature; contacts use no vocabulary table.
+    phone columns (`CRM_PHONE_COLUMNS`) and the e-mail address, with their ghost judgements, are
+    standardised in the background (`background_executor`: a worker process for large batches,
+    so that both cores work) while this process standardises the other columns. `vocab` is
+    accepted for a uniform signature; contacts use no vocabulary table.
     """
     raw = _positional(batch.accepted)
     country = to_iso2(_column(raw, "country"))
@@ -262,7 +261,6 @@ def standardise_crm_contacts(
             workers,
         )
         all_emails = background.submit(crm_email_columns, _column(raw, "email"), workers)
-        all_companies = background.submit(crm_company_columns, _column(raw, "company"))
         contact_id = _text(raw, "contact_id")
         source_system = map_distinct(
             _column(raw, "source_system"), lambda d: blank_to_none(d).str.lower()
@@ -295,6 +293,7 @@ def standardise_crm_contacts(
             ),
         ]
         rest = [
+            standardise_companies(_column(raw, "company")),
             {
                 "job_title": clean_text(_column(raw, "job_title")),
                 "street": clean_text(_column(raw, "street")),
@@ -320,8 +319,7 @@ def standardise_crm_contacts(
         ]
         numbers, judged = all_phones.result()
         emails, judged["email"] = all_emails.result()
-        companies, judged["company"] = all_companies.result()
-    standardised = _assemble(raw, [*parts, emails, *numbers, companies, *rest], CRM_INPUT_COLUMNS)
+    standardised = _assemble(raw, [*parts, emails, *numbers, *rest], CRM_INPUT_COLUMNS)
     # Ghost flags are never formula-like text, so both are judged on the assembled columns.
     flags = ghost_flags(standardised, judged).assign(formula_columns=_formula_columns(standardised))
     standardised = _before_lineage(standardised, flags)
@@ -368,13 +366,6 @@ def crm_email_columns(
     return emails.drop(columns="email_error"), email_junk(
         emails["email"], emails["email_is_disposable"]
     )
-
-
-def crm_company_columns(values: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
-    """The company columns of contacts (`standardise_companies`) and why each company name is
-    junk (`company_junk`). Runs in a worker process beside the other contact columns."""
-    companies = standardise_companies(values)
-    return companies, company_junk(companies["company"])
 
 
 def received_text(raw: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, pd.Series]:
