@@ -296,13 +296,12 @@ def _labelled(kinds: pd.Series, field: str) -> pd.Series:
 
 
 def ghost_flags(
-    contacts: pd.DataFrame, judged: Mapping[str, pd.Series] | None = None
+    contacts: pd.DataFrame, phone_kinds: Mapping[str, pd.Series] | None = None
 ) -> pd.DataFrame:
     """`GHOST_COLUMNS` for standardised CRM records (same index).
 
-    `judged` may hold, under `email`, `phone` and `mobile_phone`, what `email_junk` and
-    `phone_junk` say of those columns, judged already where the values were standardised (the
-    same values; judging them again costs a pass over each).
+    `phone_kinds` may hold what `phone_junk` says of the `GHOST_PHONE_COLUMNS`, judged already
+    where the numbers were parsed (the same values; judging them again costs a pass over each).
 
     `ghost_score` is the share of the record's identifying fields that are present and junk
     (name, email, phone, mobile, company): 1.0 when every one of them is junk, 0.0 for a record
@@ -313,12 +312,8 @@ def ghost_flags(
     name_kind = name_kind.fillna(
         name_junk(_column(contacts, "full_name"), pd.Series(None, index=name_kind.index))
     )
-    known = judged or {}
-    email_kind = (
-        known["email"]
-        if "email" in known
-        else email_junk(_column(contacts, "email"), _column(contacts, "email_is_disposable"))
-    )
+    email_kind = email_junk(_column(contacts, "email"), _column(contacts, "email_is_disposable"))
+    known = phone_kinds or {}
     phone_kind, mobile_kind = (
         known[name]
         if name in known

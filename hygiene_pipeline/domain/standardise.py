@@ -45,7 +45,6 @@ from hygiene_pipeline.domain.names import standardise_names
 from hygiene_pipeline.domain.phones import PHONE_FIELDS, parse_phones
 from hygiene_pipeline.domain.placeholders import (
     GHOST_PHONE_COLUMNS,
-    email_junk,
     ghost_flags,
     phone_junk,
 )
@@ -72,6 +71,9 @@ EVENT_INPUT_COLUMNS = frozenset(
 )
 DNC_INPUT_COLUMNS = frozenset(["phone", "added_at", "source", "country"])
 
+CRM_WORKER_ROWS = 250_000
+"""Contacts from which the phone columns are parsed in a worker process; below this its start
+(about two seconds in a run, which imports the whole program) outweighs the parse."""
 CALL_LOG_WORKER_ROWS = 500_000
 """Call rows from which the dialled numbers are parsed in a worker process: parsing is a small
 share of a call's work, so below this the worker's start outlasts the parse it takes over."""
@@ -244,23 +246,21 @@ def standardise_crm_contacts(
     what the source CRM says of the record (deleted, merged into a master, e-mail bounced).
 
     Phones are parsed in the region of the contact's country, else `default_region`. The four
-    phone columns (`CRM_PHONE_COLUMNS`) and the e-mail address, with their ghost judgements, are
-    standardised in the background (`background_executor`: a worker process for large batches,
-    so that both cores work) while this process standardises the other columns. `vocab` is
-    accepted for a uniform signature; contacts use no vocabulary table.
+    phone columns (`CRM_PHONE_COLUMNS`) are parsed, and judged for ghost flags, in the
+    background (`background_executor`: a worker process from `CRM_WORKER_ROWS` rows, so that
+    both cores work) while this process standardises the other columns. `vocab` is accepted
+    for a uniform signature; contacts use no vocabulary table.
     """
     raw = _positional(batch.accepted)
     country = to_iso2(_column(raw, "country"))
     region = _regions(country, default_region)
-    with background_executor(len(raw)) as background:
-        workers = worker_processes_of(background)
+    with background_executor(len(raw), CRM_WORKER_ROWS) as background:
         all_phones = background.submit(
             crm_phone_columns,
             {name: _column(raw, name) for name in CRM_PHONE_COLUMNS},
             region,
-            workers,
+            worker_processes_of(background),
         )
-        all_emails = background.submit(crm_email_columns, _column(raw, "email"), workers)
         contact_id = _text(raw, "contact_id")
         source_system = map_distinct(
             _column(raw, "source_system"), lambda d: blank_to_none(d).str.lower()
@@ -291,6 +291,7 @@ def standardise_crm_contacts(
             standardise_names(
                 _column(raw, "first_name"), _column(raw, "last_name"), _column(raw, "full_name")
             ),
+            standardise_emails(_column(raw, "email")).drop(columns="email_error"),
         ]
         rest = [
             standardise_companies(_column(raw, "company")),
@@ -317,11 +318,12 @@ def standardise_crm_contacts(
             },
             received_text(raw, RECEIVED_TEXT_COLUMNS),
         ]
-        numbers, judged = all_phones.result()
-        emails, judged["email"] = all_emails.result()
-    standardised = _assemble(raw, [*parts, emails, *numbers, *rest], CRM_INPUT_COLUMNS)
+        numbers, phone_kinds = all_phones.result()
+    standardised = _assemble(raw, [*parts, *numbers, *rest], CRM_INPUT_COLUMNS)
     # Ghost flags are never formula-like text, so both are judged on the assembled columns.
-    flags = ghost_flags(standardised, judged).assign(formula_columns=_formula_columns(standardised))
+    flags = ghost_flags(standardised, phone_kinds).assign(
+        formula_columns=_formula_columns(standardised)
+    )
     standardised = _before_lineage(standardised, flags)
     missing_key = [
         _reason(values.isna(), f"missing required value: {name}")
@@ -355,17 +357,6 @@ def crm_phone_columns(
         if name in GHOST_PHONE_COLUMNS
     }
     return columns, kinds
-
-
-def crm_email_columns(
-    values: pd.Series, workers: int | None = None
-) -> tuple[pd.DataFrame, pd.Series]:
-    """The e-mail columns of contacts (`standardise_emails` without its error text) and why each
-    address is junk (`email_junk`). Runs in a worker process beside the other contact columns."""
-    emails = standardise_emails(values, workers)
-    return emails.drop(columns="email_error"), email_junk(
-        emails["email"], emails["email_is_disposable"]
-    )
 
 
 def received_text(raw: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, pd.Series]:

@@ -199,6 +199,7 @@ def test_a_worker_process_gives_the_same_frames(
 ) -> None:
     in_process = standardiser(raw(), not_after=pd.Timestamp("2024-06-01", tz="UTC"))
     monkeypatch.setattr(column_ops, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr("hygiene_pipeline.domain.standardise.CRM_WORKER_ROWS", 1)
     monkeypatch.setattr("hygiene_pipeline.domain.standardise.CALL_LOG_WORKER_ROWS", 1)
     monkeypatch.setattr(column_ops, "default_workers", lambda: 2)
     beside = standardiser(raw(), not_after=pd.Timestamp("2024-06-01", tz="UTC"))
