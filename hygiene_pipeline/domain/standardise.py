@@ -338,8 +338,9 @@ def crm_phone_columns(
 ) -> tuple[list[pd.DataFrame], dict[str, pd.Series]]:
     """The `PHONE_FIELDS` columns of each phone column under its prefix, parsed in the region of
     each row (all columns in one `parse_phones`, so a number on two of them is read once), and
-    why the numbers of `GHOST_PHONE_COLUMNS` are junk (`phone_junk`). Runs in a worker process
-    beside the other contact columns, so it takes and returns picklable frames."""
+    why the numbers of `GHOST_PHONE_COLUMNS` are junk (`phone_junk`). Runs in the background
+    (a worker process for large batches) beside the other contact columns, so it takes and
+    returns picklable frames."""
     parsed = parse_phones(
         pd.concat(list(numbers.values()), ignore_index=True),
         pd.concat([region] * len(numbers), ignore_index=True),
