@@ -4,14 +4,16 @@ CRM columns repeat the same values many times (countries, first names, domains),
 transformation that is not a cheap vectorised string operation runs once per distinct value
 and is mapped back onto the column with `map_distinct`. Per-value Python work on many distinct
 values uses both cores: `map_values` and `map_in_chunks` split it across spawned worker
-processes (so scripts that call them need the usual `if __name__ == "__main__":` guard).
+processes, and `background_executor` runs independent work in one beside the caller (so scripts
+that call them need the usual `if __name__ == "__main__":` guard).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from multiprocessing import get_context
 from typing import Any, TypeVar
@@ -116,6 +118,35 @@ def map_in_chunks(
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     with ProcessPoolExecutor(max_workers=len(chunks), mp_context=get_context("spawn")) as pool:
         return list(pool.map(function, chunks))
+
+
+@contextmanager
+def background_executor(items: int, threshold: int | None = None) -> Iterator[Executor]:
+    """One worker for work that runs beside the caller's own: a spawned process when there are
+    `threshold` items or more (default `POOL_THRESHOLD`) and a second core, so that both run at
+    once free of the GIL, else a thread (a process costs one to two seconds to start: more when
+    it must import the program that spawned it). Work handed to a process must be importable and
+    its arguments and results picklable.
+
+    On leaving, the caller does not wait for the worker to wind down (a process takes most of a
+    second to exit): the results it waited for are in hand, and work not started is cancelled.
+    """
+    threshold = POOL_THRESHOLD if threshold is None else threshold
+    if default_workers() > 1 and items >= threshold:
+        executor: Executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    else:
+        executor = ThreadPoolExecutor(max_workers=1)
+    try:
+        yield executor
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+def worker_processes_of(executor: Executor) -> int | None:
+    """The `workers` argument for work submitted to `executor`: 1 (no processes of its own)
+    when it runs in a worker process, since the caller keeps the other core busy, else None
+    (`default_workers`)."""
+    return 1 if isinstance(executor, ProcessPoolExecutor) else None
 
 
 def _each(function: Callable[[Any], Any], values: list[Any]) -> list[Any]:

@@ -86,15 +86,27 @@ class FeedFrames:
     rejected_files: pd.DataFrame = field(default_factory=empty_rejected_files)
     column_mapping: pd.DataFrame = field(default_factory=empty_column_mapping)
 
-    def quarantine(self, mask: pd.Series, reasons: pd.Series | str) -> FeedFrames:
-        """Move the rows selected by `mask` from accepted to rejected with their reasons."""
+    def quarantine(
+        self,
+        mask: pd.Series,
+        reasons: pd.Series | str,
+        standardised: pd.DataFrame | None = None,
+    ) -> FeedFrames:
+        """Move the rows selected by `mask` from accepted to rejected with their reasons.
+
+        With `standardised` (the accepted rows' standardised form, same index) the rows that
+        stay are taken from it, while the rejected keep their values as received.
+        """
         mask = mask.fillna(False).astype(bool)
+        kept = self.accepted if standardised is None else standardised
         if not mask.any():
-            return self
+            return replace(self, accepted=kept)
         moved = rejections(self.feed, self.accepted.loc[mask], reasons)
+        kept = kept.loc[~mask]
+        kept.index = pd.RangeIndex(len(kept))  # in place: `reset_index` would copy every column
         return replace(
             self,
-            accepted=self.accepted.loc[~mask].reset_index(drop=True),
+            accepted=kept,
             rejected=pd.concat([self.rejected, moved], ignore_index=True),
         )
 

@@ -28,6 +28,8 @@ found, without the values (they may be PII), e.g.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
@@ -73,9 +75,12 @@ def _fold_distinct(values: pd.Series) -> pd.Series:
     return text.str.replace(r"\s+", " ", regex=True).str.strip()
 
 
-def _fold(values: pd.Series) -> pd.Series:
-    """Lower case, punctuation and extra spaces removed (`N/A` -> `n a`), per distinct value."""
-    return map_distinct(values, _fold_distinct).astype("string")
+def _folded(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct value in lower case, punctuation and extra spaces removed (`N/A` -> `n a`),
+    after '' for a missing value, and per row the position of its value there."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    folded = _fold_distinct(pd.Series(distinct, dtype="object")).to_numpy(dtype=object)
+    return codes + 1, np.concatenate([np.array([""], dtype=object), folded])
 
 
 def _mash_kind(word: str) -> str | None:
@@ -121,8 +126,13 @@ def _name_kinds(names: pd.Series) -> pd.Series:
 def name_junk(first: pd.Series, last: pd.Series) -> pd.Series:
     """Why a record's name (first + last) is junk (`placeholder`, `keyboard pattern`,
     `repeated characters`), None for a real or missing name."""
-    full = (_fold(first).fillna("") + " " + _fold(last).fillna("")).str.strip()
-    return map_distinct(full.astype(object), _name_kinds)
+    first_codes, first_folded = _folded(first)
+    last_codes, last_folded = _folded(last)
+    # judged once per distinct pair of names: most rows repeat one
+    rows, pairs = pd.factorize(first_codes * len(last_folded) + last_codes)
+    full = first_folded[pairs // len(last_folded)] + " " + last_folded[pairs % len(last_folded)]
+    kinds = map_distinct(pd.Series(full, dtype="object").str.strip(), _name_kinds)
+    return pd.Series(kinds.to_numpy(dtype=object)[rows], index=first.index, dtype="object")
 
 
 def name_is_placeholder(first: pd.Series, last: pd.Series) -> pd.Series:
@@ -261,6 +271,9 @@ def _flag(frame: pd.DataFrame, name: str) -> pd.Series:
     return _column(frame, name).eq(True).fillna(False).astype(bool)
 
 
+GHOST_PHONE_COLUMNS: tuple[str, ...] = ("phone", "mobile_phone")
+"""The phone columns whose junk numbers count towards a ghost record."""
+
 GHOST_COLUMNS: tuple[str, ...] = (
     "name_is_placeholder",
     "email_is_placeholder",
@@ -282,8 +295,13 @@ def _labelled(kinds: pd.Series, field: str) -> pd.Series:
     return (field + ": " + kinds.astype("string") + "; ").fillna("")
 
 
-def ghost_flags(contacts: pd.DataFrame) -> pd.DataFrame:
+def ghost_flags(
+    contacts: pd.DataFrame, phone_kinds: Mapping[str, pd.Series] | None = None
+) -> pd.DataFrame:
     """`GHOST_COLUMNS` for standardised CRM records (same index).
+
+    `phone_kinds` may hold what `phone_junk` says of the `GHOST_PHONE_COLUMNS`, judged already
+    where the numbers were parsed (the same values; judging them again costs a pass over each).
 
     `ghost_score` is the share of the record's identifying fields that are present and junk
     (name, email, phone, mobile, company): 1.0 when every one of them is junk, 0.0 for a record
@@ -295,9 +313,12 @@ def ghost_flags(contacts: pd.DataFrame) -> pd.DataFrame:
         name_junk(_column(contacts, "full_name"), pd.Series(None, index=name_kind.index))
     )
     email_kind = email_junk(_column(contacts, "email"), _column(contacts, "email_is_disposable"))
-    phone_kind = phone_junk(_column(contacts, "phone_e164"), _column(contacts, "phone_raw"))
-    mobile_kind = phone_junk(
-        _column(contacts, "mobile_phone_e164"), _column(contacts, "mobile_phone_raw")
+    known = phone_kinds or {}
+    phone_kind, mobile_kind = (
+        known[name]
+        if name in known
+        else phone_junk(_column(contacts, f"{name}_e164"), _column(contacts, f"{name}_raw"))
+        for name in GHOST_PHONE_COLUMNS
     )
     company_kind = company_junk(_column(contacts, "company"))
     name, email, phone, mobile, company = (

@@ -22,17 +22,18 @@ month-first one (`MONTH_FIRST_REGIONS`) and a column's values allow both reading
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from hygiene_pipeline.domain.column_ops import (
+    background_executor,
     blank_to_none,
     clean_text,
     has_invisible,
     map_distinct,
+    worker_processes_of,
 )
 from hygiene_pipeline.domain.companies import standardise_companies
 from hygiene_pipeline.domain.countries import to_iso2
@@ -42,7 +43,11 @@ from hygiene_pipeline.domain.feed_specs import feed_spec
 from hygiene_pipeline.domain.flags import consent_statuses, parse_flags
 from hygiene_pipeline.domain.names import standardise_names
 from hygiene_pipeline.domain.phones import PHONE_FIELDS, parse_phones
-from hygiene_pipeline.domain.placeholders import ghost_flags
+from hygiene_pipeline.domain.placeholders import (
+    GHOST_PHONE_COLUMNS,
+    ghost_flags,
+    phone_junk,
+)
 from hygiene_pipeline.domain.spreadsheet_safety import formula_columns, formula_like
 from hygiene_pipeline.domain.timestamps import later_than, parse_timestamps, unparseable_mask
 from hygiene_pipeline.domain.vocabularies import Vocabularies, default_vocabularies
@@ -65,6 +70,13 @@ EVENT_INPUT_COLUMNS = frozenset(
     ["contact_id", "email", "event_type", "occurred_at", "source", "url"]
 )
 DNC_INPUT_COLUMNS = frozenset(["phone", "added_at", "source", "country"])
+
+CRM_WORKER_ROWS = 250_000
+"""Contacts from which the phone columns are parsed in a worker process; below this its start
+(about two seconds in a run, which imports the whole program) outweighs the parse."""
+CALL_LOG_WORKER_ROWS = 500_000
+"""Call rows from which the dialled numbers are parsed in a worker process: parsing is a small
+share of a call's work, so below this the worker's start outlasts the parse it takes over."""
 
 DNC_DISPOSITIONS: tuple[str, ...] = ("do_not_call",)
 """Call outcomes honoured whatever their date (a request not to be called)."""
@@ -199,10 +211,7 @@ def _finish(
 ) -> FeedFrames:
     """Quarantine the raw rows that have a reason; keep the standardised form of the others."""
     reason = _combined(raw.index, reasons)
-    mask = reason.notna()
-    quarantined = replace(batch, accepted=raw).quarantine(mask, reason)
-    kept = standardised.loc[~mask].reset_index(drop=True) if mask.any() else standardised
-    return replace(quarantined, accepted=kept)
+    return replace(batch, accepted=raw).quarantine(reason.notna(), reason, standardised)
 
 
 def _assemble(
@@ -236,19 +245,21 @@ def standardise_crm_contacts(
     """Contacts: keys, names, e-mail, phones, company, address, country, dates, consent, and
     what the source CRM says of the record (deleted, merged into a master, e-mail bounced).
 
-    Phones are parsed in the region of the contact's country, else `default_region`; the four
-    phone columns (`CRM_PHONE_COLUMNS`) are parsed together in the background (worker processes
-    for large batches) while the other columns are standardised. `vocab` is accepted for a
-    uniform signature; contacts use no vocabulary table.
+    Phones are parsed in the region of the contact's country, else `default_region`. The four
+    phone columns (`CRM_PHONE_COLUMNS`) are parsed, and judged for ghost flags, in the
+    background (`background_executor`: a worker process from `CRM_WORKER_ROWS` rows, so that
+    both cores work) while this process standardises the other columns. `vocab` is accepted
+    for a uniform signature; contacts use no vocabulary table.
     """
     raw = _positional(batch.accepted)
     country = to_iso2(_column(raw, "country"))
     region = _regions(country, default_region)
-    with ThreadPoolExecutor(max_workers=1) as background:
+    with background_executor(len(raw), CRM_WORKER_ROWS) as background:
         all_phones = background.submit(
-            parse_phones,
-            pd.concat([_column(raw, name) for name in CRM_PHONE_COLUMNS], ignore_index=True),
-            pd.concat([region] * len(CRM_PHONE_COLUMNS), ignore_index=True),
+            crm_phone_columns,
+            {name: _column(raw, name) for name in CRM_PHONE_COLUMNS},
+            region,
+            worker_processes_of(background),
         )
         contact_id = _text(raw, "contact_id")
         source_system = map_distinct(
@@ -307,14 +318,12 @@ def standardise_crm_contacts(
             },
             received_text(raw, RECEIVED_TEXT_COLUMNS),
         ]
-        phones = all_phones.result()
-    numbers = [
-        _prefixed_phones(phones.iloc[i * len(raw) : (i + 1) * len(raw)].set_axis(raw.index), name)
-        for i, name in enumerate(CRM_PHONE_COLUMNS)
-    ]
+        numbers, phone_kinds = all_phones.result()
     standardised = _assemble(raw, [*parts, *numbers, *rest], CRM_INPUT_COLUMNS)
     # Ghost flags are never formula-like text, so both are judged on the assembled columns.
-    flags = ghost_flags(standardised).assign(formula_columns=_formula_columns(standardised))
+    flags = ghost_flags(standardised, phone_kinds).assign(
+        formula_columns=_formula_columns(standardised)
+    )
     standardised = _before_lineage(standardised, flags)
     missing_key = [
         _reason(values.isna(), f"missing required value: {name}")
@@ -322,6 +331,33 @@ def standardise_crm_contacts(
     ]
     duplicate = _duplicate_reasons(raw, contact_id, source_system)
     return _finish(batch, raw, standardised, [*missing_key, *date_reasons, duplicate])
+
+
+def crm_phone_columns(
+    numbers: dict[str, pd.Series], region: pd.Series, workers: int | None = None
+) -> tuple[list[pd.DataFrame], dict[str, pd.Series]]:
+    """The `PHONE_FIELDS` columns of each phone column under its prefix, parsed in the region of
+    each row (all columns in one `parse_phones`, so a number on two of them is read once), and
+    why the numbers of `GHOST_PHONE_COLUMNS` are junk (`phone_junk`). Runs in the background
+    (a worker process for large batches) beside the other contact columns, so it takes and
+    returns picklable frames."""
+    parsed = parse_phones(
+        pd.concat(list(numbers.values()), ignore_index=True),
+        pd.concat([region] * len(numbers), ignore_index=True),
+        workers,
+    )
+    columns = [
+        _prefixed_phones(parsed.iloc[i * len(region) : (i + 1) * len(region)], name).set_axis(
+            region.index
+        )
+        for i, name in enumerate(numbers)
+    ]
+    kinds = {
+        name: phone_junk(frame[f"{name}_e164"], frame[f"{name}_raw"])
+        for name, frame in zip(numbers, columns, strict=True)
+        if name in GHOST_PHONE_COLUMNS
+    }
+    return columns, kinds
 
 
 def received_text(raw: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, pd.Series]:
@@ -462,42 +498,44 @@ def standardise_call_logs(
     `disposition_ignored`. A row without a disposition, or with an ignored one, takes its outcome
     from `answered` when the export has it (`answered` -> connected, else `unanswered` ->
     no_answer). A call whose disposition is in neither list is rejected. A national number with
-    the dialer's country calling code beside it (VICIdial `phone_code`) is read in that country.
+    the dialer's country calling code beside it (VICIdial `phone_code`) is read in that country;
+    the numbers are parsed in the background (`background_executor`; a worker process from
+    `CALL_LOG_WORKER_ROWS` rows) beside the other columns.
     """
     raw = _positional(batch.accepted)
     vocab = vocab or default_vocabularies()
-    disposition_raw = _dispositions_with_answered(
-        _text(raw, "disposition"), _text(raw, "answered"), vocab
-    )
-    disposition = vocab.map_dispositions(disposition_raw)
-    ignored = vocab.ignored_reasons(disposition_raw).where(disposition.isna())
-    phones = parse_phones(
-        _with_calling_code(_column(raw, "phone_dialed"), _text(raw, "phone_country_code")),
-        _regions(to_iso2(_column(raw, "country")), default_region),
-    )
-    dates, date_reasons = _timestamps(
-        raw, ["called_at"], default_region, not_after, disposition.isin(DNC_DISPOSITIONS)
-    )
+    with background_executor(len(raw), CALL_LOG_WORKER_ROWS) as background:
+        dialled = background.submit(
+            parse_phones,
+            _with_calling_code(_column(raw, "phone_dialed"), _text(raw, "phone_country_code")),
+            _regions(to_iso2(_column(raw, "country")), default_region),
+            worker_processes_of(background),
+        )
+        disposition_raw = _dispositions_with_answered(
+            _text(raw, "disposition"), _text(raw, "answered"), vocab
+        )
+        disposition = vocab.map_dispositions(disposition_raw)
+        ignored = vocab.ignored_reasons(disposition_raw).where(disposition.isna())
+        dates, date_reasons = _timestamps(
+            raw, ["called_at"], default_region, not_after, disposition.isin(DNC_DISPOSITIONS)
+        )
+        ids = {
+            "call_id": _text(raw, "call_id").fillna(stable_row_ids(raw, batch.feed)),
+            "contact_id": _text(raw, "contact_id"),
+        }
+        outcome = {
+            **dates,
+            "disposition_raw": disposition_raw,
+            "disposition": disposition,
+            "disposition_ignored": ignored,
+            "duration_seconds": duration_seconds(_text(raw, "duration_seconds")),
+            "agent_id": _text(raw, "agent_id"),
+            "campaign": _text(raw, "campaign"),
+            "notes": _text(raw, "notes"),
+        }
+        phones = dialled.result()
     standardised = _assemble(
-        raw,
-        [
-            {
-                "call_id": _text(raw, "call_id").fillna(stable_row_ids(raw, batch.feed)),
-                "contact_id": _text(raw, "contact_id"),
-            },
-            _prefixed_phones(phones, "phone"),
-            {
-                **dates,
-                "disposition_raw": disposition_raw,
-                "disposition": disposition,
-                "disposition_ignored": ignored,
-                "duration_seconds": duration_seconds(_text(raw, "duration_seconds")),
-                "agent_id": _text(raw, "agent_id"),
-                "campaign": _text(raw, "campaign"),
-                "notes": _text(raw, "notes"),
-            },
-        ],
-        CALL_INPUT_COLUMNS,
+        raw, [ids, _prefixed_phones(phones, "phone"), outcome], CALL_INPUT_COLUMNS
     )
     disposition_reasons = [
         _reason(disposition_raw.isna(), "missing required value: disposition"),

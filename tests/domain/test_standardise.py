@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pandas as pd
+import pytest
 
+from hygiene_pipeline.domain import column_ops
 from hygiene_pipeline.domain.feed_frames import REJECTED_COLUMNS, FeedFrames
 from hygiene_pipeline.domain.standardise import (
     stable_row_ids,
@@ -153,8 +156,8 @@ def test_bounces() -> None:
     ]
 
 
-def test_call_logs() -> None:
-    raw = batch(
+def calls() -> FeedFrames:
+    return batch(
         "call_logs",
         {
             "call_id": [None, "K-2", None, None],
@@ -165,6 +168,10 @@ def test_call_logs() -> None:
             "duration_seconds": ["12", "3.6", None, "n/a"],
         },
     )
+
+
+def test_call_logs() -> None:
+    raw = calls()
     result = standardise_call_logs(raw, default_region="US")
     accounted(result, raw)
     first = result.accepted.iloc[0]
@@ -178,6 +185,26 @@ def test_call_logs() -> None:
         "unmappable disposition: 'zzz'",
         "unparseable date in called_at: 'x'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("standardiser", "raw"),
+    [(standardise_crm_contacts, contacts), (standardise_call_logs, calls)],
+    ids=["crm_contacts", "call_logs"],
+)
+def test_a_worker_process_gives_the_same_frames(
+    monkeypatch: pytest.MonkeyPatch,
+    standardiser: Callable[..., FeedFrames],
+    raw: Callable[[], FeedFrames],
+) -> None:
+    in_process = standardiser(raw(), not_after=pd.Timestamp("2024-06-01", tz="UTC"))
+    monkeypatch.setattr(column_ops, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr("hygiene_pipeline.domain.standardise.CRM_WORKER_ROWS", 1)
+    monkeypatch.setattr("hygiene_pipeline.domain.standardise.CALL_LOG_WORKER_ROWS", 1)
+    monkeypatch.setattr(column_ops, "default_workers", lambda: 2)
+    beside = standardiser(raw(), not_after=pd.Timestamp("2024-06-01", tz="UTC"))
+    pd.testing.assert_frame_equal(in_process.accepted, beside.accepted)
+    pd.testing.assert_frame_equal(in_process.rejected, beside.rejected)
 
 
 def test_engagement_events() -> None:
