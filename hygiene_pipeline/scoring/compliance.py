@@ -223,7 +223,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         own_lines AS (
             -- numbers no other person has: direct lines (work numbers that are not mobiles) and
             -- mobile, home or other lines
-            SELECT record_key, bool_and(line <> 'work' OR coalesce(type, '') = 'mobile') AS mobile
+            SELECT record_key, bool_or(line = 'work' AND coalesce(type, '') <> 'mobile') AS desk
             FROM sole GROUP BY record_key
         ),
         lined_titles AS (
@@ -249,7 +249,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                        WHERE m.consent_status = 'opted_in'
                          AND (m.consent_expires_at IS NULL OR m.consent_expires_at > $as_of))
                        AS consenting_islands,
-                   count(DISTINCT r.island) FILTER (WHERE o.record_key IS NOT NULL AND NOT o.mobile)
+                   count(DISTINCT r.island) FILTER (WHERE o.desk)
                        AS desk_islands
             FROM members m JOIN reach r USING (record_key) LEFT JOIN own_lines o USING (record_key)
             GROUP BY m.entity_id
