@@ -40,6 +40,7 @@ from hygiene_pipeline.defs.resources import (
     LinkageResource,
     WarehouseResource,
 )
+from hygiene_pipeline.defs.warehouse_io import projected_input
 from hygiene_pipeline.history.entity_lineage import entity_lineage
 from hygiene_pipeline.history.golden_changes import golden_changes
 from hygiene_pipeline.history.job_changes import job_changes
@@ -59,6 +60,13 @@ from hygiene_pipeline.warehouse.status_history import spell_disagreements
 
 GROUP = "history"
 SENSITIVE_RECORD_COLUMNS = ["phone_e164", "email", "consent_status", "do_not_call"]
+HELD_RECORD_COLUMNS = ["record_key", "source_system", *SENSITIVE_RECORD_COLUMNS]
+CALL_EVIDENCE_COLUMNS = ["phone_e164", "disposition"]
+ENGAGEMENT_EVIDENCE_COLUMNS = ["email", "event_type"]
+BATCH_RECORD_COLUMNS = ["record_key", "source_system", "contact_id", "is_deleted"]
+RECORD_STATE_COLUMNS = [*BATCH_RECORD_COLUMNS, "source_file"]
+"""The columns of the staged feeds each history step reads (`warehouse_io.projected_input`)."""
+CONTACTS_KEY = AssetKey(["staging", "crm_contacts"])
 LOG_TABLES = ("golden_changes", "entity_lineage", "job_changes")
 """Append-only tables: a run adds its rows to a copy of the published log."""
 
@@ -88,7 +96,7 @@ def _record_state(
     )
     full = full_snapshot_sources(files, modes)
     previous = _published(published, "source_records")
-    batch = contacts[["record_key", "source_system", "contact_id", "is_deleted"]]
+    batch = contacts[BATCH_RECORD_COLUMNS]
     return previous, source_records(previous, batch, xref, full, as_of), full
 
 
@@ -112,9 +120,11 @@ def _record_state(
     ins={
         "golden": AssetIn(key=AssetKey(["linkage", "golden_identities"])),
         "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
-        "contacts": AssetIn(key=AssetKey(["staging", "crm_contacts"])),
-        "call_logs": AssetIn(key=AssetKey(["staging", "call_logs"])),
-        "engagement_events": AssetIn(key=AssetKey(["staging", "engagement_events"])),
+        "contacts": projected_input(CONTACTS_KEY, HELD_RECORD_COLUMNS),
+        "call_logs": projected_input(AssetKey(["staging", "call_logs"]), CALL_EVIDENCE_COLUMNS),
+        "engagement_events": projected_input(
+            AssetKey(["staging", "engagement_events"]), ENGAGEMENT_EVIDENCE_COLUMNS
+        ),
     },
     group_name=GROUP,
     retry_policy=IO_RETRY,
@@ -132,13 +142,11 @@ def held_changes(
 ):
     """Hold weakly sourced sensitive changes until evidence confirms them."""
     published = warehouse.get_published_warehouse()
-    linked = contacts[["record_key", "source_system", *SENSITIVE_RECORD_COLUMNS]].merge(
-        xref[["record_key", "entity_id"]], on="record_key"
-    )
+    linked = contacts[HELD_RECORD_COLUMNS].merge(xref[["record_key", "entity_id"]], on="record_key")
     evidence = Evidence(
         records=linked,
-        calls=call_logs[["phone_e164", "disposition"]],
-        engagement=engagement_events[["email", "event_type"]],
+        calls=call_logs[CALL_EVIDENCE_COLUMNS],
+        engagement=engagement_events[ENGAGEMENT_EVIDENCE_COLUMNS],
     )
     held = hold_sensitive_changes(
         golden,
@@ -188,7 +196,7 @@ def held_changes(
     ins={
         "golden": AssetIn(key=AssetKey(["linkage", "golden_identities"])),
         "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
-        "contacts": AssetIn(key=AssetKey(["staging", "crm_contacts"])),
+        "contacts": projected_input(CONTACTS_KEY, RECORD_STATE_COLUMNS),
     },
     group_name=GROUP,
     retry_policy=IO_RETRY,
@@ -269,7 +277,7 @@ def carried_forward(
         "people": AssetIn(key=AssetKey(["curated", "contacts_golden"])),
         "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
         "pending": AssetIn(key=AssetKey(["curated", "pending_changes"])),
-        "contacts": AssetIn(key=AssetKey(["staging", "crm_contacts"])),
+        "contacts": projected_input(CONTACTS_KEY, RECORD_STATE_COLUMNS),
     },
     group_name=GROUP,
     retry_policy=IO_RETRY,

@@ -24,6 +24,7 @@ from dagster import (
 
 from hygiene_pipeline.defs.metadata import counts_table, table_schema
 from hygiene_pipeline.defs.resources import IO_RETRY, LinkageResource, WarehouseResource
+from hygiene_pipeline.defs.warehouse_io import projected_input
 from hygiene_pipeline.linkage.accounts import resolve_accounts
 from hygiene_pipeline.linkage.api import match_pairs as match_pairs_table
 from hygiene_pipeline.linkage.blocking import candidate_pairs as block
@@ -32,6 +33,8 @@ from hygiene_pipeline.linkage.clusters import cluster
 from hygiene_pipeline.linkage.crm_spec import (
     CRM_GOLDEN_RULES,
     CRM_LINKAGE_SPEC,
+    GOLDEN_COLUMNS,
+    LINKAGE_COLUMNS,
     linkable_contacts,
     linkage_input,
 )
@@ -45,7 +48,8 @@ from hygiene_pipeline.linkage.overrides import (
 from hygiene_pipeline.linkage.survivorship import golden_records
 
 GROUP = "linkage"
-CONTACTS = {"contacts": AssetIn(key=AssetKey(["staging", "crm_contacts"]))}
+CONTACTS_KEY = AssetKey(["staging", "crm_contacts"])
+CONTACTS = {"contacts": projected_input(CONTACTS_KEY, LINKAGE_COLUMNS)}
 
 
 def bar_chart(labels: list[str], counts: list[int], width: int = 40) -> MetadataValue:
@@ -218,7 +222,10 @@ def clusters(
             kinds={"python", "pandas"},
         ),
     },
-    ins={**CONTACTS, "assignments": AssetIn(key=AssetKey(["linkage", "clusters"]))},
+    ins={
+        "contacts": projected_input(CONTACTS_KEY, GOLDEN_COLUMNS),
+        "assignments": AssetIn(key=AssetKey(["linkage", "clusters"])),
+    },
     group_name=GROUP,
     retry_policy=IO_RETRY,
 )

@@ -24,15 +24,24 @@ from hygiene_pipeline.defs.resources import (
     WarehouseResource,
 )
 from hygiene_pipeline.defs.scoring_config import ScoringResource
+from hygiene_pipeline.defs.warehouse_io import projected_input
 from hygiene_pipeline.history.persistence import published_people
+from hygiene_pipeline.scoring.inputs import CALL_COLUMNS, CRM_COLUMNS, EVENT_COLUMNS
 from hygiene_pipeline.scoring.pipeline import score_people
 from hygiene_pipeline.vocabulary import ACCOUNT_STATUSES, INTENT_TIERS, STATUSES
 from hygiene_pipeline.warehouse.status_history import apply_status_history, start_from_published
 
 GROUP = "scoring"
 FEED_INS = {
-    feed: AssetIn(key=AssetKey(["staging", feed]))
-    for feed in ("crm_contacts", "email_bounces", "call_logs", "engagement_events", "dnc_list")
+    **{feed: AssetIn(key=AssetKey(["staging", feed])) for feed in ("email_bounces", "dnc_list")},
+    **{
+        feed: projected_input(AssetKey(["staging", feed]), columns)
+        for feed, columns in (
+            ("crm_contacts", CRM_COLUMNS),
+            ("call_logs", CALL_COLUMNS),
+            ("engagement_events", EVENT_COLUMNS),
+        )
+    },
 }
 
 

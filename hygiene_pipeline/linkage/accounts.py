@@ -41,6 +41,19 @@ ACCOUNT_COLUMNS: list[str] = [
 ]
 
 
+ACCOUNT_INPUT_COLUMNS: tuple[str, ...] = (
+    "record_key",
+    "email_domain",
+    "email_valid",
+    "website",
+    "company",
+    "company_key",
+    "country",
+    "city",
+)
+"""The record columns `resolve_accounts` and `corporate_domains` read (`website` is optional)."""
+
+
 def account_id(key: str) -> str:
     """`A` and 16 hex digits of a BLAKE2b hash of the account key."""
     return "A" + hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()

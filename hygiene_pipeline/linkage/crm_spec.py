@@ -30,6 +30,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hygiene_pipeline.domain.placeholders import ghost_flags
+from hygiene_pipeline.linkage.accounts import ACCOUNT_INPUT_COLUMNS
 from hygiene_pipeline.linkage.mailbox_names import names_from_mailboxes
 from hygiene_pipeline.linkage.romanise import romanised
 from hygiene_pipeline.linkage.spec import BlockingKey, Comparison, HardNegative, LinkageSpec
@@ -225,3 +226,24 @@ def linkage_input(contacts: pd.DataFrame) -> pd.DataFrame:
             view["email_is_role"],
         )
     return view
+
+
+LINKAGE_COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        (
+            "record_key",
+            "is_deleted",
+            "master_record_key",
+            *CRM_LINKAGE_SPEC.columns,
+            *JUNK_BLANKS,
+            *CRM_GOLDEN_RULES.xref_columns,
+        )
+    )
+)
+"""The contact columns blocking, comparison, clustering and the pair table read
+(`linkage_input`, `master_record_links`)."""
+
+GOLDEN_COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys(("is_deleted", *CRM_GOLDEN_RULES.columns, *ACCOUNT_INPUT_COLUMNS))
+)
+"""The contact columns golden records and account resolution read."""

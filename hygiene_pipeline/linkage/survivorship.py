@@ -73,6 +73,30 @@ class SurvivorshipRules:
     xref_columns: tuple[str, ...] = ()
     count_column: str = "source_count"
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every input column the recipe reads, each once."""
+        per_field = (
+            name
+            for rule in self.fields
+            for name in (rule.source_column, rule.valid_if, *rule.companions)
+            if name is not None
+        )
+        return tuple(
+            dict.fromkeys(
+                name
+                for name in (
+                    self.record_key,
+                    *self.recency,
+                    self.source_column,
+                    *self.completeness_columns,
+                    *self.xref_columns,
+                    *per_field,
+                )
+                if name is not None
+            )
+        )
+
 
 def _descending(values: pd.Series) -> np.ndarray:
     """Sort key putting the largest value first and missing last."""

@@ -33,6 +33,56 @@ NUMBER_LINES: dict[str, str] = {
 }
 """CRM phone fields and the line each is: the CRM's main phone is the company line."""
 
+CRM_COLUMNS: tuple[str, ...] = (
+    "record_key",
+    "contact_id",
+    "email",
+    "email_key",
+    "email_domain",
+    "email_valid",
+    "email_is_role",
+    "website",
+    "first_name_norm",
+    "last_name_norm",
+    "company_key",
+    "job_title",
+    "street",
+    "postal_code_key",
+    "created_at",
+    "updated_at",
+    "last_activity_at",
+    "consent_status",
+    "consent_expires_at",
+    "do_not_call",
+    "do_not_email",
+    "is_ghost_record",
+    "ghost_reasons",
+    "email_bounced",
+    "email_bounced_at",
+    "email_bounce_reason",
+    *(f"{field}_{part}" for field in NUMBER_LINES for part in ("e164", "valid", "type", "region")),
+)
+"""The columns of `staging.crm_contacts` scoring reads (`website` is optional)."""
+
+CALL_COLUMNS: tuple[str, ...] = (
+    "call_id",
+    "contact_id",
+    "phone_e164",
+    "phone_region",
+    "called_at",
+    "disposition",
+)
+"""The columns of `staging.call_logs` scoring reads."""
+
+EVENT_COLUMNS: tuple[str, ...] = (
+    "event_id",
+    "contact_id",
+    "email_key",
+    "event_type",
+    "occurred_at",
+)
+"""The columns of `staging.engagement_events` scoring reads."""
+
 
 @dataclass(frozen=True)
 class ScoringInputs:

@@ -3,14 +3,20 @@
 Scoring is set work (attribute millions of calls and events to people, aggregate per person and
 account), which DuckDB does on columns, on every core, without Python objects per row. Each
 scoring step creates named tables here; the pipeline fetches the results as pandas frames.
+The database keeps at most `MEMORY_LIMIT` in memory and spills the rest to a temporary folder of
+its own, removed on `close`: its tables outgrow memory before the machine does.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterable
 
 import duckdb
 import pandas as pd
+
+MEMORY_LIMIT = "2GB"
 
 
 def sql_text_list(values: Iterable[str]) -> str:
@@ -27,7 +33,10 @@ class Workspace:
 
     def __init__(self, as_of: pd.Timestamp) -> None:
         self.as_of = as_of
-        self.con = duckdb.connect(":memory:")
+        self.spill = tempfile.mkdtemp(prefix="hygiene_scoring_")
+        self.con = duckdb.connect(
+            ":memory:", config={"memory_limit": MEMORY_LIMIT, "temp_directory": self.spill}
+        )
         self.con.execute("SET TimeZone = 'UTC'")
         # `arg_max(x, tie_broken(t, x))`: the x of the latest t, the same on every run when
         # several rows share it (plain `arg_max` keeps whichever a thread saw first); rows
@@ -68,8 +77,9 @@ class Workspace:
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def close(self) -> None:
-        """Free the database."""
+        """Free the database and its spill folder."""
         self.con.close()
+        shutil.rmtree(self.spill, ignore_errors=True)
 
     def _parameters(self, query: str) -> dict[str, object]:
         return {"as_of": self.as_of.to_pydatetime()} if "$as_of" in query else {}

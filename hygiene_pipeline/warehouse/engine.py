@@ -11,6 +11,10 @@ Supported URLs:
   rewritten to `postgresql+psycopg2://` with a logged warning.
 
 Sessions run in UTC on both engines so SQL date arithmetic does not depend on the server's zone.
+An embedded warehouse keeps at most `DUCKDB_MEMORY_LIMIT` of data in memory (DuckDB's default is
+80% of the machine, which a run writing millions of rows fills with table blocks it has already
+written to the file); a `memory_limit` in the URL's query (`duckdb:///w.duckdb?memory_limit=8GB`)
+sets another.
 Tables written here get column types from the pandas dtypes (`frame_types`); replacing a table is
 atomic (`publish`); PostgreSQL tables in the curated schema are indexed on the keys BI joins on.
 A handle names its physical schemas: `staging` and `curated` are the published ones, and a run
@@ -53,6 +57,7 @@ Dialect = Literal["duckdb", "postgresql"]
 BI_JOIN_KEYS: tuple[str, ...] = ("entity_id", "contact_id", "company_key")
 _LOCK_RETRY_FIRST_WAIT_SECONDS = 0.05
 _LOCK_RETRY_MAX_WAIT_SECONDS = 1.0
+DUCKDB_MEMORY_LIMIT = "1GB"
 
 
 def default_duckdb_url(home: Path) -> str:
@@ -179,6 +184,13 @@ class Warehouse:
         """The whole table as a frame with the pipeline's dtypes."""
         return self.read_sql(f"SELECT * FROM {self.qualified(schema, table)}")
 
+    def read_columns(self, schema: str, table: str, columns: Sequence[str]) -> pd.DataFrame:
+        """The named columns of the table (all its rows), with the pipeline's dtypes."""
+        if not columns:
+            return pd.DataFrame(index=pd.RangeIndex(self.row_count(schema, table)))
+        names = ", ".join(quote_name(self.engine.dialect, c) for c in columns)
+        return self.read_sql(f"SELECT {names} FROM {self.qualified(schema, table)}")
+
     def read_sql(self, sql: str) -> pd.DataFrame:
         """A query's result as a frame with the pipeline's dtypes (UTC timestamps, nullable ints).
 
@@ -273,6 +285,8 @@ class Warehouse:
         )
         event.listen(engine, "do_connect", self._connect_duckdb_waiting_for_lock)
         event.listen(engine, "connect", _set_duckdb_utc)
+        if "memory_limit" not in self.url.query:
+            event.listen(engine, "connect", _limit_duckdb_memory)
         return engine
 
     def _connect_duckdb_waiting_for_lock(
@@ -294,3 +308,7 @@ class Warehouse:
 
 def _set_duckdb_utc(dbapi_connection: Any, connection_record: Any) -> None:
     dbapi_connection.execute("SET TimeZone = 'UTC'")
+
+
+def _limit_duckdb_memory(dbapi_connection: Any, connection_record: Any) -> None:
+    dbapi_connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
