@@ -47,10 +47,16 @@
   is this selection; nothing else decides it.
 
 Tables created: `switchboards`, `call_requests`, `standing_bindings`, `disputed_numbers`,
-`blocked_numbers`, `person_compliance`, `refusal_holds`, `dial_decision`.
+`sole_numbers`, `record_ids`, `island_ids`, `record_islands`, `blocked_numbers`,
+`person_compliance`, `refusal_holds`, `dial_decision`.
 """
 
 from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from hygiene_pipeline.linkage.mailbox_names import names_from_mailboxes
 from hygiene_pipeline.scoring.evidence_kinds import DNC_CALLS, STRONG_PRESENCE_CALLS
@@ -133,10 +139,73 @@ def disputed_numbers(ws: Workspace) -> None:
     ws.load("disputed_numbers", holders.loc[conflict, ["phone_e164"]].drop_duplicates())
 
 
+def record_islands(ws: Workspace) -> None:
+    """Create `sole_numbers` (numbers no other person has, unless records of two names carry
+    them: `disputed_numbers`) and `record_islands`: each record's identity island, named by its
+    least record key. An island is the records of one person connected through a personal
+    identifier: a personal mailbox, or a number that is not the company's (a mobile, home or
+    other line, or a sole number) on a record with a name (a record without one cannot say whose
+    its number is); any other record is an island alone.
+
+    Islands are the connected components of the graph of records and the identifiers they hold
+    (scipy), which grows with the records, not with the pairs of records sharing an identifier.
+    """
+    ws.create(
+        "sole_numbers",
+        """
+        SELECT n.record_key, n.phone_e164, n.line, n.type FROM record_numbers n
+        JOIN (SELECT phone_e164 FROM person_numbers GROUP BY phone_e164 HAVING count(*) = 1)
+            USING (phone_e164)
+        ANTI JOIN disputed_numbers USING (phone_e164)
+        """,
+    )
+    ws.create(
+        "record_ids",
+        "SELECT record_key, entity_id, row_number() OVER (ORDER BY record_key) - 1 AS rid "
+        "FROM members",
+    )
+    held = ws.con.execute(
+        """
+        WITH named AS (
+            SELECT record_key FROM members
+            WHERE first_name_norm IS NOT NULL OR last_name_norm IS NOT NULL
+        ),
+        personal AS (
+            SELECT record_key, email_key AS identifier FROM members
+            WHERE email_key IS NOT NULL AND NOT email_is_role
+            UNION
+            SELECT record_key, phone_e164 FROM record_numbers SEMI JOIN named USING (record_key)
+            WHERE line <> 'work' OR type = 'mobile'
+            UNION
+            SELECT record_key, phone_e164 FROM sole_numbers SEMI JOIN named USING (record_key)
+        )
+        SELECT i.rid, dense_rank() OVER (ORDER BY i.entity_id, p.identifier) - 1 AS identifier
+        FROM personal p JOIN record_ids i USING (record_key)
+        """
+    ).fetchnumpy()
+    records = ws.count("record_ids")
+    rids = np.asarray(held["rid"], dtype=np.int64)
+    identifiers = records + np.asarray(held["identifier"], dtype=np.int64)
+    nodes = int(identifiers.max()) + 1 if len(identifiers) else records
+    graph = coo_matrix((np.ones(len(rids), dtype=np.int8), (rids, identifiers)), (nodes, nodes))
+    _, component = connected_components(graph, directed=False)
+    component = component[:records]
+    least = pd.Series(np.arange(records)).groupby(component).transform("min").to_numpy()
+    ws.load("island_ids", pd.DataFrame({"rid": np.arange(records), "island_rid": least}))
+    ws.create(
+        "record_islands",
+        """
+        SELECT i.record_key, o.record_key AS island
+        FROM record_ids i JOIN island_ids x USING (rid) JOIN record_ids o ON o.rid = x.island_rid
+        """,
+    )
+
+
 def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
     """Create `blocked_numbers` and `person_compliance` (needs the evidence tables)."""
     call_requests(ws)
     disputed_numbers(ws)
+    record_islands(ws)
     ws.create(
         "blocked_numbers",
         """
@@ -178,59 +247,18 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                    count(cluster_flag) AS flagged, min(merge_probability) AS weakest
             FROM members GROUP BY entity_id
         ),
-        named AS (
-            SELECT record_key FROM members
-            WHERE first_name_norm IS NOT NULL OR last_name_norm IS NOT NULL
-        ),
-        sole AS (
-            -- numbers no other person has, unless records of two names carry them
-            SELECT n.record_key, n.phone_e164, n.line, n.type FROM record_numbers n
-            JOIN (SELECT phone_e164 FROM person_numbers GROUP BY phone_e164 HAVING count(*) = 1)
-                USING (phone_e164)
-            ANTI JOIN disputed_numbers USING (phone_e164)
-        ),
-        personal AS (
-            -- what identifies one person: a personal mailbox, a number that is not the company's
-            -- (a mobile, home or other line, or a work number no other person has) on a record
-            -- with a name (a record without one cannot say whose its number is)
-            SELECT record_key, email_key AS identifier FROM members
-            WHERE email_key IS NOT NULL AND NOT email_is_role
-            UNION
-            SELECT record_key, phone_e164 FROM record_numbers SEMI JOIN named USING (record_key)
-            WHERE line <> 'work' OR type = 'mobile'
-            UNION
-            SELECT record_key, phone_e164 FROM sole SEMI JOIN named USING (record_key)
-        ),
-        shared AS (
-            SELECT DISTINCT a.record_key AS record_key, b.record_key AS other
-            FROM personal a JOIN personal b USING (identifier)
-            JOIN members ma ON ma.record_key = a.record_key
-            JOIN members mb ON mb.record_key = b.record_key AND mb.entity_id = ma.entity_id
-            WHERE a.record_key <> b.record_key
-        ),
-        reach AS (
-            -- islands: the records of a person connected through shared personal identifiers
-            -- (walked from the records that share one; any other record is an island alone)
-            WITH RECURSIVE walk(record_key, other) AS (
-                SELECT DISTINCT record_key, record_key FROM shared
-                UNION
-                SELECT w.record_key, s.other FROM walk w JOIN shared s ON s.record_key = w.other
-            )
-            SELECT record_key, min(other) AS island FROM walk GROUP BY record_key
-            UNION ALL
-            SELECT record_key, record_key FROM members ANTI JOIN shared USING (record_key)
-        ),
         own_lines AS (
             -- numbers no other person has: direct lines (work numbers that are not mobiles) and
             -- mobile, home or other lines
             SELECT record_key, bool_or(line = 'work' AND coalesce(type, '') <> 'mobile') AS desk
-            FROM sole GROUP BY record_key
+            FROM sole_numbers GROUP BY record_key
         ),
         lined_titles AS (
             -- the jobs named on each island that has a line of its own
             SELECT DISTINCT m.entity_id, r.island, lower(trim(t.job_title)) AS title
-            FROM members m JOIN reach r USING (record_key) SEMI JOIN own_lines USING (record_key)
-            JOIN reach rt ON rt.island = r.island
+            FROM members m JOIN record_islands r USING (record_key)
+            SEMI JOIN own_lines USING (record_key)
+            JOIN record_islands rt ON rt.island = r.island
             JOIN members t ON t.record_key = rt.record_key
             WHERE nullif(trim(t.job_title), '') IS NOT NULL
         ),
@@ -251,7 +279,8 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
                        AS consenting_islands,
                    count(DISTINCT r.island) FILTER (WHERE o.desk)
                        AS desk_islands
-            FROM members m JOIN reach r USING (record_key) LEFT JOIN own_lines o USING (record_key)
+            FROM members m JOIN record_islands r USING (record_key)
+            LEFT JOIN own_lines o USING (record_key)
             GROUP BY m.entity_id
         ),
         counts AS (
@@ -278,15 +307,15 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             -- mailbox or number with it): consent lent across islands, by records with nothing
             -- personal in common, may be another person's (a wrong merge)
             SELECT m.entity_id, n.phone_e164
-            FROM opted o JOIN reach ro ON ro.record_key = o.record_key
-            JOIN reach rm ON rm.island = ro.island
+            FROM opted o JOIN record_islands ro ON ro.record_key = o.record_key
+            JOIN record_islands rm ON rm.island = ro.island
             JOIN members m ON m.record_key = rm.record_key
             JOIN record_numbers n ON n.record_key = rm.record_key
             UNION
             -- a number on which the dialler reached a record of that island: verifiably theirs
             SELECT cf.entity_id, cf.phone_e164
-            FROM opted o JOIN reach ro ON ro.record_key = o.record_key
-            JOIN reach rm ON rm.island = ro.island
+            FROM opted o JOIN record_islands ro ON ro.record_key = o.record_key
+            JOIN record_islands rm ON rm.island = ro.island
             JOIN call_facts cf ON cf.record_key = rm.record_key
             WHERE cf.via = 'contact_id' AND cf.dialled AND cf.disposition IN {ANSWERED}
             UNION
