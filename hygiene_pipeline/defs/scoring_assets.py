@@ -5,6 +5,7 @@ Inputs and outputs are tables of the run (`warehouse_io`); the status history is
 copy of the published one in the run's curated schema and lands with the run's publication."""
 
 import pandas as pd
+import pyarrow as pa
 from dagster import (
     AssetExecutionContext,
     AssetIn,
@@ -26,7 +27,7 @@ from hygiene_pipeline.defs.resources import (
 from hygiene_pipeline.defs.scoring_config import ScoringResource
 from hygiene_pipeline.defs.warehouse_io import projected_input
 from hygiene_pipeline.history.persistence import published_people
-from hygiene_pipeline.scoring.inputs import CALL_COLUMNS, CRM_COLUMNS, EVENT_COLUMNS
+from hygiene_pipeline.scoring.inputs import CALL_COLUMNS, CRM_COLUMNS, EVENT_COLUMNS, XREF_COLUMNS
 from hygiene_pipeline.scoring.pipeline import score_people
 from hygiene_pipeline.vocabulary import ACCOUNT_STATUSES, INTENT_TIERS, STATUSES
 from hygiene_pipeline.warehouse.status_history import apply_status_history, start_from_published
@@ -35,7 +36,7 @@ GROUP = "scoring"
 FEED_INS = {
     **{feed: AssetIn(key=AssetKey(["staging", feed])) for feed in ("email_bounces", "dnc_list")},
     **{
-        feed: projected_input(AssetKey(["staging", feed]), columns)
+        feed: projected_input(AssetKey(["staging", feed]), columns, arrow=True)
         for feed, columns in (
             ("crm_contacts", CRM_COLUMNS),
             ("call_logs", CALL_COLUMNS),
@@ -43,6 +44,7 @@ FEED_INS = {
         )
     },
 }
+"""The feeds scoring reads; the large ones as Arrow, which its SQL reads without copying."""
 
 
 @multi_asset(
@@ -80,7 +82,7 @@ FEED_INS = {
         "golden": AssetIn(key=AssetKey(["history", "verified_identities"])),
         "carried": AssetIn(key=AssetKey(["history", "carried_people"])),
         "standing": AssetIn(key=AssetKey(["history", "standing_requests"])),
-        "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
+        "xref": projected_input(AssetKey(["curated", "contact_xref"]), XREF_COLUMNS, arrow=True),
         "account_identities": AssetIn(key=AssetKey(["linkage", "account_identities"])),
         **FEED_INS,
     },
@@ -90,11 +92,11 @@ FEED_INS = {
 def scored_people(
     context: AssetExecutionContext,
     golden: pd.DataFrame,
-    xref: pd.DataFrame,
-    crm_contacts: pd.DataFrame,
+    xref: pa.Table,
+    crm_contacts: pa.Table,
     email_bounces: pd.DataFrame,
-    call_logs: pd.DataFrame,
-    engagement_events: pd.DataFrame,
+    call_logs: pa.Table,
+    engagement_events: pa.Table,
     dnc_list: pd.DataFrame,
     account_identities: pd.DataFrame,
     carried: pd.DataFrame,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from hygiene_pipeline.domain.placeholders import ghost_flags
 from hygiene_pipeline.linkage.accounts import corporate_domains
@@ -83,6 +84,20 @@ EVENT_COLUMNS: tuple[str, ...] = (
 )
 """The columns of `staging.engagement_events` scoring reads."""
 
+XREF_COLUMNS: tuple[str, ...] = (
+    "record_key",
+    "entity_id",
+    "account_id",
+    "cluster_flag",
+    "merge_probability",
+)
+"""The columns of `curated.contact_xref` scoring reads."""
+
+
+Table = pd.DataFrame | pa.Table
+"""An input table: a frame, or Arrow as the warehouse hands it over (no Python object per
+value)."""
+
 
 @dataclass(frozen=True)
 class ScoringInputs:
@@ -96,19 +111,225 @@ class ScoringInputs:
     """
 
     golden: pd.DataFrame
-    xref: pd.DataFrame
-    crm: pd.DataFrame
+    xref: Table
+    crm: Table
     bounces: pd.DataFrame | None
-    calls: pd.DataFrame | None
-    events: pd.DataFrame | None
+    calls: Table | None
+    events: Table | None
     dnc: pd.DataFrame | None
     default_region: str
     standing_requests: pd.DataFrame | None = None
 
 
+TEXT, FLAG, TIME = "text", "flag", "time"
+_SQL_TYPES = {TEXT: "VARCHAR", FLAG: "BOOLEAN", TIME: "TIMESTAMPTZ"}
+
+
 def _text(frame: pd.DataFrame, name: str) -> np.ndarray:
     values = column(frame, name)
     return values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
+
+
+def _names(table: Table) -> list[str]:
+    return list(table.columns) if isinstance(table, pd.DataFrame) else table.column_names
+
+
+def _canonical(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    """The frame's columns of `kinds` as SQL reads them, converted only where they are not so
+    already: text with None for missing, flags as bool (anything but True is False), times in
+    UTC (unreadable ones missing)."""
+    fixes: dict[str, object] = {}
+    for name, kind in kinds.items():
+        if name not in frame.columns:
+            continue
+        dtype = frame[name].dtype
+        if kind == TEXT:
+            fixes[name] = _text(frame, name)
+        elif kind == FLAG and not pd.api.types.is_bool_dtype(dtype):
+            fixes[name] = bool_column(frame, name).to_numpy()
+        elif kind == TIME and not isinstance(dtype, pd.DatetimeTZDtype):
+            fixes[name] = utc_column(frame, name).array
+    return frame.assign(**fixes) if fixes else frame
+
+
+class _Scan:
+    """An input registered in the workspace under `name`, and SQL for its columns: a column the
+    input lacks reads as missing (text, time) or False (flag)."""
+
+    def __init__(self, ws: Workspace, name: str, table: Table | None, kinds: dict[str, str]):
+        table = pd.DataFrame() if table is None else table
+        if isinstance(table, pd.DataFrame):
+            table = _canonical(table, kinds)
+        ws.con.register(name, table)
+        self.name = name
+        self.present = set(_names(table))
+        self.kinds = kinds
+
+    def __call__(self, name: str) -> str:
+        kind = self.kinds[name]
+        if name not in self.present:
+            return "false" if kind == FLAG else f"CAST(NULL AS {_SQL_TYPES[kind]})"
+        value = f'CAST({self.name}."{name}" AS {_SQL_TYPES[kind]})'
+        return f"coalesce({value}, false)" if kind == FLAG else value
+
+
+_CRM_KINDS: dict[str, str] = {
+    **{name: TEXT for name in CRM_COLUMNS},
+    **{
+        name: FLAG
+        for name in (
+            "email_valid",
+            "email_is_role",
+            "do_not_call",
+            "do_not_email",
+            "is_ghost_record",
+            "email_bounced",
+            *(f"{field}_valid" for field in NUMBER_LINES),
+        )
+    },
+    **{
+        name: TIME
+        for name in (
+            "created_at",
+            "updated_at",
+            "last_activity_at",
+            "consent_expires_at",
+            "email_bounced_at",
+        )
+    },
+}
+_XREF_KINDS = dict.fromkeys(XREF_COLUMNS[:-1], TEXT)
+_PEOPLE_COLUMNS = (
+    "entity_id",
+    "account_id",
+    "email",
+    "email_key",
+    "phone_e164",
+    "mobile_phone_e164",
+)
+_CALL_KINDS = {**{name: TEXT for name in CALL_COLUMNS}, "called_at": TIME}
+_EVENT_KINDS = {**{name: TEXT for name in EVENT_COLUMNS}, "occurred_at": TIME}
+
+
+def _with_ghost_flags(crm: Table) -> Table:
+    """The CRM input with its ghost flags (`staging.crm_contacts` has them already)."""
+    if "is_ghost_record" in _names(crm):
+        return crm
+    frame = crm if isinstance(crm, pd.DataFrame) else crm.to_pandas()
+    flags = ghost_flags(frame)
+    return frame.assign(
+        is_ghost_record=flags["is_ghost_record"].to_numpy(dtype=bool),
+        ghost_reasons=flags["ghost_reasons"].to_numpy(dtype=object),
+    )
+
+
+def _corporate_domains(ws: Workspace, crm: _Scan) -> str:
+    """Create `corporate_domains`, the company mail domain of each distinct combination of the
+    columns `corporate_domains` reads; returns the join condition on the input `c`."""
+    present = [name for name in ("email_domain", "email_valid", "website") if name in crm.present]
+    if not present:
+        ws.load("corporate_domains", pd.DataFrame({"corporate_domain": pd.Series(dtype=object)}))
+        return "false"
+    select = ", ".join(f'{crm(name)} AS "{name}"' for name in present)
+    keys = ws.frame(f"SELECT DISTINCT {select} FROM {crm.name}")
+    keys["corporate_domain"] = corporate_domains(keys).to_numpy(dtype=object) if len(keys) else []
+    ws.load("corporate_domains", keys)
+    return " AND ".join(f'd."{name}" IS NOT DISTINCT FROM {crm(name)}' for name in present)
+
+
+def _records(ws: Workspace, crm: _Scan, xref: _Scan) -> None:
+    domain_join = _corporate_domains(ws, crm)
+    texts = (
+        "record_key",
+        "contact_id",
+        "email",
+        "email_key",
+        "email_domain",
+        "first_name_norm",
+        "last_name_norm",
+    )
+    rest = ("company_key", "job_title", "street", "postal_code_key")
+    ws.create(
+        "records",
+        f"""
+        SELECT {", ".join(f"{crm(name)} AS {name}" for name in texts)},
+               {crm("email_valid")} AS email_valid, {crm("email_is_role")} AS email_is_role,
+               d.corporate_domain,
+               {", ".join(f"{crm(name)} AS {name}" for name in rest)},
+               {crm("created_at")} AS created_at,
+               CASE WHEN {crm("updated_at")} <= $as_of THEN {crm("updated_at")} END
+                   AS updated_at,
+               CASE WHEN {crm("last_activity_at")} <= $as_of THEN {crm("last_activity_at")} END
+                   AS last_activity_at,
+               {crm("consent_status")} AS consent_status,
+               {crm("consent_expires_at")} AS consent_expires_at,
+               {crm("do_not_call")} AS do_not_call, {crm("do_not_email")} AS do_not_email,
+               {crm("is_ghost_record")} AS is_ghost_record,
+               {crm("ghost_reasons")} AS ghost_reasons,
+               x.entity_id, x.account_id, x.cluster_flag, x.merge_probability
+        FROM {crm.name}
+        LEFT JOIN corporate_domains d ON {domain_join}
+        JOIN (
+            SELECT {xref("record_key")} AS record_key, {xref("entity_id")} AS entity_id,
+                   {xref("account_id")} AS account_id, {xref("cluster_flag")} AS cluster_flag,
+                   coalesce({_probability(xref)}, 1.0) AS merge_probability
+            FROM {xref.name}
+        ) x ON x.record_key = {crm("record_key")}
+        """,
+    )
+
+
+def _probability(xref: _Scan) -> str:
+    if "merge_probability" not in xref.present:
+        return "CAST(NULL AS DOUBLE)"
+    return f'TRY_CAST({xref.name}."merge_probability" AS DOUBLE)'
+
+
+def _record_numbers(ws: Workspace, crm: _Scan) -> None:
+    lines = " UNION ALL ".join(
+        f"""
+        SELECT {crm("record_key")} AS record_key, {crm(f"{field}_e164")} AS phone_e164,
+               {crm(f"{field}_valid")} AS valid, {crm(f"{field}_type")} AS type,
+               {crm(f"{field}_region")} AS region, '{line}' AS line
+        FROM {crm.name}
+        """
+        for field, line in NUMBER_LINES.items()
+    )
+    ws.create("record_numbers", f"SELECT * FROM ({lines}) WHERE phone_e164 IS NOT NULL")
+
+
+def _people(ws: Workspace, golden: pd.DataFrame) -> None:
+    people = _Scan(ws, "golden_input", golden, dict.fromkeys(_PEOPLE_COLUMNS, TEXT))
+    select = ", ".join(f"{people(name)} AS {name}" for name in _PEOPLE_COLUMNS)
+    ws.create("people", f"SELECT {select} FROM {people.name}")
+
+
+def _dated(ws: Workspace, name: str, feed: _Scan, columns: tuple[str, ...], at: str) -> None:
+    """A feed's rows dated at or before `as_of`, each with a `row_id` of its own."""
+    select = ", ".join(f"{feed(column)} AS {column}" for column in columns)
+    ws.create(
+        name,
+        f"""
+        SELECT row_number() OVER () - 1 AS row_id, *
+        FROM (SELECT {select} FROM {feed.name}) WHERE {at} <= $as_of
+        """,
+    )
+
+
+def _crm_bounces(ws: Workspace, crm: _Scan) -> pd.DataFrame:
+    """Bounces a CRM already recorded (Salesforce `EmailBouncedDate` / `EmailBouncedReason`)."""
+    return ws.frame(
+        f"""
+        SELECT 'crm:' || {crm("record_key")} AS bounce_id, {crm("email")} AS email,
+               {crm("email_key")} AS email_key,
+               coalesce({crm("email_bounced_at")}, {crm("updated_at")}) AS bounced_at,
+               'hard' AS bounce_type, {crm("email_bounce_reason")} AS diagnostic
+        FROM {crm.name}
+        WHERE ({crm("email_bounced")} OR {crm("email_bounced_at")} IS NOT NULL)
+          AND {crm("email")} IS NOT NULL
+          AND NOT coalesce({crm("email_bounced_at")} > $as_of, false)
+        """
+    )
 
 
 def _known_by(frame: pd.DataFrame | None, at: str, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -118,133 +339,11 @@ def _known_by(frame: pd.DataFrame | None, at: str, as_of: pd.Timestamp) -> pd.Da
     return frame[utc_column(frame, at) <= as_of].reset_index(drop=True)
 
 
-def _records(crm: pd.DataFrame, xref: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    activity = utc_column(crm, "last_activity_at")
-    ghosts = crm if "is_ghost_record" in crm.columns else ghost_flags(crm)
-    frame = pd.DataFrame(
-        {
-            "record_key": _text(crm, "record_key"),
-            "contact_id": _text(crm, "contact_id"),
-            "email": _text(crm, "email"),
-            "email_key": _text(crm, "email_key"),
-            "email_domain": _text(crm, "email_domain"),
-            "email_valid": bool_column(crm, "email_valid").to_numpy(),
-            "email_is_role": bool_column(crm, "email_is_role").to_numpy(),
-            "first_name_norm": _text(crm, "first_name_norm"),
-            "last_name_norm": _text(crm, "last_name_norm"),
-            "corporate_domain": corporate_domains(crm).to_numpy(dtype=object)
-            if len(crm)
-            else np.array([], dtype=object),
-            "company_key": _text(crm, "company_key"),
-            "job_title": _text(crm, "job_title"),
-            "street": _text(crm, "street"),
-            "postal_code_key": _text(crm, "postal_code_key"),
-            "created_at": utc_column(crm, "created_at").array,
-            "updated_at": utc_column(crm, "updated_at").where(lambda s: s <= as_of).array,
-            "last_activity_at": activity.where(activity <= as_of).array,
-            "consent_status": _text(crm, "consent_status"),
-            "consent_expires_at": utc_column(crm, "consent_expires_at").array,
-            "do_not_call": bool_column(crm, "do_not_call").to_numpy(),
-            "do_not_email": bool_column(crm, "do_not_email").to_numpy(),
-            "is_ghost_record": ghosts["is_ghost_record"].to_numpy(dtype=bool),
-            "ghost_reasons": ghosts["ghost_reasons"].to_numpy(dtype=object),
-        }
-    )
-    links = pd.DataFrame(
-        {
-            "record_key": _text(xref, "record_key"),
-            "entity_id": _text(xref, "entity_id"),
-            "account_id": _text(xref, "account_id"),
-            "cluster_flag": _text(xref, "cluster_flag"),
-            "merge_probability": pd.to_numeric(column(xref, "merge_probability"))
-            .fillna(1.0)
-            .to_numpy(dtype=float),
-        }
-    )
-    return frame.merge(links, on="record_key", how="inner")
-
-
-def _record_numbers(crm: pd.DataFrame) -> pd.DataFrame:
-    parts = [
-        pd.DataFrame(
-            {
-                "record_key": _text(crm, "record_key"),
-                "phone_e164": _text(crm, f"{field}_e164"),
-                "valid": bool_column(crm, f"{field}_valid").to_numpy(),
-                "type": _text(crm, f"{field}_type"),
-                "region": _text(crm, f"{field}_region"),
-                "line": line,
-            }
-        )
-        for field, line in NUMBER_LINES.items()
-    ]
-    numbers = pd.concat(parts, ignore_index=True)
-    return numbers[numbers["phone_e164"].notna()].reset_index(drop=True)
-
-
-def _people(golden: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "entity_id": _text(golden, "entity_id"),
-            "account_id": _text(golden, "account_id"),
-            "email": _text(golden, "email"),
-            "email_key": _text(golden, "email_key"),
-            "phone_e164": _text(golden, "phone_e164"),
-            "mobile_phone_e164": _text(golden, "mobile_phone_e164"),
-        }
-    )
-
-
-def _calls(calls: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataFrame:
-    calls = _known_by(calls, "called_at", as_of)
-    return pd.DataFrame(
-        {
-            "row_id": np.arange(len(calls), dtype=np.int64),
-            "call_id": _text(calls, "call_id"),
-            "contact_id": _text(calls, "contact_id"),
-            "phone_e164": _text(calls, "phone_e164"),
-            "phone_region": _text(calls, "phone_region"),
-            "called_at": utc_column(calls, "called_at").array,
-            "disposition": _text(calls, "disposition"),
-        }
-    )
-
-
-def _events(events: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataFrame:
-    events = _known_by(events, "occurred_at", as_of)
-    return pd.DataFrame(
-        {
-            "row_id": np.arange(len(events), dtype=np.int64),
-            "event_id": _text(events, "event_id"),
-            "contact_id": _text(events, "contact_id"),
-            "email_key": _text(events, "email_key"),
-            "event_type": _text(events, "event_type"),
-            "occurred_at": utc_column(events, "occurred_at").array,
-        }
-    )
-
-
-def _crm_bounces(crm: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Bounces a CRM already recorded (Salesforce `EmailBouncedDate` / `EmailBouncedReason`)."""
-    at = utc_column(crm, "email_bounced_at")
-    bounced = (bool_column(crm, "email_bounced") | at.notna()) & column(crm, "email").notna()
-    bounced &= ~(at > as_of)
-    rows = crm[bounced.to_numpy()]
-    return pd.DataFrame(
-        {
-            "bounce_id": "crm:" + column(rows, "record_key").astype(str),
-            "email": column(rows, "email"),
-            "email_key": column(rows, "email_key"),
-            "bounced_at": at[bounced.to_numpy()].fillna(utc_column(rows, "updated_at")),
-            "bounce_type": "hard",
-            "diagnostic": column(rows, "email_bounce_reason"),
-        }
-    )
-
-
-def _bounces(bounces: pd.DataFrame | None, crm: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def _bounces(
+    bounces: pd.DataFrame | None, crm_bounces: pd.DataFrame, as_of: pd.Timestamp
+) -> pd.DataFrame:
     feed = _known_by(bounces, "bounced_at", as_of)
-    rows = pd.concat([feed, _crm_bounces(crm, as_of)], ignore_index=True)
+    rows = pd.concat([feed, crm_bounces], ignore_index=True)
     classes = classify_bounces(rows)
     email = column(rows, "email").astype("string").str.strip().str.lower()
     key = column(rows, "email_key").astype("string").fillna(email)
@@ -265,12 +364,15 @@ def load_inputs(ws: Workspace, inputs: ScoringInputs) -> pd.DataFrame:
     """Create the input tables of the module docstring in `ws`; returns the DNC entries that
     denote no number on a record or in a call (`dnc.resolve_dnc`)."""
     as_of = ws.as_of
-    ws.load("records", _records(inputs.crm, inputs.xref, as_of))
-    ws.load("record_numbers", _record_numbers(inputs.crm))
-    ws.load("people", _people(inputs.golden))
-    ws.load("calls", _calls(inputs.calls, as_of))
-    ws.load("events", _events(inputs.events, as_of))
-    ws.load("bounces", _bounces(inputs.bounces, inputs.crm, as_of))
+    crm = _Scan(ws, "crm_input", _with_ghost_flags(inputs.crm), _CRM_KINDS)
+    _records(ws, crm, _Scan(ws, "xref_input", inputs.xref, _XREF_KINDS))
+    _record_numbers(ws, crm)
+    _people(ws, inputs.golden)
+    calls = _Scan(ws, "calls_input", inputs.calls, _CALL_KINDS)
+    _dated(ws, "calls", calls, CALL_COLUMNS, "called_at")
+    events = _Scan(ws, "events_input", inputs.events, _EVENT_KINDS)
+    _dated(ws, "events", events, EVENT_COLUMNS, "occurred_at")
+    ws.load("bounces", _bounces(inputs.bounces, _crm_bounces(ws, crm), as_of))
     known = ws.frame(
         """
         SELECT DISTINCT phone_e164, region FROM record_numbers

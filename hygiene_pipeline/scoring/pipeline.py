@@ -21,7 +21,7 @@ from hygiene_pipeline.scoring.calling_window import calling_windows
 from hygiene_pipeline.scoring.compliance import dial_decision, person_compliance, refusal_holds
 from hygiene_pipeline.scoring.evidence import gather_evidence
 from hygiene_pipeline.scoring.frames import utc_as_of
-from hygiene_pipeline.scoring.inputs import ScoringInputs, load_inputs
+from hygiene_pipeline.scoring.inputs import ScoringInputs, Table, load_inputs
 from hygiene_pipeline.scoring.intent import person_intent
 from hygiene_pipeline.scoring.settings import ScoringSettings
 from hygiene_pipeline.scoring.status import person_status
@@ -85,11 +85,11 @@ class ScoringResult:
 
 def score_people(
     contacts_golden: pd.DataFrame,
-    contact_xref: pd.DataFrame,
-    crm_contacts: pd.DataFrame,
+    contact_xref: Table,
+    crm_contacts: Table,
     email_bounces: pd.DataFrame | None,
-    call_logs: pd.DataFrame | None,
-    engagement_events: pd.DataFrame | None = None,
+    call_logs: Table | None,
+    engagement_events: Table | None = None,
     dnc_list: pd.DataFrame | None = None,
     *,
     accounts: pd.DataFrame | None = None,
@@ -100,10 +100,11 @@ def score_people(
 ) -> ScoringResult:
     """Status, staleness, intent and compliance for every person in `contacts_golden`.
 
-    Inputs are the frames of `docs/data_model.md`: golden identities and `contact_xref` (both
-    with `account_id`), the standardised feeds (optional ones may be None), the account
-    identities (`linkage.accounts.ACCOUNT_COLUMNS`). A person whose every record is a ghost
-    record (`domain.placeholders`) is a ghost. `as_of` must be timezone-aware.
+    Inputs are the tables of `docs/data_model.md` (frames, or Arrow for the cross-reference and
+    the feeds): golden identities and `contact_xref` (both with `account_id`), the standardised
+    feeds (optional ones may be None), the account identities
+    (`linkage.accounts.ACCOUNT_COLUMNS`). A person whose every record is a ghost record
+    (`domain.placeholders`) is a ghost. `as_of` must be timezone-aware.
     `standing_requests` are do-not-call requests of people no longer in their sources
     (`ScoringInputs`).
     """

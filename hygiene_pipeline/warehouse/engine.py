@@ -188,8 +188,21 @@ class Warehouse:
         """The named columns of the table (all its rows), with the pipeline's dtypes."""
         if not columns:
             return pd.DataFrame(index=pd.RangeIndex(self.row_count(schema, table)))
+        return self.read_sql(self._select_columns(schema, table, columns))
+
+    def read_arrow(self, schema: str, table: str, columns: Sequence[str]) -> pa.Table:
+        """The named columns of the table as Arrow: straight from DuckDB, through the
+        pipeline's dtypes from PostgreSQL."""
+        if self.dialect != "duckdb":
+            frame = self.read_columns(schema, table, columns)
+            return pa.Table.from_pandas(frame, preserve_index=False)
+        with self.engine.connect() as conn:
+            cursor = conn.connection.driver_connection
+            return pa.table(cursor.execute(self._select_columns(schema, table, columns)).arrow())
+
+    def _select_columns(self, schema: str, table: str, columns: Sequence[str]) -> str:
         names = ", ".join(quote_name(self.engine.dialect, c) for c in columns)
-        return self.read_sql(f"SELECT {names} FROM {self.qualified(schema, table)}")
+        return f"SELECT {names} FROM {self.qualified(schema, table)}"
 
     def read_sql(self, sql: str) -> pd.DataFrame:
         """A query's result as a frame with the pipeline's dtypes (UTC timestamps, nullable ints).
