@@ -42,8 +42,8 @@ from hygiene_pipeline.defs.resources import (
 )
 from hygiene_pipeline.defs.warehouse_io import projected_input
 from hygiene_pipeline.history.entity_lineage import entity_lineage
-from hygiene_pipeline.history.golden_changes import golden_changes
-from hygiene_pipeline.history.job_changes import job_changes
+from hygiene_pipeline.history.golden_changes import GOLDEN_FIELDS_READ, golden_changes
+from hygiene_pipeline.history.job_changes import JOB_FIELDS, job_changes
 from hygiene_pipeline.history.pending_changes import Evidence, hold_sensitive_changes
 from hygiene_pipeline.history.persistence import (
     carried_people,
@@ -65,8 +65,11 @@ CALL_EVIDENCE_COLUMNS = ["phone_e164", "disposition"]
 ENGAGEMENT_EVIDENCE_COLUMNS = ["email", "event_type"]
 BATCH_RECORD_COLUMNS = ["record_key", "source_system", "contact_id", "is_deleted"]
 RECORD_STATE_COLUMNS = [*BATCH_RECORD_COLUMNS, "source_file"]
-"""The columns of the staged feeds each history step reads (`warehouse_io.projected_input`)."""
+MEMBER_COLUMNS = ["record_key", "entity_id"]
+"""The columns of the staged feeds and the cross-reference each history step reads
+(`warehouse_io.projected_input`)."""
 CONTACTS_KEY = AssetKey(["staging", "crm_contacts"])
+XREF_KEY = AssetKey(["curated", "contact_xref"])
 LOG_TABLES = ("golden_changes", "entity_lineage", "job_changes")
 """Append-only tables: a run adds its rows to a copy of the published log."""
 
@@ -119,7 +122,7 @@ def _record_state(
     },
     ins={
         "golden": AssetIn(key=AssetKey(["linkage", "golden_identities"])),
-        "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
+        "xref": projected_input(XREF_KEY, MEMBER_COLUMNS),
         "contacts": projected_input(CONTACTS_KEY, HELD_RECORD_COLUMNS),
         "call_logs": projected_input(AssetKey(["staging", "call_logs"]), CALL_EVIDENCE_COLUMNS),
         "engagement_events": projected_input(
@@ -142,7 +145,7 @@ def held_changes(
 ):
     """Hold weakly sourced sensitive changes until evidence confirms them."""
     published = warehouse.get_published_warehouse()
-    linked = contacts[HELD_RECORD_COLUMNS].merge(xref[["record_key", "entity_id"]], on="record_key")
+    linked = contacts[HELD_RECORD_COLUMNS].merge(xref[MEMBER_COLUMNS], on="record_key")
     evidence = Evidence(
         records=linked,
         calls=call_logs[CALL_EVIDENCE_COLUMNS],
@@ -194,8 +197,8 @@ def held_changes(
         ),
     },
     ins={
-        "golden": AssetIn(key=AssetKey(["linkage", "golden_identities"])),
-        "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
+        "golden": projected_input(AssetKey(["linkage", "golden_identities"]), ["entity_id"]),
+        "xref": projected_input(XREF_KEY, MEMBER_COLUMNS),
         "contacts": projected_input(CONTACTS_KEY, RECORD_STATE_COLUMNS),
     },
     group_name=GROUP,
@@ -274,8 +277,11 @@ def carried_forward(
         ),
     },
     ins={
-        "people": AssetIn(key=AssetKey(["curated", "contacts_golden"])),
-        "xref": AssetIn(key=AssetKey(["curated", "contact_xref"])),
+        "people": projected_input(
+            AssetKey(["curated", "contacts_golden"]),
+            [*GOLDEN_FIELDS_READ, *JOB_FIELDS, "in_source"],
+        ),
+        "xref": projected_input(XREF_KEY, MEMBER_COLUMNS),
         "pending": AssetIn(key=AssetKey(["curated", "pending_changes"])),
         "contacts": projected_input(CONTACTS_KEY, RECORD_STATE_COLUMNS),
     },
@@ -310,7 +316,7 @@ def batch_history(
     cannot = overrides.loc[overrides["rule"].eq("cannot_link")] if overrides is not None else None
     lineage = entity_lineage(
         previous_records,
-        xref[["record_key", "entity_id"]],
+        xref[MEMBER_COLUMNS],
         set() if before is None else set(before["entity_id"]),
         set(people["entity_id"]),
         run_id,

@@ -33,6 +33,8 @@ from hygiene_pipeline.vocabulary import ACCOUNT_STATUSES, INTENT_TIERS, STATUSES
 from hygiene_pipeline.warehouse.status_history import apply_status_history, start_from_published
 
 GROUP = "scoring"
+STATUS_COLUMNS = ["entity_id", "status", "status_reason"]
+"""The columns of `contacts_golden` the status history is kept from."""
 FEED_INS = {
     **{feed: AssetIn(key=AssetKey(["staging", feed])) for feed in ("email_bounces", "dnc_list")},
     **{
@@ -197,7 +199,9 @@ def scored_people(
 
 @asset(
     key=AssetKey(["curated", "contact_status_history"]),
-    ins={"people": AssetIn(key=AssetKey(["curated", "contacts_golden"]))},
+    ins={
+        "people": projected_input(AssetKey(["curated", "contacts_golden"]), STATUS_COLUMNS),
+    },
     group_name=GROUP,
     kinds={"python", "sql"},
     description="One row per status spell: a row is added only when a person's status changes; "
@@ -216,9 +220,7 @@ def contact_status_history(
     history (one transaction); the run's publication swaps it in."""
     store = warehouse.get_warehouse()
     start_from_published(store, warehouse.get_published_warehouse())
-    change = apply_status_history(
-        store, people[["entity_id", "status", "status_reason"]], context.run_id, clock.timestamp()
-    )
+    change = apply_status_history(store, people[STATUS_COLUMNS], context.run_id, clock.timestamp())
     return Output(
         None,
         metadata={

@@ -16,6 +16,13 @@ from hygiene_pipeline.vocabulary import TRACKED_GOLDEN_FIELDS
 
 GOLDEN_CHANGE_COLUMNS = [*CURATED_TABLES["golden_changes"], "reason"]
 """The contract's columns, then why each field changed."""
+GOLDEN_FIELDS_READ: tuple[str, ...] = (
+    "entity_id",
+    "in_source",
+    "provenance",
+    *TRACKED_GOLDEN_FIELDS,
+)
+"""The golden columns `golden_changes` reads of the current people."""
 PROVENANCE_OF = {"last_name": "first_name"}
 """Fields chosen together with another one carry that field's provenance."""
 

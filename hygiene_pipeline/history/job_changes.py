@@ -21,6 +21,10 @@ JOB_CHANGE_COLUMNS = [
 ]
 
 
+JOB_FIELDS: tuple[str, ...] = ("entity_id", "account_id", "company", "email")
+"""The golden fields a job change is read from (with `in_source`, when present)."""
+
+
 def job_changes(
     previous: pd.DataFrame | None, current: pd.DataFrame, run_id: str, detected_at: pd.Timestamp
 ) -> pd.DataFrame:
@@ -29,7 +33,7 @@ def job_changes(
     if previous is None or previous.empty:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in JOB_CHANGE_COLUMNS})
         return empty.astype({"detected_at": "datetime64[us, UTC]"})
-    columns = ["entity_id", "account_id", "company", "email"]
+    columns = list(JOB_FIELDS)
     now = current[[*columns, *(["in_source"] if "in_source" in current.columns else [])]]
     both = previous[columns].merge(now, on="entity_id", suffixes=("_old", "_new"))
     if "in_source" in both.columns:
