@@ -106,6 +106,7 @@ def scored_people(
     scoring: ScoringResource,
     clock: BatchClockResource,
     landing: LandingResource,
+    warehouse: WarehouseResource,
 ):
     """Score every person and account as of the batch time: people, accounts, suppressions and
     the DNC entries that match nobody."""
@@ -123,6 +124,7 @@ def scored_people(
         settings=settings,
         default_region=landing.default_region,
         standing_requests=standing,
+        spill_dir=warehouse.get_warehouse().spill_directory(),
     )
     people = published_people(result.contacts, carried)
     context.log.info(

@@ -1,5 +1,7 @@
 """The scoring inputs, reduced to the columns the rules read, typed, and loaded into the workspace.
 
+The contacts, the cross-reference, calls and events are read by SQL where they lie: Arrow from
+the warehouse as it is, a frame once its columns have the types the SQL reads (`_canonical`).
 Optional feeds and optional columns (a CRM export without mobile numbers, no engagement feed)
 arrive as empty or all-NULL columns, so every query can rely on one schema. Evidence dated after
 `as_of` is dropped here: a back-dated run sees only what was known then.
@@ -225,7 +227,8 @@ def _with_ghost_flags(crm: Table) -> Table:
 
 def _corporate_domains(ws: Workspace, crm: _Scan) -> str:
     """Create `corporate_domains`, the company mail domain of each distinct combination of the
-    columns `corporate_domains` reads; returns the join condition on the input `c`."""
+    columns `corporate_domains` reads (judged once per domain, not per record); returns the
+    condition joining it (`d`) to the CRM input."""
     present = [name for name in ("email_domain", "email_valid", "website") if name in crm.present]
     if not present:
         ws.load("corporate_domains", pd.DataFrame({"corporate_domain": pd.Series(dtype=object)}))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -97,6 +98,7 @@ def score_people(
     settings: ScoringSettings | None = None,
     default_region: str = "US",
     standing_requests: pd.DataFrame | None = None,
+    spill_dir: Path | None = None,
 ) -> ScoringResult:
     """Status, staleness, intent and compliance for every person in `contacts_golden`.
 
@@ -106,12 +108,12 @@ def score_people(
     (`linkage.accounts.ACCOUNT_COLUMNS`). A person whose every record is a ghost record
     (`domain.placeholders`) is a ghost. `as_of` must be timezone-aware.
     `standing_requests` are do-not-call requests of people no longer in their sources
-    (`ScoringInputs`).
+    (`ScoringInputs`). `spill_dir` is where the workspace may spill (`Workspace`).
     """
     settings = settings or ScoringSettings()
     stamp = utc_as_of(as_of)
     golden = contacts_golden.drop(columns=SCORING_COLUMNS, errors="ignore")
-    ws = Workspace(stamp)
+    ws = Workspace(stamp, spill_dir)
     try:
         dnc_unmatched = load_inputs(
             ws,

@@ -3,15 +3,18 @@
 Scoring is set work (attribute millions of calls and events to people, aggregate per person and
 account), which DuckDB does on columns, on every core, without Python objects per row. Each
 scoring step creates named tables here; the pipeline fetches the results as pandas frames.
-The database keeps at most `MEMORY_LIMIT` in memory and spills the rest to a temporary folder of
-its own, removed on `close`: its tables outgrow memory before the machine does.
+Given a spill folder (beside an embedded warehouse: its rows never leave the warehouse's
+folder), the database keeps at most `MEMORY_LIMIT` in memory and spills the rest to a folder of
+its own there, removed on `close`: its tables outgrow memory before the machine does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Iterable
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -29,14 +32,16 @@ def sql_text_list(values: Iterable[str]) -> str:
 
 class Workspace:
     """One DuckDB connection and the batch's reference time, `as_of` (a parameter of every
-    query, `$as_of`)."""
+    query, `$as_of`); without `spill_dir`, DuckDB's own memory defaults."""
 
-    def __init__(self, as_of: pd.Timestamp) -> None:
+    def __init__(self, as_of: pd.Timestamp, spill_dir: Path | None = None) -> None:
         self.as_of = as_of
-        self.spill = tempfile.mkdtemp(prefix="hygiene_scoring_")
-        self.con = duckdb.connect(
-            ":memory:", config={"memory_limit": MEMORY_LIMIT, "temp_directory": self.spill}
-        )
+        self.spill_dir = spill_dir
+        if spill_dir:
+            spill_dir.mkdir(parents=True, exist_ok=True)
+        self.spill = tempfile.mkdtemp(prefix="scoring_", dir=spill_dir) if spill_dir else None
+        config = {"memory_limit": MEMORY_LIMIT, "temp_directory": self.spill} if self.spill else {}
+        self.con = duckdb.connect(":memory:", config=config)
         self.con.execute("SET TimeZone = 'UTC'")
         # `arg_max(x, tie_broken(t, x))`: the x of the latest t, the same on every run when
         # several rows share it (plain `arg_max` keeps whichever a thread saw first); rows
@@ -79,7 +84,10 @@ class Workspace:
     def close(self) -> None:
         """Free the database and its spill folder."""
         self.con.close()
-        shutil.rmtree(self.spill, ignore_errors=True)
+        if self.spill and self.spill_dir:
+            shutil.rmtree(self.spill, ignore_errors=True)
+            with contextlib.suppress(OSError):  # DuckDB may be spilling the warehouse there
+                self.spill_dir.rmdir()
 
     def _parameters(self, query: str) -> dict[str, object]:
         return {"as_of": self.as_of.to_pydatetime()} if "$as_of" in query else {}

@@ -200,6 +200,15 @@ class Warehouse:
             cursor = conn.connection.driver_connection
             return pa.table(cursor.execute(self._select_columns(schema, table, columns)).arrow())
 
+    def spill_directory(self) -> Path | None:
+        """The folder DuckDB spills this embedded database to (`<file>.tmp`), where work beside
+        the warehouse may spill too; None on PostgreSQL or in memory."""
+        database = self.url.database
+        if self.dialect != "duckdb" or not database or database == ":memory:":
+            return None
+        path = Path(database).expanduser().resolve()
+        return path.with_name(f"{path.name}.tmp")
+
     def _select_columns(self, schema: str, table: str, columns: Sequence[str]) -> str:
         names = ", ".join(quote_name(self.engine.dialect, c) for c in columns)
         return f"SELECT {names} FROM {self.qualified(schema, table)}"

@@ -48,6 +48,20 @@ def test_default_duckdb_url_is_absolute_and_the_folder_is_created(tmp_path, monk
     assert warehouse.dialect == "duckdb"
 
 
+def _memory_limit(warehouse: Warehouse) -> str:
+    with warehouse.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT current_setting('memory_limit')").scalar_one()
+
+
+def test_an_embedded_warehouse_caps_duckdb_memory_unless_its_url_says_otherwise(tmp_path):
+    capped = Warehouse(f"duckdb:///{tmp_path / 'capped.duckdb'}")
+    assert _memory_limit(capped) == "953.6 MiB"  # DUCKDB_MEMORY_LIMIT, 1 GB
+    assert capped.spill_directory() == tmp_path / "capped.duckdb.tmp"
+    chosen = Warehouse(f"duckdb:///{tmp_path / 'chosen.duckdb'}?memory_limit=512MB")
+    assert _memory_limit(chosen) == "488.2 MiB"
+    assert Warehouse("duckdb:///:memory:").spill_directory() is None
+
+
 def test_bare_postgresql_url_is_spelled_with_psycopg2_and_the_note_hides_the_password(
     pg_admin_url, caplog
 ):
