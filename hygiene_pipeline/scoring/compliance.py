@@ -65,6 +65,11 @@ from hygiene_pipeline.scoring.settings import ScoringSettings
 from hygiene_pipeline.scoring.workspace import Workspace, sql_text_list
 from hygiene_pipeline.vocabulary import INTENT_TIERS
 
+VALID_OPT_IN = (
+    "consent_status = 'opted_in' AND (consent_expires_at IS NULL OR consent_expires_at > $as_of)"
+)
+"""SQL over a CRM record: it opted in and the consent has not expired at the batch's `as_of`."""
+
 DNC = sql_text_list(DNC_CALLS)
 ANSWERED = sql_text_list(STRONG_PRESENCE_CALLS)
 
@@ -236,9 +241,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             SELECT entity_id, bool_or(do_not_call) AS dnc_flag,
                    bool_or(do_not_email) AS dne_flag,
                    bool_or(consent_status = 'opted_out') AS opted_out,
-                   bool_or(consent_status = 'opted_in'
-                           AND (consent_expires_at IS NULL OR consent_expires_at > $as_of))
-                       AS opted_in,
+                   bool_or({VALID_OPT_IN}) AS opted_in,
                    -- a record saying consent expired stands unless an opt-in shows a renewal:
                    -- an expiry date still ahead
                    bool_or(consent_status = 'expired') AND NOT coalesce(bool_or(
@@ -273,10 +276,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         ),
         islands AS (
             SELECT m.entity_id, count(DISTINCT r.island) AS islands,
-                   count(DISTINCT r.island) FILTER (
-                       WHERE m.consent_status = 'opted_in'
-                         AND (m.consent_expires_at IS NULL OR m.consent_expires_at > $as_of))
-                       AS consenting_islands,
+                   count(DISTINCT r.island) FILTER (WHERE {VALID_OPT_IN}) AS consenting_islands,
                    count(DISTINCT r.island) FILTER (WHERE o.desk)
                        AS desk_islands
             FROM members m JOIN record_islands r USING (record_key)
@@ -298,9 +298,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             SELECT entity_id, phone_e164, 2 FROM person_numbers
         ),
         opted AS (
-            SELECT entity_id, record_key, email_key FROM members
-            WHERE consent_status = 'opted_in'
-              AND (consent_expires_at IS NULL OR consent_expires_at > $as_of)
+            SELECT entity_id, record_key, email_key FROM members WHERE {VALID_OPT_IN}
         ),
         consented AS (
             -- numbers of the records on an opted-in record's island (records sharing a personal

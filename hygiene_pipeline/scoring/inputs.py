@@ -200,7 +200,7 @@ _CRM_KINDS: dict[str, str] = {
         )
     },
 }
-_XREF_KINDS = dict.fromkeys(XREF_COLUMNS[:-1], TEXT)
+_XREF_KINDS = {name: TEXT for name in XREF_COLUMNS if name != "merge_probability"}
 _PEOPLE_COLUMNS = (
     "entity_id",
     "account_id",

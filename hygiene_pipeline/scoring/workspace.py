@@ -36,7 +36,6 @@ class Workspace:
 
     def __init__(self, as_of: pd.Timestamp, spill_dir: Path | None = None) -> None:
         self.as_of = as_of
-        self.spill_dir = spill_dir
         if spill_dir:
             spill_dir.mkdir(parents=True, exist_ok=True)
         self.spill = tempfile.mkdtemp(prefix="scoring_", dir=spill_dir) if spill_dir else None
@@ -84,10 +83,10 @@ class Workspace:
     def close(self) -> None:
         """Free the database and its spill folder."""
         self.con.close()
-        if self.spill and self.spill_dir:
+        if self.spill:
             shutil.rmtree(self.spill, ignore_errors=True)
             with contextlib.suppress(OSError):  # DuckDB may be spilling the warehouse there
-                self.spill_dir.rmdir()
+                Path(self.spill).parent.rmdir()
 
     def _parameters(self, query: str) -> dict[str, object]:
         return {"as_of": self.as_of.to_pydatetime()} if "$as_of" in query else {}
