@@ -23,6 +23,8 @@ of objects, a Mailgun events page (`{"items": [...]}`) or a Postmark bounces pag
 (`{"Bounces": [...]}`). Bounce records in the shape of an ESP export are flattened by
 `esp_bounces`; other bounce records must be flat objects with bounce columns. `row_number`
 counts records; an SES notification with several recipients gives one record per recipient.
+Flat JSON Lines are parsed by Arrow; where some lines defeat it (invalid JSON, a nested value, a
+floating-point number), those lines alone are read record by record, with the same result.
 
 Values stay text; empty and whitespace-only values become `None`. Headers are normalised and
 mapped to contract names (`headers`); when several columns map to one name, the first non-empty
@@ -50,7 +52,7 @@ import io
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +95,12 @@ DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 JSON_PAGE_KEYS: tuple[str, ...] = ("items", "Bounces")
 HEADER_PROBE_BYTES = 1 << 20
 JSON_SAMPLE_BYTES = 1 << 20
+JSON_PARTS = 16
+"""Parts a run of JSON lines that Arrow cannot read whole is cut into, to find the lines it
+cannot read (each part that fails is cut again)."""
+JSON_LINES_APART_MAX = 1_000
+"""Lines Arrow cannot read that are read one by one beside it; a file with more is read record
+by record throughout (a file of nested records, say)."""
 CSV_BLOCK_BYTES = 8 << 20
 FILE_NAME_TOKENS = re.compile(r"[_\-. ]+")
 QUOTED = re.compile(r'"[^"]*"')
@@ -337,18 +345,104 @@ def _read_json(file_name: str, data: bytes, encoding: str, spec: FeedSpec) -> _F
     if spec.name == "email_bounces":
         return _read_json_records(file_name, data, encoding, spec, _bounce_record_rows)
     table = _flat_json_lines(data) if encoding == "utf-8" else None
-    if table is None:
-        return _read_json_records(file_name, data, encoding, spec, _flat_record_rows)
+    if table is not None:
+        return _FileRows(
+            headers=table.column_names,
+            values=table,
+            row_numbers=np.arange(1, table.num_rows + 1),
+            unreadable=_unreadable_rows(spec.name, file_name, np.array([], dtype=np.int64), [], []),
+        )
+    is_document = file_name.lower().removesuffix(".gz").endswith(".json")
+    in_parts = encoding == "utf-8" and not is_document
+    rows = _json_lines_in_parts(file_name, data, spec) if in_parts else None
+    return rows or _read_json_records(file_name, data, encoding, spec, _flat_record_rows)
+
+
+def _json_lines_in_parts(file_name: str, data: bytes, spec: FeedSpec) -> _FileRows | None:
+    """JSON Lines that Arrow cannot read whole: Arrow reads the runs of lines it can, and the few
+    lines it cannot (invalid JSON, a nested value) are read as `_read_json_records` reads every
+    line, so rows, row numbers and reasons are the same. None when more than
+    `JSON_LINES_APART_MAX` lines need reading one by one."""
+    lines = [line for line in data.split(b"\n") if line.strip()]
+    tables: list[pa.Table] = []
+    starts: list[int] = []
+    apart = _LinesApart()
+
+    def read(start: int, stop: int) -> bool:
+        step = -(-(stop - start) // JSON_PARTS)
+        return all(read_part(at, min(at + step, stop)) for at in range(start, stop, step))
+
+    def read_part(start: int, stop: int) -> bool:
+        table = _flat_json_lines(b"\n".join(lines[start:stop]))
+        if table is not None:
+            tables.append(table)
+            starts.append(start)
+            return True
+        if stop - start > 1:
+            return read(start, stop)
+        if apart.count >= JSON_LINES_APART_MAX:
+            return False
+        row = apart.read(start, lines[start].decode("utf-8"))
+        if row is not None:
+            tables.append(
+                pa.table({key: pa.array([text], pa.string()) for key, text in row.items()})
+            )
+            starts.append(start)
+        return True
+
+    if not read(0, len(lines)):
+        return None
+    # A line of only non-ASCII white space is no record: later lines' numbers close up.
+    blank = np.array(apart.blank, dtype=np.int64)
+    runs = [np.arange(at, at + table.num_rows) for at, table in zip(starts, tables, strict=True)]
+    line_numbers = np.concatenate(runs) if runs else np.array([], dtype=np.int64)
+    aside = np.array(apart.numbers, dtype=np.int64)
+    values = pa.concat_tables(tables, promote_options="default") if tables else pa.table({})
     return _FileRows(
-        headers=table.column_names,
-        values=table,
-        row_numbers=np.arange(1, table.num_rows + 1),
-        unreadable=_unreadable_rows(spec.name, file_name, np.array([], dtype=np.int64), [], []),
+        headers=values.column_names,
+        values=values,
+        row_numbers=line_numbers + 1 - np.searchsorted(blank, line_numbers),
+        unreadable=_unreadable_rows(
+            spec.name,
+            file_name,
+            aside + 1 - np.searchsorted(blank, aside),
+            apart.reasons,
+            apart.raws,
+        ),
     )
 
 
+@dataclass
+class _LinesApart:
+    """JSON lines read one by one: blank ones (by their index), and those set aside with why."""
+
+    blank: list[int] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    raws: list[str] = field(default_factory=list)
+    count: int = 0
+
+    def read(self, index: int, line: str) -> dict[str, str | None] | None:
+        """The line's row, or None (blank, or set aside)."""
+        self.count += 1
+        parsed = _json_line(line)
+        if parsed is None:
+            self.blank.append(index)
+            return None
+        raw, value = parsed
+        rows, problem = _record_rows_or_problem(value, _flat_record_rows)
+        if problem is None:
+            return rows[0]
+        self.numbers.append(index)
+        self.reasons.append(problem)
+        self.raws.append(raw)
+        return None
+
+
 def _flat_json_lines(data: bytes) -> pa.Table | None:
-    """JSON Lines of flat objects with every value as text; `None` when Arrow cannot read them."""
+    """JSON Lines of flat objects with every value as text; `None` when Arrow cannot read them,
+    or reads a number as floating point (whose text would differ from the record-by-record
+    reading's: `1e2`, an integer past 64 bits)."""
     # Arrow types ISO date strings as timestamps; those fields are read as the text they are,
     # learnt from the first lines so that one full pass usually suffices.
     sample = data[: data.rfind(b"\n", 0, JSON_SAMPLE_BYTES) + 1] or data
@@ -359,7 +453,7 @@ def _flat_json_lines(data: bytes) -> pa.Table | None:
             table = _json_lines_table(data, text_fields + late_fields)
     except pa.ArrowInvalid:
         return None  # a bad line, a JSON document, an over-long line: read record by record
-    if any(pa.types.is_nested(field.type) for field in table.schema):
+    if any(pa.types.is_nested(f.type) or pa.types.is_floating(f.type) for f in table.schema):
         return None
     return pa.table(
         [column.cast(pa.string()) for column in table.columns], names=table.column_names
@@ -392,12 +486,7 @@ def _read_json_records(
     aside_raws: list[str] = []
     number = 0
     for raw, value in _json_values(data.decode(encoding), is_document):
-        problem = _json_problem(value)
-        if problem is None:
-            try:
-                produced = record_rows(value)
-            except EspRecordError as error:
-                problem = str(error)
+        produced, problem = _record_rows_or_problem(value, record_rows)
         if problem is not None:
             number += 1
             aside_numbers.append(number)
@@ -442,16 +531,31 @@ def _json_values(text: str, may_be_document: bool) -> list[tuple[str, Any]]:
                 document = pages[0] if pages else [document]
             items = document if isinstance(document, list) else [document]
             return [(json.dumps(item, ensure_ascii=False), item) for item in items]
-    values: list[tuple[str, Any]] = []
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            values.append((line, json.loads(line)))
-        except json.JSONDecodeError as error:
-            values.append((json.dumps(line, ensure_ascii=False), error))
-    return values
+    return [value for line in text.split("\n") if (value := _json_line(line)) is not None]
+
+
+def _json_line(line: str) -> tuple[str, Any] | None:
+    """(raw text, parsed value or the parse error) of one JSON line; None for a blank line."""
+    line = line.strip()
+    if not line:
+        return None
+    try:
+        return line, json.loads(line)
+    except json.JSONDecodeError as error:
+        return json.dumps(line, ensure_ascii=False), error
+
+
+def _record_rows_or_problem(
+    value: object, record_rows: Callable[[dict[str, Any]], list[dict[str, str | None]]]
+) -> tuple[list[dict[str, str | None]], str | None]:
+    """The rows a parsed JSON record gives, or why it gives none."""
+    problem = _json_problem(value)
+    if problem is not None:
+        return [], problem
+    try:
+        return record_rows(value), None  # type: ignore[arg-type]
+    except EspRecordError as error:
+        return [], str(error)
 
 
 def _json_problem(value: object) -> str | None:

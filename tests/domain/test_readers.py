@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from hygiene_pipeline.domain import readers
 from hygiene_pipeline.domain.feed_frames import REJECTED_COLUMNS, FeedFrames
 from hygiene_pipeline.domain.feed_specs import feed_spec
 from hygiene_pipeline.domain.headers import load_column_mappings
@@ -345,6 +346,44 @@ def test_json_lines_with_bad_lines_and_nested_values(tmp_path: Path) -> None:
     assert reasons[("events.ndjson", 2)].startswith("invalid JSON: Expecting value")
     assert reasons[("events.ndjson", 3)] == "not a JSON object with fields"
     assert_every_row_once(batch, data_rows=4)
+
+
+def test_json_lines_with_a_few_bad_lines_among_many(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Arrow reads the runs of good lines, the few bad ones are read one by one: rows, row
+    numbers and reasons are those of reading every record by itself."""
+    lines = [
+        json.dumps({"contact_id": f"C{n}", "event_type": "web_visit", "occurred_at": n})
+        for n in range(1, 3001)
+    ]
+    lines[10] = '{"contact_id": "C11", "event_type": '
+    event = {"event_type": "web_visit", "occurred_at": 1}
+    lines[1500] = json.dumps({"contact_id": "C1501", **event, "meta": {"a": 1}})
+    lines[2000] = "[1, 2]"
+    lines[2500] = json.dumps({"contact_id": "C2501", **event, "score": 0.5})
+    lines[2999] = json.dumps({"contact_id": "C3000", **event, "only_here": "yes"})
+    # blank lines, one of them ideographic space only, count as no record
+    text = "\n".join([*lines[:700], "", "\u3000", *lines[700:]]) + "\n"
+    land(tmp_path, "engagement_events", "events.jsonl", text)
+    batch = read_feed(tmp_path, "engagement_events")
+    accepted = batch.accepted
+    assert len(accepted) == 2998 and accepted["row_number"].is_monotonic_increasing
+    by_id = accepted.set_index("contact_id")
+    assert by_id.loc["C1", "row_number"] == 1 and by_id.loc["C701", "row_number"] == 701
+    assert by_id.loc["C3000", "row_number"] == 3000
+    assert by_id.loc["C1501", "meta"] == '{"a": 1}' and by_id.loc["C2501", "score"] == "0.5"
+    assert by_id.loc["C3000", "only_here"] == "yes" and pd.isna(by_id.loc["C1", "only_here"])
+    assert by_id.loc["C42", "occurred_at"] == "42"
+    reasons = reasons_by_row(batch)
+    assert reasons[("events.jsonl", 11)].startswith("invalid JSON: Expecting value")
+    assert reasons[("events.jsonl", 2001)] == "not a JSON object with fields"
+    assert_every_row_once(batch, data_rows=3000)
+
+    monkeypatch.setattr(readers, "JSON_LINES_APART_MAX", 0)
+    one_by_one = read_feed(tmp_path, "engagement_events")
+    pd.testing.assert_frame_equal(accepted, one_by_one.accepted)
+    pd.testing.assert_frame_equal(batch.rejected, one_by_one.rejected)
 
 
 def test_json_numbers_read_record_by_record_keep_their_text(tmp_path: Path) -> None:
