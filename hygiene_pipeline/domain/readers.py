@@ -26,11 +26,12 @@ counts records; an SES notification with several recipients gives one record per
 Flat JSON Lines are parsed by Arrow; where some lines defeat it (invalid JSON, a nested value, a
 floating-point number), those lines alone are read record by record, with the same result.
 
-Values stay text; empty and whitespace-only values become `None`. Headers are normalised and
-mapped to contract names (`headers`); when several columns map to one name, the first non-empty
-value in column order wins. Unknown columns are kept under their normalised names; which source
-column became which column is reported per file in `FeedFrames.column_mapping`. Every contract
-column of the feed is present (all `None` when no file has it), then the unknown columns, then
+Values stay text, in Arrow-backed columns (`RAW_TEXT_DTYPE`: no Python object per value);
+empty and whitespace-only values are missing (NA). Headers are normalised and mapped to
+contract names (`headers`); when several columns map to one name, the first non-empty value in
+column order wins. Unknown columns are kept under their normalised names; which source column
+became which column is reported per file in `FeedFrames.column_mapping`. Every contract column
+of the feed is present (all missing when no file has it), then the unknown columns, then
 the lineage columns `source_file` and `row_number`. A file's own column named like a lineage
 column is kept with the suffix `_original`. `crm_contacts` rows take `source_system` from its
 column, or where that is absent or blank from the file name's first token split on `_`, `-`,
@@ -110,6 +111,8 @@ JSON_CONTROL_ESCAPE = re.compile(rb"\\(?:u00[01][0-9a-fA-F]|u007[fF]|[bf])")
 """JSON spells control characters as escapes (backslash-u0000, backslash-b, ...), which the bytes
 of the file do not show as control bytes."""
 WORKBOOK_ENCODING = "workbook"
+RAW_TEXT_DTYPE = pd.StringDtype("pyarrow")
+"""The dtype of the raw rows' text columns (`FeedFrames.accepted`)."""
 
 
 @dataclass
@@ -162,7 +165,7 @@ def read_feed(
         columns_by_file = {batch.name: batch.accepted.column_names for batch in batches}
         table, duplicates = _without_duplicates(table, feed, *spec.unique_within, columns_by_file)
         rejected.append(duplicates)
-    accepted = table.to_pandas(split_blocks=True)
+    accepted = table.to_pandas(split_blocks=True, types_mapper=_arrow_backed_text)
     mapping_report = (
         pd.concat([batch.column_mapping for batch in batches], ignore_index=True)
         if batches
@@ -771,6 +774,12 @@ def _codes(column: pa.ChunkedArray) -> np.ndarray:
     """Integer codes that are equal exactly where the values are equal."""
     positions = pc.index_in(column, value_set=pc.unique(column))
     return pc.fill_null(positions, -1).to_numpy().astype(np.int64)
+
+
+def _arrow_backed_text(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
+    """Text columns stay in Arrow's memory (`string[pyarrow]`): no Python object per value, and
+    the standardisers' string methods run in Arrow's compute kernels."""
+    return RAW_TEXT_DTYPE if pa.types.is_string(arrow_type) else None
 
 
 def _concatenated_rejections(parts: list[pd.DataFrame]) -> pd.DataFrame:
