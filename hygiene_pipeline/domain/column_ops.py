@@ -218,7 +218,13 @@ def fold_accents(values: pd.Series) -> pd.Series:
 
 
 def arrow_strings(values: pd.Series | np.ndarray) -> pa.Array:
-    """Arrow string array of a text column (missing -> null), for Arrow's vectorised kernels."""
+    """Arrow string array of a text column (missing -> null), for Arrow's vectorised kernels;
+    from an Arrow-backed column's own buffers, without a Python object per value."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        array = pa.array(values.array)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        return array.cast(pa.string())
     array = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
     return pa.array(array, pa.string(), from_pandas=True)
 

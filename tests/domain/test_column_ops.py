@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from hygiene_pipeline.domain.column_ops import (
+    arrow_strings,
     blank_to_none,
     clean_text,
     fold_accents,
@@ -80,3 +82,12 @@ def test_blank_to_none_strips_as_python_does() -> None:
     assert out.tolist() == expected
     assert out.index.equals(values.index)
     assert blank_to_none(values.astype("string")).tolist() == expected
+
+
+def test_arrow_strings_of_an_arrow_backed_column_in_several_chunks() -> None:
+    chunks = pa.chunked_array([["a", None], [" b", "ü"]], pa.large_string())
+    values = pd.Series(pd.arrays.ArrowStringArray(chunks))
+    array = arrow_strings(values)
+    assert isinstance(array, pa.Array) and array.type == pa.string()
+    assert array.to_pylist() == ["a", None, " b", "ü"]
+    assert arrow_strings(values.astype(object)).equals(array)
