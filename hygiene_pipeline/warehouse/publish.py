@@ -48,7 +48,7 @@ def replace_with_frame(
     """Replace `schema.table` with the frame's rows, typed after its dtypes."""
     loading = _loading_name(table)
     create_table_for(conn, schema, loading, frame)
-    swap_in(conn, schema, table, loading, docs=docs, index_columns=index_columns)
+    _swap_in(conn, schema, table, loading, docs, index_columns)
 
 
 def replace_with_query(
@@ -61,21 +61,10 @@ def replace_with_query(
     index_columns: Iterable[str] = (),
 ) -> None:
     """Replace `schema.table` with the result of a SELECT run inside the warehouse."""
-    loading = load_query(conn, schema, table, select_sql)
-    swap_in(conn, schema, table, loading, docs=docs, index_columns=index_columns)
-
-
-def load_query(conn: Connection, schema: str, table: str, select_sql: str) -> str:
-    """Build the SELECT's result under a loading name of `table` in `schema`, to swap in later
-    (`swap_in`); returns that name."""
     loading = _loading_name(table)
-    execute(conn, f"CREATE TABLE {qualified_name(conn.dialect, schema, loading)} AS {select_sql}")
-    return loading
-
-
-def drop_loading(conn: Connection, schema: str, loading: str) -> None:
-    """Drop a table built by `load_query` that will not be swapped in."""
-    execute(conn, f"DROP TABLE IF EXISTS {qualified_name(conn.dialect, schema, loading)}")
+    target = qualified_name(conn.dialect, schema, loading)
+    execute(conn, f"CREATE TABLE {target} AS {select_sql}")
+    _swap_in(conn, schema, table, loading, docs, index_columns)
 
 
 def replace_view(
@@ -116,16 +105,14 @@ def append_frame(
     insert_frame(conn, schema, table, frame)
 
 
-def swap_in(
+def _swap_in(
     conn: Connection,
     schema: str,
     table: str,
     loading: str,
-    *,
     docs: TableDocs,
-    index_columns: Iterable[str] = (),
+    index_columns: Iterable[str],
 ) -> None:
-    """Index the loading table (PostgreSQL) and put it in the place of `schema.table`."""
     columns = _indexed_columns(conn, schema, loading, index_columns)
     create_indexes(conn, schema, loading, columns)
     with _replacing(conn, schema, table, docs):
