@@ -172,7 +172,7 @@ def read_feed(
         else empty_column_mapping()
     )
     del table, batches
-    # hand the freed Arrow buffers back to the OS: later stages allocate outside Arrow's pool
+    # hand the Arrow buffers no column holds back to the OS: later stages allocate outside it
     pa.default_memory_pool().release_unused()
     return FeedFrames(
         feed=feed,
@@ -778,7 +778,7 @@ def _codes(column: pa.ChunkedArray) -> np.ndarray:
 
 def _arrow_backed_text(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
     """Text columns stay in Arrow's memory (`string[pyarrow]`): no Python object per value, and
-    the standardisers' string methods run in Arrow's compute kernels."""
+    Arrow's kernels read them without a copy (`column_ops.arrow_strings`)."""
     return RAW_TEXT_DTYPE if pa.types.is_string(arrow_type) else None
 
 

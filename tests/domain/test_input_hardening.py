@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from hygiene_pipeline.domain.emails import standardise_emails
 from hygiene_pipeline.domain.feed_frames import FeedFrames
+from hygiene_pipeline.domain.readers import read_feed
 from hygiene_pipeline.domain.spreadsheet_safety import formula_like, spreadsheet_safe
 from hygiene_pipeline.domain.standardise import (
     standardise_call_logs,
@@ -160,3 +163,20 @@ def test_exports_neutralise_formulas_and_leave_numbers_alone() -> None:
     assert safe["phone"].equals(frame["phone"])
     assert safe["rank"].equals(frame["rank"])
     assert not formula_like(safe["name"]).any()
+
+
+def test_formulas_in_carried_columns_of_a_read_file_are_flagged(tmp_path: Path) -> None:
+    folder = tmp_path / "crm_contacts"
+    folder.mkdir()
+    (folder / "salesforce_contacts.csv").write_text(
+        "Id,FirstName,LastName,Email,Custom Note\n"
+        '1,Ann,Lee,ann@acme.test,"=HYPERLINK(""http://evil.example"",""x"")"\n'
+        "2,Bob,Ray,bob@acme.test,call after lunch\n",
+        encoding="utf-8",
+    )
+    raw = read_feed(tmp_path, "crm_contacts")
+    staged = standardise_crm_contacts(raw, not_after=NOT_AFTER).accepted
+
+    assert staged["formula_columns"].tolist() == ["custom_note", None]
+    safe = spreadsheet_safe(raw.accepted)
+    assert safe["custom_note"].tolist()[0].startswith("'=HYPERLINK")
