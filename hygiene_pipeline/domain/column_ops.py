@@ -26,6 +26,8 @@ import pyarrow.compute as pc
 T = TypeVar("T")
 R = TypeVar("R")
 
+STRING_ARRAY_MAX_BYTES = 2**31 - 1
+"""Above this, text stays `large_string`: Arrow's `string` offsets are 32-bit."""
 POOL_THRESHOLD = 50_000
 """Items below which per-value work stays in-process (starting a worker costs about a second)."""
 
@@ -224,7 +226,7 @@ def arrow_strings(values: pd.Series | np.ndarray) -> pa.Array:
         array = pa.array(values.array)
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks()
-        return array.cast(pa.string())
+        return array.cast(pa.string()) if array.nbytes < STRING_ARRAY_MAX_BYTES else array
     array = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
     return pa.array(array, pa.string(), from_pandas=True)
 

@@ -99,9 +99,16 @@ JSON_SAMPLE_BYTES = 1 << 20
 JSON_PARTS = 16
 """Parts a run of JSON lines that Arrow cannot read whole is cut into, to find the lines it
 cannot read (each part that fails is cut again)."""
-JSON_LINES_APART_MAX = 1_000
-"""Lines Arrow cannot read that are read one by one beside it; a file with more is read record
-by record throughout (a file of nested records, say)."""
+JSON_PART_MIN_LINES = 64
+"""A run of lines this short that Arrow cannot read is read line by line, not cut again."""
+JSON_LINES_APART_MAX = 10_000
+"""Lines read one by one beside Arrow; a file with more is read record by record throughout."""
+JSON_FAILED_PARTS_MAX = 200
+"""Parts Arrow fails to read before the file is read record by record throughout instead (bad
+lines everywhere would cost more parsing in parts than record by record)."""
+JSON_OBJECT_LINE = re.compile(rb"^\s*\{\s*[^\s}]")
+"""A line that opens a JSON object with a field: the only lines handed to Arrow's parser (a
+`null` line or an empty object would become a row of nulls, or worse)."""
 CSV_BLOCK_BYTES = 8 << 20
 FILE_NAME_TOKENS = re.compile(r"[_\-. ]+")
 QUOTED = re.compile(r'"[^"]*"')
@@ -344,10 +351,12 @@ def _fields_json(text: str, delimiter: str) -> str:
 
 
 def _read_json(file_name: str, data: bytes, encoding: str, spec: FeedSpec) -> _FileRows:
-    """Flat JSON Lines via Arrow's parser; ESP shapes, bad lines, documents record by record."""
+    """Flat JSON Lines via Arrow's parser (around the few lines it cannot read); ESP shapes,
+    documents and files of many such lines record by record."""
     if spec.name == "email_bounces":
         return _read_json_records(file_name, data, encoding, spec, _bounce_record_rows)
-    table = _flat_json_lines(data) if encoding == "utf-8" else None
+    parsed = _json_lines_arrow(data) if encoding == "utf-8" else None
+    table = _flat_text(parsed) if parsed is not None else None
     if table is not None:
         return _FileRows(
             headers=table.column_names,
@@ -356,44 +365,66 @@ def _read_json(file_name: str, data: bytes, encoding: str, spec: FeedSpec) -> _F
             unreadable=_unreadable_rows(spec.name, file_name, np.array([], dtype=np.int64), [], []),
         )
     is_document = file_name.lower().removesuffix(".gz").endswith(".json")
-    in_parts = encoding == "utf-8" and not is_document
+    # Parts only help where some lines do not parse; nested or floating values are everywhere.
+    in_parts = encoding == "utf-8" and not is_document and parsed is None
     rows = _json_lines_in_parts(file_name, data, spec) if in_parts else None
-    return rows or _read_json_records(file_name, data, encoding, spec, _flat_record_rows)
+    return (
+        rows
+        if rows is not None
+        else _read_json_records(file_name, data, encoding, spec, _flat_record_rows)
+    )
 
 
 def _json_lines_in_parts(file_name: str, data: bytes, spec: FeedSpec) -> _FileRows | None:
     """JSON Lines that Arrow cannot read whole: Arrow reads the runs of lines it can, and the few
-    lines it cannot (invalid JSON, a nested value) are read as `_read_json_records` reads every
-    line, so rows, row numbers and reasons are the same. None when more than
-    `JSON_LINES_APART_MAX` lines need reading one by one."""
+    lines it cannot (not an object with fields, invalid JSON, a nested or floating-point value,
+    several objects on one line) are read as `_read_json_records` reads every line, so rows,
+    row numbers and reasons are the same. Arrow only ever sees lines that open an object with a
+    field. None when more than `JSON_LINES_APART_MAX` lines need reading one by one, or more
+    than `JSON_FAILED_PARTS_MAX` parts fail."""
     lines = [line for line in data.split(b"\n") if line.strip()]
     tables: list[pa.Table] = []
     starts: list[int] = []
     apart = _LinesApart()
 
+    def one_by_one(start: int, stop: int) -> bool:
+        for at in range(start, stop):
+            if apart.count >= JSON_LINES_APART_MAX:
+                return False
+            row = apart.read(at, lines[at].decode("utf-8"))
+            if row is not None:
+                tables.append(pa.table({k: pa.array([v], pa.string()) for k, v in row.items()}))
+                starts.append(at)
+        return True
+
     def read(start: int, stop: int) -> bool:
         step = -(-(stop - start) // JSON_PARTS)
         return all(read_part(at, min(at + step, stop)) for at in range(start, stop, step))
 
+    failed_parts = 0
+
     def read_part(start: int, stop: int) -> bool:
-        table = _flat_json_lines(b"\n".join(lines[start:stop]))
-        if table is not None:
+        nonlocal failed_parts
+        parsed = _json_lines_arrow(b"\n".join(lines[start:stop]))
+        table = _flat_text(parsed) if parsed is not None else None
+        if table is not None and table.num_rows == stop - start:
             tables.append(table)
             starts.append(start)
             return True
-        if stop - start > 1:
-            return read(start, stop)
-        if apart.count >= JSON_LINES_APART_MAX:
+        failed_parts += 1
+        if failed_parts > JSON_FAILED_PARTS_MAX:
             return False
-        row = apart.read(start, lines[start].decode("utf-8"))
-        if row is not None:
-            tables.append(
-                pa.table({key: pa.array([text], pa.string()) for key, text in row.items()})
-            )
-            starts.append(start)
-        return True
+        if stop - start <= JSON_PART_MIN_LINES:
+            return one_by_one(start, stop)
+        return read(start, stop)
 
-    if not read(0, len(lines)):
+    objects = [at for at, line in enumerate(lines) if JSON_OBJECT_LINE.match(line)]
+    done = 0
+    for run_start, run_stop in _runs(objects):
+        if not (one_by_one(done, run_start) and read_part(run_start, run_stop)):
+            return None
+        done = run_stop
+    if not one_by_one(done, len(lines)):
         return None
     # A line of only non-ASCII white space is no record: later lines' numbers close up.
     blank = np.array(apart.blank, dtype=np.int64)
@@ -413,6 +444,17 @@ def _json_lines_in_parts(file_name: str, data: bytes, spec: FeedSpec) -> _FileRo
             apart.raws,
         ),
     )
+
+
+def _runs(positions: list[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive positions as `(first, after last)`."""
+    runs: list[tuple[int, int]] = []
+    for at in positions:
+        if runs and runs[-1][1] == at:
+            runs[-1] = (runs[-1][0], at + 1)
+        else:
+            runs.append((at, at + 1))
+    return runs
 
 
 @dataclass
@@ -442,20 +484,29 @@ class _LinesApart:
         return None
 
 
-def _flat_json_lines(data: bytes) -> pa.Table | None:
-    """JSON Lines of flat objects with every value as text; `None` when Arrow cannot read them,
-    or reads a number as floating point (whose text would differ from the record-by-record
-    reading's: `1e2`, an integer past 64 bits)."""
+def _json_lines_arrow(data: bytes) -> pa.Table | None:
+    """JSON Lines as Arrow parses them, date-like text kept as text; `None` when it cannot (a bad
+    line, a JSON document, an over-long line)."""
     # Arrow types ISO date strings as timestamps; those fields are read as the text they are,
     # learnt from the first lines so that one full pass usually suffices.
     sample = data[: data.rfind(b"\n", 0, JSON_SAMPLE_BYTES) + 1] or data
     try:
-        text_fields = _temporal_fields(pa_json.read_json(pa.BufferReader(sample)))
+        first = pa_json.read_json(pa.BufferReader(sample))
+        text_fields = _temporal_fields(first)
+        if len(sample) == len(data) and not text_fields:
+            return first
         table = _json_lines_table(data, text_fields)
         if late_fields := _temporal_fields(table):
             table = _json_lines_table(data, text_fields + late_fields)
     except pa.ArrowInvalid:
-        return None  # a bad line, a JSON document, an over-long line: read record by record
+        return None
+    return table
+
+
+def _flat_text(table: pa.Table) -> pa.Table | None:
+    """Every value as text; `None` for a nested value or a number Arrow read as floating point
+    (whose text would differ from the record-by-record reading's: `1e2`, an integer past 64
+    bits)."""
     if any(pa.types.is_nested(f.type) or pa.types.is_floating(f.type) for f in table.schema):
         return None
     return pa.table(
@@ -464,7 +515,7 @@ def _flat_json_lines(data: bytes) -> pa.Table | None:
 
 
 def _temporal_fields(table: pa.Table) -> list[str]:
-    return [field.name for field in table.schema if pa.types.is_temporal(field.type)]
+    return [f.name for f in table.schema if pa.types.is_temporal(f.type)]
 
 
 def _json_lines_table(data: bytes, text_fields: list[str]) -> pa.Table:

@@ -368,12 +368,14 @@ def test_json_lines_with_a_few_bad_lines_among_many(
     lines[2000] = "[1, 2]"
     lines[2500] = json.dumps({"contact_id": "C2501", **event, "score": 0.5})
     lines[2999] = json.dumps({"contact_id": "C3000", **event, "only_here": "yes"})
+    lines[20], lines[21] = "null", '{"contact_id": "C22", "event_type": '  # null beside a bad line
+    lines[30], lines[40] = "{ }", lines[40] + " " + lines[41]  # two objects on one line
     # blank lines, one of them ideographic space only, count as no record
     text = "\n".join([*lines[:700], "", "\u3000", *lines[700:]]) + "\n"
     land(tmp_path, "engagement_events", "events.jsonl", text)
     batch = read_feed(tmp_path, "engagement_events")
     accepted = batch.accepted
-    assert len(accepted) == 2998 and accepted["row_number"].is_monotonic_increasing
+    assert len(accepted) == 2994 and accepted["row_number"].is_monotonic_increasing
     by_id = accepted.set_index("contact_id")
     assert by_id.loc["C1", "row_number"] == 1 and by_id.loc["C701", "row_number"] == 701
     assert by_id.loc["C3000", "row_number"] == 3000
@@ -383,6 +385,11 @@ def test_json_lines_with_a_few_bad_lines_among_many(
     reasons = reasons_by_row(batch)
     assert reasons[("events.jsonl", 11)].startswith("invalid JSON: Expecting value")
     assert reasons[("events.jsonl", 2001)] == "not a JSON object with fields"
+    assert reasons[("events.jsonl", 21)] == reasons[("events.jsonl", 31)]
+    assert reasons[("events.jsonl", 21)] == "not a JSON object with fields"
+    assert reasons[("events.jsonl", 22)].startswith("invalid JSON: Expecting value")
+    assert reasons[("events.jsonl", 41)].startswith("invalid JSON: Extra data")
+    assert "C42" in by_id.index and "C41" not in by_id.index
     assert_every_row_once(batch, data_rows=3000)
 
     monkeypatch.setattr(readers, "JSON_LINES_APART_MAX", 0)
