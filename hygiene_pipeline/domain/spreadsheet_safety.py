@@ -46,7 +46,7 @@ def formula_columns(frame: pd.DataFrame, skip: set[str] | frozenset[str]) -> pd.
     when there is none); `skip` names columns that are not free text (parsed phones)."""
     names = np.full(len(frame), "", dtype=object)
     for column in frame.columns:
-        if column in skip or not _is_text(frame[column]):
+        if column in skip or not pd.api.types.is_string_dtype(frame[column].dtype):
             continue
         hit = formula_like(frame[column]).to_numpy()
         if hit.any():
@@ -59,14 +59,9 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` whose formula-like text values are prefixed with an apostrophe."""
     safe = frame.copy()
     for column in safe.columns:
-        if not _is_text(safe[column]):
+        if not pd.api.types.is_string_dtype(safe[column].dtype):
             continue
         hit = formula_like(safe[column])
         if hit.any():
             safe.loc[hit, column] = NEUTRALISING_PREFIX + safe.loc[hit, column].astype(str)
     return safe
-
-
-def _is_text(values: pd.Series) -> bool:
-    """Whether a column holds text: Python objects or Arrow-backed strings (raw feed columns)."""
-    return values.dtype == object or isinstance(values.dtype, pd.StringDtype)
