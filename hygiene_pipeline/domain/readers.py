@@ -23,8 +23,10 @@ of objects, a Mailgun events page (`{"items": [...]}`) or a Postmark bounces pag
 (`{"Bounces": [...]}`). Bounce records in the shape of an ESP export are flattened by
 `esp_bounces`; other bounce records must be flat objects with bounce columns. `row_number`
 counts records; an SES notification with several recipients gives one record per recipient.
-Flat JSON Lines are parsed by Arrow; where some lines defeat it (invalid JSON, a nested value, a
-floating-point number), those lines alone are read record by record, with the same result.
+Flat JSON Lines are parsed by Arrow. Where a few lines defeat it (invalid JSON, a line that is no
+object, a nested or floating-point value), those lines alone are read record by record, with the
+same result; a file with many such lines, or with nested or floating-point values on its lines
+in general, is read record by record throughout.
 
 Values stay text, in Arrow-backed columns (`RAW_TEXT_DTYPE`: no Python object per value);
 empty and whitespace-only values are missing (NA). Headers are normalised and mapped to
@@ -107,8 +109,8 @@ JSON_FAILED_PARTS_MAX = 200
 """Parts Arrow fails to read before the file is read record by record throughout instead (bad
 lines everywhere would cost more parsing in parts than record by record)."""
 JSON_OBJECT_LINE = re.compile(rb"^\s*\{\s*[^\s}]")
-"""A line that opens a JSON object with a field: the only lines handed to Arrow's parser (a
-`null` line or an empty object would become a row of nulls, or worse)."""
+"""A line that opens a JSON object with a field: the only lines handed to Arrow's parser (it
+reads an empty object as a row of nulls, and a part starting with a `null` line can crash it)."""
 CSV_BLOCK_BYTES = 8 << 20
 FILE_NAME_TOKENS = re.compile(r"[_\-. ]+")
 QUOTED = re.compile(r'"[^"]*"')
