@@ -7,11 +7,15 @@ import shutil
 from pathlib import Path
 from typing import NamedTuple
 
+import duckdb
 from dagster import DagsterInstance, Definitions, ExecuteInProcessResult, materialize
 
 from hygiene_pipeline.definitions import build_definitions
 from hygiene_pipeline.defs.resources import BatchClockResource, LandingResource, WarehouseResource
 from hygiene_pipeline.warehouse.engine import default_duckdb_url
+
+RUN_STAMPS = {"run_id", "checked_at", "measured_at"}
+"""Columns that name the run or its clock: they differ between any two runs."""
 
 
 def materialize_batch(landing: Path, url: str, home: Path, as_of: str) -> ExecuteInProcessResult:
@@ -47,3 +51,40 @@ class PublishedRun(NamedTuple):
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(self.home / "warehouse.duckdb", folder / "warehouse.duckdb")
         return default_duckdb_url(folder)
+
+
+def published_columns(connection: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[str]]:
+    """The columns of each published table of an attached warehouse (views over them show the
+    run's clock)."""
+    rows = connection.execute(
+        "SELECT schema_name || '.' || table_name, list(column_name ORDER BY column_index) "
+        "FROM duckdb_columns() SEMI JOIN duckdb_tables() USING (database_name, schema_name, "
+        "table_name) WHERE database_name = ? AND schema_name IN ('staging', 'curated') "
+        "GROUP BY ALL",
+        [catalog],
+    ).fetchall()
+    return dict(rows)
+
+
+def published_differences(first: Path, second: Path) -> dict[str, int]:
+    """Rows that only one of two DuckDB warehouses publishes, per table (run stamps aside); a
+    table only one of them has counts as -1."""
+    connection = duckdb.connect()
+    connection.execute(f"ATTACH '{first}' AS a (READ_ONLY)")
+    connection.execute(f"ATTACH '{second}' AS b (READ_ONLY)")
+    tables, others = published_columns(connection, "a"), published_columns(connection, "b")
+    differ = {table: -1 for table in set(tables) ^ set(others)}
+    for table, columns in tables.items():
+        if others.get(table) != columns:
+            differ[table] = -1
+            continue
+        kept = ", ".join(f'"{c}"' for c in columns if c not in RUN_STAMPS)
+        rows = connection.execute(
+            f"SELECT count(*) FROM ((SELECT {kept} FROM a.{table} EXCEPT ALL "
+            f"SELECT {kept} FROM b.{table}) UNION ALL (SELECT {kept} FROM b.{table} "
+            f"EXCEPT ALL SELECT {kept} FROM a.{table}))"
+        ).fetchone()[0]
+        if rows:
+            differ[table] = rows
+    connection.close()
+    return differ

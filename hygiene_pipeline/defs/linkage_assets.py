@@ -25,7 +25,12 @@ from dagster import (
 from hygiene_pipeline.defs.metadata import counts_table, table_schema
 from hygiene_pipeline.defs.resources import IO_RETRY, LinkageResource, WarehouseResource
 from hygiene_pipeline.defs.warehouse_io import projected_input
-from hygiene_pipeline.linkage.accounts import resolve_accounts
+from hygiene_pipeline.domain.column_ops import background_executor
+from hygiene_pipeline.linkage.accounts import (
+    ACCOUNT_INPUT_COLUMNS,
+    person_accounts,
+    record_accounts,
+)
 from hygiene_pipeline.linkage.api import match_pairs as match_pairs_table
 from hygiene_pipeline.linkage.blocking import candidate_pairs as block
 from hygiene_pipeline.linkage.classifier import score
@@ -198,6 +203,11 @@ def clusters(
     )
 
 
+ACCOUNT_WORKER_RECORDS = 250_000
+"""Records from which accounts are resolved in a worker process beside the golden records; below
+this the worker's start (about two seconds in a run) outweighs the work."""
+
+
 @multi_asset(
     outs={
         "golden_identities": AssetOut(
@@ -243,10 +253,15 @@ def golden_and_xref(
         else None
     )
     records = linkable_contacts(contacts)
-    golden, xref, stats = golden_records(records, assignments, CRM_GOLDEN_RULES, previous)
-    record_accounts, person_accounts, accounts = resolve_accounts(records, xref)
-    xref.insert(4, "account_id", xref["record_key"].map(record_accounts))
-    golden.insert(1, "account_id", golden["entity_id"].map(person_accounts))
+    with background_executor(len(records), ACCOUNT_WORKER_RECORDS) as background:
+        accounts_found = background.submit(
+            record_accounts, records[[c for c in ACCOUNT_INPUT_COLUMNS if c in records]]
+        )
+        golden, xref, stats = golden_records(records, assignments, CRM_GOLDEN_RULES, previous)
+        by_record, accounts = accounts_found.result()
+    xref.insert(4, "account_id", xref["record_key"].map(by_record))
+    by_person = person_accounts(records, xref, by_record)
+    golden.insert(1, "account_id", golden["entity_id"].map(by_person))
     context.log.info(
         "%d records resolved into %d people at %d accounts", len(xref), len(golden), len(accounts)
     )

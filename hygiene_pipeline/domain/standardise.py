@@ -246,9 +246,10 @@ def standardise_crm_contacts(
     what the source CRM says of the record (deleted, merged into a master, e-mail bounced).
 
     Phones are parsed in the region of the contact's country, else `default_region`. The four
-    phone columns (`CRM_PHONE_COLUMNS`) are parsed, and judged for ghost flags, in the
-    background (`background_executor`: a worker process from `CRM_WORKER_ROWS` rows, so that
-    both cores work) while this process standardises the other columns. `vocab` is accepted
+    phone columns (`CRM_PHONE_COLUMNS`) are parsed, and judged for ghost flags, then e-mails
+    and companies standardised, in the background (`background_executor`: a worker process from
+    `CRM_WORKER_ROWS` rows, so that both cores work) while this process standardises the other
+    columns; the two shares take about as long. `vocab` is accepted
     for a uniform signature; contacts use no vocabulary table.
     """
     raw = _positional(batch.accepted)
@@ -261,6 +262,8 @@ def standardise_crm_contacts(
             region,
             worker_processes_of(background),
         )
+        emails = background.submit(standardise_emails, _column(raw, "email"))
+        companies = background.submit(standardise_companies, _column(raw, "company"))
         contact_id = _text(raw, "contact_id")
         source_system = map_distinct(
             _column(raw, "source_system"), lambda d: blank_to_none(d).str.lower()
@@ -291,10 +294,8 @@ def standardise_crm_contacts(
             standardise_names(
                 _column(raw, "first_name"), _column(raw, "last_name"), _column(raw, "full_name")
             ),
-            standardise_emails(_column(raw, "email")).drop(columns="email_error"),
         ]
         rest = [
-            standardise_companies(_column(raw, "company")),
             {
                 "job_title": clean_text(_column(raw, "job_title")),
                 "street": clean_text(_column(raw, "street")),
@@ -319,7 +320,11 @@ def standardise_crm_contacts(
             received_text(raw, RECEIVED_TEXT_COLUMNS),
         ]
         numbers, phone_kinds = all_phones.result()
-    standardised = _assemble(raw, [*parts, *numbers, *rest], CRM_INPUT_COLUMNS)
+        email_columns = emails.result().drop(columns="email_error")
+        company_columns = companies.result()
+    standardised = _assemble(
+        raw, [*parts, email_columns, *numbers, company_columns, *rest], CRM_INPUT_COLUMNS
+    )
     # Ghost flags are never formula-like text, so both are judged on the assembled columns.
     flags = ghost_flags(standardised, phone_kinds).assign(
         formula_columns=_formula_columns(standardised)

@@ -51,7 +51,7 @@ ACCOUNT_INPUT_COLUMNS: tuple[str, ...] = (
     "country",
     "city",
 )
-"""The record columns `resolve_accounts` and `corporate_domains` read (`website` is optional)."""
+"""The record columns `record_accounts` and `corporate_domains` read (`website` is optional)."""
 
 
 def account_id(key: str) -> str:
@@ -136,13 +136,22 @@ def _name_keys(named: pd.DataFrame) -> pd.Series:
 def resolve_accounts(
     contacts: pd.DataFrame, xref: pd.DataFrame
 ) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
-    """Accounts of records and people.
+    """Accounts of records and people: `record_accounts`, then `person_accounts`.
 
-    `contacts` is the standardised `crm_contacts` (`record_key`, `email_domain`, `email_valid`,
-    `company`, `company_key`, `country`, `city`, optional `website`, `updated_at`,
-    `created_at`); `xref` maps `record_key` to `entity_id`. Returns the account id per record
-    (indexed by record key, None without one), per person (indexed by entity id) and the accounts
+    Returns the account id per record (indexed by record key, None without one), per person
+    (indexed by entity id) and the accounts (`ACCOUNT_COLUMNS`).
+    """
+    by_record, accounts = record_accounts(contacts)
+    return by_record, person_accounts(contacts, xref, by_record), accounts
+
+
+def record_accounts(contacts: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """The account id of each record (indexed by record key, None without one) and the accounts
     (`ACCOUNT_COLUMNS`).
+
+    `contacts` holds the `ACCOUNT_INPUT_COLUMNS` of the standardised `crm_contacts`. Records
+    alone decide accounts, so this may run beside the people's golden records (it takes and
+    returns picklable frames).
     """
     frame = pd.DataFrame(
         {
@@ -165,19 +174,16 @@ def resolve_accounts(
     distinct = pd.Series(frame.loc[has, "account_key"].unique())
     ids = pd.Series(distinct.map(account_id).to_numpy(), index=distinct.to_numpy())
     frame["account_id"] = frame["account_key"].map(ids)
-
-    record_accounts = pd.Series(
+    by_record = pd.Series(
         frame["account_id"].to_numpy(), index=frame["record_key"].to_numpy(), name="account_id"
     )
-    entity_accounts = _current_accounts(contacts, xref, record_accounts)
-    accounts = _accounts_table(frame[has])
-    return record_accounts, entity_accounts, accounts
+    return by_record, _accounts_table(frame[has])
 
 
-def _current_accounts(
-    contacts: pd.DataFrame, xref: pd.DataFrame, record_accounts: pd.Series
-) -> pd.Series:
-    """Each person's account: that of their most recently created record with an account."""
+def person_accounts(contacts: pd.DataFrame, xref: pd.DataFrame, by_record: pd.Series) -> pd.Series:
+    """Each person's account (indexed by entity id): that of their most recently created record
+    with an account. `contacts` has `record_key`, `created_at` and `updated_at`; `xref` maps
+    `record_key` to `entity_id`; `by_record` is what `record_accounts` returns."""
 
     def stamps(column: str) -> np.ndarray:
         if column not in contacts:
@@ -190,7 +196,7 @@ def _current_accounts(
             "record_key": contacts["record_key"].to_numpy(),
             "created": stamps("created_at"),
             "updated": stamps("updated_at"),
-            "account_id": record_accounts.reindex(contacts["record_key"]).to_numpy(),
+            "account_id": by_record.reindex(contacts["record_key"]).to_numpy(),
         }
     ).merge(xref[["record_key", "entity_id"]], on="record_key")
     members = members[members["account_id"].notna()]

@@ -5,7 +5,7 @@ missing, or silently taken as absent, and change what the batch publishes."""
 from pathlib import Path
 
 import duckdb
-from batch_runs import PublishedRun
+from batch_runs import PublishedRun, published_columns, published_differences
 from dagster import DagsterInstance, InputContext, materialize
 
 from hygiene_pipeline.definitions import build_definitions
@@ -14,8 +14,6 @@ from hygiene_pipeline.defs.warehouse_io import COLUMNS_METADATA, WarehouseIOMana
 from hygiene_pipeline.warehouse.engine import default_duckdb_url
 
 AS_OF = "2026-06-30T12:00:00+00:00"  # the generated CRM's reference time (tests/conftest.py)
-RUN_STAMPS = {"run_id", "checked_at", "measured_at"}
-"""Columns that name the run or its clock: they differ between any two runs."""
 
 
 class WholeTableIOManager(WarehouseIOManager):
@@ -23,18 +21,6 @@ class WholeTableIOManager(WarehouseIOManager):
 
     def columns_wanted(self, context: InputContext) -> list[str] | None:
         return None
-
-
-def _published_tables(connection: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[str]]:
-    """The columns of each published table (views over them show the run's clock)."""
-    rows = connection.execute(
-        "SELECT schema_name || '.' || table_name, list(column_name ORDER BY column_index) "
-        "FROM duckdb_columns() SEMI JOIN duckdb_tables() USING (database_name, schema_name, "
-        "table_name) WHERE database_name = ? AND schema_name IN ('staging', 'curated') "
-        "GROUP BY ALL",
-        [catalog],
-    ).fetchall()
-    return dict(rows)
 
 
 def test_the_batch_publishes_the_same_with_whole_tables(
@@ -62,20 +48,8 @@ def test_the_batch_publishes_the_same_with_whole_tables(
     )
     assert result.success
 
-    connection = duckdb.connect()
-    connection.execute(f"ATTACH '{generated_crm_run.home / 'warehouse.duckdb'}' AS p (READ_ONLY)")
-    connection.execute(f"ATTACH '{tmp_path / 'warehouse.duckdb'}' AS w (READ_ONLY)")
-    tables = _published_tables(connection, "p")
-    assert tables == _published_tables(connection, "w")
+    published = generated_crm_run.home / "warehouse.duckdb"
+    assert published_differences(published, tmp_path / "warehouse.duckdb") == {}
+    with duckdb.connect(str(published), read_only=True) as connection:
+        tables = published_columns(connection, "warehouse")
     assert {"staging.crm_contacts", "curated.contacts_golden", "curated.dial_list"} <= set(tables)
-    differ = {}
-    for table, columns in tables.items():
-        kept = ", ".join(f'"{c}"' for c in columns if c not in RUN_STAMPS)
-        rows = connection.execute(
-            f"SELECT count(*) FROM ((SELECT {kept} FROM p.{table} EXCEPT ALL "
-            f"SELECT {kept} FROM w.{table}) UNION ALL (SELECT {kept} FROM w.{table} "
-            f"EXCEPT ALL SELECT {kept} FROM p.{table}))"
-        ).fetchone()[0]
-        if rows:
-            differ[table] = rows
-    assert differ == {}
