@@ -5,7 +5,8 @@
   `do_not_call` on any member record. A request is permanent, and it also blocks the number it
   was made on for everyone who shares it, also once the records of the person who made it left
   their sources (`standing_requests`); a named contact's request on a company switchboard binds
-  that person, not the switchboard (`call_requests`).
+  that person, not the switchboard (`call_requests`); a request on a personal line (a mobile, a
+  home line) is the request of everyone whose record holds it.
 - Consent (`consent_valid`): no member record `opted_out`, no unsubscribe (it withdraws
   marketing consent, and the CRM field is often not updated), one `opted_in` whose
   `consent_expires_at` is empty or after `as_of`, and no record saying `expired` unless an
@@ -21,10 +22,10 @@
   company switchboard the person carries (`switchboards`), where reception puts the call
   through to the person asked for, whichever island the consent is on.
 - `refusal_holds`: a person who may be the same as someone who asked not to be called or withdrew
-  consent (one account, or one company name, and names that may be one person's, see
-  `namesakes`, or one full name where one has no account; a personal mailbox or number in
-  common; or the dialler reached one's contact on a number only the other has) is not dialled
-  either: linkage may have kept one person apart.
+  consent (one account, one company name or any number in common, and names that may be one
+  person's, see `namesakes`, or one full name where one has no account; a personal mailbox or
+  number in common; or the dialler reached one's contact on a number only the other has) is not
+  dialled either: linkage may have kept one person apart.
 - `is_callable`: a dial phone, not do-not-call, consent valid.
 - `linkage_review_hold`: a merge to review before it lends anyone consent: the person's records
   form several identity islands (records connected through a shared personal mailbox or personal
@@ -59,8 +60,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from hygiene_pipeline.linkage.mailbox_names import names_from_mailboxes
+from hygiene_pipeline.linkage.romanise import romanised
 from hygiene_pipeline.scoring.evidence_kinds import DNC_CALLS, STRONG_PRESENCE_CALLS
-from hygiene_pipeline.scoring.namesakes import names_agree, names_conflict
+from hygiene_pipeline.scoring.namesakes import may_be_one_person, names_agree, names_conflict
 from hygiene_pipeline.scoring.settings import ScoringSettings
 from hygiene_pipeline.scoring.workspace import Workspace, sql_text_list
 from hygiene_pipeline.vocabulary import INTENT_TIERS
@@ -69,6 +71,10 @@ VALID_OPT_IN = (
     "consent_status = 'opted_in' AND (consent_expires_at IS NULL OR consent_expires_at > $as_of)"
 )
 """SQL over a CRM record: it opted in and the consent has not expired at the batch's `as_of`."""
+
+PERSONAL_LINE = "(n.line <> 'work' OR n.type = 'mobile')"
+"""SQL over `record_numbers n`: a line of the record's own, a mobile, home or other line (a work
+number may be a company's switchboard)."""
 
 DNC = sql_text_list(DNC_CALLS)
 ANSWERED = sql_text_list(STRONG_PRESENCE_CALLS)
@@ -234,8 +240,16 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             GROUP BY pn.entity_id
         ),
         requested AS (
-            SELECT entity_id, min(called_at) AS seen_at FROM call_requests
-            WHERE entity_id IS NOT NULL GROUP BY entity_id
+            SELECT entity_id, min(called_at) AS seen_at FROM (
+                SELECT entity_id, called_at FROM call_requests WHERE entity_id IS NOT NULL
+                UNION ALL
+                -- a request made on a personal line (a mobile, a home line) is its holder's,
+                -- whoever the call was logged against
+                SELECT m.entity_id, cr.called_at
+                FROM call_requests cr JOIN record_numbers n USING (phone_e164)
+                JOIN members m USING (record_key)
+                WHERE cr.scope = 'channel' AND {PERSONAL_LINE}
+            ) GROUP BY entity_id
         ),
         member AS (
             SELECT entity_id, bool_or(do_not_call) AS dnc_flag,
@@ -405,9 +419,10 @@ def refusal_holds(ws: Workspace) -> None:
 
     A person split across two entities (a typo in the name, records with nothing in common but
     the name) must not be called on one half after refusing on the other. Likely halves: one
-    account, or one company name under two accounts (the account itself may be split), and
-    names that may be one person's (`namesakes`), or the same full name where one half has no
-    account; a personal mailbox or personal number (a mobile, a home line) in
+    account, or one company name under two accounts (the account itself may be split), or any
+    number in common (a desk line both halves keep looks like a colleague's switchboard), and
+    names that may be one person's (`namesakes.may_be_one_person`), or the same full name where
+    one half has no account; a personal mailbox or personal number (a mobile, a home line) in
     common; or the dialler calling one entity's contact on a number that only one other entity
     has.
     """
@@ -456,13 +471,30 @@ def refusal_holds(ws: Workspace) -> None:
         WHERE a.account_id IS NULL OR b.account_id IS NULL
         """
     )
-    agree = names_agree(
-        namesakes["first"], namesakes["other_first"], namesakes["last"], namesakes["other_last"]
+    on_one_line = ws.frame(
+        """
+        -- people who carry a number of someone who refused: a person split in two often keeps
+        -- the same desk line on both halves, which looks like a switchboard of two colleagues
+        SELECT DISTINCT b.entity_id, r.entity_id AS other, r.why,
+               ma.first_name_norm AS other_first, mb.first_name_norm AS first,
+               ma.last_name_norm AS other_last, mb.last_name_norm AS last
+        FROM refusing r
+        JOIN person_numbers a USING (entity_id)
+        JOIN person_numbers b ON b.phone_e164 = a.phone_e164 AND b.entity_id <> a.entity_id
+        JOIN members ma ON ma.entity_id = a.entity_id
+        JOIN members mb ON mb.entity_id = b.entity_id
+        WHERE coalesce(ma.first_name_norm, ma.last_name_norm) IS NOT NULL
+          AND coalesce(mb.first_name_norm, mb.last_name_norm) IS NOT NULL
+        """
     )
-    ws.load("by_name", namesakes.loc[agree, ["entity_id", "other", "why"]])
+    held = [
+        frame.loc[agree(frame["first"], frame["other_first"], frame["last"], frame["other_last"])]
+        for frame, agree in ((namesakes, names_agree), (on_one_line, may_be_one_person))
+    ]
+    ws.load("by_name", pd.concat(held, ignore_index=True)[["entity_id", "other", "why"]])
     ws.create(
         "refusal_holds",
-        """
+        f"""
         WITH owners AS (
             SELECT phone_e164, min(entity_id) AS entity_id FROM person_numbers
             GROUP BY phone_e164 HAVING count(*) = 1
@@ -472,7 +504,7 @@ def refusal_holds(ws: Workspace) -> None:
             WHERE email_key IS NOT NULL AND NOT email_is_role
             UNION
             SELECT m.entity_id, n.phone_e164 FROM members m JOIN record_numbers n USING (record_key)
-            WHERE n.line <> 'work' OR n.type = 'mobile'
+            WHERE {PERSONAL_LINE}
         ),
         by_identifier AS (
             SELECT b.entity_id, a.entity_id AS other, r.why
@@ -503,9 +535,10 @@ def refusal_holds(ws: Workspace) -> None:
 
 def _member_names(ws: Workspace) -> None:
     """Create `member_names`: the names of the records that may meet a refusing person (of an
-    account or a company name where someone refused, or of no account), a missing first name
-    or surname read from the record's own mailbox (`linkage.mailbox_names`): `None Sharp` at
-    `victor.sharp@` is Victor, not every Sharp of the account."""
+    account or a company name where someone refused, or of no account), in pinyin where written
+    in Han characters (唐 and Tang start alike), a missing first name or surname read from the
+    record's own mailbox (`linkage.mailbox_names`): `None Sharp` at `victor.sharp@` is Victor,
+    not every Sharp of the account."""
     names = ws.frame(
         """
         SELECT m.entity_id, p.account_id, m.company_key, m.first_name_norm AS first,
@@ -517,7 +550,10 @@ def _member_names(ws: Workspace) -> None:
         """
     )
     first, last = names_from_mailboxes(
-        names["first"], names["last"], names["email_key"], names["email_is_role"]
+        romanised(names["first"]),
+        romanised(names["last"]),
+        names["email_key"],
+        names["email_is_role"],
     )
     ws.load(
         "member_names",

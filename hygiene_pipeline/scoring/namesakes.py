@@ -11,6 +11,10 @@ at least one part is on both and agrees, and no part disagrees:
 - names are compared in pinyin when one is written in Han characters, and a part that none of a
   person's records has agrees with anything (nothing tells them apart).
 
+On a number that someone who refused also carries, names whose two parts start with the same
+letters, in either order, may be theirs too (`may_be_one_person`): a typo in each part is how a
+split person keeping one desk line looks.
+
 The same comparison tells when records that carry one number cannot be one person's: a wrong
 merge makes a company line look like a direct line (`names_conflict`).
 """
@@ -37,6 +41,26 @@ def names_agree(
     return agree_first & agree_last & ((first_known & first_same) | (last_known & last_same))
 
 
+def may_be_one_person(
+    first: pd.Series, other_first: pd.Series, last: pd.Series, other_last: pd.Series
+) -> np.ndarray:
+    """Per row: names of two people on one number, one of whom refused, that may be one
+    person's (`names_agree`), or whose first names and surnames are all present and start
+    alike, in either order: a typo in each part (`Amanda Gooud`, `Amanda Gould`), a name written
+    the other way round (`Go Ning`, 高宁). Holding such a colleague by mistake costs a call;
+    calling the person who refused breaks their request."""
+
+    def initial(names: pd.Series) -> pd.Series:
+        letters = romanised(names.astype(object).str.lower()).str.strip().str[:1]
+        return letters.where(letters.str.len() > 0)
+
+    a, b, c, d = (initial(names) for names in (first, other_first, last, other_last))
+    known = (a.notna() & b.notna() & c.notna() & d.notna()).to_numpy()
+    straight = ((a == b) & (c == d)).to_numpy()
+    crossed = ((a == d) & (c == b)).to_numpy()
+    return names_agree(first, other_first, last, other_last) | (known & (straight | crossed))
+
+
 def names_conflict(
     first: pd.Series, other_first: pd.Series, last: pd.Series, other_last: pd.Series
 ) -> np.ndarray:
@@ -57,6 +81,8 @@ def _compare(left: pd.Series, right: pd.Series, *, surname: bool) -> tuple[np.nd
     known = (left.notna() & right.notna()).to_numpy()
     spelled = romanised(pd.concat([left, right], ignore_index=True).str.lower())
     codes, texts = pd.factorize(spelled)
+    if not len(texts):
+        return np.zeros(len(left), dtype=bool), known
     a, b = codes[: len(left)], codes[len(left) :]
     texts = np.asarray(texts, dtype=object)
     variants = NameVariants(texts)

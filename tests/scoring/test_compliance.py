@@ -214,6 +214,56 @@ def test_a_split_half_with_a_surname_typo_or_no_account_is_held(
     assert (reason or "").startswith("may be the same person as REFUSED") == held
 
 
+def test_a_name_in_han_characters_meets_its_pinyin(world) -> None:
+    """唐斌 and B. Tang at one company may be one person: names are compared in pinyin."""
+    w = world()
+    w.person("REFUSED", first_name_norm="b", last_name_norm="tang", company="Wolfwell",
+             do_not_call=True)  # fmt: skip
+    w.person("OTHER", first_name_norm="斌", last_name_norm="唐", company="Wolfwell")
+    reason = w.scored().loc["OTHER", "dial_block_reason"]
+    assert (reason or "").startswith("may be the same person as REFUSED")
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "held"),
+    [
+        ("amanda", "gooud", True),  # a typo too many for names_agree
+        ("gould", "amanda", True),  # written the other way round
+        ("mandy", "gould", True),  # a nickname
+        ("rachel", "gould", False),  # a colleague on the switchboard
+        ("amanda", "stone", False),
+    ],
+)
+def test_one_who_shares_a_number_with_a_refuser_and_may_be_them_is_held(
+    world, first: str, last: str, held: bool
+) -> None:
+    """A person split in two often keeps one desk line on both halves, under two accounts (a
+    private mailbox on one): with names that may be one person's, the other half is held."""
+    w = world()
+    desk = w.person("REFUSED", first_name_norm="amanda", last_name_norm="gould",
+                    company="Wolfcrest", consent_status="opted_out")  # fmt: skip
+    w.person("OTHER", phone=desk, first_name_norm=first, last_name_norm=last,
+             company="Wolfcrest Ventures", email="agould77@gmail.com")  # fmt: skip
+    reason = w.scored().loc["OTHER", "dial_block_reason"]
+    assert (reason or "").startswith("may be the same person as REFUSED") == held
+
+
+def test_a_request_on_a_mobile_binds_everyone_whose_record_holds_it(world) -> None:
+    """A mobile answers to one person: a request made on it, logged against no contact, is the
+    request of each half of a person split in two, not only a block on the mobile."""
+    w = world()
+    mobile = "+12125558888"
+    w.person("HALF_A", mobile=mobile, consent_status="unknown")
+    w.person("HALF_B", mobile=mobile)
+    w.person("BESIDE")
+    w.call(3, "do_not_call", phone=mobile)
+    scored = w.scored()
+    assert scored.loc["HALF_B", "dnc_reason"] == f"do_not_call request on {w.ago(3):%Y-%m-%d}"
+    assert not scored.loc["HALF_B", "on_dial_list"]
+    assert scored.loc["HALF_A", "is_dnc"]
+    assert scored.loc["BESIDE", "on_dial_list"]
+
+
 @pytest.mark.parametrize(
     ("mailbox", "held"), [("victor.sharp", False), ("vsharp", False), ("conor.sharp", True)]
 )
