@@ -84,6 +84,22 @@ def test_evidence_names_what_decided() -> None:
     assert classify()[1] == "unclassified"
 
 
+def test_a_batch_is_classified_as_each_of_its_rows_alone() -> None:
+    """Repeated bounces are classified once per distinct wording and spread back in order."""
+    rows = [
+        {"enhanced_status": "5.1.1", "smtp_code": 550, "diagnostic": "user unknown"},
+        {"bounce_type": "complaint"},
+        {"smtp_code": 552},
+        {"diagnostic": "550 5.4.4 host not found"},
+        {},
+        {"enhanced_status": "4.2.2", "bounce_type": "soft"},
+    ]
+    order = [3, 0, 0, 5, 1, 4, 2, 0, 4, 3, 1, 5]
+    batch = pd.DataFrame([rows[i] for i in order], index=[f"b{i}" for i in range(len(order))])
+    alone = pd.concat([classify_bounces(batch.iloc[[i]]) for i in range(len(batch))])
+    pd.testing.assert_frame_equal(classify_bounces(batch), alone)
+
+
 def test_each_family_reaches_the_person(world) -> None:
     w = world()
     w.person("HARD", email="hard@gmail.com", phone=None)
