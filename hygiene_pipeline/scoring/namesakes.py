@@ -11,9 +11,9 @@ at least one part is on both and agrees, and no part disagrees:
 - names are compared in pinyin when one is written in Han characters, and a part that none of a
   person's records has agrees with anything (nothing tells them apart).
 
-On a number that someone who refused also carries, names whose two parts start with the same
-letters, in either order, may be theirs too (`may_be_one_person`): a typo in each part is how a
-split person keeping one desk line looks.
+On a number that someone who refused also carries, full names nearly alike, in either order,
+may be theirs too (`may_be_one_person`): a typo in each part is how a split person keeping one
+desk line looks.
 
 The same comparison tells when records that carry one number cannot be one person's: a wrong
 merge makes a company line look like a direct line (`names_conflict`).
@@ -23,11 +23,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import fuzz
+from rapidfuzz.process import cpdist
 
 from hygiene_pipeline.linkage.name_variants import NameVariants
 from hygiene_pipeline.linkage.romanise import romanised
 
 SURNAME_TYPO_LETTERS = 4
+ONE_LINE_NAME_SIMILARITY = 0.9
+"""How alike (`rapidfuzz` ratio) two full names on one number must be for one to be taken for
+someone who refused there: `amanda gooud` and `amanda gould` are 0.92 alike."""
 
 
 def names_agree(
@@ -45,20 +50,25 @@ def may_be_one_person(
     first: pd.Series, other_first: pd.Series, last: pd.Series, other_last: pd.Series
 ) -> np.ndarray:
     """Per row: names of two people on one number, one of whom refused, that may be one
-    person's (`names_agree`), or whose first names and surnames are all present and start
-    alike, in either order: a typo in each part (`Amanda Gooud`, `Amanda Gould`), a name written
-    the other way round (`Go Ning`, 高宁). Holding such a colleague by mistake costs a call;
-    calling the person who refused breaks their request."""
+    person's (`names_agree`), or whose full names, in pinyin where written in Han characters,
+    are at least `ONE_LINE_NAME_SIMILARITY` alike in either order: a typo in each part (`Amanda
+    Gooud`, `Amanda Gould`), a name written the other way round and misspelt (`Go Ning`, 高宁).
+    Colleagues on one switchboard seldom have names that close."""
 
-    def initial(names: pd.Series) -> pd.Series:
-        letters = romanised(names.astype(object).str.lower()).str.strip().str[:1]
-        return letters.where(letters.str.len() > 0)
+    def spelled(names: pd.Series) -> pd.Series:
+        return romanised(names.astype(object).str.lower())
 
-    a, b, c, d = (initial(names) for names in (first, other_first, last, other_last))
-    known = (a.notna() & b.notna() & c.notna() & d.notna()).to_numpy()
-    straight = ((a == b) & (c == d)).to_numpy()
-    crossed = ((a == d) & (c == b)).to_numpy()
-    return names_agree(first, other_first, last, other_last) | (known & (straight | crossed))
+    full = spelled(first).str.cat(spelled(last), sep=" ")
+    similar = np.zeros(len(full), dtype=bool)
+    for other in (
+        spelled(other_first).str.cat(spelled(other_last), sep=" "),
+        spelled(other_last).str.cat(spelled(other_first), sep=" "),
+    ):
+        known = (full.notna() & other.notna()).to_numpy()
+        if known.any():
+            score = cpdist(full[known].tolist(), other[known].tolist(), scorer=fuzz.ratio)
+            similar[known] |= score >= ONE_LINE_NAME_SIMILARITY * 100
+    return names_agree(first, other_first, last, other_last) | similar
 
 
 def names_conflict(
