@@ -108,4 +108,5 @@ def _with_index_restored(frame: pd.DataFrame) -> pd.DataFrame:
     if not columns:
         return frame
     restored = frame.set_index(columns)
-    return restored.rename_axis([c.removeprefix(INDEX_PREFIX) for c in columns])
+    restored.index.names = [c.removeprefix(INDEX_PREFIX) for c in columns]
+    return restored
