@@ -50,25 +50,32 @@ def may_be_one_person(
     first: pd.Series, other_first: pd.Series, last: pd.Series, other_last: pd.Series
 ) -> np.ndarray:
     """Per row: names of two people on one number, one of whom refused, that may be one
-    person's (`names_agree`), or whose full names, in pinyin where written in Han characters,
-    are at least `ONE_LINE_NAME_SIMILARITY` alike in either order: a typo in each part (`Amanda
-    Gooud`, `Amanda Gould`), a name written the other way round and misspelt (`Go Ning`, 高宁).
-    Colleagues on one switchboard seldom have names that close."""
+    person's: both parts on both, and they agree (`names_agree`: Kate and Catherine Mcdowell) or
+    the full names, in pinyin where written in Han characters, are at least
+    `ONE_LINE_NAME_SIMILARITY` alike in either order: a typo in each part (`Amanda Gooud`,
+    `Amanda Gould`), a name written the other way round and misspelt (`Go Ning`, 高宁).
+    Colleagues on one switchboard seldom have names that close; a missing part, which
+    `names_agree` lets agree with anything, would hold every Yang behind a company's switchboard.
+    """
 
     def spelled(names: pd.Series) -> pd.Series:
         return romanised(names.astype(object).str.lower())
 
     full = spelled(first).str.cat(spelled(last), sep=" ")
-    similar = np.zeros(len(full), dtype=bool)
-    for other in (
-        spelled(other_first).str.cat(spelled(other_last), sep=" "),
-        spelled(other_last).str.cat(spelled(other_first), sep=" "),
-    ):
-        known = (full.notna() & other.notna()).to_numpy()
-        if known.any():
-            score = cpdist(full[known].tolist(), other[known].tolist(), scorer=fuzz.ratio)
-            similar[known] |= score >= ONE_LINE_NAME_SIMILARITY * 100
-    return names_agree(first, other_first, last, other_last) | similar
+    straight = spelled(other_first).str.cat(spelled(other_last), sep=" ")
+    crossed = spelled(other_last).str.cat(spelled(other_first), sep=" ")
+    known = (full.notna() & straight.notna()).to_numpy()
+    alike = np.zeros(len(full), dtype=bool)
+    if known.any():
+        names = full[known].tolist()
+        alike[known] = (
+            np.maximum(
+                cpdist(names, straight[known].tolist(), scorer=fuzz.ratio),
+                cpdist(names, crossed[known].tolist(), scorer=fuzz.ratio),
+            )
+            >= ONE_LINE_NAME_SIMILARITY * 100
+        )
+    return known & (names_agree(first, other_first, last, other_last) | alike)
 
 
 def names_conflict(
