@@ -69,22 +69,21 @@ def published_columns(connection: duckdb.DuckDBPyConnection, catalog: str) -> di
 def published_differences(first: Path, second: Path) -> dict[str, int]:
     """Rows that only one of two DuckDB warehouses publishes, per table (run stamps aside); a
     table only one of them has counts as -1."""
-    connection = duckdb.connect()
-    connection.execute(f"ATTACH '{first}' AS a (READ_ONLY)")
-    connection.execute(f"ATTACH '{second}' AS b (READ_ONLY)")
-    tables, others = published_columns(connection, "a"), published_columns(connection, "b")
-    differ = {table: -1 for table in set(tables) ^ set(others)}
-    for table, columns in tables.items():
-        if others.get(table) != columns:
-            differ[table] = -1
-            continue
-        kept = ", ".join(f'"{c}"' for c in columns if c not in RUN_STAMPS)
-        rows = connection.execute(
-            f"SELECT count(*) FROM ((SELECT {kept} FROM a.{table} EXCEPT ALL "
-            f"SELECT {kept} FROM b.{table}) UNION ALL (SELECT {kept} FROM b.{table} "
-            f"EXCEPT ALL SELECT {kept} FROM a.{table}))"
-        ).fetchone()[0]
-        if rows:
-            differ[table] = rows
-    connection.close()
+    with duckdb.connect() as connection:
+        connection.execute(f"ATTACH '{first}' AS a (READ_ONLY)")
+        connection.execute(f"ATTACH '{second}' AS b (READ_ONLY)")
+        tables, others = published_columns(connection, "a"), published_columns(connection, "b")
+        differ = {table: -1 for table in set(tables) ^ set(others)}
+        for table, columns in tables.items():
+            if others.get(table) != columns:
+                differ[table] = -1
+                continue
+            kept = ", ".join(f'"{c}"' for c in columns if c not in RUN_STAMPS)
+            rows = connection.execute(
+                f"SELECT count(*) FROM ((SELECT {kept} FROM a.{table} EXCEPT ALL "
+                f"SELECT {kept} FROM b.{table}) UNION ALL (SELECT {kept} FROM b.{table} "
+                f"EXCEPT ALL SELECT {kept} FROM a.{table}))"
+            ).fetchone()[0]
+            if rows:
+                differ[table] = rows
     return differ

@@ -72,8 +72,9 @@ EVENT_INPUT_COLUMNS = frozenset(
 DNC_INPUT_COLUMNS = frozenset(["phone", "added_at", "source", "country"])
 
 CRM_WORKER_ROWS = 250_000
-"""Contacts from which the phone columns are parsed in a worker process; below this its start
-(about two seconds in a run, which imports the whole program) outweighs the parse."""
+"""Contacts from which the phone columns are parsed, and e-mails and companies standardised, in a
+worker process; below this its start (about two seconds in a run, which imports the whole
+program) outweighs the work."""
 CALL_LOG_WORKER_ROWS = 500_000
 """Call rows from which the dialled numbers are parsed in a worker process: parsing is a small
 share of a call's work, so below this the worker's start outlasts the parse it takes over."""
@@ -262,7 +263,9 @@ def standardise_crm_contacts(
             region,
             worker_processes_of(background),
         )
-        emails = background.submit(standardise_emails, _column(raw, "email"))
+        emails = background.submit(
+            standardise_emails, _column(raw, "email"), worker_processes_of(background)
+        )
         companies = background.submit(standardise_companies, _column(raw, "company"))
         contact_id = _text(raw, "contact_id")
         source_system = map_distinct(

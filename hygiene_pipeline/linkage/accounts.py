@@ -13,7 +13,7 @@ the strongest identifier it has, so:
    account).
 3. A record with neither a domain nor a company name belongs to no account.
 
-A person's account (`entity_accounts`) is the account of their most recently created record
+A person's account (`person_accounts`) is the account of their most recently created record
 (ties: the most recently updated): a job change arrives as a new record at the new employer,
 while old records keep being touched by syncs and bulk edits. `account_id` is `A` + 16 hex
 digits of a hash of the account's key (`domain:<domain>` or `name:<key>|<country>|<city>`), so
@@ -131,18 +131,6 @@ def _name_keys(named: pd.DataFrame) -> pd.Series:
         + "|"
         + city.fillna("").astype(str)
     )
-
-
-def resolve_accounts(
-    contacts: pd.DataFrame, xref: pd.DataFrame
-) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
-    """Accounts of records and people: `record_accounts`, then `person_accounts`.
-
-    Returns the account id per record (indexed by record key, None without one), per person
-    (indexed by entity id) and the accounts (`ACCOUNT_COLUMNS`).
-    """
-    by_record, accounts = record_accounts(contacts)
-    return by_record, person_accounts(contacts, xref, by_record), accounts
 
 
 def record_accounts(contacts: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:

@@ -47,9 +47,9 @@
   (descending), fewest calls in the last 7 days, then `entity_id`. The published `dial_list`
   is this selection; nothing else decides it.
 
-Tables created: `switchboards`, `call_requests`, `standing_bindings`, `disputed_numbers`,
-`sole_numbers`, `record_ids`, `island_ids`, `record_islands`, `blocked_numbers`,
-`person_compliance`, `refusal_holds`, `dial_decision`.
+Tables created: `switchboards`, `call_requests`, `request_holders`, `standing_bindings`,
+`disputed_numbers`, `sole_numbers`, `record_ids`, `island_ids`, `record_islands`,
+`blocked_numbers`, `person_compliance`, `refusal_holds`, `dial_decision`.
 """
 
 from __future__ import annotations
@@ -82,8 +82,9 @@ ANSWERED = sql_text_list(STRONG_PRESENCE_CALLS)
 
 def call_requests(ws: Workspace) -> None:
     """Create `call_requests`: each `do_not_call` call outcome with whom it binds (`scope`),
-    and `standing_bindings`: each remembered request with whether it binds everyone
-    (`binds_all`).
+    `request_holders`: the people each request is the request of (the contact it was logged
+    against; everyone whose record holds the personal line it was made on), and
+    `standing_bindings`: each remembered request with whether it binds everyone (`binds_all`).
 
     A request binds the number it was made on for everyone (`channel`), except on a company
     switchboard (a work line that several people of one account carry) when the call
@@ -112,6 +113,23 @@ def call_requests(ws: Workspace) -> None:
                     THEN 'channel' ELSE 'person' END AS scope
         FROM call_facts cf LEFT JOIN switchboards s USING (phone_e164)
         WHERE cf.disposition IN {DNC}
+        """,
+    )
+    ws.create(
+        "request_holders",
+        f"""
+        SELECT entity_id, called_at FROM call_requests WHERE entity_id IS NOT NULL
+        UNION
+        -- a request made on a personal line (a mobile, a home line) is its holder's, whoever
+        -- the call was logged against, unless the line went dead or changed hands after it
+        SELECT m.entity_id, cr.called_at
+        FROM call_requests cr JOIN record_numbers n USING (phone_e164)
+        JOIN members m USING (record_key)
+        WHERE cr.scope = 'channel' AND {PERSONAL_LINE}
+          AND NOT EXISTS (
+              SELECT 1 FROM dead_numbers dn
+              WHERE dn.phone_e164 = cr.phone_e164 AND dn.dead_at > cr.called_at
+          )
         """,
     )
     ws.create(
@@ -240,16 +258,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
             GROUP BY pn.entity_id
         ),
         requested AS (
-            SELECT entity_id, min(called_at) AS seen_at FROM (
-                SELECT entity_id, called_at FROM call_requests WHERE entity_id IS NOT NULL
-                UNION ALL
-                -- a request made on a personal line (a mobile, a home line) is its holder's,
-                -- whoever the call was logged against
-                SELECT m.entity_id, cr.called_at
-                FROM call_requests cr JOIN record_numbers n USING (phone_e164)
-                JOIN members m USING (record_key)
-                WHERE cr.scope = 'channel' AND {PERSONAL_LINE}
-            ) GROUP BY entity_id
+            SELECT entity_id, min(called_at) AS seen_at FROM request_holders GROUP BY entity_id
         ),
         member AS (
             SELECT entity_id, bool_or(do_not_call) AS dnc_flag,
@@ -483,8 +492,8 @@ def refusal_holds(ws: Workspace) -> None:
         JOIN person_numbers b ON b.phone_e164 = a.phone_e164 AND b.entity_id <> a.entity_id
         JOIN members ma ON ma.entity_id = a.entity_id
         JOIN members mb ON mb.entity_id = b.entity_id
-        WHERE coalesce(ma.first_name_norm, ma.last_name_norm) IS NOT NULL
-          AND coalesce(mb.first_name_norm, mb.last_name_norm) IS NOT NULL
+        WHERE ma.first_name_norm IS NOT NULL AND ma.last_name_norm IS NOT NULL
+          AND mb.first_name_norm IS NOT NULL AND mb.last_name_norm IS NOT NULL
         """
     )
     held = [

@@ -106,10 +106,11 @@ class ScoringInputs:
     """The frames scoring reads (see `docs/data_model.md`); optional feeds may be None.
 
     `xref` carries `account_id` per record, `golden` `account_id` per person (linkage's
-    `accounts.resolve_accounts`); `dnc` is `staging.dnc_list`, read in `default_region` where an
-    entry names no country. `standing_requests` (`phone_e164`, `entity_id`, `account_id`,
-    `since`, `scope`) are do-not-call requests remembered from earlier batches whose records
-    are gone (a request is permanent: the number stays blocked for whoever holds it now).
+    `accounts.record_accounts` and `person_accounts`); `dnc` is `staging.dnc_list`, read in
+    `default_region` where an entry names no country. `standing_requests` (`phone_e164`,
+    `entity_id`, `account_id`, `since`, `scope`) are do-not-call requests remembered from
+    earlier batches whose records are gone (a request is permanent: the number stays blocked for
+    whoever holds it now).
     """
 
     golden: pd.DataFrame

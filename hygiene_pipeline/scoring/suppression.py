@@ -83,9 +83,9 @@ def suppression_events(ws: Workspace, settings: ScoringSettings) -> None:
                    'channel'
             FROM requests r LEFT JOIN numbers n USING (phone_e164) WHERE r.scope = 'channel'
             UNION ALL
-            SELECT 'phone', n.phone_e164, n.entity_id, 'do_not_call_request', r.called_at, NULL,
+            SELECT 'phone', n.phone_e164, n.entity_id, 'do_not_call_request', h.called_at, NULL,
                    'person'
-            FROM requests r JOIN numbers n USING (entity_id)
+            FROM request_holders h JOIN numbers n USING (entity_id)
             UNION ALL
             SELECT 'phone', n.phone_e164, n.entity_id, 'do_not_call_flag', NULL, NULL, 'person'
             FROM numbers n JOIN member m USING (entity_id) WHERE m.dnc

@@ -12,7 +12,7 @@ import pytest
 
 from hygiene_pipeline.domain.feed_frames import FeedFrames
 from hygiene_pipeline.domain.standardise import standardise_dnc_list
-from hygiene_pipeline.linkage.accounts import resolve_accounts
+from hygiene_pipeline.linkage.accounts import person_accounts, record_accounts
 from hygiene_pipeline.scoring.pipeline import ScoringResult, score_people
 from hygiene_pipeline.scoring.settings import ScoringSettings
 
@@ -204,10 +204,10 @@ class World:
         linkage = ["entity_id", "cluster_flag", "merge_probability"]
         xref = records[["record_key", "contact_id", "source_system", *linkage]]
         crm = records.drop(columns=linkage)
-        record_accounts, entity_accounts, accounts = resolve_accounts(crm, xref)
-        xref = xref.assign(account_id=xref["record_key"].map(record_accounts))
+        by_record, accounts = record_accounts(crm)
+        xref = xref.assign(account_id=xref["record_key"].map(by_record))
         golden = pd.DataFrame(self.golden)
-        golden["account_id"] = golden["entity_id"].map(entity_accounts)
+        golden["account_id"] = golden["entity_id"].map(person_accounts(crm, xref, by_record))
         bounces = pd.DataFrame(
             self.bounces,
             columns=[

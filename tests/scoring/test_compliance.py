@@ -254,14 +254,46 @@ def test_a_request_on_a_mobile_binds_everyone_whose_record_holds_it(world) -> No
     w = world()
     mobile = "+12125558888"
     w.person("HALF_A", mobile=mobile, consent_status="unknown")
-    w.person("HALF_B", mobile=mobile)
+    desk = w.person("HALF_B", mobile=mobile)
     w.person("BESIDE")
     w.call(3, "do_not_call", phone=mobile)
-    scored = w.scored()
+    result = w.score()
+    scored = result.contacts.set_index("entity_id")
     assert scored.loc["HALF_B", "dnc_reason"] == f"do_not_call request on {w.ago(3):%Y-%m-%d}"
     assert not scored.loc["HALF_B", "on_dial_list"]
     assert scored.loc["HALF_A", "is_dnc"]
     assert scored.loc["BESIDE", "on_dial_list"]
+    # the suppression list blocks the desk line for the person, so a dialler reading it agrees
+    requests = result.suppression_events.query("reason == 'do_not_call_request'")
+    desk_rows = requests[requests["value"] == desk]
+    assert desk_rows[["entity_id", "scope"]].values.tolist() == [["HALF_B", "person"]]
+
+
+def test_a_request_on_a_mobile_that_later_changed_hands_binds_only_the_mobile(world) -> None:
+    """The line was reassigned after the request (a wrong number since): the request was a
+    previous holder's, so the records holding the line now are not taken for whoever made it."""
+    w = world()
+    mobile = "+12125558888"
+    w.person("ONE", mobile=mobile)
+    w.person("TWO", mobile=mobile)
+    w.call(30, "do_not_call", phone=mobile)
+    w.call(5, "wrong_number", phone=mobile)
+    scored = w.scored()
+    assert not scored.loc[["ONE", "TWO"], "is_dnc"].any()
+    assert (scored.loc[["ONE", "TWO"], "dial_phone_e164"] != mobile).all()
+
+
+def test_a_refuser_without_a_first_name_does_not_hold_colleagues_on_the_switchboard(
+    world,
+) -> None:
+    """On a shared number both name parts must be on both people: `None Sharp` at
+    victor.sharp@ does not hold Conor Sharp behind the company's switchboard."""
+    w = world()
+    board = w.person("REFUSED", first_name_norm=None, last_name_norm="sharp", company="Acme",
+                     email="victor.sharp@acme.com", consent_status="opted_out")  # fmt: skip
+    w.person("CONOR", phone=board, first_name_norm="conor", last_name_norm="sharp",
+             company="Beta Corp")  # fmt: skip
+    assert w.scored().loc["CONOR", "on_dial_list"]
 
 
 @pytest.mark.parametrize(
