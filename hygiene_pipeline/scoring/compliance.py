@@ -22,7 +22,7 @@
   company switchboard the person carries (`switchboards`), where reception puts the call
   through to the person asked for, whichever island the consent is on.
 - `refusal_holds`: a person who may be the same as someone who asked not to be called or withdrew
-  consent (one account, one company name or any number in common, and names that may be one
+  consent (one account, one company name or a number only the two carry, and names that may be one
   person's, see `namesakes`, or one full name where one has no account; a personal mailbox or
   number in common; or the dialler reached one's contact on a number only the other has) is not
   dialled either: linkage may have kept one person apart.
@@ -428,8 +428,8 @@ def refusal_holds(ws: Workspace) -> None:
 
     A person split across two entities (a typo in the name, records with nothing in common but
     the name) must not be called on one half after refusing on the other. Likely halves: one
-    account, or one company name under two accounts (the account itself may be split), or any
-    number in common (a desk line both halves keep looks like a colleague's switchboard), and
+    account, or one company name under two accounts (the account itself may be split), or a
+    number only the two of them carry (a desk line both halves keep looks like a switchboard), and
     names that may be one person's (`namesakes.may_be_one_person`), or the same full name where
     one half has no account; a personal mailbox or personal number (a mobile, a home line) in
     common; or the dialler calling one entity's contact on a number that only one other entity
@@ -482,13 +482,18 @@ def refusal_holds(ws: Workspace) -> None:
     )
     on_one_line = ws.frame(
         """
-        -- people who carry a number of someone who refused: a person split in two often keeps
-        -- the same desk line on both halves, which looks like a switchboard of two colleagues
+        -- the one other person on a number only two people carry, one of whom refused: a
+        -- person split in two often keeps one desk line on both halves, which looks like a
+        -- switchboard of two colleagues (a switchboard many share is how colleagues look)
+        WITH two_holders AS (
+            SELECT phone_e164 FROM person_numbers GROUP BY phone_e164 HAVING count(*) = 2
+        )
         SELECT DISTINCT b.entity_id, r.entity_id AS other, r.why,
                ma.first_name_norm AS other_first, mb.first_name_norm AS first,
                ma.last_name_norm AS other_last, mb.last_name_norm AS last
         FROM refusing r
         JOIN person_numbers a USING (entity_id)
+        SEMI JOIN two_holders USING (phone_e164)
         JOIN person_numbers b ON b.phone_e164 = a.phone_e164 AND b.entity_id <> a.entity_id
         JOIN members ma ON ma.entity_id = a.entity_id
         JOIN members mb ON mb.entity_id = b.entity_id
