@@ -15,7 +15,6 @@ address, no DNS). Every other address (international, quoted, malformed) goes th
 from __future__ import annotations
 
 import unicodedata
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -139,11 +138,10 @@ def _validate_domain(domain: str) -> tuple[str | None, str | None]:
     return (None, problem) if problem else (normalised, error)
 
 
-def _validate_domains(domains: pd.Series, workers: int | None = None) -> pd.DataFrame:
-    """Per distinct domain: its normalised form, or the validator's message about it (in
-    `workers` processes when there are very many: the validator costs about half a millisecond
-    each)."""
-    results = map_values(domains, _validate_domain, workers)
+def _validate_domains(domains: pd.Series) -> pd.DataFrame:
+    """Per distinct domain: its normalised form, or the validator's message about it (in worker
+    processes when there are very many: the validator costs about half a millisecond each)."""
+    results = map_values(domains, _validate_domain)
     return pd.DataFrame(
         {
             "domain": results.map(lambda r: r[0].split("@", 1)[1] if r[0] else None),
@@ -156,9 +154,7 @@ _PLAIN_ADDRESS = "^(?:" + DOT_ATOM_TEXT.pattern.removesuffix("\\Z") + ")@[^@]+$"
 """An address whose local part passes `email-validator`'s ASCII dot-atom rule (RE2 syntax)."""
 
 
-def _validate(
-    addresses: pa.Array, workers: int | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _validate(addresses: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Validity, normalised local part and domain, and the validator's message per address.
 
     A plain ASCII local part is valid by `email-validator`'s own rule, so those addresses only
@@ -169,9 +165,7 @@ def _validate(
     domain = arrow_objects(pc.struct_field(parts, "domain"))
     single_at = pc.equal(pc.count_substring(addresses, "@"), 1)
     plain = arrow_flags(pc.and_(single_at, pc.match_substring_regex(addresses, _PLAIN_ADDRESS)))
-    checked = map_distinct(
-        pd.Series(np.where(plain, domain, None)), partial(_validate_domains, workers=workers)
-    )
+    checked = map_distinct(pd.Series(np.where(plain, domain, None)), _validate_domains)
     valid_domain = checked["domain"].to_numpy(dtype=object)
     error = checked["error"].to_numpy(dtype=object)
     length = pd.Series(local).str.len() + pd.Series(valid_domain).str.len() + 1
@@ -227,11 +221,11 @@ def script_problem(address: str) -> str | None:
     return None
 
 
-def _standardise_distinct(values: pd.Series, workers: int | None = None) -> pd.DataFrame:
+def _standardise_distinct(values: pd.Series) -> pd.DataFrame:
     """All e-mail columns for distinct raw values, with Arrow string kernels."""
     addresses = pc.utf8_lower(pc.utf8_trim_whitespace(arrow_strings(values)))
     addresses = pc.if_else(pc.equal(pc.utf8_length(addresses), 0), None, addresses)
-    valid, local, domain, error = _validate(addresses, workers)
+    valid, local, domain, error = _validate(addresses)
     untagged = pc.replace_substring_regex(arrow_strings(local), r"\+.*$", "")
     domains = pd.Series(domain, dtype="object")
     return pd.DataFrame(
@@ -266,11 +260,10 @@ def is_disposable(domain: pd.Series) -> pd.Series:
     return map_distinct(domain, lambda d: d.map(listed).astype(bool))
 
 
-def standardise_emails(values: pd.Series, workers: int | None = None) -> pd.DataFrame:
+def standardise_emails(values: pd.Series) -> pd.DataFrame:
     """Trim and lower-case addresses, check their syntax and derive the mailbox key and flags.
 
     Invalid addresses keep their cleaned text in `email` with `email_valid` False and `email_key`
-    None; `email_error` says why. Each distinct input value is processed once; very many
-    distinct domains are validated in `workers` processes (`column_ops.map_values`).
+    None; `email_error` says why. Each distinct input value is processed once.
     """
-    return map_distinct(values, partial(_standardise_distinct, workers=workers))
+    return map_distinct(values, _standardise_distinct)

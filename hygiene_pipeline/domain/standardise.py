@@ -72,9 +72,9 @@ EVENT_INPUT_COLUMNS = frozenset(
 DNC_INPUT_COLUMNS = frozenset(["phone", "added_at", "source", "country"])
 
 CRM_WORKER_ROWS = 250_000
-"""Contacts from which the phone columns are parsed, and e-mails and companies standardised, in a
-worker process; below this its start (about two seconds in a run, which imports the whole
-program) outweighs the work."""
+"""Contacts from which the phone columns are parsed, and companies standardised, in a worker
+process; below this its start (about two seconds in a run, which imports the whole program)
+outweighs the work."""
 CALL_LOG_WORKER_ROWS = 500_000
 """Call rows from which the dialled numbers are parsed in a worker process: parsing is a small
 share of a call's work, so below this the worker's start outlasts the parse it takes over."""
@@ -247,10 +247,11 @@ def standardise_crm_contacts(
     what the source CRM says of the record (deleted, merged into a master, e-mail bounced).
 
     Phones are parsed in the region of the contact's country, else `default_region`. The four
-    phone columns (`CRM_PHONE_COLUMNS`) are parsed, and judged for ghost flags, then e-mails
-    and companies standardised, in the background (`background_executor`: a worker process from
+    phone columns (`CRM_PHONE_COLUMNS`) are parsed, and judged for ghost flags, then companies
+    standardised, in the background (`background_executor`: a worker process from
     `CRM_WORKER_ROWS` rows, so that both cores work) while this process standardises the other
-    columns; the two shares take about as long. `vocab` is accepted
+    columns. E-mails stay here: their domains are validated in a pool of their own
+    (`column_ops.map_values`), which a worker process would run one at a time. `vocab` is accepted
     for a uniform signature; contacts use no vocabulary table.
     """
     raw = _positional(batch.accepted)
@@ -262,9 +263,6 @@ def standardise_crm_contacts(
             {name: _column(raw, name) for name in CRM_PHONE_COLUMNS},
             region,
             worker_processes_of(background),
-        )
-        emails = background.submit(
-            standardise_emails, _column(raw, "email"), worker_processes_of(background)
         )
         companies = background.submit(standardise_companies, _column(raw, "company"))
         contact_id = _text(raw, "contact_id")
@@ -297,6 +295,7 @@ def standardise_crm_contacts(
             standardise_names(
                 _column(raw, "first_name"), _column(raw, "last_name"), _column(raw, "full_name")
             ),
+            standardise_emails(_column(raw, "email")).drop(columns="email_error"),
         ]
         rest = [
             {
@@ -323,11 +322,8 @@ def standardise_crm_contacts(
             received_text(raw, RECEIVED_TEXT_COLUMNS),
         ]
         numbers, phone_kinds = all_phones.result()
-        email_columns = emails.result().drop(columns="email_error")
         company_columns = companies.result()
-    standardised = _assemble(
-        raw, [*parts, email_columns, *numbers, company_columns, *rest], CRM_INPUT_COLUMNS
-    )
+    standardised = _assemble(raw, [*parts, *numbers, company_columns, *rest], CRM_INPUT_COLUMNS)
     # Ghost flags are never formula-like text, so both are judged on the assembled columns.
     flags = ghost_flags(standardised, phone_kinds).assign(
         formula_columns=_formula_columns(standardised)

@@ -1,6 +1,6 @@
 """Work handed to worker processes publishes exactly what in-process work does.
 
-Large batches parse phones, standardise e-mails, companies and call logs, and resolve accounts
+Large batches parse phones, standardise companies and call logs, and resolve accounts
 in a spawned process beside the step's own work; small ones (every other test) keep it
 in-process. Here the thresholds of those background workers are lowered so that a small batch
 takes the worker paths, and what it publishes is compared, table by table and row by row, with
