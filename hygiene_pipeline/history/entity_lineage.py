@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 LINEAGE_COLUMNS = [
     "run_id",
@@ -28,8 +26,6 @@ LINEAGE_COLUMNS = [
     "record_keys",
     "reason",
 ]
-
-_MEMBERS = pa.schema([("entity_id", pa.string()), ("record_key", pa.string())])
 
 
 def entity_lineage(
@@ -61,7 +57,8 @@ def entity_lineage(
     new_existed = grouped["entity_id_new"].isin(before_ids)
     merged = grouped.loc[old_gone & new_existed]
     split = grouped.loc[~(old_gone & new_existed)]
-    created = _joined_keys(now.loc[~now["entity_id"].isin(before_ids)])
+    created = now.loc[~now["entity_id"].isin(before_ids)].sort_values("record_key")
+    created = created.groupby("entity_id")["record_key"].agg(list).reset_index()
     moved_out = set(grouped["entity_id_old"])
     retired = sorted(before_ids - now_ids - moved_out)
     separated = _separated_pairs(cannot_links)
@@ -73,14 +70,14 @@ def entity_lineage(
             merged["entity_id_old"],
             "merged",
             merged["entity_id_new"],
-            merged["record_key"].map(",".join),
+            merged["record_key"],
             "its records now link with another person's",
         ),
         _events(
             split["entity_id_old"],
             "split",
             split["entity_id_new"],
-            split["record_key"].map(",".join),
+            split["record_key"],
             [
                 "cannot-link override"
                 if _overridden(set(keys), members_before.get(old, set()), separated)
@@ -92,7 +89,7 @@ def entity_lineage(
             pd.Series(retired, dtype=object),
             "retired",
             None,
-            pd.Series([""] * len(retired), dtype=object),
+            pd.Series([[]] * len(retired), dtype=object),
             "no record of it is left in any batch",
         ),
     ]
@@ -102,32 +99,13 @@ def entity_lineage(
     return out[LINEAGE_COLUMNS].sort_values(["event", "entity_id"], ignore_index=True)
 
 
-def _joined_keys(members: pd.DataFrame) -> pd.DataFrame:
-    """Each entity's record keys in key order, joined by commas, grouped by Arrow: a first run
-    creates every person at once, and a Python list per person took most of the step."""
-    table = pa.Table.from_pandas(
-        members.sort_values("record_key")[["entity_id", "record_key"]],
-        schema=_MEMBERS,
-        preserve_index=False,
-    )
-    grouped = table.group_by("entity_id", use_threads=False).aggregate([("record_key", "list")])
-    return pd.DataFrame(
-        {
-            "entity_id": grouped["entity_id"].to_numpy(zero_copy_only=False),
-            "record_key": pc.binary_join(grouped["record_key_list"], ",").to_numpy(
-                zero_copy_only=False
-            ),
-        }
-    )
-
-
 def _events(ids, event, others, keys, reason) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "entity_id": pd.Series(ids).astype(object).to_numpy(),
             "event": event,
             "other_entity_id": None if others is None else pd.Series(others).to_numpy(),
-            "record_keys": keys.to_numpy(dtype=object),
+            "record_keys": [",".join(k) for k in keys],
             "reason": reason,
         },
         columns=["entity_id", "event", "other_entity_id", "record_keys", "reason"],
