@@ -50,7 +50,7 @@ def may_be_one_person(
     first: pd.Series, other_first: pd.Series, last: pd.Series, other_last: pd.Series
 ) -> np.ndarray:
     """Per row: names of two people on one number, one of whom refused, that may be one
-    person's: both parts on both, and they agree (`names_agree`: Kate and Catherine Mcdowell) or
+    person's: both parts on both, and they agree (`names_agree`: Mandy and Amanda Gould) or
     the full names, in pinyin where written in Han characters, are at least
     `ONE_LINE_NAME_SIMILARITY` alike in either order: a typo in each part (`Amanda Gooud`,
     `Amanda Gould`), a name written the other way round and misspelt (`Go Ning`, 高宁).
