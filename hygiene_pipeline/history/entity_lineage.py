@@ -15,8 +15,12 @@ and this run's cross-reference):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 LINEAGE_COLUMNS = [
     "run_id",
@@ -47,18 +51,12 @@ def entity_lineage(
     )
     moves = before.merge(now, on="record_key", suffixes=("_old", "_new"))
     moves = moves.loc[moves["entity_id_old"].ne(moves["entity_id_new"])]
-    grouped = (
-        moves.sort_values("record_key")
-        .groupby(["entity_id_old", "entity_id_new"])["record_key"]
-        .agg(list)
-        .reset_index()
-    )
+    grouped = _record_keys_by(moves, ["entity_id_old", "entity_id_new"])
     old_gone = ~grouped["entity_id_old"].isin(now_ids)
     new_existed = grouped["entity_id_new"].isin(before_ids)
     merged = grouped.loc[old_gone & new_existed]
     split = grouped.loc[~(old_gone & new_existed)]
-    created = now.loc[~now["entity_id"].isin(before_ids)].sort_values("record_key")
-    created = created.groupby("entity_id")["record_key"].agg(list).reset_index()
+    created = _record_keys_by(now.loc[~now["entity_id"].isin(before_ids)], ["entity_id"])
     moved_out = set(grouped["entity_id_old"])
     retired = sorted(before_ids - now_ids - moved_out)
     separated = _separated_pairs(cannot_links)
@@ -97,6 +95,26 @@ def entity_lineage(
     out.insert(0, "run_id", run_id)
     out = out.astype(object).where(out.notna(), None)
     return out[LINEAGE_COLUMNS].sort_values(["event", "entity_id"], ignore_index=True)
+
+
+def _record_keys_by(members: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """One row per distinct `by`, in order, with the list of its record keys, in order.
+
+    Sorted once by Arrow and cut at the group boundaries: pandas groups into lists by a Python
+    call per group, and sorts strings by factorizing them, which together took half a minute
+    for the ids a million-record first run creates."""
+    columns = members[[*by, "record_key"]]
+    order = pc.sort_indices(
+        pa.Table.from_pandas(columns, preserve_index=False),
+        sort_keys=[(name, "ascending") for name in columns.columns],
+    )
+    ordered = columns.take(order.to_numpy()).reset_index(drop=True)
+    starts = np.flatnonzero(ordered[by].ne(ordered[by].shift()).any(axis=1))
+    bounds = [*starts.tolist(), len(ordered)]
+    keys = ordered["record_key"].tolist()
+    grouped = ordered.loc[starts, by].reset_index(drop=True)
+    grouped["record_key"] = [keys[a:b] for a, b in pairwise(bounds)]
+    return grouped
 
 
 def _events(ids, event, others, keys, reason) -> pd.DataFrame:
