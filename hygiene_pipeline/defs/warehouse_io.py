@@ -9,7 +9,7 @@ and drops its schemas, so no copy of the data exists outside the warehouse and n
 run. An asset that writes its table itself (SQL run in the warehouse) returns None.
 
 A named index (a frame indexed by record pair) is kept as columns prefixed `index__` and
-restored on reading.
+restored on reading (a pair index from Arrow's dictionary encoding of its columns).
 
 An input declared with `projected_input` reads only the columns its asset uses (those of them the
 table has, in the table's order): a standardised CRM table is wide (every source column travels
@@ -24,6 +24,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from dagster import (
     AssetIn,
     AssetKey,
@@ -33,6 +34,7 @@ from dagster import (
 )
 
 from hygiene_pipeline.defs.resources import WarehouseResource
+from hygiene_pipeline.warehouse.frame_types import frame_from_arrow
 
 INDEX_PREFIX = "index__"
 PUBLISHED_SCHEMAS = ("staging", "curated")
@@ -82,13 +84,12 @@ class WarehouseIOManager(ConfigurableIOManager):
         schema, table = table_of(context.asset_key)
         physical = store.schema_for(schema)
         wanted = self.columns_wanted(context)
-        arrow = bool((context.definition_metadata or {}).get(ARROW_METADATA))
-        if wanted is None and not arrow:
-            return _with_index_restored(store.read_table(physical, table))
         names = store.columns(physical, table)
         present = names if wanted is None else [c for c in names if c in set(wanted)]
-        if arrow:
+        if (context.definition_metadata or {}).get(ARROW_METADATA):
             return store.read_arrow(physical, table, present)
+        if sum(c.startswith(INDEX_PREFIX) for c in present) > 1:
+            return _with_pair_index(store.read_arrow(physical, table, present))
         return _with_index_restored(store.read_columns(physical, table, present))
 
     def columns_wanted(self, context: InputContext) -> list[str] | None:
@@ -101,6 +102,25 @@ def _with_index_columns(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     names = [f"{INDEX_PREFIX}{name}" for name in frame.index.names]
     return frame.rename_axis(names).reset_index()
+
+
+def _with_pair_index(table: pa.Table) -> pd.DataFrame:
+    """The frame of a table with several index columns (a pair table), its MultiIndex built
+    from Arrow's dictionary encoding of each column: pandas would hash every label of a
+    million pairs as a Python string, twice."""
+    if table.num_rows == 0:
+        return _with_index_restored(frame_from_arrow(table))
+    index_columns = [c for c in table.column_names if c.startswith(INDEX_PREFIX)]
+    levels, codes = [], []
+    for name in index_columns:
+        encoded = pc.dictionary_encode(table.column(name)).combine_chunks()
+        level = frame_from_arrow(pa.table({name: encoded.dictionary})).iloc[:, 0]
+        levels.append(pd.Index(level))
+        codes.append(pc.fill_null(encoded.indices, -1).to_numpy())
+    frame = frame_from_arrow(table.drop_columns(index_columns))
+    names = [name.removeprefix(INDEX_PREFIX) for name in index_columns]
+    frame.index = pd.MultiIndex(levels=levels, codes=codes, names=names, verify_integrity=False)
+    return frame
 
 
 def _with_index_restored(frame: pd.DataFrame) -> pd.DataFrame:

@@ -213,17 +213,20 @@ def _pair_index(
 def pair_positions(
     pairs: pd.MultiIndex, keys_a: pd.Index, keys_b: pd.Index | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of each pair's records in the key indexes (fast when levels are those indexes)."""
+    """Positions of each pair's records in the key indexes: the codes themselves when the levels
+    are those indexes, else each distinct label looked up once (a pair table read back from the
+    warehouse has levels of its own)."""
     keys_b = keys_a if keys_b is None else keys_b
     sides = []
     for level, keys in ((0, keys_a), (1, keys_b)):
+        codes = pairs.codes[level]
         if pairs.levels[level].equals(keys):
-            sides.append(pairs.codes[level].astype(np.int32))
-        else:
-            found = keys.get_indexer(pairs.get_level_values(level))
-            if (found < 0).any():
-                raise KeyError("pairs refer to records that are not in the frame")
-            sides.append(found.astype(np.int32))
+            sides.append(codes.astype(np.int32))
+            continue
+        found = keys.get_indexer(pairs.levels[level])[codes]
+        if (codes < 0).any() or (found < 0).any():
+            raise KeyError("pairs refer to records that are not in the frame")
+        sides.append(found.astype(np.int32))
     return sides[0], sides[1]
 
 

@@ -1,6 +1,7 @@
 """Bulk loading of a DataFrame into an existing table, never row by row.
 
-DuckDB scans a registered Arrow table (`INSERT INTO ... SELECT`), PostgreSQL receives CSV through
+DuckDB scans a registered Arrow table (`INSERT INTO ... SELECT`) cut into row-group batches, so
+its threads insert in parallel, PostgreSQL receives CSV through
 `COPY ... FROM STDIN` (psycopg2 `copy_expert`). Both run on the caller's connection, so the load is
 part of the caller's transaction. PostgreSQL data goes in batches of `COPY_BATCH_ROWS` rows to
 bound the memory the CSV text takes.
@@ -23,7 +24,12 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from sqlalchemy import Connection
 
-from hygiene_pipeline.warehouse.frame_types import ColumnSpec, column_specs, to_arrow
+from hygiene_pipeline.warehouse.frame_types import (
+    ColumnSpec,
+    column_specs,
+    in_scan_batches,
+    to_arrow,
+)
 from hygiene_pipeline.warehouse.sql_text import execute, qualified_name, quote_name
 
 COPY_BATCH_ROWS = 200_000
@@ -74,7 +80,7 @@ def _insert_arrow(conn: Connection, schema: str, table: str, data: pa.Table) -> 
 def _insert_duckdb(conn: Connection, target: str, column_list: str, data: pa.Table) -> None:
     duckdb_connection = conn.connection.driver_connection
     view_name = f"hygiene_load_{uuid.uuid4().hex}"
-    duckdb_connection.register(view_name, data)
+    duckdb_connection.register(view_name, in_scan_batches(data))
     try:
         duckdb_connection.execute(
             f"INSERT INTO {target} ({column_list}) SELECT {column_list} FROM {view_name}"

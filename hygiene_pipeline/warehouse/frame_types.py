@@ -30,6 +30,8 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     TIMESTAMP: pa.timestamp("us"),
     TEXT: pa.string(),
 }
+DUCKDB_ROW_GROUP_ROWS = 122_880
+"""Rows of one DuckDB row group, the unit its threads scan and write in parallel."""
 _OBJECT_INFERRED_TYPES = {"boolean": BOOLEAN, "integer": BIGINT}
 
 # PostgreSQL type OIDs of result columns -> nullable pandas dtypes (anything else stays object).
@@ -83,6 +85,19 @@ def to_arrow(frame: pd.DataFrame, columns: list[ColumnSpec]) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=[spec.name for spec in columns])
 
 
+def in_scan_batches(table: pa.Table) -> pa.Table:
+    """The table cut (without copying) into batches of one DuckDB row group.
+
+    DuckDB hands each thread a whole Arrow batch: a million-row batch, as `pa.array` builds a
+    column or DuckDB returns a result, is scanned by one thread, and an insert from it writes on
+    one core. In row-group batches the threads share it and the rows keep their order."""
+    if all(batch.num_rows <= DUCKDB_ROW_GROUP_ROWS for batch in table.to_batches()):
+        return table
+    return pa.Table.from_batches(
+        table.to_batches(max_chunksize=DUCKDB_ROW_GROUP_ROWS), schema=table.schema
+    )
+
+
 def _to_arrow_array(series: pd.Series, sql_type: str) -> pa.Array:
     arrow_type = _ARROW_TYPES[sql_type]
     if sql_type in (TIMESTAMPTZ, TIMESTAMP):
@@ -112,6 +127,11 @@ def nullable_arrow_dtype(arrow_type: pa.DataType) -> pd.api.extensions.Extension
     if pa.types.is_boolean(arrow_type):
         return pd.BooleanDtype()
     return None
+
+
+def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a frame with the pipeline's dtypes (NULL integers and booleans exact)."""
+    return to_pipeline_dtypes(table.to_pandas(types_mapper=nullable_arrow_dtype))
 
 
 def postgres_frame(
