@@ -9,7 +9,8 @@ and drops its schemas, so no copy of the data exists outside the warehouse and n
 run. An asset that writes its table itself (SQL run in the warehouse) returns None.
 
 A named index (a frame indexed by record pair) is kept as columns prefixed `index__` and
-restored on reading (a pair index from Arrow's dictionary encoding of its columns).
+restored on reading (on DuckDB a pair index from Arrow's dictionary encoding of its columns, its
+levels in order of appearance rather than sorted).
 
 An input declared with `projected_input` reads only the columns its asset uses (those of them the
 table has, in the table's order): a standardised CRM table is wide (every source column travels
@@ -88,7 +89,7 @@ class WarehouseIOManager(ConfigurableIOManager):
         present = names if wanted is None else [c for c in names if c in set(wanted)]
         if (context.definition_metadata or {}).get(ARROW_METADATA):
             return store.read_arrow(physical, table, present)
-        if sum(c.startswith(INDEX_PREFIX) for c in present) > 1:
+        if store.dialect == "duckdb" and sum(c.startswith(INDEX_PREFIX) for c in present) > 1:
             return _with_pair_index(store.read_arrow(physical, table, present))
         return _with_index_restored(store.read_columns(physical, table, present))
 

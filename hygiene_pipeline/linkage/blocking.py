@@ -223,8 +223,10 @@ def pair_positions(
         if pairs.levels[level].equals(keys):
             sides.append(codes.astype(np.int32))
             continue
+        if (codes < 0).any():
+            raise KeyError("pairs refer to records that are not in the frame")
         found = keys.get_indexer(pairs.levels[level])[codes]
-        if (codes < 0).any() or (found < 0).any():
+        if (found < 0).any():
             raise KeyError("pairs refer to records that are not in the frame")
         sides.append(found.astype(np.int32))
     return sides[0], sides[1]

@@ -1,7 +1,7 @@
 """Bulk loading of a DataFrame into an existing table, never row by row.
 
 DuckDB scans a registered Arrow table (`INSERT INTO ... SELECT`) cut into row-group batches, so
-its threads insert in parallel, PostgreSQL receives CSV through
+that its threads insert in parallel; PostgreSQL receives CSV through
 `COPY ... FROM STDIN` (psycopg2 `copy_expert`). Both run on the caller's connection, so the load is
 part of the caller's transaction. PostgreSQL data goes in batches of `COPY_BATCH_ROWS` rows to
 bound the memory the CSV text takes.

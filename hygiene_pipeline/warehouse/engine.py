@@ -11,10 +11,10 @@ Supported URLs:
   rewritten to `postgresql+psycopg2://` with a logged warning.
 
 Sessions run in UTC on both engines so SQL date arithmetic does not depend on the server's zone.
-An embedded warehouse keeps at most `DUCKDB_MEMORY_LIMIT` (1.5 GB) of data in memory (DuckDB's
-default is 80% of the machine, which a run writing millions of rows fills with table blocks it
-has already written to the file); a `memory_limit` in the URL's query (`duckdb:///w.duckdb?memory_limit=8GB`)
-sets another.
+An embedded warehouse keeps at most `DUCKDB_MEMORY_LIMIT` (1.5 GB) of data in memory
+(DuckDB's default is 80% of the machine, which a run writing millions of rows fills with table
+blocks it has already written to the file); a `memory_limit` in the URL's query
+(`duckdb:///w.duckdb?memory_limit=8GB`) sets another.
 Tables written here get column types from the pandas dtypes (`frame_types`); replacing a table is
 atomic (`publish`); PostgreSQL tables in the curated schema are indexed on the keys BI joins on.
 A handle names its physical schemas: `staging` and `curated` are the published ones, and a run
@@ -204,7 +204,7 @@ class Warehouse:
         with self.engine.connect() as conn:
             cursor = conn.connection.driver_connection
             result = cursor.execute(self._select_columns(schema, table, columns))
-            return result.to_arrow_reader(DUCKDB_ROW_GROUP_ROWS).read_all()
+            return pa.table(result.arrow(DUCKDB_ROW_GROUP_ROWS))
 
     def spill_directory(self) -> Path | None:
         """The folder DuckDB spills this embedded database to (`<file>.tmp`), where work beside

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from dagster import AssetKey, build_input_context, build_output_context
@@ -10,6 +11,7 @@ from hygiene_pipeline.defs.resources import WarehouseResource
 from hygiene_pipeline.defs.warehouse_io import WarehouseIOManager
 from hygiene_pipeline.linkage.blocking import pair_positions
 from hygiene_pipeline.warehouse.engine import default_duckdb_url
+from hygiene_pipeline.warehouse.frame_types import DUCKDB_ROW_GROUP_ROWS
 
 KEY = AssetKey(["staging", "pairs"])
 
@@ -47,6 +49,29 @@ def test_a_pair_table_reads_back_with_its_pairs_and_their_positions(io_manager) 
     assert left.tolist() == [0, 0, 2, 1] and right.tolist() == [1, 3, 3, 2]
     with pytest.raises(KeyError):
         pair_positions(back.index, keys[:3])
+
+
+def test_a_pair_table_of_several_row_groups_reads_back_in_order(tmp_path: Path) -> None:
+    """Read back in several Arrow batches, each pair keeps its row and its records' positions."""
+    resource = WarehouseResource(url=default_duckdb_url(tmp_path))
+    resource.get_warehouse().ensure_schemas()
+    io_manager = WarehouseIOManager(warehouse=resource)
+    rng = np.random.default_rng(7)
+    keys = pd.Index([f"crm:{n}" for n in rng.permutation(50_000)], name="record_key")
+    rows = 2 * DUCKDB_ROW_GROUP_ROWS + 5
+    left, right = rng.integers(0, len(keys), rows), rng.integers(0, len(keys), rows)
+    frame = pd.DataFrame(
+        {"match_probability": rng.random(rows)},
+        index=pd.MultiIndex.from_arrays(
+            [keys[left], keys[right]], names=["record_key_left", "record_key_right"]
+        ),
+    )
+    io_manager.handle_output(build_output_context(asset_key=KEY), frame)
+    back = io_manager.load_input(build_input_context(asset_key=KEY))
+
+    pd.testing.assert_frame_equal(back, frame)
+    found_left, found_right = pair_positions(back.index, keys)
+    assert (found_left == left).all() and (found_right == right).all()
 
 
 def test_an_empty_pair_table_reads_back_empty_with_its_columns(io_manager) -> None:
