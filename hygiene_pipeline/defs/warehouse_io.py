@@ -109,8 +109,6 @@ def _with_pair_index(table: pa.Table) -> pd.DataFrame:
     """The frame of a table with several index columns (a pair table), its MultiIndex built
     from Arrow's dictionary encoding of each column: pandas would hash every label of a
     million pairs as a Python string, twice."""
-    if table.num_rows == 0:
-        return _with_index_restored(frame_from_arrow(table))
     index_columns = [c for c in table.column_names if c.startswith(INDEX_PREFIX)]
     levels, codes = [], []
     for name in index_columns:

@@ -223,9 +223,8 @@ def pair_positions(
         if pairs.levels[level].equals(keys):
             sides.append(codes.astype(np.int32))
             continue
-        if (codes < 0).any():
-            raise KeyError("pairs refer to records that are not in the frame")
-        found = keys.get_indexer(pairs.levels[level])[codes]
+        # a missing label (code -1) takes the -1 appended after the levels' positions
+        found = np.append(keys.get_indexer(pairs.levels[level]), -1)[codes]
         if (found < 0).any():
             raise KeyError("pairs refer to records that are not in the frame")
         sides.append(found.astype(np.int32))
