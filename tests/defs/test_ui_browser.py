@@ -47,6 +47,7 @@ CHROMIUM_FLAGS = [
 SERVER_START_SECONDS = 120
 PAGE_SECONDS = 45
 CALL_LOGS = AssetKey(["staging", "call_logs"])
+OVERLAY_BACKDROP = "[class*='overlay-backdrop']"
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +161,8 @@ def browser(chromium: tuple[Path, Path], tmp_path_factory) -> Iterator[webdriver
 
 def show(browser: webdriver.Chrome, url: str, expected: list[str], screenshot: Path) -> str:
     """Open `url`, wait until every expected text is on the page, close the welcome dialog a
-    first visit shows, save a screenshot; returns the page's visible text."""
+    first visit shows and wait for its backdrop to go, save a screenshot; returns the page's
+    visible text."""
 
     def page_text() -> str:
         return browser.find_element(By.TAG_NAME, "body").text
@@ -176,6 +178,15 @@ def show(browser: webdriver.Chrome, url: str, expected: list[str], screenshot: P
         pytest.fail(f"{url} never showed {missing}; screenshot {screenshot}")
     for skip in browser.find_elements(By.XPATH, "//button[normalize-space()='Skip']"):
         skip.click()
+    # The dialog's backdrop fades out after Skip; until it is gone it takes every click.
+    WebDriverWait(browser, PAGE_SECONDS, poll_frequency=0.2).until(
+        lambda _: (
+            not any(
+                backdrop.is_displayed()
+                for backdrop in browser.find_elements(By.CSS_SELECTOR, OVERLAY_BACKDROP)
+            )
+        )
+    )
     browser.save_screenshot(str(screenshot))
     return page_text()
 
