@@ -18,6 +18,9 @@ with it), and reading it whole into each of its nine consumers cost most of thei
 memory. With `arrow=True` the input is an Arrow table, for an asset that hands it to SQL: no
 Python object per value is made on the way.
 
+After each read and write an embedded warehouse hands back the memory its cache kept
+(`Warehouse.release_memory`): the step computes in Python next, the database stays open.
+
 (No `from __future__ import annotations`: Dagster reads the nested resource's annotation.)
 """
 
@@ -78,6 +81,7 @@ class WarehouseIOManager(ConfigurableIOManager):
         store = self.warehouse.get_warehouse()
         schema, table = table_of(context.asset_key)
         store.replace_table(store.schema_for(schema), table, _with_index_columns(obj))
+        store.release_memory()
 
     def load_input(self, context: InputContext) -> pd.DataFrame | pa.Table:
         """The upstream asset's table of this run."""
@@ -88,10 +92,13 @@ class WarehouseIOManager(ConfigurableIOManager):
         names = store.columns(physical, table)
         present = names if wanted is None else [c for c in names if c in set(wanted)]
         if (context.definition_metadata or {}).get(ARROW_METADATA):
-            return store.read_arrow(physical, table, present)
-        if store.dialect == "duckdb" and sum(c.startswith(INDEX_PREFIX) for c in present) > 1:
-            return _with_pair_index(store.read_arrow(physical, table, present))
-        return _with_index_restored(store.read_columns(physical, table, present))
+            loaded = store.read_arrow(physical, table, present)
+        elif store.dialect == "duckdb" and sum(c.startswith(INDEX_PREFIX) for c in present) > 1:
+            loaded = _with_pair_index(store.read_arrow(physical, table, present))
+        else:
+            loaded = _with_index_restored(store.read_columns(physical, table, present))
+        store.release_memory()
+        return loaded
 
     def columns_wanted(self, context: InputContext) -> list[str] | None:
         """The columns the input declares (`projected_input`), None for the whole table."""

@@ -14,7 +14,9 @@ Sessions run in UTC on both engines so SQL date arithmetic does not depend on th
 An embedded warehouse keeps at most `DUCKDB_MEMORY_LIMIT` (1.5 GB) of data in memory
 (DuckDB's default is 80% of the machine, which a run writing millions of rows fills with table
 blocks it has already written to the file); a `memory_limit` in the URL's query
-(`duckdb:///w.duckdb?memory_limit=8GB`) sets another.
+(`duckdb:///w.duckdb?memory_limit=8GB`) sets another. Blocks stay cached up to that limit after
+the statement that read or wrote them; `release_memory` hands them back, for a run whose next
+work is in Python while the database stays open.
 Tables written here get column types from the pandas dtypes (`frame_types`); replacing a table is
 atomic (`publish`); PostgreSQL tables in the curated schema are indexed on the keys BI joins on.
 A handle names its physical schemas: `staging` and `curated` are the published ones, and a run
@@ -62,6 +64,9 @@ _LOCK_RETRY_MAX_WAIT_SECONDS = 1.0
 DUCKDB_MEMORY_LIMIT = "1536MB"
 """Enough for DuckDB to write a wide table (the standardised contacts: 85 columns) on every
 thread in row order; with 1 GB it writes such a table on one thread, twice as long."""
+DUCKDB_RELEASED_MEMORY_LIMIT = "64MB"
+"""The limit `release_memory` lowers an embedded warehouse to for a moment, so that DuckDB
+evicts the table blocks it keeps cached and hands their memory back."""
 
 
 def default_duckdb_url(home: Path) -> str:
@@ -162,6 +167,30 @@ class Warehouse:
             yield
         finally:
             anchor.close()
+
+    def release_memory(self) -> None:
+        """Evict what an embedded database keeps cached (the blocks of the tables it last read or
+        wrote, up to its memory limit) and give the memory back to the system: a step that has
+        read its inputs computes in Python next, and at a million contacts the cache held
+        about 1 GB that the step then lacked. DuckDB evicts when its limit is lowered, so the
+        limit goes down to `DUCKDB_RELEASED_MEMORY_LIMIT` and back. Blocks a statement still
+        pins stay (DuckDB then refuses the lower limit, which is fine); PostgreSQL keeps its
+        memory on the server, so nothing is done there."""
+        if self.dialect != "duckdb":
+            return
+        with self.engine.connect() as conn:
+            cursor = conn.connection.driver_connection
+            try:
+                cursor.execute(f"SET memory_limit = '{DUCKDB_RELEASED_MEMORY_LIMIT}'")
+            except duckdb.Error as error:
+                logger.debug("DuckDB kept its cache: %s", error)
+            finally:
+                cursor.execute(f"SET memory_limit = '{self._memory_limit()}'")
+
+    def _memory_limit(self) -> str:
+        """The embedded database's memory limit: the URL's `memory_limit`, else the default."""
+        chosen = self.url.query.get("memory_limit")
+        return chosen if isinstance(chosen, str) else DUCKDB_MEMORY_LIMIT
 
     def ensure_schemas(self) -> None:
         """Create the staging, curated (and work) schemas if they are missing."""

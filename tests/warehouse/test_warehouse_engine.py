@@ -64,6 +64,31 @@ def test_an_embedded_warehouse_caps_duckdb_memory_unless_its_url_says_otherwise(
     assert Warehouse("duckdb:///:memory:").spill_directory() is None
 
 
+def _duckdb_bytes(warehouse: Warehouse) -> int:
+    with warehouse.engine.connect() as conn:
+        sql = "SELECT sum(memory_usage_bytes) FROM duckdb_memory()"
+        return int(conn.exec_driver_sql(sql).scalar_one())
+
+
+@pytest.mark.parametrize(
+    ("query", "limit"), [("", "1.4 GiB"), ("?memory_limit=512MB", "488.2 MiB")]
+)
+def test_releasing_memory_evicts_the_cached_blocks_and_keeps_the_limit(tmp_path, query, limit):
+    warehouse = Warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}{query}")
+    values = np.random.default_rng(5).random((2_000_000, 8))  # 128 MB that does not compress
+    with warehouse.held_open():
+        warehouse.ensure_schemas()
+        warehouse.replace_table("staging", "noise", pd.DataFrame(values, columns=list("abcdefgh")))
+        read = warehouse.read_arrow("staging", "noise", list("abcdefgh"))
+        cached = _duckdb_bytes(warehouse)
+        warehouse.release_memory()
+        released = _duckdb_bytes(warehouse)
+        assert _memory_limit(warehouse) == limit
+    assert read.num_rows == 2_000_000
+    # Down to DUCKDB_RELEASED_MEMORY_LIMIT, 64 MB, from the table's blocks cached after the read.
+    assert released <= 64_000_000 < 100 * 2**20 < cached, (cached, released)
+
+
 def test_bare_postgresql_url_is_spelled_with_psycopg2_and_the_note_hides_the_password(
     pg_admin_url, caplog
 ):
