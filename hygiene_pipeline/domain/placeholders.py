@@ -295,32 +295,51 @@ def _labelled(kinds: pd.Series, field: str) -> pd.Series:
     return (field + ": " + kinds.astype("string") + "; ").fillna("")
 
 
+GHOST_FIELDS: tuple[str, ...] = ("name", "email", *GHOST_PHONE_COLUMNS, "company")
+"""The identifying fields a ghost record is judged on, each by `junk_kinds`."""
+
+
+def junk_kinds(
+    contacts: pd.DataFrame, fields: tuple[str, ...] = GHOST_FIELDS
+) -> dict[str, pd.Series]:
+    """Why each of `fields` (of `GHOST_FIELDS`) is junk per record, None where it is not.
+    `contacts` needs only the standardised columns of those fields, so a field can be judged as
+    soon as its columns are made."""
+    return {field: _field_junk(contacts, field) for field in fields}
+
+
+def _field_junk(contacts: pd.DataFrame, field: str) -> pd.Series:
+    """The name (first + last, else the full name), the e-mail, a phone or the company."""
+    if field == "name":
+        kind = name_junk(_column(contacts, "first_name"), _column(contacts, "last_name"))
+        full = name_junk(_column(contacts, "full_name"), pd.Series(None, index=kind.index))
+        return kind.fillna(full)
+    if field == "email":
+        return email_junk(_column(contacts, "email"), _column(contacts, "email_is_disposable"))
+    if field == "company":
+        return company_junk(_column(contacts, "company"))
+    return phone_junk(_column(contacts, f"{field}_e164"), _column(contacts, f"{field}_raw"))
+
+
 def ghost_flags(
-    contacts: pd.DataFrame, phone_kinds: Mapping[str, pd.Series] | None = None
+    contacts: pd.DataFrame, judged: Mapping[str, pd.Series] | None = None
 ) -> pd.DataFrame:
     """`GHOST_COLUMNS` for standardised CRM records (same index).
 
-    `phone_kinds` may hold what `phone_junk` says of the `GHOST_PHONE_COLUMNS`, judged already
-    where the numbers were parsed (the same values; judging them again costs a pass over each).
+    `judged` may hold what `junk_kinds` says of some `GHOST_FIELDS`, judged already where
+    their columns were made (the phones where they were parsed; the name and e-mail while the
+    phones were parsed): the same values, and judging them again costs a pass over each.
 
     `ghost_score` is the share of the record's identifying fields that are present and junk
     (name, email, phone, mobile, company): 1.0 when every one of them is junk, 0.0 for a record
     without any junk. `ghost_reasons` names each junk field and why, without its value
     (`"name: keyboard pattern; email: reserved domain; every identifying field junk"`).
     """
-    name_kind = name_junk(_column(contacts, "first_name"), _column(contacts, "last_name"))
-    name_kind = name_kind.fillna(
-        name_junk(_column(contacts, "full_name"), pd.Series(None, index=name_kind.index))
+    known = dict(judged or {})
+    known.update(junk_kinds(contacts, tuple(f for f in GHOST_FIELDS if f not in known)))
+    name_kind, email_kind, phone_kind, mobile_kind, company_kind = (
+        known[field] for field in GHOST_FIELDS
     )
-    email_kind = email_junk(_column(contacts, "email"), _column(contacts, "email_is_disposable"))
-    known = phone_kinds or {}
-    phone_kind, mobile_kind = (
-        known[name]
-        if name in known
-        else phone_junk(_column(contacts, f"{name}_e164"), _column(contacts, f"{name}_raw"))
-        for name in GHOST_PHONE_COLUMNS
-    )
-    company_kind = company_junk(_column(contacts, "company"))
     name, email, phone, mobile, company = (
         kind.notna().to_numpy(dtype=bool)
         for kind in (name_kind, email_kind, phone_kind, mobile_kind, company_kind)

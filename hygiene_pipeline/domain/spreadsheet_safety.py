@@ -7,13 +7,16 @@ as someone opens an export holding it (OWASP "CSV injection"). Cells starting wi
 stay a number: a phone `+44 20 7946 0000` or an amount `-12.50` (digits, spaces and `().-/`
 only) is left alone, and so is a value of those characters alone (`-`, a common "none").
 
-- `formula_like`: which values would run, for flagging them in staging (`formula_columns`);
+- `formula_like`: which values would run, for flagging them in staging (`formula_hits` per
+  column, as columns are made; `named_hits` names them per row);
 - `spreadsheet_safe`: a frame fit for a CSV or Excel file, every formula-like text value
   prefixed with an apostrophe (shown as text, never evaluated). Every CSV or Excel file the
   pipeline writes for people to open goes through it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -41,17 +44,30 @@ def formula_like(values: pd.Series) -> pd.Series:
     return pd.Series(starts & ~number, index=values.index)
 
 
-def formula_columns(frame: pd.DataFrame, skip: set[str] | frozenset[str]) -> pd.Series:
-    """Per row, the names of its text columns holding a formula-like value ('; '-joined, None
-    when there is none); `skip` names columns that are not free text (parsed phones)."""
-    names = np.full(len(frame), "", dtype=object)
-    for column in frame.columns:
-        if column in skip or not pd.api.types.is_string_dtype(frame[column].dtype):
+def formula_hits(
+    columns: Iterable[tuple[str, pd.Series]], skip: set[str] | frozenset[str]
+) -> dict[str, np.ndarray]:
+    """Where each text column not in `skip` holds a formula-like value, for the columns that
+    hold any: judged column by column, so a caller can judge columns as they are made."""
+    hits: dict[str, np.ndarray] = {}
+    for column, values in columns:
+        if column in skip or not pd.api.types.is_string_dtype(values.dtype):
             continue
-        hit = formula_like(frame[column]).to_numpy()
+        hit = formula_like(values).to_numpy()
         if hit.any():
+            hits[column] = hit
+    return hits
+
+
+def named_hits(hits: Mapping[str, np.ndarray], order: Iterable[str], index: pd.Index) -> pd.Series:
+    """Per row, the names of the columns of `hits` that hit there, in `order` ('; '-joined,
+    None for a row without any)."""
+    names = np.full(len(index), "", dtype=object)
+    for column in order:
+        if column in hits:
+            hit = hits[column]
             names[hit] = names[hit] + column + "; "
-    joined = pd.Series(names, index=frame.index, dtype="object").str.removesuffix("; ")
+    joined = pd.Series(names, index=index, dtype="object").str.removesuffix("; ")
     return joined.where(joined != "", None)
 
 

@@ -22,6 +22,7 @@ month-first one (`MONTH_FIRST_REGIONS`) and a column's values allow both reading
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 import numpy as np
@@ -46,9 +47,10 @@ from hygiene_pipeline.domain.phones import PHONE_FIELDS, parse_phones
 from hygiene_pipeline.domain.placeholders import (
     GHOST_PHONE_COLUMNS,
     ghost_flags,
+    junk_kinds,
     phone_junk,
 )
-from hygiene_pipeline.domain.spreadsheet_safety import formula_columns, formula_like
+from hygiene_pipeline.domain.spreadsheet_safety import formula_hits, formula_like, named_hits
 from hygiene_pipeline.domain.timestamps import later_than, parse_timestamps, unparseable_mask
 from hygiene_pipeline.domain.vocabularies import Vocabularies, default_vocabularies
 
@@ -59,6 +61,8 @@ CRM_INPUT_COLUMNS: frozenset[str] = frozenset(feed_spec("crm_contacts").columns)
 """The contact columns the feed knows; any other input column is carried through as it is."""
 CRM_PHONE_COLUMNS: tuple[str, ...] = ("phone", "mobile_phone", "home_phone", "other_phone")
 """Every number of the person; each becomes the six `PHONE_FIELDS` columns under its prefix."""
+PARSED_PHONE_TEXT: tuple[str, ...] = tuple(f"{name}_raw" for name in CRM_PHONE_COLUMNS)
+"""The phone numbers as received, judged formula-like only where they do not parse."""
 RECEIVED_TEXT_COLUMNS: tuple[str, ...] = ("first_name", "last_name", "full_name", "company")
 """Text whose value as received is kept beside its cleaned form (`<column>_raw`)."""
 
@@ -286,16 +290,18 @@ def standardise_crm_contacts(
         bounced_at = dates.pop("email_bounced_at")
         in_source = source_record_state(raw, source_system, bounced_at, dates["updated_at"])
         postal_code = _text(raw, "postal_code")
+        names = standardise_names(
+            _column(raw, "first_name"), _column(raw, "last_name"), _column(raw, "full_name")
+        )
+        emails = standardise_emails(_column(raw, "email")).drop(columns="email_error")
         parts = [
             {
                 "record_key": (source_system + ":" + contact_id).astype("object"),
                 "contact_id": contact_id,
                 "source_system": source_system,
             },
-            standardise_names(
-                _column(raw, "first_name"), _column(raw, "last_name"), _column(raw, "full_name")
-            ),
-            standardise_emails(_column(raw, "email")).drop(columns="email_error"),
+            names,
+            emails,
         ]
         rest = [
             {
@@ -321,12 +327,24 @@ def standardise_crm_contacts(
             },
             received_text(raw, RECEIVED_TEXT_COLUMNS),
         ]
+        # While the background makes the phones and companies, the columns made here are
+        # judged: which hold formula-like text, whether the name and the e-mail are junk.
+        own = {name: values for part in [*parts, *rest] for name, values in part.items()}
+        formulas = _formula_hits(own.items())
+        judged = junk_kinds(pd.concat([names, emails], axis=1), ("name", "email"))
         numbers, phone_kinds = all_phones.result()
         company_columns = companies.result()
     standardised = _assemble(raw, [*parts, *numbers, company_columns, *rest], CRM_INPUT_COLUMNS)
+    made_later = [(name, standardised[name]) for name in standardised if name not in own]
+    formulas.update(_formula_hits(made_later))
+    formulas.update(_phone_formula_hits(standardised))
     # Ghost flags are never formula-like text, so both are judged on the assembled columns.
-    flags = ghost_flags(standardised, phone_kinds).assign(
-        formula_columns=_formula_columns(standardised)
+    flags = ghost_flags(standardised, {**judged, **phone_kinds}).assign(
+        formula_columns=named_hits(
+            formulas,
+            [*(name for name in standardised if name not in PARSED_PHONE_TEXT), *PARSED_PHONE_TEXT],
+            standardised.index,
+        )
     )
     standardised = _before_lineage(standardised, flags)
     missing_key = [
@@ -375,18 +393,25 @@ def received_text(raw: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, pd.S
     return {**received, "invisible_characters_stripped": stripped}
 
 
-def _formula_columns(frame: pd.DataFrame) -> pd.Series:
-    """Per row, its text columns whose value a spreadsheet would run as a formula; a phone
-    column only where the value is not a valid number (`+44 ...` is a phone)."""
-    parsed_phones = [f"{name}_raw" for name in CRM_PHONE_COLUMNS]
-    skip = {c for c in frame.columns if c.endswith("_e164")} | set(LINEAGE_COLUMNS)
-    found = formula_columns(frame.drop(columns=[c for c in parsed_phones if c in frame]), skip)
+def _formula_hits(columns: Iterable[tuple[str, pd.Series]]) -> dict[str, np.ndarray]:
+    """`formula_hits` of contact columns, the parsed phones (`_e164`, `PARSED_PHONE_TEXT`) and
+    the lineage aside."""
+    text = ((name, values) for name, values in columns if not name.endswith("_e164"))
+    return formula_hits(text, {*PARSED_PHONE_TEXT, *LINEAGE_COLUMNS})
+
+
+def _phone_formula_hits(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Phone text as received is formula-like only where it is not a valid number: `+44 ...`
+    is a phone."""
+    hits: dict[str, np.ndarray] = {}
     for name in CRM_PHONE_COLUMNS:
         column = f"{name}_raw"
         if column in frame:
-            unread = ~frame[f"{name}_valid"].eq(True) & formula_like(frame[column])
-            found = found.where(~unread, found.fillna("").str.cat([column] * len(found), sep="; "))
-    return found.str.removeprefix("; ")
+            valid = frame[f"{name}_valid"].eq(True).to_numpy(dtype=bool)
+            unread = ~valid & formula_like(frame[column]).to_numpy(dtype=bool)
+            if unread.any():
+                hits[column] = unread
+    return hits
 
 
 def _before_lineage(frame: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
