@@ -25,6 +25,18 @@ _COLUMNS_SQL = text(
     "SELECT column_name FROM information_schema.columns "
     "WHERE table_schema = :schema AND table_name = :name ORDER BY ordinal_position"
 )
+_DUCKDB_ROWID_ROWS_SQL = text(
+    """
+    SELECT t.estimated_size FROM duckdb_tables() t
+    WHERE t.database_name = current_database()
+      AND t.schema_name = :schema AND t.table_name = :name
+      AND NOT EXISTS (
+          SELECT 1 FROM duckdb_columns() c
+          WHERE c.database_name = t.database_name AND c.schema_name = t.schema_name
+            AND c.table_name = t.table_name AND lower(c.column_name) = 'rowid'
+      )
+    """
+)
 _POSTGRES_COMMENTS_SQL = text(
     """
     SELECT a.attname, d.description
@@ -79,6 +91,13 @@ def count_rows(conn: Connection, schema: str, name: str) -> int:
     """Number of rows in a table or view."""
     sql = f"SELECT count(*) FROM {qualified_name(conn.dialect, schema, name)}"
     return int(execute(conn, sql).scalar())
+
+
+def duckdb_rowid_rows(conn: Connection, schema: str, name: str) -> int | None:
+    """About how many rows a DuckDB base table holds, when its `rowid` is DuckDB's own (no
+    column of that name hides it); None for a view, or a table with a `rowid` column."""
+    rows = conn.execute(_DUCKDB_ROWID_ROWS_SQL, {"schema": schema, "name": name}).scalar()
+    return None if rows is None else int(rows)
 
 
 def current_docs(conn: Connection, schema: str, name: str) -> TableDocs:

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from hygiene_pipeline.warehouse.bulk_load import BulkLoadError
-from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url
+from hygiene_pipeline.warehouse.engine import PARALLEL_READ_ROWS, Warehouse, default_duckdb_url
 from hygiene_pipeline.warehouse.frame_types import DUCKDB_ROW_GROUP_ROWS
 
 
@@ -145,6 +145,29 @@ def test_tables_of_many_row_groups_keep_their_row_order(warehouse):
     arrow = warehouse.read_arrow(warehouse.staging_schema, "ordered", ["n"])
     assert arrow.column("n").to_pylist() == order.tolist()
     assert max(len(batch) for batch in arrow.to_batches()) <= DUCKDB_ROW_GROUP_ROWS
+
+
+def test_large_tables_read_in_two_halves_come_back_whole_and_in_order(tmp_path):
+    """From `PARALLEL_READ_ROWS` rows a table is read as two halves of its row ids at once; this
+    one stays above that with a seventh of its rows deleted."""
+    warehouse = Warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    warehouse.ensure_schemas()
+    order = np.random.default_rng(3).permutation(2 * PARALLEL_READ_ROWS + 1_001)
+    frame = pd.DataFrame({"n": order, "text": [f"v{n}" for n in order]})
+    warehouse.replace_table("staging", "big", frame)
+    with warehouse.transaction() as conn:  # gaps in the row ids
+        conn.exec_driver_sql("DELETE FROM staging.big WHERE n % 7 = 0")
+    kept = frame.loc[frame["n"] % 7 != 0].reset_index(drop=True)
+    pd.testing.assert_frame_equal(warehouse.read_columns("staging", "big", ["n", "text"]), kept)
+    assert (
+        warehouse.read_arrow("staging", "big", ["n"]).column("n").to_pylist() == kept["n"].tolist()
+    )
+    # A column named rowid hides DuckDB's own row id: such a table is read in one piece.
+    shadowed = frame.rename(columns={"text": "RowId"})
+    warehouse.replace_table("staging", "shadowed", shadowed)
+    pd.testing.assert_frame_equal(
+        warehouse.read_columns("staging", "shadowed", ["n", "RowId"]), shadowed
+    )
 
 
 def test_empty_frame_creates_the_table_with_its_typed_columns(warehouse):
