@@ -179,9 +179,10 @@ class Warehouse:
         read its inputs computes in Python next, and at a million contacts the cache held
         about 1 GB that the step then lacked. DuckDB evicts when its limit is lowered, so the
         limit goes down to `DUCKDB_RELEASED_MEMORY_LIMIT` and back. Blocks a statement still
-        pins stay (DuckDB then refuses the lower limit, which is fine); PostgreSQL keeps its
-        memory on the server, so nothing is done there."""
-        if self.dialect != "duckdb":
+        pins stay (DuckDB then refuses the lower limit, which is fine). An in-memory database
+        would spill its tables to a folder beside the process instead, and PostgreSQL keeps its
+        memory on the server: nothing is done for either."""
+        if not self._duckdb_file():
             return
         with self.engine.connect() as conn:
             cursor = conn.connection.driver_connection
@@ -191,6 +192,10 @@ class Warehouse:
                 logger.debug("DuckDB kept its cache: %s", error)
             finally:
                 cursor.execute(f"SET memory_limit = '{self._memory_limit()}'")
+
+    def _duckdb_file(self) -> bool:
+        """Whether this is an embedded database in a file (not in memory, not PostgreSQL)."""
+        return self.dialect == "duckdb" and self.url.database not in (None, "", ":memory:")
 
     def _memory_limit(self) -> str:
         """The embedded database's memory limit: the URL's `memory_limit`, else the default."""
@@ -245,9 +250,8 @@ class Warehouse:
         of its row ids, on two connections at once, joined in order (row ids follow the order
         rows were written, and each half keeps it)."""
         select = self._select_columns(schema, table, columns)
-        in_file = self.url.database not in (None, "", ":memory:")  # else one shared connection
-        with self.engine.connect() as conn:
-            rows = duckdb_rowid_rows(conn, schema, table) if in_file else None
+        with self.engine.connect() as conn:  # in memory: one connection, shared
+            rows = duckdb_rowid_rows(conn, schema, table) if self._duckdb_file() else None
         if rows is None or rows < PARALLEL_READ_ROWS:
             return self._duckdb_result(select)
         halves = [f"{select} WHERE rowid < {rows // 2}", f"{select} WHERE rowid >= {rows // 2}"]
@@ -262,10 +266,9 @@ class Warehouse:
     def spill_directory(self) -> Path | None:
         """The folder DuckDB spills this embedded database to (`<file>.tmp`), where work beside
         the warehouse may spill too; None on PostgreSQL or in memory."""
-        database = self.url.database
-        if self.dialect != "duckdb" or not database or database == ":memory:":
+        if not self._duckdb_file():
             return None
-        path = Path(database).expanduser().resolve()
+        path = Path(str(self.url.database)).expanduser().resolve()
         return path.with_name(f"{path.name}.tmp")
 
     def _select_columns(self, schema: str, table: str, columns: Sequence[str]) -> str:

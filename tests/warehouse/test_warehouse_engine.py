@@ -89,6 +89,20 @@ def test_releasing_memory_evicts_the_cached_blocks_and_keeps_the_limit(tmp_path,
     assert released <= 64_000_000 < 100 * 2**20 < cached, (cached, released)
 
 
+def test_an_in_memory_warehouse_keeps_its_memory_and_spills_nothing(tmp_path, monkeypatch):
+    """Lowering an in-memory database's limit would spill its tables to `./.tmp`: files of the
+    warehouse's rows outside it."""
+    monkeypatch.chdir(tmp_path)
+    warehouse = Warehouse("duckdb:///:memory:")
+    warehouse.ensure_schemas()
+    values = np.random.default_rng(5).random((2_000_000, 8))
+    warehouse.replace_table("staging", "noise", pd.DataFrame(values, columns=list("abcdefgh")))
+    cached = _duckdb_bytes(warehouse)
+    warehouse.release_memory()
+    assert _duckdb_bytes(warehouse) == cached > 100 * 2**20
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_bare_postgresql_url_is_spelled_with_psycopg2_and_the_note_hides_the_password(
     pg_admin_url, caplog
 ):
