@@ -254,9 +254,10 @@ def standardise_crm_contacts(
     phone columns (`CRM_PHONE_COLUMNS`) are parsed, and judged for ghost flags, then companies
     standardised, in the background (`background_executor`: a worker process from
     `CRM_WORKER_ROWS` rows, so that both cores work) while this process standardises the other
-    columns. E-mails stay here: their domains are validated in a pool of their own
-    (`column_ops.map_values`), which a worker process would run one at a time. `vocab` is accepted
-    for a uniform signature; contacts use no vocabulary table.
+    columns and judges them (formula-like text; junk names and e-mails for the ghost flags).
+    E-mails stay here: their domains are validated in a pool of their own
+    (`column_ops.map_values`), which a worker process would run one at a time. `vocab` is
+    accepted for a uniform signature; contacts use no vocabulary table.
     """
     raw = _positional(batch.accepted)
     country = to_iso2(_column(raw, "country"))
@@ -338,7 +339,7 @@ def standardise_crm_contacts(
     made_later = [(name, standardised[name]) for name in standardised if name not in own]
     formulas.update(_formula_hits(made_later))
     formulas.update(_phone_formula_hits(standardised))
-    # Ghost flags are never formula-like text, so both are judged on the assembled columns.
+    # Ghost flags are never formula-like text: both are added before the lineage columns.
     flags = ghost_flags(standardised, {**judged, **phone_kinds}).assign(
         formula_columns=named_hits(
             formulas,

@@ -94,8 +94,10 @@ def count_rows(conn: Connection, schema: str, name: str) -> int:
 
 
 def duckdb_rowid_rows(conn: Connection, schema: str, name: str) -> int | None:
-    """About how many rows a DuckDB base table holds, when its `rowid` is DuckDB's own (no
-    column of that name hides it); None for a view, or a table with a `rowid` column."""
+    """DuckDB's estimate of a base table's rows (deleted rows count until a checkpoint: about
+    one more than its highest row id), when its `rowid` is DuckDB's own (no column of that name
+    hides it); None for a view, or a table with a `rowid` column. For splitting a read by row
+    id: any estimate splits it exactly, a poor one only unevenly."""
     rows = conn.execute(_DUCKDB_ROWID_ROWS_SQL, {"schema": schema, "name": name}).scalar()
     return None if rows is None else int(rows)
 

@@ -177,7 +177,7 @@ class Warehouse:
         """Evict what an embedded database keeps cached (the blocks of the tables it last read or
         wrote, up to its memory limit) and give the memory back to the system: a step that has
         read its inputs computes in Python next, and at a million contacts the cache held
-        about 1 GB that the step then lacked. DuckDB evicts when its limit is lowered, so the
+        about 0.8 GB that the step then lacked. DuckDB evicts when its limit is lowered, so the
         limit goes down to `DUCKDB_RELEASED_MEMORY_LIMIT` and back. Blocks a statement still
         pins stay (DuckDB then refuses the lower limit, which is fine). An in-memory database
         would spill its tables to a folder beside the process instead, and PostgreSQL keeps its
@@ -190,12 +190,15 @@ class Warehouse:
                 cursor.execute(f"SET memory_limit = '{DUCKDB_RELEASED_MEMORY_LIMIT}'")
             except duckdb.Error as error:
                 logger.debug("DuckDB kept its cache: %s", error)
-            finally:
+            try:
                 cursor.execute(f"SET memory_limit = '{self._memory_limit()}'")
+            except duckdb.Error as error:  # slower from here on, never wrong
+                logger.warning("DuckDB's memory limit could not be restored: %s", error)
 
     def _duckdb_file(self) -> bool:
         """Whether this is an embedded database in a file (not in memory, not PostgreSQL)."""
-        return self.dialect == "duckdb" and self.url.database not in (None, "", ":memory:")
+        database = self.url.database or ":memory:"
+        return self.dialect == "duckdb" and not database.startswith(":memory:")
 
     def _memory_limit(self) -> str:
         """The embedded database's memory limit: the URL's `memory_limit`, else the default."""
@@ -248,7 +251,9 @@ class Warehouse:
         """The named columns of an embedded table in row-group batches. DuckDB hands a result
         to Arrow on one thread, so a large base table of a database file is read as two halves
         of its row ids, on two connections at once, joined in order (row ids follow the order
-        rows were written, and each half keeps it)."""
+        rows were written, and each half keeps it). The halves are two reads: nothing may write
+        the table meanwhile, which holds in a run, whose steps use the warehouse one at a time
+        while its file lock keeps other processes out."""
         select = self._select_columns(schema, table, columns)
         with self.engine.connect() as conn:  # in memory: one connection, shared
             rows = duckdb_rowid_rows(conn, schema, table) if self._duckdb_file() else None

@@ -161,7 +161,7 @@ def test_tables_of_many_row_groups_keep_their_row_order(warehouse):
     assert max(len(batch) for batch in arrow.to_batches()) <= DUCKDB_ROW_GROUP_ROWS
 
 
-def test_large_tables_read_in_two_halves_come_back_whole_and_in_order(tmp_path):
+def test_large_tables_read_in_two_halves_come_back_whole_and_in_order(tmp_path, monkeypatch):
     """From `PARALLEL_READ_ROWS` rows a table is read as two halves of its row ids at once; this
     one stays above that with a seventh of its rows deleted."""
     warehouse = Warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}")
@@ -172,16 +172,30 @@ def test_large_tables_read_in_two_halves_come_back_whole_and_in_order(tmp_path):
     with warehouse.transaction() as conn:  # gaps in the row ids
         conn.exec_driver_sql("DELETE FROM staging.big WHERE n % 7 = 0")
     kept = frame.loc[frame["n"] % 7 != 0].reset_index(drop=True)
+    queries: list[str] = []
+    result = Warehouse._duckdb_result
+    monkeypatch.setattr(
+        Warehouse, "_duckdb_result", lambda self, sql: queries.append(sql) or result(self, sql)
+    )
     pd.testing.assert_frame_equal(warehouse.read_columns("staging", "big", ["n", "text"]), kept)
     assert (
         warehouse.read_arrow("staging", "big", ["n"]).column("n").to_pylist() == kept["n"].tolist()
     )
+    halves = sorted(("rowid <" in sql, "rowid >=" in sql) for sql in queries)  # threads: any order
+    assert halves == [
+        (False, True),
+        (False, True),
+        (True, False),
+        (True, False),
+    ]  # both reads split
     # A column named rowid hides DuckDB's own row id: such a table is read in one piece.
     shadowed = frame.rename(columns={"text": "RowId"})
     warehouse.replace_table("staging", "shadowed", shadowed)
+    queries.clear()
     pd.testing.assert_frame_equal(
         warehouse.read_columns("staging", "shadowed", ["n", "RowId"]), shadowed
     )
+    assert len(queries) == 1
 
 
 def test_empty_frame_creates_the_table_with_its_typed_columns(warehouse):
