@@ -48,7 +48,6 @@ from hygiene_pipeline.domain.placeholders import (
     GHOST_PHONE_COLUMNS,
     ghost_flags,
     junk_kinds,
-    phone_junk,
 )
 from hygiene_pipeline.domain.spreadsheet_safety import formula_hits, formula_like, named_hits
 from hygiene_pipeline.domain.timestamps import later_than, parse_timestamps, unparseable_mask
@@ -361,7 +360,7 @@ def crm_phone_columns(
 ) -> tuple[list[pd.DataFrame], dict[str, pd.Series]]:
     """The `PHONE_FIELDS` columns of each phone column under its prefix, parsed in the region of
     each row (all columns in one `parse_phones`, so a number on two of them is read once), and
-    why the numbers of `GHOST_PHONE_COLUMNS` are junk (`phone_junk`). Runs in the background
+    why the numbers of `GHOST_PHONE_COLUMNS` are junk (`junk_kinds`). Runs in the background
     (a worker process for large batches) beside the other contact columns, so it takes and
     returns picklable frames."""
     parsed = parse_phones(
@@ -376,7 +375,7 @@ def crm_phone_columns(
         for i, name in enumerate(numbers)
     ]
     kinds = {
-        name: phone_junk(frame[f"{name}_e164"], frame[f"{name}_raw"])
+        name: junk_kinds(frame, (name,))[name]
         for name, frame in zip(numbers, columns, strict=True)
         if name in GHOST_PHONE_COLUMNS
     }

@@ -255,8 +255,10 @@ class Warehouse:
         the table meanwhile, which holds in a run, whose steps use the warehouse one at a time
         while its file lock keeps other processes out."""
         select = self._select_columns(schema, table, columns)
-        with self.engine.connect() as conn:  # in memory: one connection, shared
-            rows = duckdb_rowid_rows(conn, schema, table) if self._duckdb_file() else None
+        rows = None
+        if self._duckdb_file():  # in memory there is one connection, shared
+            with self.engine.connect() as conn:
+                rows = duckdb_rowid_rows(conn, schema, table)
         if rows is None or rows < PARALLEL_READ_ROWS:
             return self._duckdb_result(select)
         halves = [f"{select} WHERE rowid < {rows // 2}", f"{select} WHERE rowid >= {rows // 2}"]
