@@ -5,7 +5,6 @@ Inputs and outputs are tables of the run (`warehouse_io`); the status history is
 copy of the published one in the run's curated schema and lands with the run's publication."""
 
 import pandas as pd
-import pyarrow as pa
 from dagster import (
     AssetExecutionContext,
     AssetIn,
@@ -25,12 +24,13 @@ from hygiene_pipeline.defs.resources import (
     WarehouseResource,
 )
 from hygiene_pipeline.defs.scoring_config import ScoringResource
-from hygiene_pipeline.defs.warehouse_io import projected_input
+from hygiene_pipeline.defs.warehouse_io import deferred_input, projected_input
 from hygiene_pipeline.history.persistence import published_people
 from hygiene_pipeline.scoring.inputs import CALL_COLUMNS, CRM_COLUMNS, EVENT_COLUMNS, XREF_COLUMNS
 from hygiene_pipeline.scoring.pipeline import score_people
 from hygiene_pipeline.vocabulary import ACCOUNT_STATUSES, INTENT_TIERS, STATUSES
 from hygiene_pipeline.warehouse.status_history import apply_status_history, start_from_published
+from hygiene_pipeline.warehouse.stored_table import StoredTable
 
 GROUP = "scoring"
 STATUS_COLUMNS = ["entity_id", "status", "status_reason"]
@@ -38,7 +38,7 @@ STATUS_COLUMNS = ["entity_id", "status", "status_reason"]
 FEED_INS = {
     **{feed: AssetIn(key=AssetKey(["staging", feed])) for feed in ("email_bounces", "dnc_list")},
     **{
-        feed: projected_input(AssetKey(["staging", feed]), columns, arrow=True)
+        feed: deferred_input(AssetKey(["staging", feed]), columns)
         for feed, columns in (
             ("crm_contacts", CRM_COLUMNS),
             ("call_logs", CALL_COLUMNS),
@@ -46,7 +46,8 @@ FEED_INS = {
         )
     },
 }
-"""The feeds scoring reads; the large ones as Arrow, which its SQL reads without copying."""
+"""The feeds scoring reads; the large ones deferred, each read (as Arrow, which its SQL reads
+without copying) only while scoring copies it into its workspace."""
 
 
 @multi_asset(
@@ -81,10 +82,10 @@ FEED_INS = {
         ),
     },
     ins={
-        "golden": AssetIn(key=AssetKey(["history", "verified_identities"])),
+        "golden": deferred_input(AssetKey(["history", "verified_identities"])),
         "carried": AssetIn(key=AssetKey(["history", "carried_people"])),
         "standing": AssetIn(key=AssetKey(["history", "standing_requests"])),
-        "xref": projected_input(AssetKey(["curated", "contact_xref"]), XREF_COLUMNS, arrow=True),
+        "xref": deferred_input(AssetKey(["curated", "contact_xref"]), XREF_COLUMNS),
         "account_identities": AssetIn(key=AssetKey(["linkage", "account_identities"])),
         **FEED_INS,
     },
@@ -93,12 +94,12 @@ FEED_INS = {
 )
 def scored_people(
     context: AssetExecutionContext,
-    golden: pd.DataFrame,
-    xref: pa.Table,
-    crm_contacts: pa.Table,
+    golden: StoredTable,
+    xref: StoredTable,
+    crm_contacts: StoredTable,
     email_bounces: pd.DataFrame,
-    call_logs: pa.Table,
-    engagement_events: pa.Table,
+    call_logs: StoredTable,
+    engagement_events: StoredTable,
     dnc_list: pd.DataFrame,
     account_identities: pd.DataFrame,
     carried: pd.DataFrame,

@@ -15,8 +15,9 @@ levels in order of appearance rather than sorted).
 An input declared with `projected_input` reads only the columns its asset uses (those of them the
 table has, in the table's order): a standardised CRM table is wide (every source column travels
 with it), and reading it whole into each of its nine consumers cost most of their time and
-memory. With `arrow=True` the input is an Arrow table, for an asset that hands it to SQL: no
-Python object per value is made on the way.
+memory. An input declared with `deferred_input` is handed over unread (`StoredTable`), for an
+asset that hands its tables to SQL one after another: it reads each (as Arrow, no Python object
+per value) when it takes it, and holds none of them for the rest of the step.
 
 After each read and write an embedded warehouse hands back the memory its cache kept
 (`Warehouse.release_memory`): the step computes in Python next, the database stays open.
@@ -39,21 +40,27 @@ from dagster import (
 
 from hygiene_pipeline.defs.resources import WarehouseResource
 from hygiene_pipeline.warehouse.frame_types import frame_from_arrow
+from hygiene_pipeline.warehouse.stored_table import StoredTable
 
 INDEX_PREFIX = "index__"
 PUBLISHED_SCHEMAS = ("staging", "curated")
 COLUMNS_METADATA = "hygiene/columns"
 """Input metadata naming the columns an asset reads of its upstream table."""
-ARROW_METADATA = "hygiene/arrow"
-"""Input metadata asking for the table as Arrow instead of a DataFrame."""
+DEFERRED_METADATA = "hygiene/deferred"
+"""Input metadata asking for the table unread (`StoredTable`) instead of a DataFrame."""
 
 
-def projected_input(key: AssetKey, columns: Iterable[str], *, arrow: bool = False) -> AssetIn:
-    """An input that reads only `columns` of the upstream table, as Arrow with `arrow` (see the
-    module docstring)."""
-    metadata: dict[str, object] = {COLUMNS_METADATA: list(dict.fromkeys(columns))}
-    if arrow:
-        metadata[ARROW_METADATA] = True
+def projected_input(key: AssetKey, columns: Iterable[str]) -> AssetIn:
+    """An input that reads only `columns` of the upstream table (see the module docstring)."""
+    return AssetIn(key=key, metadata={COLUMNS_METADATA: list(dict.fromkeys(columns))})
+
+
+def deferred_input(key: AssetKey, columns: Iterable[str] | None = None) -> AssetIn:
+    """An input handed over unread, limited to `columns` when given (see the module
+    docstring)."""
+    metadata: dict[str, object] = {DEFERRED_METADATA: True}
+    if columns is not None:
+        metadata[COLUMNS_METADATA] = list(dict.fromkeys(columns))
     return AssetIn(key=key, metadata=metadata)
 
 
@@ -83,7 +90,7 @@ class WarehouseIOManager(ConfigurableIOManager):
         store.replace_table(store.schema_for(schema), table, _with_index_columns(obj))
         store.release_memory()
 
-    def load_input(self, context: InputContext) -> pd.DataFrame | pa.Table:
+    def load_input(self, context: InputContext) -> pd.DataFrame | StoredTable:
         """The upstream asset's table of this run."""
         store = self.warehouse.get_warehouse()
         schema, table = table_of(context.asset_key)
@@ -91,9 +98,9 @@ class WarehouseIOManager(ConfigurableIOManager):
         wanted = self.columns_wanted(context)
         names = store.columns(physical, table)
         present = names if wanted is None else [c for c in names if c in set(wanted)]
-        if (context.definition_metadata or {}).get(ARROW_METADATA):
-            loaded = store.read_arrow(physical, table, present)
-        elif store.dialect == "duckdb" and sum(c.startswith(INDEX_PREFIX) for c in present) > 1:
+        if (context.definition_metadata or {}).get(DEFERRED_METADATA):
+            return StoredTable(store, physical, table, tuple(present))
+        if store.dialect == "duckdb" and sum(c.startswith(INDEX_PREFIX) for c in present) > 1:
             loaded = _with_pair_index(store.read_arrow(physical, table, present))
         else:
             loaded = _with_index_restored(store.read_columns(physical, table, present))

@@ -2,6 +2,9 @@
 
 The contacts, the cross-reference, calls and events are read by SQL where they lie: Arrow from
 the warehouse as it is, a frame once its columns have the types the SQL reads (`_canonical`).
+An input may arrive unread (`Deferred`, the warehouse's `StoredTable`): each is read when its
+table is made, only the columns scoring reads, and let go once copied, so the workspace never
+holds its inputs beside its own tables.
 Optional feeds and optional columns (a CRM export without mobile numbers, no engagement feed)
 arrive as empty or all-NULL columns, so every query can rely on one schema. Evidence dated after
 `as_of` is dropped here: a back-dated run sees only what was known then.
@@ -15,7 +18,9 @@ on which a person no longer in their sources asked not to be called, with that p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -96,9 +101,34 @@ XREF_COLUMNS: tuple[str, ...] = (
 """The columns of `curated.contact_xref` scoring reads."""
 
 
-Table = pd.DataFrame | pa.Table
-"""An input table: a frame, or Arrow as the warehouse hands it over (no Python object per
-value)."""
+class Deferred(Protocol):
+    """A table read only when scoring takes it (the warehouse's `StoredTable`)."""
+
+    @property
+    def column_names(self) -> Sequence[str]:
+        """The table's columns."""
+        ...
+
+    def arrow(self, columns: Sequence[str] | None = None) -> pa.Table:
+        """The table's columns among `columns` (all without) as Arrow."""
+        ...
+
+    def frame(self) -> pd.DataFrame:
+        """The whole table as a frame."""
+        ...
+
+
+Table = pd.DataFrame | pa.Table | Deferred
+"""An input table: a frame, Arrow (no Python object per value), or a table not yet read."""
+
+
+def frame_of(table: Table) -> pd.DataFrame:
+    """An input table as a frame (read now when it was deferred)."""
+    if isinstance(table, pd.DataFrame):
+        return table
+    if isinstance(table, pa.Table):
+        return table.to_pandas()
+    return table.frame()
 
 
 @dataclass(frozen=True)
@@ -113,7 +143,7 @@ class ScoringInputs:
     whoever holds it now).
     """
 
-    golden: pd.DataFrame
+    golden: Table
     xref: Table
     crm: Table
     bounces: pd.DataFrame | None
@@ -124,8 +154,8 @@ class ScoringInputs:
     standing_requests: pd.DataFrame | None = None
 
 
-TEXT, FLAG, TIME = "text", "flag", "time"
-_SQL_TYPES = {TEXT: "VARCHAR", FLAG: "BOOLEAN", TIME: "TIMESTAMPTZ"}
+TEXT, FLAG, TIME, NUMBER = "text", "flag", "time", "number"
+_SQL_TYPES = {TEXT: "VARCHAR", FLAG: "BOOLEAN", TIME: "TIMESTAMPTZ", NUMBER: "DOUBLE"}
 
 
 def _text(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -134,13 +164,13 @@ def _text(frame: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def _names(table: Table) -> list[str]:
-    return list(table.columns) if isinstance(table, pd.DataFrame) else table.column_names
+    return list(table.columns) if isinstance(table, pd.DataFrame) else list(table.column_names)
 
 
 def _canonical(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     """The frame's columns of `kinds` as SQL reads them, converted only where they are not so
     already: text with None for missing, flags as bool (anything but True is False), times in
-    UTC (unreadable ones missing)."""
+    UTC (unreadable ones missing); numbers as they come."""
     fixes: dict[str, object] = {}
     for name, kind in kinds.items():
         if name not in frame.columns:
@@ -157,16 +187,24 @@ def _canonical(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
 
 class _Scan:
     """An input registered in the workspace under `name`, and SQL for its columns: a column the
-    input lacks reads as missing (text, time) or False (flag)."""
+    input lacks reads as missing (text, time) or False (flag). A deferred input is read here,
+    only the columns of `kinds`; `close` lets the input go."""
 
     def __init__(self, ws: Workspace, name: str, table: Table | None, kinds: dict[str, str]):
         table = pd.DataFrame() if table is None else table
         if isinstance(table, pd.DataFrame):
             table = _canonical(table, kinds)
+        elif not isinstance(table, pa.Table):
+            table = table.arrow(list(kinds))
         ws.con.register(name, table)
+        self.ws = ws
         self.name = name
         self.present = set(_names(table))
         self.kinds = kinds
+
+    def close(self) -> None:
+        """Unregister the input, so that nothing of the workspace keeps it alive."""
+        self.ws.con.unregister(self.name)
 
     def __call__(self, name: str) -> str:
         kind = self.kinds[name]
@@ -201,7 +239,10 @@ _CRM_KINDS: dict[str, str] = {
         )
     },
 }
-_XREF_KINDS = {name: TEXT for name in XREF_COLUMNS if name != "merge_probability"}
+_XREF_KINDS = {
+    **{name: TEXT for name in XREF_COLUMNS},
+    "merge_probability": NUMBER,  # read as it comes (`_probability`)
+}
 _PEOPLE_COLUMNS = (
     "entity_id",
     "account_id",
@@ -218,7 +259,7 @@ def _with_ghost_flags(crm: Table) -> Table:
     """The CRM input with its ghost flags (`staging.crm_contacts` has them already)."""
     if "is_ghost_record" in _names(crm):
         return crm
-    frame = crm if isinstance(crm, pd.DataFrame) else crm.to_pandas()
+    frame = frame_of(crm)
     flags = ghost_flags(frame)
     return frame.assign(
         is_ghost_record=flags["is_ghost_record"].to_numpy(dtype=bool),
@@ -302,10 +343,11 @@ def _record_numbers(ws: Workspace, crm: _Scan) -> None:
     ws.create("record_numbers", f"SELECT * FROM ({lines}) WHERE phone_e164 IS NOT NULL")
 
 
-def _people(ws: Workspace, golden: pd.DataFrame) -> None:
+def _people(ws: Workspace, golden: Table) -> None:
     people = _Scan(ws, "golden_input", golden, dict.fromkeys(_PEOPLE_COLUMNS, TEXT))
     select = ", ".join(f"{people(name)} AS {name}" for name in _PEOPLE_COLUMNS)
     ws.create("people", f"SELECT {select} FROM {people.name}")
+    people.close()
 
 
 def _dated(ws: Workspace, name: str, feed: _Scan, columns: tuple[str, ...], at: str) -> None:
@@ -369,14 +411,20 @@ def load_inputs(ws: Workspace, inputs: ScoringInputs) -> pd.DataFrame:
     denote no number on a record or in a call (`dnc.resolve_dnc`)."""
     as_of = ws.as_of
     crm = _Scan(ws, "crm_input", _with_ghost_flags(inputs.crm), _CRM_KINDS)
-    _records(ws, crm, _Scan(ws, "xref_input", inputs.xref, _XREF_KINDS))
+    xref = _Scan(ws, "xref_input", inputs.xref, _XREF_KINDS)
+    _records(ws, crm, xref)
+    xref.close()
     _record_numbers(ws, crm)
+    crm_bounces = _crm_bounces(ws, crm)
+    crm.close()
     _people(ws, inputs.golden)
     calls = _Scan(ws, "calls_input", inputs.calls, _CALL_KINDS)
     _dated(ws, "calls", calls, CALL_COLUMNS, "called_at")
+    calls.close()
     events = _Scan(ws, "events_input", inputs.events, _EVENT_KINDS)
     _dated(ws, "events", events, EVENT_COLUMNS, "occurred_at")
-    ws.load("bounces", _bounces(inputs.bounces, _crm_bounces(ws, crm), as_of))
+    events.close()
+    ws.load("bounces", _bounces(inputs.bounces, crm_bounces, as_of))
     known = ws.frame(
         """
         SELECT DISTINCT phone_e164, region FROM record_numbers

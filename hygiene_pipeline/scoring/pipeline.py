@@ -22,7 +22,7 @@ from hygiene_pipeline.scoring.calling_window import calling_windows
 from hygiene_pipeline.scoring.compliance import dial_decision, person_compliance, refusal_holds
 from hygiene_pipeline.scoring.evidence import gather_evidence
 from hygiene_pipeline.scoring.frames import utc_as_of
-from hygiene_pipeline.scoring.inputs import ScoringInputs, Table, load_inputs
+from hygiene_pipeline.scoring.inputs import ScoringInputs, Table, frame_of, load_inputs
 from hygiene_pipeline.scoring.intent import person_intent
 from hygiene_pipeline.scoring.settings import ScoringSettings
 from hygiene_pipeline.scoring.status import person_status
@@ -85,7 +85,7 @@ class ScoringResult:
 
 
 def score_people(
-    contacts_golden: pd.DataFrame,
+    contacts_golden: Table,
     contact_xref: Table,
     crm_contacts: Table,
     email_bounces: pd.DataFrame | None,
@@ -102,23 +102,23 @@ def score_people(
 ) -> ScoringResult:
     """Status, staleness, intent and compliance for every person in `contacts_golden`.
 
-    Inputs are the tables of `docs/data_model.md` (frames, or Arrow for the cross-reference and
-    the feeds): golden identities and `contact_xref` (both with `account_id`), the standardised
-    feeds (optional ones may be None), the account identities
-    (`linkage.accounts.ACCOUNT_COLUMNS`). A person whose every record is a ghost record
-    (`domain.placeholders`) is a ghost. `as_of` must be timezone-aware.
+    Inputs are the tables of `docs/data_model.md`: golden identities and `contact_xref` (both
+    with `account_id`), the standardised feeds (optional ones may be None), the account
+    identities (`linkage.accounts.ACCOUNT_COLUMNS`). The golden identities, the
+    cross-reference, contacts, calls and events may be frames, Arrow or deferred
+    (`inputs.Table`); a deferred one is read when scoring takes it. A person whose every record
+    is a ghost record (`domain.placeholders`) is a ghost. `as_of` must be timezone-aware.
     `standing_requests` are do-not-call requests of people no longer in their sources
     (`ScoringInputs`). `spill_dir` is where the workspace may spill (`Workspace`).
     """
     settings = settings or ScoringSettings()
     stamp = utc_as_of(as_of)
-    golden = contacts_golden.drop(columns=SCORING_COLUMNS, errors="ignore")
     ws = Workspace(stamp, spill_dir)
     try:
         dnc_unmatched = load_inputs(
             ws,
             ScoringInputs(
-                golden=golden,
+                golden=contacts_golden,
                 xref=contact_xref,
                 crm=crm_contacts,
                 bounces=email_bounces,
@@ -178,10 +178,14 @@ def score_people(
         ws.close()
 
     scored["scoring_version"] = settings.scoring_version
-    people = golden.merge(scored, on="entity_id", how="left")
-    windows = calling_windows(people["dial_phone_e164"], settings, stamp, people["dial_phone_type"])
-    contacts = pd.concat([people, windows], axis=1)
-    contacts = contacts[[c for c in golden.columns] + SCORING_COLUMNS]
+    windows = calling_windows(scored["dial_phone_e164"], settings, stamp, scored["dial_phone_type"])
+    for name in windows.columns:
+        scored[name] = windows[name]
+    # Read (when deferred) only now that the workspace is gone; one merge makes the table, in
+    # the golden rows' order with a fresh index.
+    golden = frame_of(contacts_golden).drop(columns=SCORING_COLUMNS, errors="ignore")
+    contacts = golden.merge(scored[["entity_id", *SCORING_COLUMNS]], on="entity_id", how="left")
+    del golden
     dial = (
         contacts[contacts["on_dial_list"]]
         .assign(phone_e164=lambda f: f["dial_phone_e164"])
@@ -202,7 +206,7 @@ def score_people(
         }
     )
     return ScoringResult(
-        contacts=contacts.reset_index(drop=True),
+        contacts=contacts,
         accounts=accounts_out,
         suppression_events=events,
         dial_list=dial,

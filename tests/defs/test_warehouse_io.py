@@ -8,10 +8,11 @@ import pytest
 from dagster import AssetKey, build_input_context, build_output_context
 
 from hygiene_pipeline.defs.resources import WarehouseResource
-from hygiene_pipeline.defs.warehouse_io import WarehouseIOManager
+from hygiene_pipeline.defs.warehouse_io import WarehouseIOManager, deferred_input
 from hygiene_pipeline.linkage.blocking import pair_positions
 from hygiene_pipeline.warehouse.engine import default_duckdb_url
 from hygiene_pipeline.warehouse.frame_types import DUCKDB_ROW_GROUP_ROWS
+from hygiene_pipeline.warehouse.stored_table import StoredTable
 
 KEY = AssetKey(["staging", "pairs"])
 
@@ -83,3 +84,21 @@ def test_an_empty_pair_table_reads_back_empty_with_its_columns(io_manager) -> No
     back = io_manager.load_input(build_input_context(asset_key=KEY))
     assert back.empty and list(back.columns) == ["match_probability"]
     assert back.index.names == ["record_key_left", "record_key_right"]
+
+
+def test_a_deferred_input_is_read_only_when_asked_and_only_its_columns(io_manager) -> None:
+    frame = pd.DataFrame(
+        {"a": ["x", None], "b": [1.5, 2.5], "c": pd.array([1, None], dtype="Int64"), "d": [1, 2]}
+    )
+    io_manager.handle_output(build_output_context(asset_key=KEY), frame)
+    metadata = deferred_input(KEY, ["d", "c", "a", "absent"]).metadata
+    stored = io_manager.load_input(build_input_context(asset_key=KEY, definition_metadata=metadata))
+
+    assert isinstance(stored, StoredTable)
+    assert stored.column_names == ("a", "c", "d")  # the table's order, those it has
+    io_manager.handle_output(build_output_context(asset_key=KEY), frame.iloc[::-1])
+    assert stored.arrow().column_names == ["a", "c", "d"]
+    assert stored.arrow(["d", "b"]).column("d").to_pylist() == [2, 1]  # read now, not before
+    pd.testing.assert_frame_equal(
+        stored.frame(), frame.iloc[::-1][["a", "c", "d"]].reset_index(drop=True)
+    )

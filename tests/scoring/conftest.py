@@ -190,9 +190,16 @@ class World:
             }
         )
 
-    def score(self, as_of: pd.Timestamp | None = None) -> ScoringResult:
+    def score(
+        self,
+        as_of: pd.Timestamp | None = None,
+        stored: Callable[[str, pd.DataFrame], Any] | None = None,
+    ) -> ScoringResult:
         """Score the world (accounts resolved by the linkage wing's rules, DNC entries
-        standardised by the domain's)."""
+        standardised by the domain's). `stored(name, frame)` turns the golden identities, the
+        cross-reference, contacts, calls and events into what scoring is handed instead of
+        frames (`name` is their feed or table)."""
+        stored = stored or (lambda name, frame: frame)
         records = pd.DataFrame(self.records)
         for column in ("last_activity_at", "consent_expires_at", "updated_at", "created_at"):
             if column in records:
@@ -227,26 +234,20 @@ class World:
             columns=["phone_raw", "country", "added_at", "source", "source_file", "row_number"],
         ).rename(columns={"phone_raw": "phone"})
         dnc = standardise_dnc_list(FeedFrames("dnc_list", dnc.astype(object))).accepted
+        calls = pd.DataFrame(
+            self.calls, columns=["call_id", "contact_id", "phone_e164", "called_at", "disposition"]
+        )
+        events = pd.DataFrame(
+            self.events,
+            columns=["event_id", "contact_id", "email", "email_key", "event_type", "occurred_at"],
+        )
         return score_people(
-            golden,
-            xref,
-            crm,
+            stored("golden_identities", golden),
+            stored("contact_xref", xref),
+            stored("crm_contacts", crm),
             bounces,
-            pd.DataFrame(
-                self.calls,
-                columns=["call_id", "contact_id", "phone_e164", "called_at", "disposition"],
-            ),
-            pd.DataFrame(
-                self.events,
-                columns=[
-                    "event_id",
-                    "contact_id",
-                    "email",
-                    "email_key",
-                    "event_type",
-                    "occurred_at",
-                ],
-            ),
+            stored("call_logs", calls),
+            stored("engagement_events", events),
             dnc,
             accounts=accounts,
             as_of=self.as_of if as_of is None else as_of,
