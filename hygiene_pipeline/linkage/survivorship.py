@@ -198,7 +198,7 @@ def _provenance(
 
 
 def _columns_read(rules: SurvivorshipRules) -> list[str]:
-    """Every input column the rules read, once each (the rest of the frame is not copied)."""
+    """Every input column the rules read, once each (the rest of the frame is not reordered)."""
     columns = [*rules.recency, *rules.completeness_columns, *rules.xref_columns]
     columns += [rules.source_column] if rules.source_column else []
     for rule in rules.fields:
@@ -220,11 +220,12 @@ def golden_records(
     persist; see `entity_ids.py`.
     """
     started = time.perf_counter()
-    frame = df[_columns_read(rules)]
-    frame = frame.set_axis(df[rules.record_key]) if rules.record_key else frame
+    # The input's own columns, not a copy (at a million records they are gigabytes), unless
+    # the records must be put in the assignments' order.
+    frame = df.set_axis(df[rules.record_key] if rules.record_key else df.index, copy=False)
     keys = assignments.index
     if not frame.index.equals(keys):
-        frame = frame.reindex(keys)
+        frame = frame[_columns_read(rules)].reindex(keys)
     frame.index = keys
     entity_ids, id_stats = assign_entity_ids(keys, assignments["cluster"].to_numpy(), previous_xref)
     entity_codes, entity_values = pd.factorize(entity_ids, sort=True)

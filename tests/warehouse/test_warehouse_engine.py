@@ -161,6 +161,30 @@ def test_tables_of_many_row_groups_keep_their_row_order(warehouse):
     assert max(len(batch) for batch in arrow.to_batches()) <= DUCKDB_ROW_GROUP_ROWS
 
 
+def test_a_frame_loads_batch_by_batch_whatever_its_column_types(warehouse):
+    """Loads stream the frame in batches made as they are read (`arrow_batches`); Arrow-backed,
+    nullable and timestamp columns cross every batch boundary intact, on both engines."""
+    rows = 2 * DUCKDB_ROW_GROUP_ROWS + 5
+    n = np.arange(rows)
+    labels = [None if i % 5 == 0 else f"v{i}" for i in n]
+    frame = pd.DataFrame(
+        {
+            "n": n,
+            "label": pd.Series(labels, dtype="string[pyarrow]"),
+            "flag": pd.array([None if i % 7 == 0 else bool(i % 2) for i in n], dtype="boolean"),
+            "at": pd.Timestamp("2026-01-01", tz="UTC") + pd.to_timedelta(n, unit="s"),
+        }
+    )
+    warehouse.replace_table(warehouse.staging_schema, "typed", frame)
+    back = warehouse.read_sql(
+        f"SELECT * FROM {warehouse.qualified(warehouse.staging_schema, 'typed')} ORDER BY n"
+    )
+    assert back["n"].tolist() == n.tolist()
+    assert back["label"].astype(object).where(back["label"].notna(), None).tolist() == labels
+    pd.testing.assert_series_equal(back["flag"], frame["flag"], check_names=False)
+    assert back["at"].tolist() == frame["at"].tolist()
+
+
 def test_large_tables_read_in_two_halves_come_back_whole_and_in_order(tmp_path, monkeypatch):
     """From `PARALLEL_READ_ROWS` rows a table is read as two halves of its row ids at once; this
     one stays above that with a seventh of its rows deleted."""
