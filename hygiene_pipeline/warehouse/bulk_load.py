@@ -1,10 +1,10 @@
 """Bulk loading of a DataFrame into an existing table, never row by row.
 
-The frame goes as a stream of Arrow batches made as they are read (`frame_types.arrow_batches`):
-DuckDB scans it (`INSERT INTO ... SELECT`) in batches of one row group, inserting on one thread
-while the next batch is made; PostgreSQL receives each batch of `COPY_BATCH_ROWS` rows as CSV
-through `COPY ... FROM STDIN` (psycopg2 `copy_expert`), which bounds the memory the CSV text
-takes. Both run on the caller's connection, so the load is part of the caller's transaction.
+DuckDB scans a registered Arrow table (`INSERT INTO ... SELECT`) cut into row-group batches, so
+that its threads insert in parallel; PostgreSQL receives CSV through
+`COPY ... FROM STDIN` (psycopg2 `copy_expert`). Both run on the caller's connection, so the load is
+part of the caller's transaction. PostgreSQL data goes in batches of `COPY_BATCH_ROWS` rows to
+bound the memory the CSV text takes.
 
 A refused load raises `BulkLoadError` naming the table, the column (when the engine says which)
 and the frame's column types, but not the engine's own message: that quotes the offending value,
@@ -25,10 +25,10 @@ import pyarrow.csv as pa_csv
 from sqlalchemy import Connection
 
 from hygiene_pipeline.warehouse.frame_types import (
-    DUCKDB_ROW_GROUP_ROWS,
     ColumnSpec,
-    arrow_batches,
     column_specs,
+    in_scan_batches,
+    to_arrow,
 )
 from hygiene_pipeline.warehouse.sql_text import execute, qualified_name, quote_name
 
@@ -49,47 +49,38 @@ def create_table_for(conn: Connection, schema: str, table: str, frame: pd.DataFr
     """Create a table typed after the frame's dtypes and bulk-load the frame into it."""
     columns = column_specs(frame)
     create_table(conn, schema, table, columns)
-    _insert_frame(conn, schema, table, frame, columns)
+    _insert_arrow(conn, schema, table, to_arrow(frame, columns))
 
 
 def insert_frame(conn: Connection, schema: str, table: str, frame: pd.DataFrame) -> None:
     """Append a frame to an existing table; the frame's columns must exist in the table."""
-    _insert_frame(conn, schema, table, frame, column_specs(frame))
+    _insert_arrow(conn, schema, table, to_arrow(frame, column_specs(frame)))
 
 
-def _insert_frame(
-    conn: Connection, schema: str, table: str, frame: pd.DataFrame, columns: list[ColumnSpec]
-) -> None:
-    """Append the frame's `columns` to an existing table, matching columns by name."""
-    if frame.empty:
+def _insert_arrow(conn: Connection, schema: str, table: str, data: pa.Table) -> None:
+    """Append an Arrow table to an existing table, matching columns by name."""
+    if data.num_rows == 0:
         return
     target = qualified_name(conn.dialect, schema, table)
-    column_list = ", ".join(quote_name(conn.dialect, spec.name) for spec in columns)
-    duckdb_target = conn.dialect.name == "duckdb"
-    batches = arrow_batches(
-        frame, columns, DUCKDB_ROW_GROUP_ROWS if duckdb_target else COPY_BATCH_ROWS
-    )
+    column_list = ", ".join(quote_name(conn.dialect, name) for name in data.column_names)
     try:
-        if duckdb_target:
-            _insert_duckdb(conn, target, column_list, batches)
+        if conn.dialect.name == "duckdb":
+            _insert_duckdb(conn, target, column_list, data)
         else:
-            _copy_postgres(conn, target, column_list, batches)
+            _copy_postgres(conn, target, column_list, data)
     except (duckdb.Error, psycopg2.Error) as error:
         column = getattr(getattr(error, "diag", None), "column_name", None)
-        types = ", ".join(f"{spec.name}: {spec.sql_type}" for spec in columns)
         raise BulkLoadError(
-            f"Loading {len(frame)} rows into {target} failed with {type(error).__name__}"
+            f"Loading {data.num_rows} rows into {target} failed with {type(error).__name__}"
             + (f" in column {column}" if column else "")
-            + f"; frame columns: {types}"
+            + f"; frame columns: {data.schema.to_string(show_schema_metadata=False)}"
         ) from None
 
 
-def _insert_duckdb(
-    conn: Connection, target: str, column_list: str, data: pa.RecordBatchReader
-) -> None:
+def _insert_duckdb(conn: Connection, target: str, column_list: str, data: pa.Table) -> None:
     duckdb_connection = conn.connection.driver_connection
     view_name = f"hygiene_load_{uuid.uuid4().hex}"
-    duckdb_connection.register(view_name, data)
+    duckdb_connection.register(view_name, in_scan_batches(data))
     try:
         duckdb_connection.execute(
             f"INSERT INTO {target} ({column_list}) SELECT {column_list} FROM {view_name}"
@@ -98,15 +89,13 @@ def _insert_duckdb(
         duckdb_connection.unregister(view_name)
 
 
-def _copy_postgres(
-    conn: Connection, target: str, column_list: str, data: pa.RecordBatchReader
-) -> None:
+def _copy_postgres(conn: Connection, target: str, column_list: str, data: pa.Table) -> None:
     cursor = conn.connection.dbapi_connection.cursor()
     statement = f"COPY {target} ({column_list}) FROM STDIN WITH (FORMAT csv)"
     # Arrow writes NULL as an unquoted empty field and '' as "", exactly PostgreSQL's CSV rules.
     options = pa_csv.WriteOptions(include_header=False)
     try:
-        for batch in data:
+        for batch in data.to_batches(max_chunksize=COPY_BATCH_ROWS):
             buffer = io.BytesIO()
             pa_csv.write_csv(batch, buffer, options)
             buffer.seek(0)

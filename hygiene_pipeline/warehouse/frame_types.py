@@ -10,7 +10,6 @@ them, which keeps one DDL path for both engines.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -80,25 +79,10 @@ def column_specs(frame: pd.DataFrame) -> list[ColumnSpec]:
     return [ColumnSpec(str(name), sql_type_of(frame[name])) for name in frame.columns]
 
 
-def arrow_batches(
-    frame: pd.DataFrame, columns: list[ColumnSpec], rows: int = DUCKDB_ROW_GROUP_ROWS
-) -> pa.RecordBatchReader:
-    """The frame as a stream of Arrow batches of `rows` rows typed exactly like `columns`, each
-    made when the reader asks for it, ready for a bulk load.
-
-    A bulk load reads the stream as it goes: the frame is never copied into Arrow whole (at a
-    million contacts a gigabyte beside the frame), and DuckDB inserts one batch on one thread
-    while the next is made on the other (a wide table writes in two thirds of the time)."""
-    schema = pa.schema([pa.field(spec.name, _ARROW_TYPES[spec.sql_type]) for spec in columns])
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        for start in range(0, len(frame), rows):
-            part = frame.iloc[start : start + rows]
-            arrays = [_to_arrow_array(part[spec.name], spec.sql_type) for spec in columns]
-            # An Arrow-backed column converts to a chunked array, which only a table takes.
-            yield from pa.Table.from_arrays(arrays, schema=schema).to_batches()
-
-    return pa.RecordBatchReader.from_batches(schema, batches())
+def to_arrow(frame: pd.DataFrame, columns: list[ColumnSpec]) -> pa.Table:
+    """The frame as an Arrow table typed exactly like `columns`, ready for a bulk load."""
+    arrays = [_to_arrow_array(frame[spec.name], spec.sql_type) for spec in columns]
+    return pa.Table.from_arrays(arrays, names=[spec.name for spec in columns])
 
 
 def in_scan_batches(table: pa.Table) -> pa.Table:

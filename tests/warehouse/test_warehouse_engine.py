@@ -161,9 +161,9 @@ def test_tables_of_many_row_groups_keep_their_row_order(warehouse):
     assert max(len(batch) for batch in arrow.to_batches()) <= DUCKDB_ROW_GROUP_ROWS
 
 
-def test_a_frame_loads_batch_by_batch_whatever_its_column_types(warehouse):
-    """Loads stream the frame in batches made as they are read (`arrow_batches`); Arrow-backed,
-    nullable and timestamp columns cross every batch boundary intact, on both engines."""
+def test_a_frame_of_several_row_groups_loads_whatever_its_column_types(warehouse):
+    """Loads go in row-group batches; Arrow-backed, nullable and timestamp columns cross every
+    batch boundary intact, on both engines."""
     rows = 2 * DUCKDB_ROW_GROUP_ROWS + 5
     n = np.arange(rows)
     labels = [None if i % 5 == 0 else f"v{i}" for i in n]
