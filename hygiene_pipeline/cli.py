@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from hygiene_pipeline.defs.resources import HOME_DIR
+from hygiene_pipeline.home import HOME_DIR
 
 if TYPE_CHECKING:  # the runner loads every asset definition: only `run` needs it at run time
     from hygiene_pipeline.runner import BatchOutcome

@@ -40,7 +40,6 @@ from hygiene_pipeline.defs.quality_checks import (
 )
 from hygiene_pipeline.defs.quarantine_assets import rejected_files, rejected_records
 from hygiene_pipeline.defs.resources import (
-    HOME_DIR,
     BatchClockResource,
     BiAccessResource,
     LandingResource,
@@ -60,6 +59,7 @@ from hygiene_pipeline.defs.sensors import (
 )
 from hygiene_pipeline.defs.sql_model_assets import build_sql_model_assets
 from hygiene_pipeline.defs.warehouse_io import WarehouseIOManager
+from hygiene_pipeline.home import HOME_DIR
 from hygiene_pipeline.package_files import sql_models_dir
 
 BATCH_JOB_NAME = "hygiene_batch"

@@ -40,12 +40,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from hygiene_pipeline.definitions import BATCH_JOB_NAME, build_definitions
 from hygiene_pipeline.defs.publish_assets import PUBLICATION
 from hygiene_pipeline.defs.resources import (
-    HOME_DIR,
     BatchClockResource,
     LandingResource,
     WarehouseResource,
     warehouse_from_env,
 )
+from hygiene_pipeline.home import HOME_DIR
 from hygiene_pipeline.warehouse.engine import normalise_url
 from hygiene_pipeline.warehouse.run_scope import RUN_SCHEMAS, run_schema
 

@@ -37,6 +37,18 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def test_the_command_imports_no_dagster_until_it_runs_the_batch() -> None:
+    """Worker processes a run spawns re-import the command's module: Dagster there would cost
+    each of them seconds and a hundred MB."""
+    probe = (
+        "import sys, hygiene_pipeline.cli; print(sorted({'dagster', 'pandas'} & set(sys.modules)))"
+    )
+    imported = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert imported == "[]"
+
+
 def test_a_missing_landing_folder_exits_2(workdir: Path, capsys) -> None:
     assert main(["run", "--landing", str(workdir / "nowhere")]) == 2
     assert "does not exist" in unwrapped(capsys.readouterr().err)

@@ -13,10 +13,10 @@ import pandas as pd
 from dagster import Backoff, ConfigurableResource, EnvVar, InitResourceContext, RetryPolicy
 from pydantic import Field, PrivateAttr
 
+from hygiene_pipeline.home import HOME_DIR
 from hygiene_pipeline.warehouse.engine import Warehouse, default_duckdb_url, normalise_url
 from hygiene_pipeline.warehouse.run_scope import run_warehouse
 
-HOME_DIR = Path(".hygiene")
 DEFAULT_LANDING_DIR = "landing"
 WAREHOUSE_POOL = "warehouse"
 """Concurrency pool of the steps whose work is SQL inside the warehouse (models, quarantine,
