@@ -54,11 +54,14 @@ class PublishedRun(NamedTuple):
 
 
 def published_columns(connection: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[str]]:
-    """The columns of each published table of an attached warehouse (views over them show the
-    run's clock)."""
+    """The columns of each published table of an attached warehouse: its tables and the views
+    publication puts over a run's tables (the SQL model views over them show the run's clock)."""
     rows = connection.execute(
+        "WITH published AS (SELECT database_name, schema_name, table_name FROM duckdb_tables() "
+        "UNION ALL SELECT database_name, schema_name, view_name FROM duckdb_views() "
+        "WHERE regexp_matches(sql, 'run_[0-9a-f]{32}_')) "
         "SELECT schema_name || '.' || table_name, list(column_name ORDER BY column_index) "
-        "FROM duckdb_columns() SEMI JOIN duckdb_tables() USING (database_name, schema_name, "
+        "FROM duckdb_columns() SEMI JOIN published USING (database_name, schema_name, "
         "table_name) WHERE database_name = ? AND schema_name IN ('staging', 'curated') "
         "GROUP BY ALL",
         [catalog],

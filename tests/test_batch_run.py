@@ -16,7 +16,12 @@ from hygiene_pipeline.defs.publish_assets import PUBLICATION
 from hygiene_pipeline.domain.feed_frames import FEEDS
 from hygiene_pipeline.quality.scorecard import MEASURES
 from hygiene_pipeline.warehouse.engine import Warehouse
-from hygiene_pipeline.warehouse.run_scope import run_schema, runs_with_schemas
+from hygiene_pipeline.warehouse.run_scope import (
+    published_runs,
+    run_schema,
+    runs_with_schemas,
+    views_over_runs,
+)
 
 AS_OF = "2026-06-30T12:00:00+00:00"  # the generated CRM's reference time (tests/conftest.py)
 
@@ -33,12 +38,16 @@ def published_tables(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
     """Every published staging and curated table, rows in a stable order; the check log,
     appended by every run, apart (and the views over it)."""
     names = warehouse.read_sql(
-        "select table_schema, table_name from information_schema.tables "
-        "where table_schema in ('staging', 'curated') and table_name <> 'dq_check_results' "
-        "and table_type <> 'VIEW'"
+        "select table_schema, table_name, table_type = 'VIEW' as is_view "
+        "from information_schema.tables "
+        "where table_schema in ('staging', 'curated') and table_name <> 'dq_check_results'"
     )
+    with warehouse.engine.connect() as conn:
+        over_runs = {(s, name) for s in ("staging", "curated") for name in views_over_runs(conn, s)}
     tables = {}
-    for schema, table in names.itertuples(index=False):
+    for schema, table, is_view in names.itertuples(index=False):
+        if is_view and (schema, table) not in over_runs:
+            continue
         frame = warehouse.read_table(schema, table)
         tables[f"{schema}.{table}"] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
     return tables
@@ -157,7 +166,8 @@ def test_second_run_keeps_entity_ids_and_history(duckdb_batch, generated_crm: Pa
     tasks_after = warehouse.read_table("curated", "follow_up_tasks")
     assert set(tasks_after["task_id"]) == set(tasks_before["task_id"])
     assert tasks_after["closed_at"].isna().sum() == tasks_before["closed_at"].isna().sum()
-    assert runs_with_schemas(warehouse) == set()
+    # the first run's schemas went; the second's hold what the published views show
+    assert runs_with_schemas(warehouse) == published_runs(warehouse) == {again.run_id}
 
 
 def test_no_data_is_kept_outside_the_warehouse(
@@ -181,7 +191,8 @@ def test_a_failed_blocking_check_publishes_nothing_on_duckdb(
     assert_nothing_published_by(failed, warehouse, before)
     again = materialize_batch(generated_crm / "landing", url, home, AS_OF)
     assert again.success
-    assert runs_with_schemas(warehouse) == set()  # the failed run's schemas went with it
+    # the failed run's schemas went; the published run's hold what the published views show
+    assert runs_with_schemas(warehouse) == published_runs(warehouse) == {again.run_id}
 
 
 @pytest.mark.postgres
@@ -199,7 +210,7 @@ def test_postgresql_run_publishes_every_contract_table(
     masked = warehouse.read_sql("select email from curated_masked.contacts_golden")["email"]
     assert masked.dropna().str.contains(r"\*\*\*@").all()
     assert not set(masked.dropna()) & set(golden["email"].dropna())
-    assert runs_with_schemas(warehouse) == set()
+    assert runs_with_schemas(warehouse) == published_runs(warehouse) == set()  # copied
 
     before = published_tables(warehouse)
     landing = with_dialer_file_resent(generated_crm / "landing", tmp_path)

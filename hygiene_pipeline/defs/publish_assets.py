@@ -3,10 +3,11 @@
 Write-audit-publish: every step writes into the run's own schemas, every check audits them
 there, and this step swaps the run's staging and curated tables in over the published ones, with
 the SQL model views, the masked views, comments and grants of BI access, in one transaction
-(`warehouse.publish_run`), then drops the run's schemas. A failed blocking check skips it: nothing
-is published, the published tables stay exactly as they were, and the run's schemas stay in the
-warehouse for inspection until the next publication, which drops the schemas of every finished
-run.
+(`warehouse.publish_run`: PostgreSQL copies the tables and drops the run's schemas; DuckDB
+publishes views over them, and the run's schemas stay while they are published). A failed
+blocking check skips it: nothing is published, the published tables stay exactly as they were,
+and the run's schemas stay in the warehouse for inspection until the next publication, which
+drops the schemas of every finished run that is not the published one.
 """
 
 from collections.abc import Sequence
@@ -23,7 +24,11 @@ from hygiene_pipeline.defs.resources import (
 from hygiene_pipeline.warehouse.column_catalog import load_catalog
 from hygiene_pipeline.warehouse.engine import Warehouse
 from hygiene_pipeline.warehouse.publish_run import BiRoles, publish_run
-from hygiene_pipeline.warehouse.run_scope import drop_run_schemas, runs_with_schemas
+from hygiene_pipeline.warehouse.run_scope import (
+    drop_run_schemas,
+    published_runs,
+    runs_with_schemas,
+)
 from hygiene_pipeline.warehouse.sql_models import load_sql_models
 
 PUBLICATION = AssetKey(["warehouse", "publication"])
@@ -43,8 +48,10 @@ def build_publish_asset(upstream: Sequence[AssetKey], models_dir: Path) -> Asset
         description="Publishes the run: its staging and curated tables replace the published "
         "ones in one transaction, with the SQL model views, COMMENT ON every curated table and "
         "column, masked views for readers without PII rights and (PostgreSQL) read-only roles "
-        "granted the curated schema only (from dbt_like_sql/schema.yml); then the run's schemas "
-        "are dropped. Skipped when a blocking check fails: nothing is published.",
+        "granted the curated schema only (from dbt_like_sql/schema.yml). PostgreSQL copies the "
+        "tables and drops the run's schemas; the embedded DuckDB publishes views over the run's "
+        "tables, which stay until a later run is published. Skipped when a blocking check "
+        "fails: nothing is published.",
     )
     def publication(
         context: AssetExecutionContext, warehouse: WarehouseResource, bi: BiAccessResource
@@ -88,12 +95,14 @@ def build_publish_asset(upstream: Sequence[AssetKey], models_dir: Path) -> Asset
 
 
 def _drop_finished_runs(context: AssetExecutionContext, published: Warehouse) -> int:
-    """Drop the schemas that earlier runs which published nothing left behind; a run still in
-    progress (into the same warehouse) keeps its own."""
+    """Drop the schemas that earlier finished runs left behind; a run still in progress (into the
+    same warehouse) keeps its own, and so does the run the published views read (this one, on
+    DuckDB)."""
     dropped = 0
-    for run_id in runs_with_schemas(published):
+    keep = {context.run_id, *published_runs(published)}
+    for run_id in runs_with_schemas(published) - keep:
         record = context.instance.get_run_by_id(run_id)
-        if run_id != context.run_id and (record is None or record.is_finished):
+        if record is None or record.is_finished:
             drop_run_schemas(published, run_id)
             dropped += 1
     return dropped

@@ -1,15 +1,25 @@
 """Write-audit-publish: a run's checked tables replace the published ones in one transaction.
 
-A run writes into its own schemas (`run_scope`); its checks read them there. Publishing copies
-every table of the run's staging and curated schemas over the published table of the same name
-(`publish.replace_with_query`: built under a loading name, then swapped in), recreates the views
-of the SQL models on the published tables, and rebuilds the masked views, comments and grants of
-BI access, all in one transaction: a reader sees every old table or every new one, never a mix.
-The run's schemas are dropped in the same transaction. Published tables the run did not write
-stay as they were.
+A run writes into its own schemas (`run_scope`); its checks read them there. Publishing puts
+every table of the run's staging and curated schemas in place of the published relation of the
+same name, recreates the views of the SQL models on them, and rebuilds the masked views, comments
+and grants of BI access, all in one transaction: a reader sees every old table or every new one,
+never a mix. Published tables the run did not write stay as they were.
+
+How a table is put in place depends on the engine:
+- PostgreSQL copies it over the published table (`publish.replace_with_query`: built under a
+  loading name, then swapped in, grants and dependent views kept); the run's schemas are dropped
+  in the same transaction.
+- DuckDB, which cannot move a table to another schema, publishes a view over the run's table
+  (`SELECT * FROM run_<hex>_curated.<name>`) instead of copying it: copying took a tenth of a
+  run at a million contacts. The run's staging and curated schemas then hold the published
+  data and stay until a later run is published; its work schema is dropped. A published view
+  that still reads an earlier run (a table this run did not write) is first copied into this
+  run's schema and pointed there, so the published schemas only ever read the latest published
+  run (`run_scope.published_runs`), and the schemas of every other finished run can go.
 
 Views in the run's schemas that are not SQL models (such as the run's window on the check log,
-`curated.dq_check_results`, which checks append to directly) are not copied.
+`curated.dq_check_results`, which checks append to directly) are not published.
 """
 
 from __future__ import annotations
@@ -17,15 +27,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from hygiene_pipeline.warehouse import publish
 from hygiene_pipeline.warehouse.bi_access import BiAccess, grant_bi_access_on
 from hygiene_pipeline.warehouse.catalog import TableDocs
 from hygiene_pipeline.warehouse.column_catalog import ColumnCatalog
 from hygiene_pipeline.warehouse.engine import Warehouse
-from hygiene_pipeline.warehouse.run_scope import drop_schemas
+from hygiene_pipeline.warehouse.run_scope import drop_schemas, views_over_runs
 from hygiene_pipeline.warehouse.sql_models import SqlModel, render_model_sql
+from hygiene_pipeline.warehouse.sql_text import execute
 
 _TABLES_SQL = text(
     "SELECT table_name FROM information_schema.tables "
@@ -65,20 +76,24 @@ def publish_run(
     (in `models`' order) and BI access, and drop the run's schemas: one transaction."""
     published = run.published()
     published.ensure_schemas()
+    as_views = run.dialect == "duckdb"
     tables: dict[str, list[str]] = {}
     with published.transaction() as conn:
         for logical in ("staging", "curated"):
             source, target = run.schema_for(logical), published.schema_for(logical)
             names = list(conn.execute(_TABLES_SQL, {"schema": source}).scalars())
-            for name in names:
-                publish.replace_with_query(
-                    conn,
-                    target,
-                    name,
-                    f"SELECT * FROM {run.qualified(source, name)}",
-                    docs=TableDocs(),
-                    index_columns=published.index_columns_for(target),
-                )
+            if as_views:
+                _views_over(conn, run, source, target, names)
+            else:
+                for name in names:
+                    publish.replace_with_query(
+                        conn,
+                        target,
+                        name,
+                        f"SELECT * FROM {run.qualified(source, name)}",
+                        docs=TableDocs(),
+                        index_columns=published.index_columns_for(target),
+                    )
             tables[target] = names
         built = set(conn.execute(_VIEWS_SQL, {"schema": run.curated_schema}).scalars())
         views = [m for m in models if m.materialized == "view" and m.name in built]
@@ -94,5 +109,21 @@ def publish_run(
             masked_schema=roles.masked_schema,
             catalog=catalog,
         )
-        drop_schemas(conn, run.schemas)
+        drop_schemas(conn, [run.work_schema] if as_views and run.work_schema else run.schemas)
     return PublishedRun(tables=tables, views=[m.name for m in views], bi_access=access)
+
+
+def _views_over(
+    conn: Connection, run: Warehouse, source: str, target: str, names: list[str]
+) -> None:
+    """Publish the run's tables `names` of schema `source` as views in `target`; first bring
+    into `source` the tables of earlier runs that `target` still shows and the run did not
+    write, so that every published view reads this run."""
+    for name in views_over_runs(conn, target):
+        if name not in names:
+            origin = run.qualified(target, name)
+            execute(conn, f"CREATE TABLE {run.qualified(source, name)} AS SELECT * FROM {origin}")
+            names.append(name)
+    for name in names:
+        select = f"SELECT * FROM {run.qualified(source, name)}"
+        publish.replace_view(conn, target, name, select, docs=TableDocs())

@@ -5,8 +5,9 @@ A run with id `<run id>` writes its staging tables to `run_<hex>_staging`, its c
 features, clusters, identities, per-feed quarantine) to `run_<hex>_work`, `<hex>` being the run
 id's 32 hex digits (44 characters at most: within PostgreSQL's 63). Two runs never share a
 schema, so neither sees the other's data; the run's checks read these schemas, and
-`publish_run` copies the staging and curated ones over the published `staging` and `curated` in
-one transaction, then drops all three.
+`publish_run` puts the staging and curated ones in place of the published `staging` and
+`curated` in one transaction: PostgreSQL copies them and drops all three; DuckDB publishes views
+over them and drops the work schema, and the two others stay while they are published.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ from hygiene_pipeline.warehouse.sql_text import execute, quote_name
 RUN_SCHEMA_PREFIX = "run_"
 RUN_SCHEMAS = ("staging", "curated", "work")
 _RUN_SCHEMA = re.compile(r"^run_([0-9a-f]{32})_(staging|curated|work)$")
+_RUN_SCHEMA_IN_SQL = re.compile(r"\brun_([0-9a-f]{32})_(?:staging|curated|work)\b")
 _SCHEMAS_SQL = text("SELECT schema_name FROM information_schema.schemata")
+_DUCKDB_VIEWS_SQL = text(
+    "SELECT view_name, sql FROM duckdb_views() WHERE schema_name = :schema AND NOT internal"
+)
 
 
 def run_schema(run_id: str, logical_schema: str) -> str:
@@ -47,6 +52,28 @@ def runs_with_schemas(warehouse: Warehouse) -> set[str]:
     with warehouse.engine.connect() as conn:
         names = conn.execute(_SCHEMAS_SQL).scalars().all()
     return {str(uuid.UUID(match.group(1))) for name in names if (match := _RUN_SCHEMA.match(name))}
+
+
+def views_over_runs(conn: Connection, schema: str) -> dict[str, str]:
+    """The views of `schema` that read a run's schemas, each with the id of that run: how the
+    embedded warehouse publishes (`publish_run`). None on PostgreSQL, which publishes tables."""
+    if conn.dialect.name != "duckdb":
+        return {}
+    views = {}
+    for name, sql in conn.execute(_DUCKDB_VIEWS_SQL, {"schema": schema}).all():
+        if match := _RUN_SCHEMA_IN_SQL.search(sql):
+            views[name] = str(uuid.UUID(match.group(1)))
+    return views
+
+
+def published_runs(warehouse: Warehouse) -> set[str]:
+    """Ids of the runs whose tables the published schemas show: theirs must stay."""
+    with warehouse.engine.connect() as conn:
+        return {
+            run_id
+            for schema in (warehouse.staging_schema, warehouse.curated_schema)
+            for run_id in views_over_runs(conn, schema).values()
+        }
 
 
 def drop_run_schemas(warehouse: Warehouse, run_id: str) -> None:

@@ -12,6 +12,7 @@ from batches import AS_OF, FIRST, run_batch
 from hygiene_pipeline.defs.history_assets import HISTORY_CHECK
 from hygiene_pipeline.defs.publish_assets import PUBLICATION
 from hygiene_pipeline.warehouse.engine import Warehouse
+from hygiene_pipeline.warehouse.run_scope import published_runs, run_schema
 
 HISTORY_TABLES = (
     "contacts_golden",
@@ -27,10 +28,13 @@ HISTORY_TABLES = (
 def test_a_failed_history_check_publishes_no_history(tmp_path, after_first_batch):
     url = after_first_batch(tmp_path)
     warehouse = Warehouse(url)
+    # the published history is a view over the table of the run that published it
+    (published_run,) = published_runs(warehouse)
+    history = warehouse.qualified(run_schema(published_run, "curated"), "contact_status_history")
     with warehouse.transaction() as conn:
         conn.execute(
             sa.text(
-                "INSERT INTO curated.contact_status_history SELECT entity_id, 'inactive', "
+                f"INSERT INTO {history} SELECT entity_id, 'inactive', "
                 "'planted', TIMESTAMPTZ '2030-01-01 00:00:00+00', NULL, 'planted' "
                 "FROM curated.contacts_golden LIMIT 1"
             )

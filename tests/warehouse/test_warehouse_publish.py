@@ -1,15 +1,26 @@
 """Atomic replacement: readers never see a missing or half-written table; what hangs on a
-table (views, grants) survives its replacement; a failed replacement changes nothing."""
+table (views, grants) survives its replacement; a failed replacement changes nothing; a run's
+publication on DuckDB (views over its tables) leaves every published table readable."""
 
 from __future__ import annotations
 
 import threading
+import uuid
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from hygiene_pipeline.warehouse.column_catalog import shipped_catalog
 from hygiene_pipeline.warehouse.engine import Warehouse
+from hygiene_pipeline.warehouse.publish_run import publish_run
+from hygiene_pipeline.warehouse.run_scope import (
+    drop_run_schemas,
+    published_runs,
+    run_warehouse,
+    runs_with_schemas,
+    views_over_runs,
+)
 
 PUBLISHES = 12
 
@@ -144,3 +155,26 @@ def test_percent_signs_in_queries_views_and_comments_are_literal(warehouse):
     assert warehouse.read_table(schema, "discounts")["code"].tolist() == ["10% off"]
     copied = f"SELECT code FROM {offers} WHERE code LIKE '1%'"
     assert warehouse.replace_table_as(schema, "discount_copy", copied) == 1
+
+
+def test_duckdb_publishes_views_that_keep_every_table_readable_once_earlier_runs_go(tmp_path):
+    """Run one publishes two tables; run two writes only one of them. Its publication shows the
+    other one too, out of run two's own schema, so run one's schemas can be dropped."""
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    first, second = (str(uuid.uuid4()) for _ in range(2))
+    for run_id, tables in ((first, ("people", "calls")), (second, ("people",))):
+        run = run_warehouse(url, run_id)
+        run.ensure_schemas()
+        for table in tables:
+            run.replace_table(run.curated_schema, table, version_frame(tables.index(table) + 1))
+        published = publish_run(run, [], shipped_catalog())
+        assert sorted(published.tables["curated"]) == ["calls", "people"]
+
+    warehouse = Warehouse(url)
+    assert published_runs(warehouse) == {second}
+    drop_run_schemas(warehouse, first)
+    assert warehouse.read_table("curated", "people")["version"].unique().tolist() == [1]
+    assert warehouse.read_table("curated", "calls")["version"].unique().tolist() == [2]
+    with warehouse.engine.connect() as conn:
+        assert views_over_runs(conn, "curated") == {"people": second, "calls": second}
+    assert runs_with_schemas(warehouse) == {second}
