@@ -193,7 +193,7 @@ def record_islands(ws: Workspace) -> None:
         "SELECT record_key, entity_id, row_number() OVER (ORDER BY record_key) - 1 AS rid "
         "FROM members",
     )
-    held = ws.con.execute(
+    held = ws.arrays(
         """
         WITH named AS (
             SELECT record_key FROM members
@@ -211,7 +211,7 @@ def record_islands(ws: Workspace) -> None:
         SELECT i.rid, dense_rank() OVER (ORDER BY i.entity_id, p.identifier) - 1 AS identifier
         FROM personal p JOIN record_ids i USING (record_key)
         """
-    ).fetchnumpy()
+    )
     records = ws.count("record_ids")
     rids = np.asarray(held["rid"], dtype=np.int64)
     identifiers = records + np.asarray(held["identifier"], dtype=np.int64)

@@ -13,13 +13,16 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 MEMORY_LIMIT = "2GB"
+RESULT_TABLE = "fetched_result"
+"""Where a query's result is stored before the caller reads it (`Workspace._stored`)."""
 
 
 def sql_text_list(values: Iterable[str]) -> str:
@@ -73,8 +76,28 @@ class Workspace:
         self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {query}", self._parameters(query))
 
     def frame(self, query: str) -> pd.DataFrame:
-        """A query's result as a pandas frame."""
-        return self.con.execute(query, self._parameters(query)).df()
+        """A query's result as a pandas frame (see `_stored`)."""
+        with self._stored(query) as result:
+            return result.df()
+
+    def arrays(self, query: str) -> dict[str, np.ndarray]:
+        """A query's result as one NumPy array per column (see `_stored`)."""
+        with self._stored(query) as result:
+            return result.fetchnumpy()
+
+    @contextlib.contextmanager
+    def _stored(self, query: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The result of `query` stored as a table, then scanned for the caller.
+
+        DuckDB streams a result to its client as the client fetches it, and a streamed query of
+        several pipelines (a union, a window, a join) can stall for good with every pipeline
+        waiting on the client (duckdb/duckdb#22215; seen here once in a 100k batch, forever in
+        `record_islands`). A table is built without streaming, and its scan is one pipeline."""
+        self.create(RESULT_TABLE, query)
+        try:
+            yield self.con.execute(f"SELECT * FROM {RESULT_TABLE}")
+        finally:
+            self.con.execute(f"DROP TABLE IF EXISTS {RESULT_TABLE}")
 
     def count(self, table: str) -> int:
         """Rows in a table."""

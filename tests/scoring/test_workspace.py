@@ -27,3 +27,24 @@ def test_without_a_spill_folder_duckdb_keeps_its_defaults() -> None:
     ws = Workspace(AS_OF)
     assert _setting(ws, "memory_limit") != "1.8 GiB"
     ws.close()
+
+
+def test_results_of_several_pipelines_are_stored_before_they_are_read() -> None:
+    """A union under a window, as `record_islands` fetches, comes back whole and in order, with
+    `$as_of` bound, and leaves no table behind (results are stored, never streamed)."""
+    ws = Workspace(AS_OF)
+    ws.create("numbers", "SELECT range AS n FROM range(100000)")
+    query = (
+        "WITH both_halves AS (SELECT n FROM numbers WHERE n % 2 = 0 UNION "
+        "SELECT n FROM numbers WHERE n % 2 = 1) "
+        "SELECT n, dense_rank() OVER (ORDER BY n) - 1 AS rank, $as_of AS as_of "
+        "FROM both_halves ORDER BY n"
+    )
+    arrays = ws.arrays(query)
+    frame = ws.frame(query)
+    tables = ws.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    ws.close()
+    assert (arrays["rank"] == arrays["n"]).all() and len(arrays["n"]) == 100_000
+    assert frame["n"].tolist() == list(range(100_000))
+    assert frame["as_of"].iloc[0] == AS_OF
+    assert tables == [("numbers",)]
