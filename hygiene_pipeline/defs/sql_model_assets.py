@@ -2,12 +2,12 @@
 
 Each model becomes the asset `["curated", <model>]` in group `curated`, built in the run's
 curated schema from the run's tables (`WarehouseResource.get_warehouse()`); the publication
-copies a table model over the published one and recreates a view model on the published
-tables. Its upstream assets come from the model's own `ref()` calls
-(`["curated", <model>]`) and `source()` calls (`["staging", <table>]` / `["curated", <table>]`),
-so the Python assets that publish those tables must use the same keys. The definition shows the
-model's description, SQL and documented columns; each materialisation reports the row count
-and the published table.
+puts a table model in place of the published one, as any table of the run (`publish_run`), and
+recreates a view model on the published tables. Its upstream assets come from the model's own
+`ref()` calls (`["curated", <model>]`) and `source()` calls (`["staging", <table>]` /
+`["curated", <table>]`), so the Python assets that publish those tables must use the same keys.
+The definition shows the model's description, SQL and documented columns; each materialisation
+reports the row count and the published table.
 
 Dagster reads the asset function's annotations at definition time, so this module keeps them as
 real objects (no `from __future__ import annotations`).

@@ -4,9 +4,9 @@ An asset returns a DataFrame; it is stored as the table its key names, in the ru
 (`WarehouseResource.get_warehouse()`): `staging/<t>` as `<run staging>.<t>`, `curated/<t>` as
 `<run curated>.<t>`, any other key (`linkage/clusters`) in the run's work schema as
 `<first>__<rest>` (`linkage__clusters`), which is never published. A downstream asset reads the
-table back with the pipeline's dtypes. Publishing swaps the run's staging and curated tables in
-and drops its schemas, so no copy of the data exists outside the warehouse and none outlives the
-run. An asset that writes its table itself (SQL run in the warehouse) returns None.
+table back with the pipeline's dtypes. Publishing puts the run's staging and curated tables in
+place of the published ones (`publish_run`), so no copy of the data exists outside the
+warehouse. An asset that writes its table itself (SQL run in the warehouse) returns None.
 
 A named index (a frame indexed by record pair) is kept as columns prefixed `index__` and
 restored on reading (on DuckDB a pair index from Arrow's dictionary encoding of its columns, its

@@ -31,7 +31,7 @@ from sqlalchemy import Connection, text
 
 from hygiene_pipeline.warehouse import publish
 from hygiene_pipeline.warehouse.bi_access import BiAccess, grant_bi_access_on
-from hygiene_pipeline.warehouse.catalog import TableDocs
+from hygiene_pipeline.warehouse.catalog import TableDocs, relation_kind
 from hygiene_pipeline.warehouse.column_catalog import ColumnCatalog
 from hygiene_pipeline.warehouse.engine import Warehouse
 from hygiene_pipeline.warehouse.run_scope import drop_schemas, views_over_runs
@@ -72,8 +72,10 @@ def publish_run(
     catalog: ColumnCatalog,
     roles: BiRoles = BiRoles(),
 ) -> PublishedRun:
-    """Swap the run's staging and curated tables in, recreate the model views the run built
-    (in `models`' order) and BI access, and drop the run's schemas: one transaction."""
+    """Put the run's staging and curated tables in place, recreate the model views the run
+    built (in `models`' order) and BI access, and drop the run's schemas that published
+    relations do not read (all three on PostgreSQL, the work schema on DuckDB): one
+    transaction."""
     published = run.published()
     published.ensure_schemas()
     as_views = run.dialect == "duckdb"
@@ -109,7 +111,10 @@ def publish_run(
             masked_schema=roles.masked_schema,
             catalog=catalog,
         )
-        drop_schemas(conn, [run.work_schema] if as_views and run.work_schema else run.schemas)
+        if not as_views:
+            drop_schemas(conn, run.schemas)
+        elif run.work_schema:
+            drop_schemas(conn, [run.work_schema])
     return PublishedRun(tables=tables, views=[m.name for m in views], bi_access=access)
 
 
@@ -118,9 +123,12 @@ def _views_over(
 ) -> None:
     """Publish the run's tables `names` of schema `source` as views in `target`; first bring
     into `source` the tables of earlier runs that `target` still shows and the run did not
-    write, so that every published view reads this run."""
+    write (nor made a view of that name: a model that became a view), so that every published
+    view reads this run. A handle whose schemas are the published ones publishes nothing."""
+    if source == target:
+        return
     for name in views_over_runs(conn, target):
-        if name not in names:
+        if name not in names and relation_kind(conn, source, name) is None:
             origin = run.qualified(target, name)
             execute(conn, f"CREATE TABLE {run.qualified(source, name)} AS SELECT * FROM {origin}")
             names.append(name)

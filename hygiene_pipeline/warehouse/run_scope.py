@@ -24,7 +24,10 @@ from hygiene_pipeline.warehouse.sql_text import execute, quote_name
 RUN_SCHEMA_PREFIX = "run_"
 RUN_SCHEMAS = ("staging", "curated", "work")
 _RUN_SCHEMA = re.compile(r"^run_([0-9a-f]{32})_(staging|curated|work)$")
-_RUN_SCHEMA_IN_SQL = re.compile(r"\brun_([0-9a-f]{32})_(?:staging|curated|work)\b")
+_PUBLICATION_VIEW_SQL = re.compile(
+    r'AS SELECT \* FROM "?run_([0-9a-f]{32})_(?:staging|curated)"?\.("(?:[^"]|"")+"|\w+);?\s*$'
+)
+"""A view as `publish_run` makes it (DuckDB keeps its text so): a run's table of its own name."""
 _SCHEMAS_SQL = text("SELECT schema_name FROM information_schema.schemata")
 _DUCKDB_VIEWS_SQL = text(
     "SELECT view_name, sql FROM duckdb_views() WHERE schema_name = :schema AND NOT internal"
@@ -55,13 +58,15 @@ def runs_with_schemas(warehouse: Warehouse) -> set[str]:
 
 
 def views_over_runs(conn: Connection, schema: str) -> dict[str, str]:
-    """The views of `schema` that read a run's schemas, each with the id of that run: how the
-    embedded warehouse publishes (`publish_run`). None on PostgreSQL, which publishes tables."""
+    """The views of `schema` that publish a run's table of the same name, each with the id of
+    that run: how the embedded warehouse publishes (`publish_run`); any other view over a run's
+    schemas (an analyst's, say) is not one. None on PostgreSQL, which publishes tables."""
     if conn.dialect.name != "duckdb":
         return {}
     views = {}
     for name, sql in conn.execute(_DUCKDB_VIEWS_SQL, {"schema": schema}).all():
-        if match := _RUN_SCHEMA_IN_SQL.search(sql):
+        match = _PUBLICATION_VIEW_SQL.search(sql)
+        if match and match.group(2).strip('"').replace('""', '"') == name:
             views[name] = str(uuid.UUID(match.group(1)))
     return views
 

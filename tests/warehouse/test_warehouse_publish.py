@@ -159,7 +159,8 @@ def test_percent_signs_in_queries_views_and_comments_are_literal(warehouse):
 
 def test_duckdb_publishes_views_that_keep_every_table_readable_once_earlier_runs_go(tmp_path):
     """Run one publishes two tables; run two writes only one of them. Its publication shows the
-    other one too, out of run two's own schema, so run one's schemas can be dropped."""
+    other one too, out of run two's own schema, so run one's schemas can be dropped. A view
+    someone made over run one's schema is not a publication: it is neither copied nor kept."""
     url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
     first, second = (str(uuid.uuid4()) for _ in range(2))
     for run_id, tables in ((first, ("people", "calls")), (second, ("people",))):
@@ -169,6 +170,10 @@ def test_duckdb_publishes_views_that_keep_every_table_readable_once_earlier_runs
             run.replace_table(run.curated_schema, table, version_frame(tables.index(table) + 1))
         published = publish_run(run, [], shipped_catalog())
         assert sorted(published.tables["curated"]) == ["calls", "people"]
+        if run_id == first:
+            people = run.qualified(run.curated_schema, "people")
+            with run.transaction() as conn:
+                conn.exec_driver_sql(f"CREATE VIEW curated.analysts AS SELECT * FROM {people}")
 
     warehouse = Warehouse(url)
     assert published_runs(warehouse) == {second}
