@@ -85,7 +85,7 @@ def publish_run(
             source, target = run.schema_for(logical), published.schema_for(logical)
             names = list(conn.execute(_TABLES_SQL, {"schema": source}).scalars())
             if as_views:
-                _views_over(conn, run, source, target, names)
+                names = _views_over(conn, run, source, target, names)
             else:
                 for name in names:
                     publish.replace_with_query(
@@ -120,18 +120,23 @@ def publish_run(
 
 def _views_over(
     conn: Connection, run: Warehouse, source: str, target: str, names: list[str]
-) -> None:
-    """Publish the run's tables `names` of schema `source` as views in `target`; first bring
-    into `source` the tables of earlier runs that `target` still shows and the run did not
-    write (nor made a view of that name: a model that became a view), so that every published
-    view reads this run. A handle whose schemas are the published ones publishes nothing."""
+) -> list[str]:
+    """Publish the run's tables `names` of schema `source` as views in `target`, and return the
+    names published: first `source` takes in the tables of earlier runs that `target` still
+    shows and the run did not write (nor made a view of that name: a model that became a view),
+    so that every published view reads this run. A handle whose schemas are the published ones
+    publishes nothing."""
     if source == target:
-        return
-    for name in views_over_runs(conn, target):
-        if name not in names and relation_kind(conn, source, name) is None:
-            origin = run.qualified(target, name)
-            execute(conn, f"CREATE TABLE {run.qualified(source, name)} AS SELECT * FROM {origin}")
-            names.append(name)
-    for name in names:
+        return names
+    carried = [
+        name
+        for name in views_over_runs(conn, target)
+        if name not in names and relation_kind(conn, source, name) is None
+    ]
+    for name in carried:
+        origin = run.qualified(target, name)
+        execute(conn, f"CREATE TABLE {run.qualified(source, name)} AS SELECT * FROM {origin}")
+    for name in [*names, *carried]:
         select = f"SELECT * FROM {run.qualified(source, name)}"
         publish.replace_view(conn, target, name, select, docs=TableDocs())
+    return [*names, *carried]
