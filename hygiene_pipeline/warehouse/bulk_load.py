@@ -1,7 +1,8 @@
 """Bulk loading of a DataFrame into an existing table, never row by row.
 
-DuckDB scans a registered Arrow table (`INSERT INTO ... SELECT`) cut into row-group batches, so
-that its threads insert in parallel; PostgreSQL receives CSV through
+A frame is converted to Arrow and loaded `LOAD_SLICE_ROWS` rows at a time, so that a large one
+is never held twice. DuckDB scans each slice (`INSERT INTO ... SELECT`) cut into row-group
+batches, so that its threads insert in parallel; PostgreSQL receives CSV through
 `COPY ... FROM STDIN` (psycopg2 `copy_expert`). Both run on the caller's connection, so the load is
 part of the caller's transaction. PostgreSQL data goes in batches of `COPY_BATCH_ROWS` rows to
 bound the memory the CSV text takes.
@@ -14,7 +15,6 @@ which may be an email address or a phone number.
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Sequence
 
 import duckdb
@@ -25,6 +25,7 @@ import pyarrow.csv as pa_csv
 from sqlalchemy import Connection
 
 from hygiene_pipeline.warehouse.frame_types import (
+    DUCKDB_ROW_GROUP_ROWS,
     ColumnSpec,
     column_specs,
     in_scan_batches,
@@ -33,6 +34,8 @@ from hygiene_pipeline.warehouse.frame_types import (
 from hygiene_pipeline.warehouse.sql_text import execute, qualified_name, quote_name
 
 COPY_BATCH_ROWS = 200_000
+LOAD_SLICE_ROWS = 2 * DUCKDB_ROW_GROUP_ROWS
+"""Rows converted to Arrow and loaded at a time: two DuckDB row groups, one per core."""
 
 
 class BulkLoadError(RuntimeError):
@@ -49,12 +52,22 @@ def create_table_for(conn: Connection, schema: str, table: str, frame: pd.DataFr
     """Create a table typed after the frame's dtypes and bulk-load the frame into it."""
     columns = column_specs(frame)
     create_table(conn, schema, table, columns)
-    _insert_arrow(conn, schema, table, to_arrow(frame, columns))
+    _insert_slices(conn, schema, table, frame, columns)
 
 
 def insert_frame(conn: Connection, schema: str, table: str, frame: pd.DataFrame) -> None:
     """Append a frame to an existing table; the frame's columns must exist in the table."""
-    _insert_arrow(conn, schema, table, to_arrow(frame, column_specs(frame)))
+    _insert_slices(conn, schema, table, frame, column_specs(frame))
+
+
+def _insert_slices(
+    conn: Connection, schema: str, table: str, frame: pd.DataFrame, columns: list[ColumnSpec]
+) -> None:
+    """Load the frame `LOAD_SLICE_ROWS` rows at a time, in order: only one slice at a time is
+    held in Arrow beside the frame (a million standardised contacts take over a gigabyte)."""
+    for start in range(0, len(frame), LOAD_SLICE_ROWS):
+        rows = frame.iloc[start : start + LOAD_SLICE_ROWS]
+        _insert_arrow(conn, schema, table, to_arrow(rows, columns))
 
 
 def _insert_arrow(conn: Connection, schema: str, table: str, data: pa.Table) -> None:
@@ -78,15 +91,13 @@ def _insert_arrow(conn: Connection, schema: str, table: str, data: pa.Table) -> 
 
 
 def _insert_duckdb(conn: Connection, target: str, column_list: str, data: pa.Table) -> None:
-    duckdb_connection = conn.connection.driver_connection
-    view_name = f"hygiene_load_{uuid.uuid4().hex}"
-    duckdb_connection.register(view_name, in_scan_batches(data))
-    try:
-        duckdb_connection.execute(
-            f"INSERT INTO {target} ({column_list}) SELECT {column_list} FROM {view_name}"
-        )
-    finally:
-        duckdb_connection.unregister(view_name)
+    """Insert through DuckDB's replacement scan of the local `hygiene_arrow_slice`: unlike a
+    registered view, which the connection holds until the transaction ends, it lets each slice
+    go once inserted, so a large frame's Arrow copy never piles up."""
+    hygiene_arrow_slice = in_scan_batches(data)  # noqa: F841 (read by name in the SQL)
+    conn.connection.driver_connection.execute(
+        f"INSERT INTO {target} ({column_list}) SELECT {column_list} FROM hygiene_arrow_slice"
+    )
 
 
 def _copy_postgres(conn: Connection, target: str, column_list: str, data: pa.Table) -> None:

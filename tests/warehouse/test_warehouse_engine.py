@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from hygiene_pipeline.warehouse.bulk_load import BulkLoadError
+from hygiene_pipeline.warehouse import bulk_load
+from hygiene_pipeline.warehouse.bulk_load import LOAD_SLICE_ROWS, BulkLoadError
 from hygiene_pipeline.warehouse.engine import PARALLEL_READ_ROWS, Warehouse, default_duckdb_url
 from hygiene_pipeline.warehouse.frame_types import DUCKDB_ROW_GROUP_ROWS
 
@@ -148,8 +149,10 @@ def test_every_dtype_survives_a_round_trip(warehouse):
 
 
 def test_tables_of_many_row_groups_keep_their_row_order(warehouse):
-    """Loads and Arrow reads go in row-group batches that DuckDB's threads share; the rows must
-    still come back in the order they were written (readers align tables by position)."""
+    """Loads go in slices of several row groups, and loads and Arrow reads in row-group batches
+    that DuckDB's threads share; the rows must still come back in the order they were written
+    (readers align tables by position)."""
+    assert 3 * DUCKDB_ROW_GROUP_ROWS > LOAD_SLICE_ROWS
     rows = 3 * DUCKDB_ROW_GROUP_ROWS + 17
     order = np.random.default_rng(7).permutation(rows)
     frame = pd.DataFrame({"n": order, "text": [f"v{n}" for n in order]})
@@ -253,6 +256,19 @@ def test_append_creates_the_table_then_adds_rows_and_new_columns(warehouse):
     )
     assert back["run_id"].tolist() == ["r1", "r1", "r2"]
     assert back["failed_count"].tolist() == [pd.NA, pd.NA, 4]
+
+
+def test_appends_in_several_slices_match_columns_by_name_and_keep_row_order(warehouse, monkeypatch):
+    monkeypatch.setattr(bulk_load, "LOAD_SLICE_ROWS", 2)
+    schema = warehouse.curated_schema
+    first = pd.DataFrame({"n": range(5), "label": [f"a{i}" for i in range(5)]})
+    warehouse.append_rows(schema, "sliced", first)
+    second = pd.DataFrame({"label": [f"b{i}" for i in range(5)], "n": range(5, 10), "x": 1.5})
+    warehouse.append_rows(schema, "sliced", second)
+    back = warehouse.read_table(schema, "sliced")
+    assert back["n"].tolist() == list(range(10))
+    assert back["label"].tolist() == [f"a{i}" for i in range(5)] + [f"b{i}" for i in range(5)]
+    assert back["x"].isna().sum() == 5 and (back["x"].iloc[5:] == 1.5).all()
 
 
 def test_a_refused_load_names_the_table_but_never_the_values(warehouse):
