@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from hygiene_pipeline.linkage import FieldRule, SurvivorshipRules, golden_records
+from hygiene_pipeline.linkage import FieldRule, SurvivorshipRules, golden_records, survivorship
 
 RULES = SurvivorshipRules(
     record_key="key",
@@ -93,6 +93,17 @@ def test_provenance_names_the_record_and_rule_of_each_field() -> None:
     assert provenance["do_not_call"] == {"record_key": "c:2", "rule": "any_true"}
     bob = json.loads(golden.loc[golden["source_count"] == 1].iloc[0]["provenance"])
     assert "email" not in bob
+
+
+def test_provenance_built_a_slice_of_entities_at_a_time_is_the_same(monkeypatch) -> None:
+    clusters = [0, 1, 0, 3]
+    whole, _xref, _ = golden_records(_members(), _assignments(clusters), RULES)
+    monkeypatch.setattr(survivorship, "PROVENANCE_ENTITIES", 1)
+    sliced, _xref, _ = golden_records(_members(), _assignments(clusters), RULES)
+    assert len(sliced) == 3
+    assert sliced["provenance"].tolist() == whole["provenance"].tolist()
+    names = sorted(json.loads(text)["name"]["record_key"] for text in sliced["provenance"])
+    assert names == ["c:2", "c:4", "m:1"]
 
 
 def test_cross_reference_lists_every_record_with_its_entity() -> None:
