@@ -111,6 +111,14 @@ def test_duckdb_run_succeeds_without_failed_blocking_checks(duckdb_batch) -> Non
     assert failed_checks(result) == []
 
 
+def test_the_contacts_are_loaded_first(duckdb_batch) -> None:
+    """Every later stage waits for the contacts, the largest load: it goes first."""
+    result, *_ = duckdb_batch
+    started = [event.step_key for event in result.all_events if event.is_step_start]
+    assert started[0] == "load_crm_contacts"
+    assert {"load_call_logs", "load_email_bounces"} <= set(started[1:])
+
+
 def test_duckdb_run_publishes_every_contract_table(duckdb_batch) -> None:
     _, warehouse, *_ = duckdb_batch
     assert_contract_tables(warehouse)

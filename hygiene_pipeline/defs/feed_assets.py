@@ -49,6 +49,10 @@ from hygiene_pipeline.domain.headers import load_column_mappings
 from hygiene_pipeline.domain.readers import read_feed
 from hygiene_pipeline.domain.vocabularies import load_vocabularies
 
+FIRST_FEED = "crm_contacts"
+"""The feed loaded before the others (Dagster's `dagster/priority` tag): every person, pair and
+decision waits for the contacts, the largest frame of a batch, which then also meets a process
+that has not yet grown with the other feeds."""
 FEED_DESCRIPTIONS = {
     "crm_contacts": "Contact records exported from the CRM source systems.",
     "email_bounces": "Email bounce and complaint events (CSV and ESP JSON Lines exports).",
@@ -169,6 +173,7 @@ def build_feed_asset(feed: str) -> AssetsDefinition:
         },
         internal_asset_deps={"raw": set(), "staging": {raw_key}},
         retry_policy=IO_RETRY,
+        op_tags={"dagster/priority": "1"} if feed == FIRST_FEED else None,
     )
     def load_feed(
         context: AssetExecutionContext,
