@@ -51,8 +51,8 @@ from hygiene_pipeline.domain.vocabularies import load_vocabularies
 
 FIRST_FEED = "crm_contacts"
 """The feed loaded before the others (Dagster's `dagster/priority` tag): every person, pair and
-decision waits for the contacts, the largest frame of a batch, which then also meets a process
-that has not yet grown with the other feeds."""
+decision waits for the contacts, the largest frame of a batch. In the run's own process (the
+embedded warehouse's executor) they then also meet a process not yet grown by the other feeds."""
 FEED_DESCRIPTIONS = {
     "crm_contacts": "Contact records exported from the CRM source systems.",
     "email_bounces": "Email bounce and complaint events (CSV and ESP JSON Lines exports).",

@@ -414,9 +414,10 @@ def _phone_formula_hits(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 
 def _before_lineage(frame: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
     """`frame` with `extra`'s columns inserted before the lineage columns, sharing the arrays of
-    both (see `_assemble`)."""
-    at = list(frame.columns).index(LINEAGE_COLUMNS[0])
-    names = list(frame.columns)
+    both (see `_assemble`). An input column carried through under one of `extra`'s names gives
+    way, as `_carried` lets every name the feed produces win."""
+    names = [name for name in frame.columns if name not in extra.columns]
+    at = names.index(LINEAGE_COLUMNS[0])
     columns = {
         **{name: frame[name] for name in names[:at]},
         **dict(extra.items()),

@@ -183,13 +183,12 @@ def _rule_keys(members: _Members, rule: FieldRule) -> list[np.ndarray]:
 
 
 def _provenance(
-    winners: dict[str, np.ndarray], rules: dict[str, str], keys: pd.Index
+    winners: dict[str, np.ndarray], rules: dict[str, str], keys: pd.Index, entities: int
 ) -> np.ndarray:
     """JSON text per entity, built column-wise with Arrow string kernels, `PROVENANCE_ENTITIES`
     entities at a time: the pieces of every field for all entities at once, with their joins,
     took over a gigabyte at a million records."""
     quoted = pa.array([encode_basestring(str(k)) for k in keys], type=pa.string())
-    entities = len(next(iter(winners.values())))
     texts = [
         _provenance_text(
             {name: rows[start : start + PROVENANCE_ENTITIES] for name, rows in winners.items()},
@@ -269,7 +268,9 @@ def golden_records(
                 values if out != rule.field or rule.default is None else values.fillna(rule.default)
             )
     golden[rules.count_column] = np.bincount(entity_codes, minlength=n_entities)
-    golden["provenance"] = _provenance(winners, {r.field: r.rule for r in rules.fields}, keys)
+    golden["provenance"] = _provenance(
+        winners, {r.field: r.rule for r in rules.fields}, keys, n_entities
+    )
     golden_frame = pd.DataFrame(golden)
     xref = pd.DataFrame(
         {

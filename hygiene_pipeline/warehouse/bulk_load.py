@@ -1,11 +1,10 @@
 """Bulk loading of a DataFrame into an existing table, never row by row.
 
 A frame is converted to Arrow and loaded `LOAD_SLICE_ROWS` rows at a time, so that a large one
-is never held twice. DuckDB scans each slice (`INSERT INTO ... SELECT`) cut into row-group
-batches, so that its threads insert in parallel; PostgreSQL receives CSV through
-`COPY ... FROM STDIN` (psycopg2 `copy_expert`). Both run on the caller's connection, so the load is
-part of the caller's transaction. PostgreSQL data goes in batches of `COPY_BATCH_ROWS` rows to
-bound the memory the CSV text takes.
+is never held twice (nor its CSV text on PostgreSQL). DuckDB inserts each slice from a relation
+over it, cut into row-group batches, so that its threads insert in parallel; PostgreSQL receives
+each as CSV through `COPY ... FROM STDIN` (psycopg2 `copy_expert`). Both run on the caller's
+connection, so the load is part of the caller's transaction.
 
 A refused load raises `BulkLoadError` naming the table, the column (when the engine says which)
 and the frame's column types, but not the engine's own message: that quotes the offending value,
@@ -33,9 +32,9 @@ from hygiene_pipeline.warehouse.frame_types import (
 )
 from hygiene_pipeline.warehouse.sql_text import execute, qualified_name, quote_name
 
-COPY_BATCH_ROWS = 200_000
 LOAD_SLICE_ROWS = 2 * DUCKDB_ROW_GROUP_ROWS
-"""Rows converted to Arrow and loaded at a time: two DuckDB row groups, one per core."""
+"""Rows converted to Arrow and loaded at a time: two DuckDB row groups, which its threads insert
+side by side."""
 
 
 class BulkLoadError(RuntimeError):
@@ -67,49 +66,57 @@ def _insert_slices(
     held in Arrow beside the frame (a million standardised contacts take over a gigabyte)."""
     for start in range(0, len(frame), LOAD_SLICE_ROWS):
         rows = frame.iloc[start : start + LOAD_SLICE_ROWS]
-        _insert_arrow(conn, schema, table, to_arrow(rows, columns))
+        _insert_arrow(conn, schema, table, to_arrow(rows, columns), (start, len(frame)))
 
 
-def _insert_arrow(conn: Connection, schema: str, table: str, data: pa.Table) -> None:
-    """Append an Arrow table to an existing table, matching columns by name."""
-    if data.num_rows == 0:
-        return
+def _insert_arrow(
+    conn: Connection, schema: str, table: str, data: pa.Table, place: tuple[int, int]
+) -> None:
+    """Append an Arrow slice (`place`: its first row and the frame's rows) to an existing table,
+    matching columns by name."""
     target = qualified_name(conn.dialect, schema, table)
-    column_list = ", ".join(quote_name(conn.dialect, name) for name in data.column_names)
     try:
         if conn.dialect.name == "duckdb":
-            _insert_duckdb(conn, target, column_list, data)
+            _insert_duckdb(conn, target, data)
         else:
-            _copy_postgres(conn, target, column_list, data)
+            _copy_postgres(conn, target, data)
     except (duckdb.Error, psycopg2.Error) as error:
         column = getattr(getattr(error, "diag", None), "column_name", None)
+        first, total = place
         raise BulkLoadError(
-            f"Loading {data.num_rows} rows into {target} failed with {type(error).__name__}"
+            f"Loading rows {first + 1} to {first + data.num_rows} of {total} into {target} "
+            f"failed with {type(error).__name__}"
             + (f" in column {column}" if column else "")
             + f"; frame columns: {data.schema.to_string(show_schema_metadata=False)}"
         ) from None
 
 
-def _insert_duckdb(conn: Connection, target: str, column_list: str, data: pa.Table) -> None:
-    """Insert through DuckDB's replacement scan of the local `hygiene_arrow_slice`: unlike a
-    registered view, which the connection holds until the transaction ends, it lets each slice
-    go once inserted, so a large frame's Arrow copy never piles up."""
-    hygiene_arrow_slice = in_scan_batches(data)  # noqa: F841 (read by name in the SQL)
-    conn.connection.driver_connection.execute(
-        f"INSERT INTO {target} ({column_list}) SELECT {column_list} FROM hygiene_arrow_slice"
+def _insert_duckdb(conn: Connection, target: str, data: pa.Table) -> None:
+    """Insert through a relation over the slice, in the table's column order (a column the
+    slice lacks is NULL): unlike a registered view, which the connection holds until the
+    transaction ends, the relation lets the slice go once inserted, so a large frame's Arrow
+    copy never piles up, and it needs no name the database might resolve otherwise."""
+    duckdb_connection = conn.connection.driver_connection
+    stored = duckdb_connection.table(target)
+    present = set(data.column_names)
+    columns = ", ".join(
+        quote_name(conn.dialect, name)
+        if name in present
+        else f"CAST(NULL AS {sql_type}) AS {quote_name(conn.dialect, name)}"
+        for name, sql_type in zip(stored.columns, stored.types, strict=True)
     )
+    duckdb_connection.from_arrow(in_scan_batches(data)).project(columns).insert_into(target)
 
 
-def _copy_postgres(conn: Connection, target: str, column_list: str, data: pa.Table) -> None:
+def _copy_postgres(conn: Connection, target: str, data: pa.Table) -> None:
+    column_list = ", ".join(quote_name(conn.dialect, name) for name in data.column_names)
     cursor = conn.connection.dbapi_connection.cursor()
     statement = f"COPY {target} ({column_list}) FROM STDIN WITH (FORMAT csv)"
     # Arrow writes NULL as an unquoted empty field and '' as "", exactly PostgreSQL's CSV rules.
-    options = pa_csv.WriteOptions(include_header=False)
+    buffer = io.BytesIO()
+    pa_csv.write_csv(data, buffer, pa_csv.WriteOptions(include_header=False))
+    buffer.seek(0)
     try:
-        for batch in data.to_batches(max_chunksize=COPY_BATCH_ROWS):
-            buffer = io.BytesIO()
-            pa_csv.write_csv(batch, buffer, options)
-            buffer.seek(0)
-            cursor.copy_expert(statement, buffer)
+        cursor.copy_expert(statement, buffer)
     finally:
         cursor.close()

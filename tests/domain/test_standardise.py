@@ -119,6 +119,19 @@ def test_contacts_rejections_name_the_reason_and_keep_the_raw_row() -> None:
     assert raw["last_name"] == "garcía"
 
 
+def test_an_input_column_named_like_a_computed_flag_gives_way_to_it() -> None:
+    """A file's own `is_ghost_record` or `formula_columns` column is not carried over the flags
+    the standardiser computes (once the write failed on the duplicate names)."""
+    plain = standardise_crm_contacts(contacts()).accepted
+    raw = contacts()
+    raw.accepted = raw.accepted.assign(
+        is_ghost_record="False", formula_columns="none", ghost_score=0
+    )
+    clashing = standardise_crm_contacts(raw).accepted
+    assert list(clashing.columns) == list(plain.columns)
+    pd.testing.assert_frame_equal(clashing, plain)
+
+
 def test_contacts_without_optional_columns() -> None:
     raw = batch("crm_contacts", {"contact_id": ["C1"], "source_system": ["crm"]})
     result = standardise_crm_contacts(raw)

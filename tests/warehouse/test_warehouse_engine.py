@@ -271,6 +271,19 @@ def test_appends_in_several_slices_match_columns_by_name_and_keep_row_order(ware
     assert back["x"].isna().sum() == 5 and (back["x"].iloc[5:] == 1.5).all()
 
 
+def test_loads_read_no_data_by_name_so_a_locked_down_database_still_loads(tmp_path):
+    """A DuckDB file opened without external access (nor replacement scans of Python objects)
+    still takes the pipeline's loads: they insert from a relation over each slice."""
+    url = f"duckdb:///{tmp_path / 'locked.duckdb'}?enable_external_access=false"
+    warehouse = Warehouse(url)
+    warehouse.ensure_schemas()
+    warehouse.replace_table("staging", "t", pd.DataFrame({"n": [1, 2], "label": ["a", None]}))
+    warehouse.append_rows("staging", "t", pd.DataFrame({"label": ["c"]}))
+    back = warehouse.read_table("staging", "t")
+    assert back["label"].tolist() == ["a", None, "c"]
+    assert back["n"].tolist() == [1, 2, pd.NA]
+
+
 def test_a_refused_load_names_the_table_but_never_the_values(warehouse):
     schema = warehouse.curated_schema
     warehouse.append_rows(schema, "counts", pd.DataFrame({"n": [1]}))
