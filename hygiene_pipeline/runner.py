@@ -21,6 +21,7 @@ import fcntl
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,7 @@ from hygiene_pipeline.defs.resources import (
     warehouse_from_env,
 )
 from hygiene_pipeline.home import HOME_DIR
+from hygiene_pipeline.quality.evaluation import great_expectations_configuration
 from hygiene_pipeline.warehouse.engine import normalise_url
 from hygiene_pipeline.warehouse.run_scope import RUN_SCHEMAS, run_schema
 
@@ -153,6 +155,8 @@ def run_batch(
         reconstructor_working_directory=os.getcwd(),
     )
     steps = len(batch_job(**kwargs).graph.node_dict)
+    if warehouse.is_embedded():
+        _import_in_background(great_expectations_configuration)
     token = uuid.uuid4().hex
     with DagsterInstance.get() as instance:
         finished = threading.Event()
@@ -169,6 +173,14 @@ def run_batch(
             finished.set()
             progress_thread.join()
     return outcome
+
+
+def _import_in_background(importer: Callable[[], object]) -> None:
+    """Run `importer` in a thread beside the run. The embedded warehouse's steps run in this
+    process, one after another, and the expectation checks need GX (seconds to import): the
+    import goes on while the first steps wait on DuckDB and on their worker processes. Runs on
+    PostgreSQL fork their steps from a process that imported GX already."""
+    threading.Thread(target=importer, name="import-ahead", daemon=True).start()
 
 
 def _show_progress(

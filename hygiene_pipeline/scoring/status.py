@@ -158,7 +158,7 @@ def person_status(ws: Workspace, settings: ScoringSettings) -> None:
                    c.phone_problem, c.email_problem,
                    {fresh_at} AS fresh_at, {fresh_label} AS fresh_label,
                    pp.any_at, pp.any_label,
-                   date_diff('second', {fresh_at}, $as_of) / 86400.0 AS days
+                   elapsed_seconds({fresh_at}, $as_of) / 86400.0 AS days
             FROM people p
             LEFT JOIN person_ghosts g USING (entity_id)
             LEFT JOIN account_status a USING (account_id)

@@ -84,8 +84,32 @@ def test_plain_addresses_are_validated_once_per_domain(monkeypatch: pytest.Monke
         return validate(address)
 
     monkeypatch.setattr(emails, "_validate_whole", counting)
+    monkeypatch.setattr(emails, "_validated_domains", {})
     out = standardise_emails(
         pd.Series(["a@acme.com", "b.c@acme.com", "d+x@acme.com", "é@acme.com"])
     )
     assert out["email_valid"].all()
     assert len(calls) == 2  # the domain once, the non-ASCII address whole
+
+
+def test_a_domain_met_in_an_earlier_feed_is_not_validated_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    later = pd.Series(["x@acme.com", "y@bad_domain.com", "z@new.org", "w@ACME.com"])
+    monkeypatch.setattr(emails, "_validated_domains", {})
+    fresh = standardise_emails(later)
+    calls: list[str] = []
+    validate = emails._validate_whole
+
+    def counting(address: str) -> tuple[str | None, str | None]:
+        calls.append(address)
+        return validate(address)
+
+    monkeypatch.setattr(emails, "_validated_domains", {})
+    standardise_emails(pd.Series(["a@acme.com", "b@bad_domain.com"]))
+    monkeypatch.setattr(emails, "_validate_whole", counting)
+    remembered = standardise_emails(later)
+    assert calls == ["a@new.org"]
+    pd.testing.assert_frame_equal(remembered, fresh)
+    assert not remembered.loc[1, "email_valid"]
+    assert remembered.loc[1, "email_error"] == fresh.loc[1, "email_error"] is not None
