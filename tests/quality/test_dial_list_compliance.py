@@ -3,7 +3,13 @@
 import pandas as pd
 import pytest
 
-from hygiene_pipeline.quality.compliance import ComplianceEvidence, compliance_findings
+from hygiene_pipeline.quality.compliance import (
+    ComplianceEvidence,
+    _spellings,
+    compliance_findings,
+    entry_digits,
+    spelled_by_entries,
+)
 
 AS_OF = pd.Timestamp("2026-06-30 12:00", tz="UTC")
 PHONES = ["+14155550101", "+14155550102", "+14155550103"]
@@ -169,6 +175,25 @@ def test_vanity_entries_spell_their_keypad_digits() -> None:
         dnc_entries=pd.Series(["1-800-FLOWERS"]),
     )
     assert failed(ev) == {"do_not_call_entry_digits": ["E1"]}
+
+
+def test_numbers_sharing_no_last_digits_with_an_entry_are_judged_as_when_each_is_parsed() -> None:
+    # short national numbers (Niue, Saint Helena), an Italian leading zero, a number that does
+    # not parse, and entries spelling some of them in each way people write numbers
+    dial = pd.Series(
+        ["+68341234", "+2903456", "+390612345678", "+4420797", "+441212761071", "+14155550102",
+         "+4915123456789", "+9999123456", "+33142685300", None]
+    )  # fmt: skip
+    entries = pd.Series(
+        ["41234", "+290 3456", "06 1234 5678", "0044 20797", "+44 (0)121 276 1071",
+         "4155550101", "015123456789", "9999123456", "1 42 68 53 01"]
+    )  # fmt: skip
+    written = entry_digits(entries)
+    parsed_each = dial.map(
+        lambda number: bool(_spellings(number) & written) if isinstance(number, str) else False
+    )
+    assert parsed_each.any() and not parsed_each.all()
+    pd.testing.assert_series_equal(spelled_by_entries(dial, entries), parsed_each)
 
 
 SWITCHBOARD = "+14155550100"
