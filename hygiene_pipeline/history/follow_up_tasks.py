@@ -280,8 +280,9 @@ def record_problems(records: pd.DataFrame) -> pd.Series:
     found = pd.Series("", index=records.index, dtype=object)
 
     def add(mask: pd.Series, text: pd.Series | str) -> None:
-        nonlocal found
-        found = found.where(~mask, found + text + "; ")
+        # only the rows with the problem: a million records have a handful each
+        rows = mask.to_numpy(dtype=bool)
+        found[rows] = found[rows] + (text[rows] if isinstance(text, pd.Series) else text) + "; "
 
     for column, text in RECORD_PROBLEMS.items():
         add(_flag(records, column), text)
