@@ -382,10 +382,18 @@ def _missing_table(table: str) -> Finding:
     )
 
 
-def _select(warehouse: Warehouse, schema: str, table: str, columns: Sequence[str]) -> pd.DataFrame:
-    """Some columns of a table."""
+def _select(
+    warehouse: Warehouse,
+    schema: str,
+    table: str,
+    columns: Sequence[str],
+    where: str | None = None,
+) -> pd.DataFrame:
+    """Some columns of a table; of the rows `where` holds for, when given (a condition written
+    here, never from input)."""
     name = warehouse.qualified(warehouse.schema_for(schema), table)
-    return warehouse.read_sql(f"SELECT {', '.join(columns)} FROM {name}")
+    condition = f" WHERE {where}" if where else ""
+    return warehouse.read_sql(f"SELECT {', '.join(columns)} FROM {name}{condition}")
 
 
 def _compliance_reports(warehouse: Warehouse, as_of: pd.Timestamp) -> list[CheckReport]:
@@ -422,9 +430,19 @@ def _compliance_evidence(warehouse: Warehouse, as_of: pd.Timestamp) -> Complianc
         on="record_key",
         how="left",
     )
-    calls = _select(warehouse, "staging", "call_logs", ["phone_e164", "disposition", "contact_id"])
-    suppressions = _select(
-        warehouse, "curated", "suppression_events", ["channel", "value", "entity_id", "scope"]
+    dnc_calls = _select(
+        warehouse,
+        "staging",
+        "call_logs",
+        ["phone_e164", "contact_id"],
+        where="disposition = 'do_not_call'",
+    )
+    phone_suppressions = _select(
+        warehouse,
+        "curated",
+        "suppression_events",
+        ["channel", "value", "entity_id", "scope"],
+        where="channel = 'phone'",
     )
     member_numbers = pd.concat(
         [
@@ -448,12 +466,10 @@ def _compliance_evidence(warehouse: Warehouse, as_of: pd.Timestamp) -> Complianc
         members=records[["entity_id", "do_not_call", "consent_status", "consent_expires_at"]],
         dnc_numbers=_optional_column(warehouse, "staging", "dnc_list", "phone_e164"),
         dnc_entries=_optional_column(warehouse, "staging", "dnc_list", "phone_raw"),
-        do_not_call_calls=calls.loc[
-            calls["disposition"] == "do_not_call", ["phone_e164", "contact_id"]
-        ],
+        do_not_call_calls=dnc_calls,
         contacts=xref[["contact_id", "entity_id"]],
         member_numbers=member_numbers,
-        phone_suppressions=suppressions[suppressions["channel"] == "phone"],
+        phone_suppressions=phone_suppressions,
         as_of=as_of,
     )
 

@@ -173,14 +173,16 @@ def _requested(dial: pd.DataFrame, evidence: ComplianceEvidence) -> pd.Series:
     """Per dial-list row: a `do_not_call` call on its number binds this person (see the module
     docstring: only a named colleague's request on a switchboard leaves the others callable)."""
     numbers = evidence.member_numbers.dropna(subset=["entity_id", "phone_e164"])
-    work = numbers[numbers["work_line"].astype("boolean").fillna(False).astype(bool)]
+    calls = _named(evidence.do_not_call_calls, evidence.contacts, numbers)
+    # switchboards among the called numbers only: a million records carry millions of numbers
+    called = numbers[numbers["phone_e164"].isin(calls["phone_e164"].dropna())]
+    work = called[called["work_line"].astype("boolean").fillna(False).astype(bool)]
     holders = (
         work.drop_duplicates(["phone_e164", "entity_id"])
         .groupby(["account_id", "phone_e164"])["entity_id"]
         .size()
     )
     switchboards = holders[holders > 1].index.get_level_values("phone_e164")
-    calls = _named(evidence.do_not_call_calls, evidence.contacts, numbers)
     colleague = calls["entity_id"].notna() & calls["phone_e164"].isin(switchboards)
     own = dial.reset_index().merge(
         calls.loc[colleague, ["phone_e164", "entity_id"]], on=["phone_e164", "entity_id"]
@@ -194,13 +196,17 @@ def _named(calls: pd.DataFrame, contacts: pd.DataFrame, numbers: pd.DataFrame) -
     """`phone_e164`, `entity_id` per call: the one person its contact id names; when it names
     several, the one of them who has the number; else missing."""
     calls = calls.reset_index(drop=True).rename_axis("call").reset_index()
-    ids = contacts.dropna().astype({"contact_id": str}).drop_duplicates()
-    named = calls.dropna(subset=["contact_id"]).astype({"contact_id": str}).merge(ids)
+    called = calls.dropna(subset=["contact_id"]).astype({"contact_id": str})
+    # only the contacts and numbers of the calls' people: the calls are few, the records many
+    ids = contacts.dropna().astype({"contact_id": str})
+    ids = ids[ids["contact_id"].isin(called["contact_id"])].drop_duplicates()
+    named = called.merge(ids)
+    numbers = numbers.loc[
+        numbers["entity_id"].isin(named["entity_id"]), ["entity_id", "phone_e164"]
+    ]
     several = named["call"].duplicated(keep=False)
     holds = (
-        named.merge(
-            numbers[["entity_id", "phone_e164"]].drop_duplicates(), how="left", indicator=True
-        )["_merge"]
+        named.merge(numbers.drop_duplicates(), how="left", indicator=True)["_merge"]
         .eq("both")
         .to_numpy()
     )
