@@ -86,7 +86,7 @@ def test_plain_addresses_are_validated_once_per_domain(monkeypatch: pytest.Monke
     monkeypatch.setattr(emails, "_validate_whole", counting)
     monkeypatch.setattr(emails, "_validated_domains", {})
     out = standardise_emails(
-        pd.Series(["a@acme.com", "b.c@acme.com", "d+x@acme.com", "é@acme.com"])
+        pd.Series(["a@bücher.ch", "b.c@bücher.ch", "d+x@bücher.ch", "é@bücher.ch"])
     )
     assert out["email_valid"].all()
     assert len(calls) == 2  # the domain once, the non-ASCII address whole
@@ -95,7 +95,7 @@ def test_plain_addresses_are_validated_once_per_domain(monkeypatch: pytest.Monke
 def test_a_domain_met_in_an_earlier_feed_is_not_validated_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    later = pd.Series(["x@acme.com", "y@bad_domain.com", "z@new.org", "w@ACME.com"])
+    later = pd.Series(["x@bücher.ch", "y@bad_domain.com", "z@neu-ü.org", "w@BÜCHER.ch"])
     monkeypatch.setattr(emails, "_validated_domains", {})
     fresh = standardise_emails(later)
     calls: list[str] = []
@@ -106,10 +106,43 @@ def test_a_domain_met_in_an_earlier_feed_is_not_validated_again(
         return validate(address)
 
     monkeypatch.setattr(emails, "_validated_domains", {})
-    standardise_emails(pd.Series(["a@acme.com", "b@bad_domain.com"]))
+    standardise_emails(pd.Series(["a@bücher.ch", "b@bad_domain.com"]))
     monkeypatch.setattr(emails, "_validate_whole", counting)
     remembered = standardise_emails(later)
-    assert calls == ["a@new.org"]
+    assert calls == ["a@neu-ü.org"]
     pd.testing.assert_frame_equal(remembered, fresh)
     assert not remembered.loc[1, "email_valid"]
     assert remembered.loc[1, "email_error"] == fresh.loc[1, "email_error"] is not None
+
+
+PLAIN_AND_NOT = [
+    "acme.com", "a.b", "a-b.co.uk", "x.test.com", "test.com", "b.local.com", "aa.x--y.com",
+    "a" * 63 + ".com", "ab--c.com", "xn--bcher-kva.ch", "-a.com", "a-.com", "a..b", "a.b.",
+    "localhost", "foo.local", "foo.test", "a.onion", "my.arpa", "a.invalid", "1.2.3.4", "a.123",
+    "a.c1", "ACME.com", "a_b.com", "a" * 64 + ".com", ("a" * 50 + ".") * 4 + "com", "bücher.de",
+    "mañana.es", "xn--mana-pta.es", "пример.рф", "a.b-", "a.-b", "tld.example",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("domain", PLAIN_AND_NOT)
+def test_a_domain_taken_as_written_is_one_the_validator_accepts_unchanged(domain: str) -> None:
+    if emails._plain_domain(domain):
+        assert emails._validate_domain(domain) == (f"a@{domain}", None)
+
+
+def test_plain_domains_skip_the_validator_and_others_meet_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    validate = emails._validate_whole
+
+    def counting(address: str) -> tuple[str | None, str | None]:
+        calls.append(address)
+        return validate(address)
+
+    monkeypatch.setattr(emails, "_validated_domains", {})
+    monkeypatch.setattr(emails, "_validate_whole", counting)
+    out = standardise_emails(pd.Series(["a@acme.com", "b@xn--bcher-kva.ch", "c@foo.local"]))
+    assert calls == ["a@xn--bcher-kva.ch", "a@foo.local"]
+    assert out["email_valid"].tolist() == [True, True, False]
+    assert out["email_domain"].tolist()[:2] == ["acme.com", "bücher.ch"]
