@@ -139,15 +139,6 @@ def _validate_domain(domain: str) -> tuple[str | None, str | None]:
     return (None, problem) if problem else (normalised, error)
 
 
-VALIDATED_DOMAINS_KEPT = 500_000
-"""Domains whose validation a process remembers (`_validate_domains`), about 150 bytes each."""
-
-_validated_domains: dict[str, tuple[str | None, str | None]] = {}
-"""What `_validate_domain` said of each domain this process has met: a run's feeds share their
-domains (the engagement events and bounces of a million contacts bring some 50,000, nearly all
-the contacts' own), and each is validated once instead of once per feed."""
-
-
 _PLAIN_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 PLAIN_DOMAIN = re.compile(rf"(?!.{{201}})(?:{_PLAIN_LABEL}\.)+{_PLAIN_LABEL}(?<=[a-z])")
 """A domain `email-validator` accepts as it is, by its own rules: lower-case letters, digits and
@@ -171,18 +162,13 @@ def _plain_domain(domain: str) -> bool:
 
 def _validate_domains(domains: pd.Series) -> pd.DataFrame:
     """Per distinct domain: its normalised form, or the validator's message about it. A plain
-    domain (`_plain_domain`: nearly all) is its own normal form; the validator, about half a
-    millisecond per domain, sees the others (in worker processes when there are very many).
-    Domains met before in this process are not validated again."""
+    domain (`_plain_domain`: nearly all) is its own normal form; the validator, which costs
+    about 0.1 ms per domain, sees the others (in worker processes when there are very many)."""
     names = domains.tolist()
-    new = [name for name in names if name not in _validated_domains]
-    found = {name: (f"a@{name}", None) for name in new if _plain_domain(name)}
-    unusual = pd.Series([name for name in new if name not in found], dtype="object")
+    found = {name: (f"a@{name}", None) for name in names if _plain_domain(name)}
+    unusual = pd.Series([name for name in names if name not in found], dtype="object")
     found |= dict(zip(unusual, map_values(unusual, _validate_domain), strict=True))
-    if len(_validated_domains) + len(found) > VALIDATED_DOMAINS_KEPT:
-        _validated_domains.clear()
-    _validated_domains.update(found)
-    results = [found[name] if name in found else _validated_domains[name] for name in names]
+    results = [found[name] for name in names]
     return pd.DataFrame(
         {
             "domain": [

@@ -84,35 +84,11 @@ def test_plain_addresses_are_validated_once_per_domain(monkeypatch: pytest.Monke
         return validate(address)
 
     monkeypatch.setattr(emails, "_validate_whole", counting)
-    monkeypatch.setattr(emails, "_validated_domains", {})
     out = standardise_emails(
         pd.Series(["a@bücher.ch", "b.c@bücher.ch", "d+x@bücher.ch", "é@bücher.ch"])
     )
     assert out["email_valid"].all()
     assert len(calls) == 2  # the domain once, the non-ASCII address whole
-
-
-def test_a_domain_met_in_an_earlier_feed_is_not_validated_again(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    later = pd.Series(["x@bücher.ch", "y@bad_domain.com", "z@neu-ü.org", "w@BÜCHER.ch"])
-    monkeypatch.setattr(emails, "_validated_domains", {})
-    fresh = standardise_emails(later)
-    calls: list[str] = []
-    validate = emails._validate_whole
-
-    def counting(address: str) -> tuple[str | None, str | None]:
-        calls.append(address)
-        return validate(address)
-
-    monkeypatch.setattr(emails, "_validated_domains", {})
-    standardise_emails(pd.Series(["a@bücher.ch", "b@bad_domain.com"]))
-    monkeypatch.setattr(emails, "_validate_whole", counting)
-    remembered = standardise_emails(later)
-    assert calls == ["a@neu-ü.org"]
-    pd.testing.assert_frame_equal(remembered, fresh)
-    assert not remembered.loc[1, "email_valid"]
-    assert remembered.loc[1, "email_error"] == fresh.loc[1, "email_error"] is not None
 
 
 PLAIN_AND_NOT = [
@@ -140,7 +116,6 @@ def test_plain_domains_skip_the_validator_and_others_meet_it(
         calls.append(address)
         return validate(address)
 
-    monkeypatch.setattr(emails, "_validated_domains", {})
     monkeypatch.setattr(emails, "_validate_whole", counting)
     out = standardise_emails(pd.Series(["a@acme.com", "b@xn--bcher-kva.ch", "c@foo.local"]))
     assert calls == ["a@xn--bcher-kva.ch", "a@foo.local"]
