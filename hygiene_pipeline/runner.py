@@ -17,6 +17,7 @@ never written to the instance.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
@@ -178,9 +179,15 @@ def run_batch(
 def _import_in_background(importer: Callable[[], object]) -> None:
     """Run `importer` in a thread beside the run. The embedded warehouse's steps run in this
     process, one after another, and the expectation checks need GX (seconds to import): the
-    import goes on while the first steps wait on DuckDB and on their worker processes. Runs on
-    PostgreSQL fork their steps from a process that imported GX already."""
-    threading.Thread(target=importer, name="import-ahead", daemon=True).start()
+    import goes on while the first steps wait on DuckDB and on their worker processes. A failed
+    import says nothing here: the check that needs GX imports it again and reports the error.
+    Runs on PostgreSQL fork their steps from a process that imported GX already."""
+
+    def import_quietly() -> None:
+        with contextlib.suppress(Exception):
+            importer()
+
+    threading.Thread(target=import_quietly, name="import-ahead", daemon=True).start()
 
 
 def _show_progress(

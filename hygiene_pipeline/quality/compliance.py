@@ -152,21 +152,26 @@ def spelled_by_entries(phones: pd.Series, entries: pd.Series) -> pd.Series:
     """Per dial-list number: whether any DNC entry's digits spell it.
 
     Every spelling ends with the national number, which has `SPELLING_TAIL_DIGITS` digits or
-    more when the number has ten (a country code has three at most): such a number can be
-    spelled only by an entry that ends in its last digits. Only those numbers, and shorter ones,
-    are parsed: a parse costs about 0.1 ms, and a dial list holds hundreds of thousands of
-    numbers against a DNC list's thousands of entries."""
+    more when an E.164 number has ten (a country code has three at most): such a number can be
+    spelled only by an entry that ends in its last digits. Only those numbers, shorter ones and
+    anything not written `+digits` are parsed: a parse costs about 0.1 ms, and a dial list holds
+    hundreds of thousands of numbers against a DNC list's thousands of entries."""
     written = entry_digits(entries)
     tails = {digits[-SPELLING_TAIL_DIGITS:] for digits in written}
     spelled = [
         number
         for number in phones.dropna().unique()
-        if (
-            len(digits := re.sub(r"\D", "", number)) < 10 or digits[-SPELLING_TAIL_DIGITS:] in tails
-        )
-        and _spellings(number) & written
+        if _may_be_spelled(number, tails) and _spellings(number) & written
     ]
     return phones.isin(spelled)
+
+
+def _may_be_spelled(number: str, tails: set[str]) -> bool:
+    """False only for an E.164 number of ten digits or more whose last `SPELLING_TAIL_DIGITS`
+    digits end none of the entries (`tails`)."""
+    digits = number[1:]
+    e164 = number.startswith("+") and digits.isascii() and digits.isdigit() and len(digits) >= 10
+    return not e164 or digits[-SPELLING_TAIL_DIGITS:] in tails
 
 
 def _requested(dial: pd.DataFrame, evidence: ComplianceEvidence) -> pd.Series:

@@ -182,7 +182,7 @@ def test_numbers_sharing_no_last_digits_with_an_entry_are_judged_as_when_each_is
     # not parse, and entries spelling some of them in each way people write numbers
     dial = pd.Series(
         ["+68341234", "+2903456", "+390612345678", "+4420797", "+441212761071", "+14155550102",
-         "+4915123456789", "+9999123456", "+33142685300", None]
+         "+4915123456789", "+9999123456", "+33142685300", "+14155550101 ext. 123", None]
     )  # fmt: skip
     entries = pd.Series(
         ["41234", "+290 3456", "06 1234 5678", "0044 20797", "+44 (0)121 276 1071",
