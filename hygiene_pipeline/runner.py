@@ -17,12 +17,10 @@ never written to the instance.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import threading
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +46,6 @@ from hygiene_pipeline.defs.resources import (
     warehouse_from_env,
 )
 from hygiene_pipeline.home import HOME_DIR
-from hygiene_pipeline.quality.evaluation import great_expectations_configuration
 from hygiene_pipeline.warehouse.engine import normalise_url
 from hygiene_pipeline.warehouse.run_scope import RUN_SCHEMAS, run_schema
 
@@ -156,8 +153,6 @@ def run_batch(
         reconstructor_working_directory=os.getcwd(),
     )
     steps = len(batch_job(**kwargs).graph.node_dict)
-    if warehouse.is_embedded():
-        _import_in_background(great_expectations_configuration)
     token = uuid.uuid4().hex
     with DagsterInstance.get() as instance:
         finished = threading.Event()
@@ -174,20 +169,6 @@ def run_batch(
             finished.set()
             progress_thread.join()
     return outcome
-
-
-def _import_in_background(importer: Callable[[], object]) -> None:
-    """Run `importer` in a thread beside the run. The embedded warehouse's steps run in this
-    process, one after another, and the expectation checks need GX (seconds to import): the
-    import goes on while the first steps wait on DuckDB and on their worker processes. A failed
-    import says nothing here: the check that needs GX imports it again and reports the error.
-    Runs on PostgreSQL fork their steps from a process that imported GX already."""
-
-    def import_quietly() -> None:
-        with contextlib.suppress(Exception):
-            importer()
-
-    threading.Thread(target=import_quietly, name="import-ahead", daemon=True).start()
 
 
 def _show_progress(

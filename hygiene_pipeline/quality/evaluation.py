@@ -126,9 +126,8 @@ def describe_expected(spec: ExpectationSpec) -> str:
 def _validate_with_great_expectations(suite: SuiteSpec) -> None:
     """Have GX itself check every expectation's configuration (its kwargs' names, types and
     required ones: a misspelt `mostly` would otherwise be ignored), naming the file and the
-    expectation; GX would log and drop an invalid one. GX is imported on first use (seconds),
-    unless `great_expectations_configuration` was called ahead (`runner` does, in a thread)."""
-    configuration = great_expectations_configuration()
+    expectation; GX would log and drop an invalid one. GX is imported on first use (seconds)."""
+    configuration = _great_expectations_configuration()
     for spec in suite.expectations:
         try:
             configuration(**spec.config).to_domain_obj()
@@ -137,7 +136,7 @@ def _validate_with_great_expectations(suite: SuiteSpec) -> None:
 
 
 @cache
-def great_expectations_configuration() -> type:
+def _great_expectations_configuration() -> type:
     """GX's `ExpectationConfiguration`, imported once with GX's logging quietened."""
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     from great_expectations.expectations.expectation_configuration import (
