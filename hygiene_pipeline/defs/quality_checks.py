@@ -74,6 +74,9 @@ from hygiene_pipeline.quality.suites import SuiteSpec, load_suites
 from hygiene_pipeline.warehouse.engine import Warehouse
 
 EXPECTATIONS_DIR = expectations_dir()
+VALIDATED_SUITES = "validated_suites"
+"""The folder of the Dagster instance's home that remembers the suite configurations GX has
+accepted (`evaluate_suite`): digests only, no data."""
 CRITICAL_CHECK = "critical_expectations"
 WARNING_CHECK = "warning_expectations"
 COMPLIANCE_CHECK = "dial_list_compliance"
@@ -121,7 +124,7 @@ def build_suite_check(suite: SuiteSpec) -> AssetChecksDefinition:
         for name, blocking in groups
     ]
 
-    def evaluate(warehouse: Warehouse, run_id: str) -> list[CheckReport]:
+    def evaluate(warehouse: Warehouse, validated: Path | None) -> list[CheckReport]:
         schema = warehouse.schema_for(suite.schema)
         if not warehouse.table_exists(schema, suite.table):
             missing = _missing_table(suite.qualified_table)
@@ -129,7 +132,7 @@ def build_suite_check(suite: SuiteSpec) -> AssetChecksDefinition:
                 _report(suite.qualified_table, name, blocking, (missing,))
                 for name, blocking in groups
             ]
-        evaluation = evaluate_suite(suite, warehouse)
+        evaluation = evaluate_suite(suite, warehouse, validated=validated)
         extra = {"suite": f"expectations/{suite.path.name}", "row_count": evaluation.row_count}
         return [
             _report(
@@ -150,7 +153,10 @@ def build_suite_check(suite: SuiteSpec) -> AssetChecksDefinition:
     def suite_checks(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[AssetCheckResult]:
-        yield from _run_checks(context, warehouse, asset, specs, evaluate)
+        validated = Path(context.instance.root_directory) / VALIDATED_SUITES
+        yield from _run_checks(
+            context, warehouse, asset, specs, lambda wh, _run_id: evaluate(wh, validated)
+        )
 
     return suite_checks
 

@@ -11,17 +11,24 @@ counts and masked sample keys. Uniqueness samples the repeats, the rows after th
 value in read order, since those are the copies to remove; a required value set reports the
 values absent. An expectation the warehouse cannot evaluate (a missing column, a type mismatch)
 is a failed finding naming the reason, not an error of the whole suite. Great Expectations
-validates each expectation's configuration, as it defines the suite format.
+validates each expectation's configuration, as it defines the suite format; a folder given as
+`validated` remembers the configurations it accepted (one empty file per digest of a suite's
+configurations and GX's version), so an unchanged suite is not validated again, and a run whose
+suites are all known does not import GX at all (about two seconds).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 
 from hygiene_pipeline.quality.masking import mask_record, mask_text, mask_value
 from hygiene_pipeline.quality.results import Finding, format_examples, plain_record
@@ -70,14 +77,19 @@ class SuiteEvaluation:
 
 
 def evaluate_suite(
-    suite: SuiteSpec, warehouse: Warehouse, sample_size: int = DEFAULT_SAMPLE_SIZE
+    suite: SuiteSpec,
+    warehouse: Warehouse,
+    sample_size: int = DEFAULT_SAMPLE_SIZE,
+    validated: Path | None = None,
 ) -> SuiteEvaluation:
     """Evaluate `suite` on its table in `warehouse` (the handle's schema for the suite's schema).
 
     Parameters (`meta.parameters`) are read from their tables in the same handle's schemas.
+    `validated` is the folder remembering the configurations GX accepted (see the module's
+    docstring); without it, GX validates the suite every time.
     Raises SuiteError for an invalid expectation or one of a type without SQL here.
     """
-    _validate_with_great_expectations(suite)
+    _validate_with_great_expectations(suite, validated)
     table = _relation(warehouse, suite.schema, suite.table)
     referenced = {
         name: _relation(warehouse, ref.schema, ref.table) for name, ref in suite.references.items()
@@ -123,16 +135,35 @@ def describe_expected(spec: ExpectationSpec) -> str:
     return f"{phrase} ({arguments})" if arguments else phrase
 
 
-def _validate_with_great_expectations(suite: SuiteSpec) -> None:
+def _validate_with_great_expectations(suite: SuiteSpec, validated: Path | None) -> None:
     """Have GX itself check every expectation's configuration (its kwargs' names, types and
     required ones: a misspelt `mostly` would otherwise be ignored), naming the file and the
-    expectation; GX would log and drop an invalid one. GX is imported on first use (seconds)."""
+    expectation; GX would log and drop an invalid one. GX is imported on first use (seconds),
+    so a configuration `validated` remembers is not checked again; a folder that cannot be
+    written only means checking again next time."""
+    accepted = validated / _configuration_digest(suite) if validated is not None else None
+    if accepted is not None and accepted.exists():
+        return
     configuration = _great_expectations_configuration()
     for spec in suite.expectations:
         try:
             configuration(**spec.config).to_domain_obj()
         except Exception as error:  # GX raises several unrelated types for a bad configuration
             raise SuiteError.invalid(suite, spec, error) from error
+    if accepted is not None:
+        with suppress(OSError):
+            accepted.parent.mkdir(parents=True, exist_ok=True)
+            accepted.touch()
+
+
+def _configuration_digest(suite: SuiteSpec) -> str:
+    """What GX's verdict on a suite depends on: its expectations' configurations and GX's
+    version (another release may judge them otherwise)."""
+    configurations = json.dumps(
+        [dict(spec.config) for spec in suite.expectations], sort_keys=True, default=str
+    )
+    text = f"great_expectations {version('great_expectations')}\n{configurations}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @cache

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from hygiene_pipeline.quality import evaluation
 from hygiene_pipeline.quality.evaluation import describe_expected, evaluate_suite
 from hygiene_pipeline.quality.suites import SuiteError, SuiteSpec, load_suite, load_suites
 from hygiene_pipeline.warehouse.engine import Warehouse
@@ -117,6 +118,50 @@ def test_invalid_expectation_is_an_error_naming_file_and_position(
 
     with pytest.raises(SuiteError, match=r"curated\.t\.json: expectation 0 .* is invalid"):
         evaluate(warehouse, load_suite(path), pd.DataFrame({"a": [1]}))
+
+
+def write_suite(path: Path, most: int) -> SuiteSpec:
+    """A one-expectation suite: column `a` at most `most`."""
+    kwargs = {"column": "a", "max_value": most}
+    expectation = {"type": "expect_column_values_to_be_between", "kwargs": kwargs}
+    path.write_text(json.dumps({"name": "t", "expectations": [expectation]}))
+    return load_suite(path)
+
+
+def test_gx_validates_a_suite_once_per_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Warehouse(f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+    store.ensure_schemas()
+    write(store, "curated.t", pd.DataFrame({"a": [1]}))
+    validated = tmp_path / "validated"
+    gx_configuration = evaluation._great_expectations_configuration()
+    validations: list[str] = []
+
+    def counted(**config: object) -> object:
+        validations.append(str(config["type"]))
+        return gx_configuration(**config)
+
+    monkeypatch.setattr(evaluation, "_great_expectations_configuration", lambda: counted)
+    suite = write_suite(tmp_path / "curated.t.json", 5)
+    for _ in range(2):
+        evaluate_suite(suite, store, validated=validated)
+    assert validations == ["expect_column_values_to_be_between"]
+
+    changed = write_suite(tmp_path / "curated.t.json", 6)
+    evaluate_suite(changed, store, validated=validated)
+    evaluate_suite(changed, store)  # without the folder, always validated
+    assert len(validations) == 3
+    assert len(list(validated.iterdir())) == 2
+
+    invalid = tmp_path / "curated.t.json"
+    invalid.write_text(json.dumps({"name": "t", "expectations": [
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "a"}}
+    ]}))  # fmt: skip
+    for _ in range(2):  # a refused configuration is not remembered: refused every time
+        with pytest.raises(SuiteError, match="is invalid"):
+            evaluate_suite(load_suite(invalid), store, validated=validated)
+    assert len(validations) == 5
 
 
 def test_a_missing_reference_table_fails_the_expectation_that_needs_it(
