@@ -5,13 +5,14 @@ transformation that is not a cheap vectorised string operation runs once per dis
 and is mapped back onto the column with `map_distinct`. Per-value Python work on many distinct
 values uses both cores: `map_values` and `map_in_chunks` split it across spawned worker
 processes, and `background_executor` runs independent work in one beside the caller (so scripts
-that call them need the usual `if __name__ == "__main__":` guard).
+that call them need the usual `if __name__ == "__main__":` guard). Work on numbers, which NumPy
+does without the GIL, shares the cores in threads (`map_in_threads`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
@@ -120,6 +121,17 @@ def map_in_chunks(
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     with ProcessPoolExecutor(max_workers=len(chunks), mp_context=get_context("spawn")) as pool:
         return list(pool.map(function, chunks))
+
+
+def map_in_threads(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """`function` on each item in a thread per core (`default_workers`), results in order: for
+    work on numbers that NumPy, Arrow or DuckDB do without holding the GIL, where a process
+    would cost more to start and to feed than it saves."""
+    workers = min(default_workers(), len(items))
+    if workers <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, items))
 
 
 @contextmanager

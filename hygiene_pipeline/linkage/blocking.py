@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from recordlinkage.base import BaseIndexAlgorithm
 
+from hygiene_pipeline.domain.column_ops import map_in_threads
 from hygiene_pipeline.linkage.records import prepare_records, record_keys
 from hygiene_pipeline.linkage.spec import BlockingKey, LinkageSpec
 
@@ -98,6 +99,16 @@ class KeyCodes:
                 rank[np.lexsort(keys[::-1])] = np.arange(n, dtype=np.int64)
                 self._ranks[columns] = rank
         return self._ranks[columns]
+
+    def encode(self, key: BlockingKey) -> None:
+        """Compute every part and rank `key` reads, so that `key()` and `rank()` only read what
+        is kept: encoding text holds the GIL, the rest is work on numbers that threads share."""
+        substitutions = [{}, *key.variants]
+        for part in key.parts:
+            columns = [s.get(part.column, part.column) for s in substitutions]
+            self.part(tuple(dict.fromkeys(columns)), part.transform)
+        if key.method != "sorted_neighbourhood":
+            self.rank(key.sort_by)
 
     def key(self, key: BlockingKey) -> tuple[np.ndarray, np.ndarray]:
         """(position, key code) of every record and variant with a complete key, no repeats."""
@@ -256,17 +267,29 @@ def candidate_pairs(
         keys_b = record_keys(df_link, spec)
         frame = pd.concat([frame, prepare_records(df_link, spec)], ignore_index=True)
     codes = KeyCodes(frame)
-    width = len(keys_b)
-    per_key_codes, by_key, oversize = [], {}, {}
     for key in spec.blocking:
+        codes.encode(key)
+    width = len(keys_b)
+
+    def pair_codes_of(key: BlockingKey) -> tuple[np.ndarray, int]:
         algorithm = BlockingIndex(key, codes)
         found = algorithm.pairs(frame)
         if df_link is not None:
             found = cross_pairs(found, len(keys_a))
-        pair_codes = np.unique(found[0].astype(np.int64) * width + found[1])
-        per_key_codes.append(pair_codes)
-        by_key[key.name] = int(pair_codes.size)
-        oversize[key.name] = algorithm.stats["oversize_blocks"]
+        return np.unique(found[0].astype(np.int64) * width + found[1]), algorithm.stats[
+            "oversize_blocks"
+        ]
+
+    # the keys' codes are made: pairing them is work on numbers, one key per core at a time
+    found_by_key = map_in_threads(pair_codes_of, spec.blocking)
+    per_key_codes = [pair_codes for pair_codes, _ in found_by_key]
+    by_key = {
+        key.name: int(pair_codes.size)
+        for key, pair_codes in zip(spec.blocking, per_key_codes, strict=True)
+    }
+    oversize = {
+        key.name: blocks for key, (_, blocks) in zip(spec.blocking, found_by_key, strict=True)
+    }
     every = np.concatenate(per_key_codes) if per_key_codes else np.empty(0, np.int64)
     unique, first = np.unique(every, return_index=True)
     starts = np.cumsum([0] + [c.size for c in per_key_codes])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -13,6 +15,7 @@ from hygiene_pipeline.domain.column_ops import (
     fold_accents,
     map_distinct,
     map_in_chunks,
+    map_in_threads,
     map_values,
 )
 
@@ -60,6 +63,21 @@ def test_map_in_chunks_halves_large_inputs_across_workers() -> None:
     assert map_in_chunks(len, items, workers=2, threshold=10) == [13, 12]
     assert map_in_chunks(len, items, workers=2, threshold=26) == [25]  # too few: in-process
     assert map_in_chunks(len, items, workers=1, threshold=1) == [25]
+
+
+def test_map_in_threads_keeps_the_items_order_on_several_threads() -> None:
+    def sorted_on_a_thread(size: int) -> tuple[int, str]:
+        values = np.random.default_rng(size).integers(0, 1000, size * 10_000)
+        return int(np.sort(values)[-1]), threading.current_thread().name
+
+    results = map_in_threads(sorted_on_a_thread, [5, 1, 3, 2, 4])
+
+    assert [top for top, _ in results] == [
+        int(np.random.default_rng(size).integers(0, 1000, size * 10_000).max())
+        for size in [5, 1, 3, 2, 4]
+    ]
+    assert all(name != threading.main_thread().name for _, name in results)
+    assert map_in_threads(str, []) == []
 
 
 def test_map_values_in_workers_equals_the_serial_map() -> None:
