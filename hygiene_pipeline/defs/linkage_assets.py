@@ -94,10 +94,14 @@ def _overrides(linkage: LinkageResource, records: pd.DataFrame) -> pd.DataFrame:
     "are windowed, not expanded.",
 )
 def candidate_pairs(contacts: pd.DataFrame) -> Output[pd.DataFrame]:
-    """Block the standardised contacts into candidate pairs (one row per pair of record keys)."""
+    """Block the standardised contacts into candidate pairs (one row per pair of record keys).
+
+    The pairs are the frame's index, as the pair tables after it are indexed: the warehouse
+    reads such a table back with its pair index made from Arrow's encoding of the keys, where
+    building one from key columns hashes every key of every pair as a Python string."""
     pairs, stats = block(linkage_input(contacts), CRM_LINKAGE_SPEC)
     return Output(
-        pairs.to_frame(index=False),
+        pd.DataFrame(index=pairs),
         metadata={
             "candidate_pairs": stats["candidate_pairs"],
             "records": stats["records"],
@@ -128,8 +132,7 @@ def candidate_pairs(contacts: pd.DataFrame) -> Output[pd.DataFrame]:
 )
 def pair_features(contacts: pd.DataFrame, pairs: pd.DataFrame) -> Output[pd.DataFrame]:
     """Compare every candidate pair."""
-    index = pd.MultiIndex.from_frame(pairs)
-    features, stats = compare(linkage_input(contacts), index, CRM_LINKAGE_SPEC)
+    features, stats = compare(linkage_input(contacts), pairs.index, CRM_LINKAGE_SPEC)
     return Output(
         features,
         metadata={
