@@ -40,6 +40,7 @@ from hygiene_pipeline.linkage.crm_spec import (
     CRM_LINKAGE_SPEC,
     GOLDEN_COLUMNS,
     LINKAGE_COLUMNS,
+    PAIR_TABLE_COLUMNS,
     linkable_contacts,
     linkage_input,
 )
@@ -307,7 +308,7 @@ def golden_and_xref(
 @asset(
     key=AssetKey(["curated", "match_pairs"]),
     ins={
-        **CONTACTS,
+        "contacts": projected_input(CONTACTS_KEY, PAIR_TABLE_COLUMNS),
         "scored": AssetIn(key=AssetKey(["linkage", "match_scores"])),
         "features": AssetIn(key=AssetKey(["linkage", "pair_features"])),
     },

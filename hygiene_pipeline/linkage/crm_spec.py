@@ -243,6 +243,15 @@ LINKAGE_COLUMNS: tuple[str, ...] = tuple(
 """The contact columns blocking, comparison, clustering and the pair table read
 (`linkage_input`, `master_record_links`)."""
 
+PAIR_TABLE_COLUMNS: tuple[str, ...] = (
+    "record_key",
+    "is_deleted",
+    "master_record_key",
+    *CRM_GOLDEN_RULES.xref_columns,
+)
+"""The contact columns the pair table reads: its records (`linkable_contacts`), the source
+systems' merges (`master_record_links`) and each record's ids."""
+
 GOLDEN_COLUMNS: tuple[str, ...] = tuple(
     dict.fromkeys(("is_deleted", *CRM_GOLDEN_RULES.columns, *ACCOUNT_INPUT_COLUMNS))
 )
