@@ -40,7 +40,7 @@ from hygiene_pipeline.defs.resources import (
     LinkageResource,
     WarehouseResource,
 )
-from hygiene_pipeline.defs.warehouse_io import projected_input
+from hygiene_pipeline.defs.warehouse_io import projected_input, store_patched_copy
 from hygiene_pipeline.history.entity_lineage import entity_lineage
 from hygiene_pipeline.history.golden_changes import GOLDEN_FIELDS_READ, golden_changes
 from hygiene_pipeline.history.job_changes import JOB_FIELDS, job_changes
@@ -70,6 +70,8 @@ MEMBER_COLUMNS = ["record_key", "entity_id"]
 (`warehouse_io.projected_input`)."""
 CONTACTS_KEY = AssetKey(["staging", "crm_contacts"])
 XREF_KEY = AssetKey(["curated", "contact_xref"])
+GOLDEN_IDENTITIES = AssetKey(["linkage", "golden_identities"])
+VERIFIED_IDENTITIES = AssetKey(["history", "verified_identities"])
 LOG_TABLES = ("golden_changes", "entity_lineage", "job_changes")
 """Append-only tables: a run adds its rows to a copy of the published log."""
 
@@ -106,10 +108,11 @@ def _record_state(
 @multi_asset(
     outs={
         "verified_identities": AssetOut(
-            key=AssetKey(["history", "verified_identities"]),
+            key=VERIFIED_IDENTITIES,
             description="The golden identities scoring reads: a sensitive change from a weaker "
-            "source keeps the current value until it is confirmed.",
-            kinds={"python", "pandas"},
+            "source keeps the current value until it is confirmed. Copied from the golden "
+            "identities inside the warehouse, the people whose values were kept updated.",
+            kinds={"python", "sql"},
         ),
         "pending_changes": AssetOut(
             key=AssetKey(["curated", "pending_changes"]),
@@ -121,7 +124,7 @@ def _record_state(
         ),
     },
     ins={
-        "golden": AssetIn(key=AssetKey(["linkage", "golden_identities"])),
+        "golden": AssetIn(key=GOLDEN_IDENTITIES),
         "xref": projected_input(XREF_KEY, MEMBER_COLUMNS),
         "contacts": projected_input(CONTACTS_KEY, HELD_RECORD_COLUMNS),
         "call_logs": projected_input(AssetKey(["staging", "call_logs"]), CALL_EVIDENCE_COLUMNS),
@@ -164,7 +167,11 @@ def held_changes(
     pending = held.pending
     waiting = int(pending["state"].eq("pending").sum())
     context.log.info("%d changes wait, %d confirmed", waiting, len(held.confirmations))
-    yield Output(held.golden, output_name="verified_identities")
+    # the verified identities are the golden ones but for the people whose values were kept
+    store_patched_copy(
+        warehouse, VERIFIED_IDENTITIES, GOLDEN_IDENTITIES, held.kept_rows(), "entity_id"
+    )
+    yield Output(None, output_name="verified_identities")
     yield Output(
         pending,
         output_name="pending_changes",
@@ -197,7 +204,7 @@ def held_changes(
         ),
     },
     ins={
-        "golden": projected_input(AssetKey(["linkage", "golden_identities"]), ["entity_id"]),
+        "golden": projected_input(GOLDEN_IDENTITIES, ["entity_id"]),
         "xref": projected_input(XREF_KEY, MEMBER_COLUMNS),
         "contacts": projected_input(CONTACTS_KEY, RECORD_STATE_COLUMNS),
     },

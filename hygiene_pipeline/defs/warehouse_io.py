@@ -71,6 +71,29 @@ def table_of(key: AssetKey) -> tuple[str, str]:
     return "work", "__".join(key.path)
 
 
+def store_patched_copy(
+    warehouse: WarehouseResource,
+    key: AssetKey,
+    source: AssetKey,
+    patch: pd.DataFrame,
+    by: str,
+) -> None:
+    """Store asset `key`'s table as a copy of asset `source`'s, made in the warehouse, whose
+    rows with a `by` value in `patch` take the patch's values (the asset then returns None):
+    an output that differs from its input in a few rows is not written from Python whole."""
+    store = warehouse.get_warehouse()
+    schema, table = table_of(key)
+    source_schema, source_table = table_of(source)
+    store.replace_table_with_patched_copy(
+        store.schema_for(schema),
+        table,
+        (store.schema_for(source_schema), source_table),
+        patch,
+        by,
+    )
+    store.release_memory()
+
+
 class WarehouseIOManager(ConfigurableIOManager):
     """Stores each asset's frame as a table of the run's schemas and reads it back."""
 

@@ -47,12 +47,18 @@ AT_ONCE = {"do_not_call": "true", "consent_status": "opted_out"}
 @dataclass(frozen=True)
 class HeldChanges:
     """The golden identities with held values kept at their current value, the new state of
-    `curated.pending_changes`, and why confirmed changes were applied (`entity_id`, `field`,
-    `reason`), for the change log."""
+    `curated.pending_changes`, why confirmed changes were applied (`entity_id`, `field`,
+    `reason`), for the change log, and the people whose values were kept (`kept`): every other
+    golden identity is as proposed."""
 
     golden: pd.DataFrame
     pending: pd.DataFrame
     confirmations: pd.DataFrame
+    kept: frozenset[str] = frozenset()
+
+    def kept_rows(self) -> pd.DataFrame:
+        """The golden identities of the people whose values were kept."""
+        return self.golden.loc[self.golden["entity_id"].isin(self.kept).to_numpy()]
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ def hold_sensitive_changes(
     `previous` (the published golden) and update the pending table."""
     golden = proposed.copy()
     weaker_rows = []
+    kept: set[str] = set()
     if previous is not None and not previous.empty and ranks:
         before = previous.drop_duplicates("entity_id").set_index("entity_id")
         for field in SENSITIVE_FIELDS:
@@ -89,6 +96,7 @@ def hold_sensitive_changes(
             held_ids = weaker.loc[weaker["confirmation"].isna(), "entity_id"]
             if len(held_ids):
                 _keep_current(golden, before, field, held_ids)
+                kept.update(held_ids)
             weaker_rows.append(weaker)
     weaker = (
         pd.concat(weaker_rows, ignore_index=True)
@@ -98,7 +106,7 @@ def hold_sensitive_changes(
     confirmed = weaker.loc[weaker["confirmation"].notna()]
     reasons = confirmed[["entity_id", "field"]].assign(reason=confirmed["confirmation"])
     pending = _pending_state(previous_pending, weaker, golden, as_of, run_id)
-    return HeldChanges(golden=golden, pending=pending, confirmations=reasons)
+    return HeldChanges(golden, pending, reasons, frozenset(kept))
 
 
 def _weaker_changes(

@@ -340,6 +340,28 @@ class Warehouse:
             )
             return count_rows(conn, schema, table)
 
+    def replace_table_with_patched_copy(
+        self,
+        schema: str,
+        table: str,
+        source: tuple[str, str],
+        patch: pd.DataFrame,
+        key: str,
+    ) -> None:
+        """Atomically replace `schema.table` with a copy of the `source` table (schema, table)
+        made inside the warehouse, the rows whose `key` is in `patch` taking the patch's values:
+        a table that differs from another in a few rows never travels through Python whole."""
+        with self.transaction() as conn:
+            publish.replace_with_patched_copy(
+                conn,
+                schema,
+                table,
+                source,
+                patch,
+                key,
+                index_columns=self.index_columns_for(schema),
+            )
+
     def replace_view(
         self, schema: str, view: str, select_sql: str, *, docs: TableDocs | None = None
     ) -> int:

@@ -1,7 +1,8 @@
 """Atomic replacement and appends of warehouse tables, on one caller-owned transaction.
 
 Replacing builds the new content under a loading name in the same schema (bulk load or
-`CREATE TABLE ... AS SELECT`), builds its indexes there, then drops the old relation and renames
+`CREATE TABLE ... AS SELECT`, or a copy of another table with some rows updated from a
+frame), builds its indexes there, then drops the old relation and renames
 the new one into place. All of it happens in the caller's transaction, so a concurrent reader sees
 the old table or the new one, never none and never half of one; on PostgreSQL the reader briefly
 waits for the swap's lock and then reads the new table. Grants and dependent views survive a
@@ -17,6 +18,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import pandas as pd
 from sqlalchemy import Connection
@@ -65,6 +67,46 @@ def replace_with_query(
     target = qualified_name(conn.dialect, schema, loading)
     execute(conn, f"CREATE TABLE {target} AS {select_sql}")
     _swap_in(conn, schema, table, loading, docs, index_columns)
+
+
+def replace_with_patched_copy(
+    conn: Connection,
+    schema: str,
+    table: str,
+    source: tuple[str, str],
+    patch: pd.DataFrame,
+    key: str,
+    *,
+    index_columns: Iterable[str] = (),
+) -> None:
+    """Replace `schema.table` with a copy of the `source` table (schema, table) whose rows with
+    a `key` in `patch` take the patch's values; the patch has the key and the columns to set."""
+    loading = _loading_name(table)
+    target = qualified_name(conn.dialect, schema, loading)
+    execute(conn, f"CREATE TABLE {target} AS SELECT * FROM {qualified_name(conn.dialect, *source)}")
+    if len(patch):
+        _update_from_frame(conn, schema, loading, patch, key)
+    _swap_in(conn, schema, table, loading, TableDocs(), index_columns)
+
+
+def _update_from_frame(
+    conn: Connection, schema: str, table: str, frame: pd.DataFrame, key: str
+) -> None:
+    """Set the frame's columns on the rows of `schema.table` with the frame's keys. The rows are
+    staged in a table typed like the target, so each value takes its column's type."""
+    staging = _loading_name(f"{table}_patch")
+    target = qualified_name(conn.dialect, schema, table)
+    staged = qualified_name(conn.dialect, schema, staging)
+    execute(conn, f"CREATE TABLE {staged} AS SELECT * FROM {target} WHERE 1 = 0")
+    insert_frame(conn, schema, staging, frame)
+    name = partial(quote_name, conn.dialect)
+    assignments = ", ".join(f"{name(c)} = p.{name(c)}" for c in frame.columns if c != key)
+    execute(
+        conn,
+        f"UPDATE {target} AS t SET {assignments} FROM {staged} AS p "
+        f"WHERE t.{name(key)} = p.{name(key)}",
+    )
+    execute(conn, f"DROP TABLE {staged}")
 
 
 def replace_view(

@@ -67,6 +67,7 @@ def test_a_phone_from_a_weaker_source_waits_and_the_golden_keeps_the_current_one
     assert held.golden["phone_e164"].tolist() == ["+14155550101"]
     kept = json.loads(held.golden["provenance"].iloc[0])["phone_e164"]["record_key"]
     assert kept == "sf:1"
+    assert held.kept == {"E1"} and held.kept_rows().equals(held.golden)
     row = held.pending.iloc[0]
     assert (row["field"], row["current_value"], row["proposed_value"], row["state"]) == (
         "phone_e164",
@@ -86,6 +87,7 @@ def test_an_answered_call_on_the_new_number_confirms_the_held_change():
         as_of=DAY_3,
     )  # fmt: skip
     assert confirmed.golden["phone_e164"].tolist() == ["+14155550999"]
+    assert confirmed.kept == frozenset() and confirmed.kept_rows().empty
     row = confirmed.pending.iloc[0]
     assert (row["state"], row["resolution"], row["resolved_at"]) == (
         "confirmed",
@@ -141,7 +143,7 @@ def test_nothing_waits_without_source_ranks_or_a_previous_run():
     first = hold_sensitive_changes(
         WEAK_PROPOSAL, None, None, evidence(RECORDS), RANKS, None, DAY_2, "run"
     )
-    assert first.pending.empty
+    assert first.pending.empty and not first.kept and not free.kept
 
 
 def test_an_engagement_from_the_new_address_confirms_an_email_change():

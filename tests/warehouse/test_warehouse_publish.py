@@ -102,6 +102,39 @@ def test_a_view_can_be_replaced_by_one_with_other_columns(warehouse):
     assert warehouse.read_table(schema, "numbers")["ratio"].tolist() == [2.5]
 
 
+def test_a_patched_copy_changes_only_the_patched_rows_in_their_columns_types(warehouse):
+    schema = warehouse.curated_schema
+    source = pd.DataFrame(
+        {
+            "entity_id": ["E1", "E2", "E3"],
+            "phone": ["+1", "+2", "+3"],
+            "since": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"], utc=True),
+            "dnc": [False, True, False],
+        }
+    )
+    warehouse.replace_table(schema, "proposed", source)
+    patch = pd.DataFrame(
+        {"entity_id": ["E3", "E9"], "phone": ["+30", "+90"], "since": [None, None]}
+    )  # a key the table lacks changes nothing; a missing value of any type clears
+
+    warehouse.replace_table_with_patched_copy(
+        schema, "verified", (schema, "proposed"), patch, "entity_id"
+    )
+    warehouse.replace_table_with_patched_copy(
+        schema, "unchanged", (schema, "proposed"), patch.iloc[:0], "entity_id"
+    )
+
+    verified = warehouse.read_table(schema, "verified").sort_values("entity_id")
+    expected = source.assign(phone=["+1", "+2", "+30"], since=[*source["since"][:2], pd.NaT])
+    pd.testing.assert_frame_equal(verified.reset_index(drop=True), expected)
+    pd.testing.assert_frame_equal(warehouse.read_table(schema, "unchanged"), source)
+    assert warehouse.read_table(schema, "proposed")["phone"].tolist() == ["+1", "+2", "+3"]
+    assert sorted(warehouse.columns(schema, "verified")) == sorted(source.columns)
+    with warehouse.transaction() as conn:
+        tables = {t for t in sa.inspect(conn).get_table_names(schema=schema)}
+    assert tables == {"proposed", "verified", "unchanged"}
+
+
 @pytest.mark.postgres
 def test_grants_and_view_comments_survive_a_replacement(postgresql_warehouse):
     warehouse = postgresql_warehouse
