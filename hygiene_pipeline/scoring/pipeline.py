@@ -138,8 +138,10 @@ def score_people(
             """,
         )
         stats: dict[str, Any] = gather_evidence(ws, settings)
+        ws.drop("calls", "events", "calls_who", "events_who")  # now in call and event facts
         account_status(ws)
         person_status(ws, settings)
+        ws.drop("presence", "person_presence", "channel_state")  # now in person_status
         person_intent(ws, settings)
         person_compliance(ws, settings)
         refusal_holds(ws)

@@ -107,6 +107,12 @@ class Workspace:
         finally:
             self.con.execute(f"DROP TABLE IF EXISTS {RESULT_TABLE}")
 
+    def drop(self, *tables: str) -> None:
+        """Let tables go once nothing reads them: at a million people the evidence tables
+        take more than the database may keep in memory, and what it keeps it need not spill."""
+        for table in tables:
+            self.con.execute(f"DROP TABLE {table}")
+
     def count(self, table: str) -> int:
         """Rows in a table."""
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
