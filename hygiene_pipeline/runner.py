@@ -9,10 +9,11 @@ closes with a summary. Runs land in the instance under `DAGSTER_HOME`
 (default `./.hygiene/dagster_home`), the same one `hygiene ui` / `dagster dev` show, so every
 CLI run is listed in the UI afterwards.
 
-Only the run's records live in `DAGSTER_HOME`; the data goes to the warehouse alone. A warehouse
-URL given on the command line is part of the run's stored origin unless it holds a password:
-then it reaches the step processes through the environment (`HYGIENE_WAREHOUSE_URL`) and is
-never written to the instance.
+Only the run's records (and the digests of the expectation suites GX has accepted) live in
+`DAGSTER_HOME`; the data goes to the warehouse alone. A warehouse URL given on the command line
+is part of the run's stored origin unless it holds a password: then it reaches the step
+processes through the environment (`HYGIENE_WAREHOUSE_URL`) and is never written to the
+instance.
 """
 
 from __future__ import annotations

@@ -139,8 +139,10 @@ def test_two_runs_at_once_from_one_folder_equal_the_same_runs_alone(
 
     files = [p.relative_to(folder) for p in folder.rglob("*") if p.is_file()]
     assert all(p.parts[:2] == (".hygiene", "dagster_home") for p in files), files
-    # the instance's records and the steps' compute logs (console output), no data
-    assert {p.suffix for p in files} <= {".yaml", ".db", ".lock", ".out", ".err", ".complete"}
+    # the instance's records, the steps' compute logs (console output) and the digests of the
+    # suite configurations GX accepted: no data
+    suffixes = {".yaml", ".db", ".lock", ".out", ".err", ".complete", ".valid"}
+    assert {p.suffix for p in files} <= suffixes
     assert not [p for p in files if "feed_batches" in p.parts]
 
     with DagsterInstance.from_config(str(folder / ".hygiene" / "dagster_home")) as instance:

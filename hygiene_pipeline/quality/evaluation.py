@@ -12,9 +12,9 @@ value in read order, since those are the copies to remove; a required value set 
 values absent. An expectation the warehouse cannot evaluate (a missing column, a type mismatch)
 is a failed finding naming the reason, not an error of the whole suite. Great Expectations
 validates each expectation's configuration, as it defines the suite format; a folder given as
-`validated` remembers the configurations it accepted (one empty file per digest of a suite's
-configurations and GX's version), so an unchanged suite is not validated again, and a run whose
-suites are all known does not import GX at all (about two seconds).
+`validated` remembers the configurations it accepted (an empty `<digest>.valid` file per digest
+of a suite's configurations and GX's version), so an unchanged suite is not validated again,
+and a run whose suites are all known does not import GX at all (about two seconds).
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def _validate_with_great_expectations(suite: SuiteSpec, validated: Path | None) 
     expectation; GX would log and drop an invalid one. GX is imported on first use (seconds),
     so a configuration `validated` remembers is not checked again; a folder that cannot be
     written only means checking again next time."""
-    accepted = validated / _configuration_digest(suite) if validated is not None else None
+    accepted = validated / f"{_configuration_digest(suite)}.valid" if validated else None
     if accepted is not None and accepted.exists():
         return
     configuration = _great_expectations_configuration()
