@@ -13,8 +13,9 @@ values absent. An expectation the warehouse cannot evaluate (a missing column, a
 is a failed finding naming the reason, not an error of the whole suite. Great Expectations
 validates each expectation's configuration, as it defines the suite format; a folder given as
 `validated` remembers the configurations it accepted (an empty `<digest>.valid` file per digest
-of a suite's configurations and GX's version), so an unchanged suite is not validated again,
-and a run whose suites are all known does not import GX at all (about two seconds).
+of a suite's configurations and the validating releases), so an unchanged suite is not
+validated again, and a run in one process whose suites are all known does not import GX at all
+(about two seconds).
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ _KWARGS_NOT_SHOWN = frozenset(
     {"column", "column_list", "column_A", "column_B", "batch_id", "result_format"}
 )
 _EXAMPLES_SHOWN = 5
+VALIDATION_VERSION = 1
+"""Part of every remembered suite's digest: raise it when `_validate_with_great_expectations`
+asks more of a configuration, so that suites accepted before are validated again."""
 
 
 @dataclass(frozen=True)
@@ -140,9 +144,9 @@ def _validate_with_great_expectations(suite: SuiteSpec, validated: Path | None) 
     required ones: a misspelt `mostly` would otherwise be ignored), naming the file and the
     expectation; GX would log and drop an invalid one. GX is imported on first use (seconds),
     so a configuration `validated` remembers is not checked again; a folder that cannot be
-    written only means checking again next time."""
+    read or written only means checking again."""
     accepted = validated / f"{_configuration_digest(suite)}.valid" if validated else None
-    if accepted is not None and accepted.exists():
+    if accepted is not None and _remembered(accepted):
         return
     configuration = _great_expectations_configuration()
     for spec in suite.expectations:
@@ -156,14 +160,25 @@ def _validate_with_great_expectations(suite: SuiteSpec, validated: Path | None) 
             accepted.touch()
 
 
+def _remembered(accepted: Path) -> bool:
+    try:
+        return accepted.exists()
+    except OSError:  # a folder that cannot be searched
+        return False
+
+
 def _configuration_digest(suite: SuiteSpec) -> str:
-    """What GX's verdict on a suite depends on: its expectations' configurations and GX's
-    version (another release may judge them otherwise)."""
+    """What the verdict on a suite depends on: its expectations' configurations, the releases
+    of GX and of pydantic, which checks GX's models, and what is asked of them here
+    (`VALIDATION_VERSION`)."""
     configurations = json.dumps(
         [dict(spec.config) for spec in suite.expectations], sort_keys=True, default=str
     )
-    text = f"great_expectations {version('great_expectations')}\n{configurations}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    judges = (
+        f"validation {VALIDATION_VERSION}, great_expectations {version('great_expectations')}, "
+        f"pydantic {version('pydantic')}"
+    )
+    return hashlib.sha256(f"{judges}\n{configurations}".encode()).hexdigest()
 
 
 @cache

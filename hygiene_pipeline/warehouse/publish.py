@@ -80,7 +80,9 @@ def replace_with_patched_copy(
     index_columns: Iterable[str] = (),
 ) -> None:
     """Replace `schema.table` with a copy of the `source` table (schema, table) whose rows with
-    a `key` in `patch` take the patch's values; the patch has the key and the columns to set."""
+    a `key` in `patch` take the patch's values; the patch has the key and the columns to set.
+    DuckDB updates rows in place; PostgreSQL writes an updated row anew, so a read without an
+    order may meet it last, as it may meet the rows of any table in any order."""
     loading = _loading_name(table)
     target = qualified_name(conn.dialect, schema, loading)
     execute(conn, f"CREATE TABLE {target} AS SELECT * FROM {qualified_name(conn.dialect, *source)}")

@@ -153,6 +153,9 @@ def test_gx_validates_a_suite_once_per_configuration(
     evaluate_suite(changed, store)  # without the folder, always validated
     assert len(validations) == 3
     assert sorted(p.suffix for p in validated.iterdir()) == [".valid", ".valid"]
+    monkeypatch.setattr(evaluation, "VALIDATION_VERSION", evaluation.VALIDATION_VERSION + 1)
+    evaluate_suite(changed, store, validated=validated)  # validation asks more: validated again
+    assert len(validations) == 4
 
     invalid = tmp_path / "curated.t.json"
     invalid.write_text(json.dumps({"name": "t", "expectations": [
@@ -161,7 +164,7 @@ def test_gx_validates_a_suite_once_per_configuration(
     for _ in range(2):  # a refused configuration is not remembered: refused every time
         with pytest.raises(SuiteError, match="is invalid"):
             evaluate_suite(load_suite(invalid), store, validated=validated)
-    assert len(validations) == 5
+    assert len(validations) == 6
 
 
 def test_a_missing_reference_table_fails_the_expectation_that_needs_it(
