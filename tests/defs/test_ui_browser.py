@@ -22,7 +22,11 @@ from pathlib import Path
 import pytest
 from dagster import AssetKey, DagsterInstance
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -48,6 +52,8 @@ SERVER_START_SECONDS = 120
 PAGE_SECONDS = 45
 CALL_LOGS = AssetKey(["staging", "call_logs"])
 OVERLAY_BACKDROP = "[class*='overlay-backdrop']"
+SKIP_BUTTON = "//button[normalize-space()='Skip']"
+"""The welcome dialog's button, which a first visit shows once the page has loaded."""
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +182,7 @@ def show(browser: webdriver.Chrome, url: str, expected: list[str], screenshot: P
         browser.save_screenshot(str(screenshot))
         missing = [text for text in expected if text not in page_text()]
         pytest.fail(f"{url} never showed {missing}; screenshot {screenshot}")
-    for skip in browser.find_elements(By.XPATH, "//button[normalize-space()='Skip']"):
+    for skip in browser.find_elements(By.XPATH, SKIP_BUTTON):
         skip.click()
     # The dialog's backdrop fades out after Skip; until it is gone it takes every click.
     WebDriverWait(browser, PAGE_SECONDS, poll_frequency=0.2).until(
@@ -189,6 +195,22 @@ def show(browser: webdriver.Chrome, url: str, expected: list[str], screenshot: P
     )
     browser.save_screenshot(str(screenshot))
     return page_text()
+
+
+def click_when_free(browser: webdriver.Chrome, xpath: str) -> None:
+    """Click the element at `xpath`, closing the welcome dialog should it open only now and take
+    the click (its backdrop fades out after Skip), until the click lands."""
+
+    def clicked(_: object) -> bool:
+        try:
+            for skip in browser.find_elements(By.XPATH, SKIP_BUTTON):
+                skip.click()
+            browser.find_element(By.XPATH, xpath).click()
+        except (ElementClickInterceptedException, StaleElementReferenceException):
+            return False
+        return True
+
+    WebDriverWait(browser, PAGE_SECONDS, poll_frequency=0.2).until(clicked)
 
 
 def test_the_asset_graph_shows_the_feed_assets_and_their_publication(base_url, browser, tmp_path):
@@ -236,11 +258,10 @@ def test_the_duplicate_rows_sample_shows_the_copy_not_the_original(base_url, bro
         ["critical_expectations", "sample_keys"],
         tmp_path / "failed_check.png",
     )
-    sample = browser.find_element(
-        By.XPATH,
+    click_when_free(
+        browser,
         "//tr[td[normalize-space()='sample_keys']]//*[normalize-space()='[Show JSON]' and not(*)]",
     )
-    sample.click()
     WebDriverWait(browser, PAGE_SECONDS).until(
         lambda _: "dialer_calls_export_resent.csv" in browser.find_element(By.TAG_NAME, "body").text
     )
