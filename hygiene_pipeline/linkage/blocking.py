@@ -276,20 +276,15 @@ def candidate_pairs(
         found = algorithm.pairs(frame)
         if df_link is not None:
             found = cross_pairs(found, len(keys_a))
-        return np.unique(found[0].astype(np.int64) * width + found[1]), algorithm.stats[
-            "oversize_blocks"
-        ]
+        pair_codes = np.unique(found[0].astype(np.int64) * width + found[1])
+        return pair_codes, algorithm.stats["oversize_blocks"]
 
     # the keys' codes are made: pairing them is work on numbers, one key per core at a time
-    found_by_key = map_in_threads(pair_codes_of, spec.blocking)
-    per_key_codes = [pair_codes for pair_codes, _ in found_by_key]
-    by_key = {
-        key.name: int(pair_codes.size)
-        for key, pair_codes in zip(spec.blocking, per_key_codes, strict=True)
-    }
-    oversize = {
-        key.name: blocks for key, (_, blocks) in zip(spec.blocking, found_by_key, strict=True)
-    }
+    paired = map_in_threads(pair_codes_of, spec.blocking)
+    per_key_codes = [pair_codes for pair_codes, _ in paired]
+    names = [key.name for key in spec.blocking]
+    by_key = {name: int(codes.size) for name, (codes, _) in zip(names, paired, strict=True)}
+    oversize = {name: blocks for name, (_, blocks) in zip(names, paired, strict=True)}
     every = np.concatenate(per_key_codes) if per_key_codes else np.empty(0, np.int64)
     unique, first = np.unique(every, return_index=True)
     starts = np.cumsum([0] + [c.size for c in per_key_codes])
