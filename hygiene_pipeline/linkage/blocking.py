@@ -13,7 +13,7 @@ Transforms (soundex, initials, ...) are computed once per distinct value.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import jellyfish
@@ -48,6 +48,14 @@ def _densify(codes: np.ndarray) -> np.ndarray:
     out = np.full(codes.shape, -1, dtype=np.int64)
     out[present] = np.unique(codes[present], return_inverse=True)[1]
     return out
+
+
+def _part_columns(key: BlockingKey) -> Iterator[tuple[list[str], str | None]]:
+    """Each part of `key`: the column it reads in the key itself and in each variant, in that
+    order, and its transform."""
+    substitutions = [{}, *key.variants]
+    for part in key.parts:
+        yield [s.get(part.column, part.column) for s in substitutions], part.transform
 
 
 class KeyCodes:
@@ -103,20 +111,16 @@ class KeyCodes:
     def encode(self, key: BlockingKey) -> None:
         """Compute every part and rank `key` reads, so that `key()` and `rank()` only read what
         is kept: encoding text holds the GIL, the rest is work on numbers that threads share."""
-        substitutions = [{}, *key.variants]
-        for part in key.parts:
-            columns = [s.get(part.column, part.column) for s in substitutions]
-            self.part(tuple(dict.fromkeys(columns)), part.transform)
+        for columns, transform in _part_columns(key):
+            self.part(tuple(dict.fromkeys(columns)), transform)
         if key.method != "sorted_neighbourhood":
             self.rank(key.sort_by)
 
     def key(self, key: BlockingKey) -> tuple[np.ndarray, np.ndarray]:
         """(position, key code) of every record and variant with a complete key, no repeats."""
-        substitutions = [{}, *key.variants]
         combined = None
-        for part in key.parts:
-            columns = [s.get(part.column, part.column) for s in substitutions]
-            encoded = self.part(tuple(dict.fromkeys(columns)), part.transform)
+        for columns, transform in _part_columns(key):
+            encoded = self.part(tuple(dict.fromkeys(columns)), transform)
             codes = np.concatenate([encoded[c] for c in columns])
             if combined is None:
                 combined = codes
@@ -126,12 +130,13 @@ class KeyCodes:
                 combined = _densify(np.where((combined < 0) | (codes < 0), -1, merged))
         n = len(self.frame)
         keep = combined >= 0
-        for v in range(1, len(substitutions)):
+        readings = 1 + len(key.variants)  # the key itself, then each variant
+        for v in range(1, readings):
             for earlier in range(v):
                 keep[v * n : (v + 1) * n] &= (
                     combined[v * n : (v + 1) * n] != combined[earlier * n : (earlier + 1) * n]
                 )
-        positions = np.tile(np.arange(n, dtype=np.int32), len(substitutions))
+        positions = np.tile(np.arange(n, dtype=np.int32), readings)
         return positions[keep], combined[keep]
 
 
