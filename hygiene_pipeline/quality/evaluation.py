@@ -174,11 +174,14 @@ def _configuration_digest(suite: SuiteSpec) -> str:
     configurations = json.dumps(
         [dict(spec.config) for spec in suite.expectations], sort_keys=True, default=str
     )
-    judges = (
-        f"validation {VALIDATION_VERSION}, great_expectations {version('great_expectations')}, "
-        f"pydantic {version('pydantic')}"
-    )
+    judges = f"validation {VALIDATION_VERSION}, {_validating_releases()}"
     return hashlib.sha256(f"{judges}\n{configurations}".encode()).hexdigest()
+
+
+@cache
+def _validating_releases() -> str:
+    """The installed releases of GX and pydantic, looked up once per process."""
+    return f"great_expectations {version('great_expectations')}, pydantic {version('pydantic')}"
 
 
 @cache
