@@ -165,6 +165,12 @@ def browser(chromium: tuple[Path, Path], tmp_path_factory) -> Iterator[webdriver
         chrome.quit()
 
 
+def close_welcome(browser: webdriver.Chrome) -> None:
+    """Press Skip on the welcome dialog a first visit shows, if it is open."""
+    for skip in browser.find_elements(By.XPATH, SKIP_BUTTON):
+        skip.click()
+
+
 def show(browser: webdriver.Chrome, url: str, expected: list[str], screenshot: Path) -> str:
     """Open `url`, wait until every expected text is on the page, close the welcome dialog a
     first visit shows and wait for its backdrop to go, save a screenshot; returns the page's
@@ -182,8 +188,7 @@ def show(browser: webdriver.Chrome, url: str, expected: list[str], screenshot: P
         browser.save_screenshot(str(screenshot))
         missing = [text for text in expected if text not in page_text()]
         pytest.fail(f"{url} never showed {missing}; screenshot {screenshot}")
-    for skip in browser.find_elements(By.XPATH, SKIP_BUTTON):
-        skip.click()
+    close_welcome(browser)
     # The dialog's backdrop fades out after Skip; until it is gone it takes every click.
     WebDriverWait(browser, PAGE_SECONDS, poll_frequency=0.2).until(
         lambda _: (
@@ -203,8 +208,7 @@ def click_when_free(browser: webdriver.Chrome, xpath: str) -> None:
 
     def clicked(_: object) -> bool:
         try:
-            for skip in browser.find_elements(By.XPATH, SKIP_BUTTON):
-                skip.click()
+            close_welcome(browser)
             browser.find_element(By.XPATH, xpath).click()
         except (ElementClickInterceptedException, StaleElementReferenceException):
             return False
