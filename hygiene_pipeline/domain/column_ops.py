@@ -90,10 +90,11 @@ def _spread(column: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
         flags = np.zeros(len(codes), dtype=bool)
         flags[present] = column.to_numpy()[codes[present]]
         return pd.Series(flags, index=index)
+    distinct = column.to_numpy(dtype=object, copy=True)
+    distinct[pd.isna(distinct)] = None  # on the distinct values, not on every row
     out = np.full(len(codes), None, dtype=object)
-    out[present] = column.to_numpy(dtype=object)[codes[present]]
-    result = pd.Series(out, index=index, dtype="object")
-    return result.where(result.notna(), None)
+    out[present] = distinct[codes[present]]
+    return pd.Series(out, index=index, dtype="object")
 
 
 def default_workers() -> int:
@@ -195,8 +196,11 @@ def blank_to_none(values: pd.Series) -> pd.Series:
     whose whitespace (no-break and ideographic spaces...) Python's own tables define.
     """
     text = arrow_strings(values)
-    stripped = arrow_objects(pc.utf8_trim(text, _ASCII_WHITESPACE))
-    wider = np.flatnonzero(~arrow_flags(pc.string_is_ascii(text)) & pd.notna(stripped))
+    trimmed = pc.utf8_trim(text, _ASCII_WHITESPACE)
+    stripped = arrow_objects(trimmed)
+    wider = np.flatnonzero(
+        ~arrow_flags(pc.string_is_ascii(text)) & arrow_flags(pc.is_valid(trimmed))
+    )
     stripped[wider] = [value.strip() for value in stripped[wider]]
     stripped[stripped == ""] = None
     return pd.Series(stripped, index=values.index, dtype="object")

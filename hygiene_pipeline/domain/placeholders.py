@@ -211,10 +211,11 @@ def _made_up_kinds(numbers: pd.Series) -> pd.Series:
 
 def _written_kinds(distinct: pd.Series) -> pd.Series:
     """`_made_up_kind` of the digits of numbers as written, without a leading NANP `1`."""
-    written = distinct.astype("string").str.replace(r"\D", "", regex=True)
-    written = written.where(~(written.str.len().eq(11) & written.str.startswith("1")),
-                            written.str[1:])  # fmt: skip
-    return _made_up_kinds(written.astype(object))
+    # Python's \d is any Unicode decimal digit (Nd), as RE2's \p{Nd}.
+    written = pc.replace_substring_regex(arrow_strings(distinct.astype("string")), r"\P{Nd}", "")
+    nanp = pc.and_(pc.equal(pc.utf8_length(written), 11), pc.starts_with(written, "1"))
+    written = pc.if_else(nanp, pc.utf8_slice_codeunits(written, 1), written)
+    return _made_up_kinds(pd.Series(arrow_objects(written), index=distinct.index, dtype=object))
 
 
 def phone_junk(e164: pd.Series, raw: pd.Series | None = None) -> pd.Series:

@@ -110,7 +110,7 @@ def resolve_dnc(
     region = entries["country"].fillna(default_region.upper())
     own = parse_phones(entries["text"], region)
     own_valid = own["valid"].to_numpy(dtype=bool)
-    known = set(known_numbers["phone_e164"].dropna())
+    known = known_numbers["phone_e164"].dropna().unique()
     own_known = own_valid & own["e164"].isin(known).to_numpy()
 
     direct = pd.DataFrame(

@@ -33,6 +33,9 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 DUCKDB_ROW_GROUP_ROWS = 122_880
 """Rows of one DuckDB row group, the unit its threads scan and write in parallel."""
 _OBJECT_INFERRED_TYPES = {"boolean": BOOLEAN, "integer": BIGINT}
+"""Object columns whose values are all of one kind other than text (else TEXT)."""
+_TEXT_PROBE_ROWS = 64
+"""Leading values looked at for a string, which settles that an object column is TEXT."""
 
 # PostgreSQL type OIDs of result columns -> nullable pandas dtypes (anything else stays object).
 _POSTGRES_DTYPES: dict[int, str] = {
@@ -70,6 +73,8 @@ def sql_type_of(series: pd.Series) -> str:
     if pd.api.types.is_datetime64_dtype(dtype):
         return TIMESTAMP
     if pd.api.types.is_object_dtype(dtype):
+        if any(isinstance(value, str) for value in series.iloc[:_TEXT_PROBE_ROWS]):
+            return TEXT  # not all booleans nor all integers: inferring would scan every value
         return _OBJECT_INFERRED_TYPES.get(pd.api.types.infer_dtype(series, skipna=True), TEXT)
     return TEXT
 

@@ -33,6 +33,15 @@ def test_map_distinct_calls_the_transform_once_per_distinct_value() -> None:
     assert out.index.tolist() == [3, 4, 5, 6]
 
 
+def test_map_distinct_gives_none_for_every_missing_result() -> None:
+    def unreadable(distinct: pd.Series) -> pd.Series:
+        return pd.Series([float("nan"), pd.NA, pd.NaT, "ok"], dtype=object)
+
+    out = map_distinct(pd.Series(["a", None, "b", "c", "d", "a"]), unreadable)
+    assert out.tolist() == [None, None, None, None, "ok", None]
+    assert out.dtype == object
+
+
 def test_map_distinct_spreads_frames_with_false_for_missing_flags() -> None:
     def describe(distinct: pd.Series) -> pd.DataFrame:
         return pd.DataFrame({"length": distinct.str.len(), "long": distinct.str.len() > 1})

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from hygiene_pipeline.domain.timestamps import (
+    ISO_CHUNK_ROWS,
     candidate_formats,
+    iso_timestamps,
     may_read,
     parse_timestamps,
     unparseable_mask,
@@ -52,6 +54,27 @@ def test_mixed_offsets_in_one_column() -> None:
         pd.Timestamp("2024-03-15 10:00", tz=UTC),
         pd.Timestamp("2024-03-15 15:00", tz=UTC),
     ]
+
+
+def test_a_time_without_zone_is_utc_whatever_zone_came_before_it() -> None:
+    # pandas alone reads the second value at the first one's offset (13:29 UTC).
+    parsed = parse_timestamps(pd.Series(["2020-01-01T10:00:00+05:00", "2015-06-23 18:29:52"]))
+    assert parsed.tolist() == [
+        pd.Timestamp("2020-01-01 05:00", tz=UTC),
+        pd.Timestamp("2015-06-23 18:29:52", tz=UTC),
+    ]
+
+
+def test_zoned_times_arrow_refuses_are_read_as_pandas_reads_them() -> None:
+    readable = [f"2024-03-{day:02d}T10:00:00.5+01:00" for day in range(1, 29)]
+    refused = ["2024-02-30T10:00:00Z", "2024-03-15t10:00:00z", "2024-03-15T10:00:00.1234567891Z"]
+    # The refused values fall in the last of several chunks; Arrow casts the others.
+    values = pd.Series(readable * (ISO_CHUNK_ROWS // len(readable) + 1) + refused)
+    values.index += 100
+    got = iso_timestamps(values)
+    assert got.dtype == "datetime64[ns, UTC]"
+    assert got.equals(pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce"))
+    assert got.iloc[-3:].isna().tolist() == [True, True, False]
 
 
 def test_the_column_decides_day_or_month_first() -> None:

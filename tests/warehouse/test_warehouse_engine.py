@@ -16,7 +16,13 @@ import sqlalchemy as sa
 from hygiene_pipeline.warehouse import bulk_load
 from hygiene_pipeline.warehouse.bulk_load import LOAD_SLICE_ROWS, BulkLoadError
 from hygiene_pipeline.warehouse.engine import PARALLEL_READ_ROWS, Warehouse, default_duckdb_url
-from hygiene_pipeline.warehouse.frame_types import DUCKDB_ROW_GROUP_ROWS
+from hygiene_pipeline.warehouse.frame_types import (
+    BIGINT,
+    BOOLEAN,
+    DUCKDB_ROW_GROUP_ROWS,
+    TEXT,
+    sql_type_of,
+)
 
 
 def every_dtype_frame() -> pd.DataFrame:
@@ -162,6 +168,22 @@ def test_tables_of_many_row_groups_keep_their_row_order(warehouse):
     arrow = warehouse.read_arrow(warehouse.staging_schema, "ordered", ["n"])
     assert arrow.column("n").to_pylist() == order.tolist()
     assert max(len(batch) for batch in arrow.to_batches()) <= DUCKDB_ROW_GROUP_ROWS
+
+
+@pytest.mark.parametrize(
+    ("values", "sql_type"),
+    [
+        ([1, None, 2], BIGINT),
+        ([True, None, False], BOOLEAN),
+        (["1", 2], TEXT),
+        ([None] * 100 + [5], BIGINT),
+        ([None] * 100 + [5, "x"], TEXT),
+        ([7] * 100 + ["x"], TEXT),
+        ([{"a": 1}, None], TEXT),
+    ],
+)
+def test_object_columns_are_typed_after_all_their_values(values, sql_type):
+    assert sql_type_of(pd.Series(values, dtype=object)) == sql_type
 
 
 def test_a_frame_of_several_row_groups_loads_whatever_its_column_types(warehouse):
