@@ -28,6 +28,7 @@ found, without the values (they may be PII), e.g.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -50,6 +51,7 @@ PLACEHOLDER_LOCAL_PARTS: frozenset[str] = frozenset(_TABLE["local_parts"])
 RESERVED_DOMAINS: frozenset[str] = frozenset(_TABLE["reserved_domains"])
 RESERVED_SUFFIXES: tuple[str, ...] = tuple(_TABLE["reserved_suffixes"])
 PLACEHOLDER_COMPANIES: frozenset[str] = frozenset(_TABLE["companies"])
+_NON_DIGITS = re.compile(r"\D")
 KEYBOARD_ROWS: tuple[str, ...] = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
 _KEYBOARD_RUNS: frozenset[str] = frozenset(
     keys[start:end]
@@ -211,8 +213,12 @@ def _made_up_kinds(numbers: pd.Series) -> pd.Series:
 
 def _written_kinds(distinct: pd.Series) -> pd.Series:
     """`_made_up_kind` of the digits of numbers as written, without a leading NANP `1`."""
-    # Python's \d is any Unicode decimal digit (Nd), as RE2's \p{Nd}.
-    written = pc.replace_substring_regex(arrow_strings(distinct.astype("string")), r"\P{Nd}", "")
+    text = arrow_strings(distinct.astype("string"))
+    digits = arrow_objects(pc.replace_substring_regex(text, "[^0-9]", ""))
+    # Beyond ASCII, Python's own tables say what a digit is (as the rest of the pipeline reads).
+    wider = np.flatnonzero(~arrow_flags(pc.string_is_ascii(text)))
+    digits[wider] = [_NON_DIGITS.sub("", value) for value in arrow_objects(text.take(wider))]
+    written = arrow_strings(digits)
     nanp = pc.and_(pc.equal(pc.utf8_length(written), 11), pc.starts_with(written, "1"))
     written = pc.if_else(nanp, pc.utf8_slice_codeunits(written, 1), written)
     return _made_up_kinds(pd.Series(arrow_objects(written), index=distinct.index, dtype=object))

@@ -32,8 +32,9 @@ _OTHER_DATES = (
 _TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %H:%M:%S %z")
 _EPOCH = r"^-?(?:\d{9,10}|\d{12,13})(?:\.\d+)?$"
 _ISO_START = r"^\d{4}-?\d{2}-?\d{2}"
-_ISO_ZONE = r"(?:Z|[T ]\d[^+-]*[+-]\d{2}(?::?\d{2})?)$"
-"""An ISO time's trailing zone (`iso_timestamps` has Arrow read those times)."""
+_ISO_ZONE = r"(?i)(?:Z|[T ]\d[^+-]*[+-]\d{1,2}(?::?\d{1,2}){0,2})$"
+"""An ISO time's trailing zone, as pandas would read one (`Z`, `+05:30`, `+5:30`, `+0530`,
+`+05`): `iso_timestamps` reads those times apart from the times without one."""
 ISO_CHUNK_ROWS = 65_536
 """Zoned ISO values cast by Arrow at a time: a value it refuses sends only its chunk to pandas."""
 _SAMPLE_SIZE = 500
@@ -165,33 +166,46 @@ def _parse_written(values: pd.Series, dayfirst: bool) -> pd.Series:
 
 
 def iso_timestamps(values: pd.Series) -> pd.Series:
-    """`pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce")` of present text.
+    """`pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce")` of present text,
+    except that a time without a zone is always UTC (pandas reads it at the offset of a zoned
+    time before it in the same call).
 
     Times with a zone (`Z`, `+05:30`), which pandas reads one Python object at a time, are cast
     by Arrow in C: Arrow reads every such value it accepts as pandas does, and refuses the rest
     (a day that does not exist, a lower-case `z`, more than nine decimals, years pandas cannot
     hold), so a chunk with a value it refuses goes to pandas. pandas' own fast path reads the
-    times without a zone (`2024-03-01 10:00:00`) faster than Arrow does.
+    times without a zone (`2024-03-01 10:00:00`), in a call of their own.
     """
+    if values.empty:
+        return pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce")
     zoned = arrow_flags(pc.match_substring_regex(arrow_strings(values), _ISO_ZONE))
-    result = pd.to_datetime(values[~zoned], format="ISO8601", utc=True, errors="coerce")
-    if not zoned.any():
-        return result
+    times = np.empty(len(values), dtype="datetime64[ns]")
+    times[~zoned] = _utc_times(
+        pd.to_datetime(values[~zoned], format="ISO8601", utc=True, errors="coerce")
+    )
     with_zone = values[zoned]
-    cast = [
-        _zoned_chunk(with_zone.iloc[start : start + ISO_CHUNK_ROWS])
-        for start in range(0, len(with_zone), ISO_CHUNK_ROWS)
-    ]
-    return pd.concat([result, *cast]).reindex(values.index)
+    times[zoned] = np.concatenate(
+        [
+            _zoned_chunk(with_zone.iloc[start : start + ISO_CHUNK_ROWS])
+            for start in range(0, len(with_zone), ISO_CHUNK_ROWS)
+        ]
+        or [np.empty(0, dtype="datetime64[ns]")]
+    )
+    return pd.Series(times, index=values.index, name=values.name).dt.tz_localize("UTC")
 
 
-def _zoned_chunk(values: pd.Series) -> pd.Series:
+def _zoned_chunk(values: pd.Series) -> np.ndarray:
+    """UTC times of zoned ISO text, cast by Arrow, or read by pandas where Arrow refuses one."""
     try:
         cast = pc.cast(arrow_strings(values), pa.timestamp("ns", tz="UTC"))
     except pa.ArrowInvalid:
-        return pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce")
-    nanos = cast.cast(pa.int64()).to_numpy()
-    return pd.Series(nanos.view("datetime64[ns]"), index=values.index).dt.tz_localize("UTC")
+        return _utc_times(pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce"))
+    return cast.cast(pa.int64()).to_numpy().view("datetime64[ns]")
+
+
+def _utc_times(times: pd.Series) -> np.ndarray:
+    """Naive `datetime64[ns]` UTC wall times of UTC times."""
+    return times.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
 
 
 def _parse_distinct(values: pd.Series, dayfirst: bool) -> pd.Series:

@@ -33,7 +33,8 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 DUCKDB_ROW_GROUP_ROWS = 122_880
 """Rows of one DuckDB row group, the unit its threads scan and write in parallel."""
 _OBJECT_INFERRED_TYPES = {"boolean": BOOLEAN, "integer": BIGINT}
-"""Object columns whose values are all of one kind other than text (else TEXT)."""
+"""The SQL type of an object column by what pandas infers of all its values; any other
+inference is TEXT."""
 _TEXT_PROBE_ROWS = 64
 """Leading values looked at for a string, which settles that an object column is TEXT."""
 

@@ -56,13 +56,13 @@ def test_mixed_offsets_in_one_column() -> None:
     ]
 
 
-def test_a_time_without_zone_is_utc_whatever_zone_came_before_it() -> None:
-    # pandas alone reads the second value at the first one's offset (13:29 UTC).
-    parsed = parse_timestamps(pd.Series(["2020-01-01T10:00:00+05:00", "2015-06-23 18:29:52"]))
-    assert parsed.tolist() == [
-        pd.Timestamp("2020-01-01 05:00", tz=UTC),
-        pd.Timestamp("2015-06-23 18:29:52", tz=UTC),
-    ]
+@pytest.mark.parametrize("zone", ["+05:00", "+0500", "+05", "+5:00", "+05:00:00", "z"])
+def test_a_time_without_zone_is_utc_whatever_zone_came_before_it(zone: str) -> None:
+    # pandas alone reads the last value at the first one's offset (13:29 UTC).
+    values = ["2020-01-01T10:00:00" + zone, "2020-01-02T10:00:00Z", "2015-06-23 18:29:52"]
+    parsed = parse_timestamps(pd.Series(values))
+    assert parsed.iloc[2] == pd.Timestamp("2015-06-23 18:29:52", tz=UTC)
+    assert parsed.iloc[1] == pd.Timestamp("2020-01-02 10:00", tz=UTC)
 
 
 def test_zoned_times_arrow_refuses_are_read_as_pandas_reads_them() -> None:
@@ -75,6 +75,26 @@ def test_zoned_times_arrow_refuses_are_read_as_pandas_reads_them() -> None:
     assert got.dtype == "datetime64[ns, UTC]"
     assert got.equals(pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce"))
     assert got.iloc[-3:].isna().tolist() == [True, True, False]
+
+
+def test_arrow_reads_zoned_times_without_pandas(monkeypatch: pytest.MonkeyPatch) -> None:
+    read_by_pandas: list[int] = []
+    to_datetime = pd.to_datetime
+
+    def counted(values: pd.Series, **options: object) -> pd.Series:
+        read_by_pandas.append(len(values))
+        return to_datetime(values, **options)
+
+    monkeypatch.setattr(pd, "to_datetime", counted)
+    values = pd.Series(["2024-03-15T10:00:00Z", "2024-03-15T12:00:00.25+02:00", "2024-03-15"])
+    got = iso_timestamps(values.set_axis([7, 7, 3]).rename("seen"))
+    assert read_by_pandas == [1]  # the time without a zone
+    assert got.index.tolist() == [7, 7, 3] and got.name == "seen"
+    assert got.tolist() == [
+        pd.Timestamp("2024-03-15 10:00", tz=UTC),
+        pd.Timestamp("2024-03-15 10:00:00.25", tz=UTC),
+        pd.Timestamp("2024-03-15", tz=UTC),
+    ]
 
 
 def test_the_column_decides_day_or_month_first() -> None:
