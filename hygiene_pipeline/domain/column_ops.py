@@ -196,12 +196,7 @@ def blank_to_none(values: pd.Series) -> pd.Series:
     whose whitespace (no-break and ideographic spaces...) Python's own tables define.
     """
     text = arrow_strings(values)
-    trimmed = pc.utf8_trim(text, _ASCII_WHITESPACE)
-    stripped = arrow_objects(trimmed)
-    wider = np.flatnonzero(
-        ~arrow_flags(pc.string_is_ascii(text)) & arrow_flags(pc.is_valid(trimmed))
-    )
-    stripped[wider] = [value.strip() for value in stripped[wider]]
+    stripped = beyond_ascii(text, pc.utf8_trim(text, _ASCII_WHITESPACE), str.strip)
     stripped[stripped == ""] = None
     return pd.Series(stripped, index=values.index, dtype="object")
 
@@ -245,6 +240,16 @@ def arrow_strings(values: pd.Series | np.ndarray) -> pa.Array:
         return array.cast(pa.string()) if array.nbytes < STRING_ARRAY_MAX_BYTES else array
     array = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
     return pa.array(array, pa.string(), from_pandas=True)
+
+
+def beyond_ascii(text: pa.Array, result: pa.Array, python: Callable[[str], str]) -> np.ndarray:
+    """Python strings of `result`, an Arrow kernel's output on `text`, but `python` of the text
+    where it is not ASCII: Arrow's kernels are exact on ASCII (whitespace, digits), and beyond
+    it Python's own Unicode tables decide, as everywhere else in the pipeline."""
+    out = arrow_objects(result)
+    wider = np.flatnonzero(arrow_flags(pc.invert(pc.string_is_ascii(text))))
+    out[wider] = [python(value) for value in arrow_objects(text.take(wider))]
+    return out
 
 
 def arrow_objects(values: pa.Array) -> np.ndarray:

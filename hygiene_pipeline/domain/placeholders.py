@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ from hygiene_pipeline.domain.column_ops import (
     arrow_flags,
     arrow_objects,
     arrow_strings,
+    beyond_ascii,
     map_distinct,
 )
 from hygiene_pipeline.domain.mappings import load_mapping
@@ -214,11 +216,8 @@ def _made_up_kinds(numbers: pd.Series) -> pd.Series:
 def _written_kinds(distinct: pd.Series) -> pd.Series:
     """`_made_up_kind` of the digits of numbers as written, without a leading NANP `1`."""
     text = arrow_strings(distinct.astype("string"))
-    digits = arrow_objects(pc.replace_substring_regex(text, "[^0-9]", ""))
-    # Beyond ASCII, Python's own tables say what a digit is (as the rest of the pipeline reads).
-    wider = np.flatnonzero(~arrow_flags(pc.string_is_ascii(text)))
-    digits[wider] = [_NON_DIGITS.sub("", value) for value in arrow_objects(text.take(wider))]
-    written = arrow_strings(digits)
+    digits = pc.replace_substring_regex(text, "[^0-9]", "")
+    written = arrow_strings(beyond_ascii(text, digits, partial(_NON_DIGITS.sub, "")))
     nanp = pc.and_(pc.equal(pc.utf8_length(written), 11), pc.starts_with(written, "1"))
     written = pc.if_else(nanp, pc.utf8_slice_codeunits(written, 1), written)
     return _made_up_kinds(pd.Series(arrow_objects(written), index=distinct.index, dtype=object))

@@ -176,36 +176,29 @@ def iso_timestamps(values: pd.Series) -> pd.Series:
     hold), so a chunk with a value it refuses goes to pandas. pandas' own fast path reads the
     times without a zone (`2024-03-01 10:00:00`), in a call of their own.
     """
-    if values.empty:
-        return pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce")
     zoned = arrow_flags(pc.match_substring_regex(arrow_strings(values), _ISO_ZONE))
     times = np.empty(len(values), dtype="datetime64[ns]")
-    times[~zoned] = _utc_times(
-        pd.to_datetime(values[~zoned], format="ISO8601", utc=True, errors="coerce")
-    )
-    with_zone = values[zoned]
-    times[zoned] = np.concatenate(
-        [
-            _zoned_chunk(with_zone.iloc[start : start + ISO_CHUNK_ROWS])
-            for start in range(0, len(with_zone), ISO_CHUNK_ROWS)
-        ]
-        or [np.empty(0, dtype="datetime64[ns]")]
-    )
+    times[~zoned] = _read_by_pandas(values[~zoned])
+    at = np.flatnonzero(zoned)
+    for start in range(0, len(at), ISO_CHUNK_ROWS):
+        chunk = at[start : start + ISO_CHUNK_ROWS]
+        times[chunk] = _zoned_times(values.iloc[chunk])
     return pd.Series(times, index=values.index, name=values.name).dt.tz_localize("UTC")
 
 
-def _zoned_chunk(values: pd.Series) -> np.ndarray:
+def _zoned_times(values: pd.Series) -> np.ndarray:
     """UTC times of zoned ISO text, cast by Arrow, or read by pandas where Arrow refuses one."""
     try:
         cast = pc.cast(arrow_strings(values), pa.timestamp("ns", tz="UTC"))
     except pa.ArrowInvalid:
-        return _utc_times(pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce"))
+        return _read_by_pandas(values)
     return cast.cast(pa.int64()).to_numpy().view("datetime64[ns]")
 
 
-def _utc_times(times: pd.Series) -> np.ndarray:
-    """Naive `datetime64[ns]` UTC wall times of UTC times."""
-    return times.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+def _read_by_pandas(values: pd.Series) -> np.ndarray:
+    """pandas' reading of ISO text (NaT where it reads none) as naive `datetime64[ns]` UTC."""
+    read = pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce")
+    return read.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
 
 
 def _parse_distinct(values: pd.Series, dayfirst: bool) -> pd.Series:
