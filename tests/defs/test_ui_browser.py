@@ -173,8 +173,8 @@ def close_welcome(browser: webdriver.Chrome) -> None:
 
 def show(browser: webdriver.Chrome, url: str, expected: list[str], screenshot: Path) -> str:
     """Open `url`, wait until every expected text is on the page, close the welcome dialog a
-    first visit shows and wait for its backdrop to go, save a screenshot; returns the page's
-    visible text."""
+    first visit shows (whenever it opens) and wait for its backdrop to go, save a screenshot;
+    returns the page's visible text."""
 
     def page_text() -> str:
         return browser.find_element(By.TAG_NAME, "body").text
@@ -188,16 +188,24 @@ def show(browser: webdriver.Chrome, url: str, expected: list[str], screenshot: P
         browser.save_screenshot(str(screenshot))
         missing = [text for text in expected if text not in page_text()]
         pytest.fail(f"{url} never showed {missing}; screenshot {screenshot}")
-    close_welcome(browser)
-    # The dialog's backdrop fades out after Skip; until it is gone it takes every click.
-    WebDriverWait(browser, PAGE_SECONDS, poll_frequency=0.2).until(
-        lambda _: (
-            not any(
+
+    def free(_: object) -> bool:
+        # The dialog may open only after the page's text is there, and its backdrop fades out
+        # after Skip; until it is gone it takes every click.
+        try:
+            close_welcome(browser)
+            return not any(
                 backdrop.is_displayed()
                 for backdrop in browser.find_elements(By.CSS_SELECTOR, OVERLAY_BACKDROP)
             )
-        )
-    )
+        except (ElementClickInterceptedException, StaleElementReferenceException):
+            return False
+
+    try:
+        WebDriverWait(browser, PAGE_SECONDS, poll_frequency=0.2).until(free)
+    except TimeoutException:
+        browser.save_screenshot(str(screenshot))
+        pytest.fail(f"{url} kept an overlay open; screenshot {screenshot}")
     browser.save_screenshot(str(screenshot))
     return page_text()
 
