@@ -1,6 +1,8 @@
 """The duplicate-linkage chain, one asset per stage so the UI shows each step:
 candidate pairs -> comparison features -> match scores -> clusters -> golden records and
 cross-reference, plus the scored pairs table. The engine itself is `hygiene_pipeline.linkage`.
+The first four stages are one step (`linkage__people`), so their records are read and prepared
+once.
 
 Stages hand each other frames through the warehouse IO manager (`warehouse_io`): the linkage
 frames are tables of the run's work schema, `curated/*` ones the run's curated tables. The steps
@@ -85,24 +87,55 @@ def _overrides(linkage: LinkageResource, records: pd.DataFrame) -> pd.DataFrame:
     return combined_overrides(master_record_links(records), user)
 
 
-@asset(
-    key=AssetKey(["linkage", "candidate_pairs"]),
+@multi_asset(
+    name="linkage__people",
+    outs={
+        "candidate_pairs": AssetOut(
+            key=AssetKey(["linkage", "candidate_pairs"]),
+            description="Candidate record pairs from blocking on canonical email, valid "
+            "phone/mobile, phonetic surname + first initial + company or postal code; oversized "
+            "blocks (switchboards) are windowed, not expanded.",
+            kinds={"python", "pandas"},
+        ),
+        "pair_features": AssetOut(
+            key=AssetKey(["linkage", "pair_features"]),
+            description="Comparison features per candidate pair: names straight and crossed, "
+            "mailbox key, phones, company, graded into agreement levels with vectorised rapidfuzz "
+            "similarities.",
+            kinds={"python", "pandas"},
+        ),
+        "match_scores": AssetOut(
+            key=AssetKey(["linkage", "match_scores"]),
+            description="Match probability per pair from an unsupervised Fellegi-Sunter model "
+            "fitted by EM (no labels), with rare names weighing more and hard-negative rules "
+            "(namesakes at other companies) forcing non-matches.",
+            kinds={"python", "pandas"},
+        ),
+        "clusters": AssetOut(
+            key=AssetKey(["linkage", "clusters"]),
+            description="Records grouped into people by connected components of matched pairs, "
+            "with human must-link / cannot-link overrides and the source systems' own merges "
+            "(master record ids) applied; records deleted in their source never become people; "
+            "components whose members disagree strongly are split and flagged rather than "
+            "merged.",
+            kinds={"python", "pandas"},
+        ),
+    },
     ins=CONTACTS,
     group_name=GROUP,
-    kinds={"python", "pandas"},
-    description="Candidate record pairs from blocking on canonical email, valid phone/mobile, "
-    "phonetic surname + first initial + company or postal code; oversized blocks (switchboards) "
-    "are windowed, not expanded.",
 )
-def candidate_pairs(contacts: pd.DataFrame) -> Output[pd.DataFrame]:
-    """Block the standardised contacts into candidate pairs (one row per pair of record keys).
-
-    The pairs are the frame's index, as the pair tables after it are indexed: the warehouse
-    reads such a table back with its pair index made from Arrow's encoding of the keys, where
-    building one from key columns hashes every key of every pair as a Python string."""
-    pairs, stats = block(linkage_input(contacts), CRM_LINKAGE_SPEC)
-    return Output(
+def people_from_records(contacts: pd.DataFrame, linkage: LinkageResource):
+    """Block, compare, score and cluster the records in one step: each stage is still a table
+    of its own, but the records are read and prepared once and no stage reads back the one
+    before it."""
+    records = linkage_input(contacts)
+    del contacts
+    pairs, stats = block(records, CRM_LINKAGE_SPEC)
+    yield Output(
+        # The pairs are the frame's index, as in every pair table after it: the warehouse reads
+        # such a table back with its pair index made from Arrow's encoding of the keys.
         pd.DataFrame(index=pairs),
+        output_name="candidate_pairs",
         metadata={
             "candidate_pairs": stats["candidate_pairs"],
             "records": stats["records"],
@@ -121,21 +154,11 @@ def candidate_pairs(contacts: pd.DataFrame) -> Output[pd.DataFrame]:
             "seconds": stats["seconds"],
         },
     )
-
-
-@asset(
-    key=AssetKey(["linkage", "pair_features"]),
-    ins={**CONTACTS, "pairs": AssetIn(key=AssetKey(["linkage", "candidate_pairs"]))},
-    group_name=GROUP,
-    kinds={"python", "pandas"},
-    description="Comparison features per candidate pair: names straight and crossed, mailbox key, "
-    "phones, company, graded into agreement levels with vectorised rapidfuzz similarities.",
-)
-def pair_features(contacts: pd.DataFrame, pairs: pd.DataFrame) -> Output[pd.DataFrame]:
-    """Compare every candidate pair."""
-    features, stats = compare(linkage_input(contacts), pairs.index, CRM_LINKAGE_SPEC)
-    return Output(
+    features, stats = compare(records, pairs, CRM_LINKAGE_SPEC)
+    del pairs
+    yield Output(
         features,
+        output_name="pair_features",
         metadata={
             "pairs": stats["pairs"],
             "pairs_per_second": stats["pairs_per_second"],
@@ -143,25 +166,14 @@ def pair_features(contacts: pd.DataFrame, pairs: pd.DataFrame) -> Output[pd.Data
             **json_metadata(stats, "levels"),
         },
     )
-
-
-@asset(
-    key=AssetKey(["linkage", "match_scores"]),
-    ins={"features": AssetIn(key=AssetKey(["linkage", "pair_features"]))},
-    group_name=GROUP,
-    kinds={"python", "pandas"},
-    description="Match probability per pair from an unsupervised Fellegi-Sunter model fitted by "
-    "EM (no labels), with rare names weighing more and hard-negative rules (namesakes at other "
-    "companies) forcing non-matches.",
-)
-def match_scores(features: pd.DataFrame) -> Output[pd.DataFrame]:
-    """Fit the match model and score every pair."""
     scored, stats = score(features, CRM_LINKAGE_SPEC)
+    del features
     histogram = stats["probability_histogram"]
     edges = histogram["bin_edges"]
     labels = [f"{lo:.2f}-{hi:.2f}" for lo, hi in itertools.pairwise(edges)]
-    return Output(
+    yield Output(
         scored,
+        output_name="match_scores",
         metadata={
             "pairs": stats["pairs"],
             "decisions": counts_table(stats["decisions"], "decision", "pairs"),
@@ -171,27 +183,17 @@ def match_scores(features: pd.DataFrame) -> Output[pd.DataFrame]:
             **json_metadata(stats, "model"),
         },
     )
-
-
-@asset(
-    key=AssetKey(["linkage", "clusters"]),
-    ins={**CONTACTS, "scored": AssetIn(key=AssetKey(["linkage", "match_scores"]))},
-    group_name=GROUP,
-    kinds={"python", "pandas"},
-    description="Records grouped into people by connected components of matched pairs, with "
-    "human must-link / cannot-link overrides and the source systems' own merges (master record "
-    "ids) applied; records deleted in their source never become people; components whose "
-    "members disagree strongly are split and flagged rather than merged.",
-)
-def clusters(
-    contacts: pd.DataFrame, scored: pd.DataFrame, linkage: LinkageResource
-) -> Output[pd.DataFrame]:
-    """Cluster the records."""
-    records = linkage_input(contacts)
-    assignments, stats = cluster(records, scored, CRM_LINKAGE_SPEC, _overrides(linkage, records))
+    # A run judges its clusters on the candidate pairs' scores, as it always has: scoring every
+    # member pair of large components as well (what `deduplicate` does) measured linkage F1
+    # 0.9931 against 0.9928 at 100k contacts but 0.9909 against 0.9912 at 1M, coarse status
+    # 0.9879 against 0.9882, and took 1.4 s more.
+    assignments, stats = cluster(
+        records, scored, CRM_LINKAGE_SPEC, _overrides(linkage, records), check_members=False
+    )
     sizes = stats["cluster_size_distribution"]
-    return Output(
+    yield Output(
         assignments,
+        output_name="clusters",
         metadata={
             "records": stats["records"],
             "clusters": stats["clusters"],
@@ -346,10 +348,7 @@ def match_pairs(
 
 
 linkage_assets = [
-    candidate_pairs,
-    pair_features,
-    match_scores,
-    clusters,
+    people_from_records,
     golden_and_xref,
     match_pairs,
 ]

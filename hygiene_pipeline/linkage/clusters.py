@@ -3,7 +3,8 @@
 Matches link records into connected components (scipy's sparse graph routines, so a million
 records take seconds). A chain A-B, B-C can join records that disagree strongly (A and C): every
 component of three or more records is therefore checked pair by pair, all member pairs compared
-and scored with the fitted model, not just the candidate pairs. A component whose members
+and scored with the fitted model, not just the candidate pairs (unless the caller asks for the
+candidate pairs alone, as a pipeline run does). A component whose members
 include a strong disagreement (probability below `spec.conflict_threshold`, a hard-negative
 rule) or a `cannot_link` override is rebuilt edge by edge, strongest first, refusing any merge
 that would put two conflicting records together; its records are flagged `split`. A cluster still
@@ -153,11 +154,14 @@ def cluster(
     spec: LinkageSpec,
     overrides: pd.DataFrame | None = None,
     model: MatchModel | None = None,
+    *,
+    check_members: bool = True,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Assign every record of `df` to a cluster, using scored pairs and human overrides.
 
     `model` (default: the one `score` stored in `scored.attrs`) scores the member pairs of larger
-    components for the anti-chaining check. Returns a frame indexed by record key with `cluster`
+    components for the anti-chaining check; with `check_members` False only the candidate pairs'
+    scores are checked. Returns a frame indexed by record key with `cluster`
     (the position of the cluster's first record), `cluster_size`, `match_probability` (the
     record's strongest link inside its cluster; 1.0 alone), `merge_probability` (the weakest
     link holding its cluster together; 1.0 alone or joined by must-links) and `cluster_flag`
@@ -185,9 +189,10 @@ def cluster(
 
     # Conflicts: low-scoring candidate pairs, plus low-scoring member pairs of larger components.
     low = probability < spec.conflict_threshold
-    model = model or (
-        MatchModel.from_dict(scored.attrs["match_model"]) if "match_model" in scored.attrs else None
-    )
+    if not check_members:
+        model = None
+    elif model is None and "match_model" in scored.attrs:
+        model = MatchModel.from_dict(scored.attrs["match_model"])
     member_left, member_right, checked_pairs = _member_conflicts(df, spec, keys, labels, model)
     soft_left = np.concatenate([left[low], member_left])
     soft_right = np.concatenate([right[low], member_right])

@@ -70,6 +70,16 @@ def test_a_chain_supplies_the_confirmation_a_hard_negative_asks_for() -> None:
     assert stats["components_split"] == 0
 
 
+def test_unchecked_members_leave_a_chain_that_disagrees_whole_even_with_a_model() -> None:
+    frame = _records(["ann", "ann", "bob", "cy"])
+    scored = _scored(frame, [(0, 1), (1, 2)], [0.99, 0.95])
+    scored.attrs["match_model"] = MODEL.to_dict()
+    assignments, stats = cluster(frame, scored, SPEC, model=MODEL, check_members=False)
+    assert assignments.loc[["k0", "k1", "k2"], "cluster"].nunique() == 1
+    assert assignments["cluster_flag"].isna().all()
+    assert (stats["components_split"], stats["member_pairs_checked"]) == (0, 0)
+
+
 def test_without_a_model_only_scored_pairs_count_as_conflicts() -> None:
     frame = _records(["ann", "ann", "bob"])
     scored = _scored(frame, [(0, 1), (1, 2), (0, 2)], [0.99, 0.95, 0.001])
