@@ -87,38 +87,40 @@ def _overrides(linkage: LinkageResource, records: pd.DataFrame) -> pd.DataFrame:
     return combined_overrides(master_record_links(records), user)
 
 
+def _linkage_out(stage: str, description: str) -> AssetOut:
+    """The output of a linkage stage: a table of the run's work schema, made in Python."""
+    return AssetOut(
+        key=AssetKey(["linkage", stage]), description=description, kinds={"python", "pandas"}
+    )
+
+
 @multi_asset(
     name="linkage__people",
     outs={
-        "candidate_pairs": AssetOut(
-            key=AssetKey(["linkage", "candidate_pairs"]),
-            description="Candidate record pairs from blocking on canonical email, valid "
-            "phone/mobile, phonetic surname + first initial + company or postal code; oversized "
-            "blocks (switchboards) are windowed, not expanded.",
-            kinds={"python", "pandas"},
+        "candidate_pairs": _linkage_out(
+            "candidate_pairs",
+            "Candidate record pairs from blocking on canonical email, valid phone/mobile, "
+            "phonetic surname + first initial + company or postal code; oversized blocks "
+            "(switchboards) are windowed, not expanded.",
         ),
-        "pair_features": AssetOut(
-            key=AssetKey(["linkage", "pair_features"]),
-            description="Comparison features per candidate pair: names straight and crossed, "
-            "mailbox key, phones, company, graded into agreement levels with vectorised rapidfuzz "
+        "pair_features": _linkage_out(
+            "pair_features",
+            "Comparison features per candidate pair: names straight and crossed, mailbox key, "
+            "phones, company, graded into agreement levels with vectorised rapidfuzz "
             "similarities.",
-            kinds={"python", "pandas"},
         ),
-        "match_scores": AssetOut(
-            key=AssetKey(["linkage", "match_scores"]),
-            description="Match probability per pair from an unsupervised Fellegi-Sunter model "
-            "fitted by EM (no labels), with rare names weighing more and hard-negative rules "
-            "(namesakes at other companies) forcing non-matches.",
-            kinds={"python", "pandas"},
+        "match_scores": _linkage_out(
+            "match_scores",
+            "Match probability per pair from an unsupervised Fellegi-Sunter model fitted by EM "
+            "(no labels), with rare names weighing more and hard-negative rules (namesakes at "
+            "other companies) forcing non-matches.",
         ),
-        "clusters": AssetOut(
-            key=AssetKey(["linkage", "clusters"]),
-            description="Records grouped into people by connected components of matched pairs, "
-            "with human must-link / cannot-link overrides and the source systems' own merges "
-            "(master record ids) applied; records deleted in their source never become people; "
-            "components whose members disagree strongly are split and flagged rather than "
-            "merged.",
-            kinds={"python", "pandas"},
+        "clusters": _linkage_out(
+            "clusters",
+            "Records grouped into people by connected components of matched pairs, with human "
+            "must-link / cannot-link overrides and the source systems' own merges (master record "
+            "ids) applied; records deleted in their source never become people; components "
+            "whose members disagree strongly are split and flagged rather than merged.",
         ),
     },
     ins=CONTACTS,
