@@ -1,12 +1,14 @@
-"""The duplicate-linkage chain, one asset per stage so the UI shows each step:
-candidate pairs -> comparison features -> match scores -> clusters -> golden records and
-cross-reference, plus the scored pairs table. The engine itself is `hygiene_pipeline.linkage`.
-The first four stages are one step (`linkage__people`), so their records are read and prepared
-once.
+"""The duplicate-linkage chain, one asset per stage so the UI shows each stage's table and
+metadata: candidate pairs -> comparison features -> match scores -> clusters -> golden records
+and cross-reference, plus the scored pairs table. The engine itself is
+`hygiene_pipeline.linkage`.
 
-Stages hand each other frames through the warehouse IO manager (`warehouse_io`): the linkage
-frames are tables of the run's work schema, `curated/*` ones the run's curated tables. The steps
-compute in Python outside the warehouse pool, so they run beside other steps."""
+The first four stages are one step (`linkage__people`): it reads the contacts and prepares them
+for linkage once and hands each stage's frame to the next in memory, while every stage's table
+is still written. Later stages read those tables through the warehouse IO manager
+(`warehouse_io`): the linkage frames are tables of the run's work schema, `curated/*` ones the
+run's curated tables. The steps compute in Python outside the warehouse pool, so they run
+beside other steps."""
 
 import itertools
 import json
@@ -131,7 +133,6 @@ def people_from_records(contacts: pd.DataFrame, linkage: LinkageResource):
     of its own, but the records are read and prepared once and no stage reads back the one
     before it."""
     records = linkage_input(contacts)
-    del contacts
     pairs, stats = block(records, CRM_LINKAGE_SPEC)
     yield Output(
         # The pairs are the frame's index, as in every pair table after it: the warehouse reads
@@ -157,7 +158,6 @@ def people_from_records(contacts: pd.DataFrame, linkage: LinkageResource):
         },
     )
     features, stats = compare(records, pairs, CRM_LINKAGE_SPEC)
-    del pairs
     yield Output(
         features,
         output_name="pair_features",
@@ -169,7 +169,6 @@ def people_from_records(contacts: pd.DataFrame, linkage: LinkageResource):
         },
     )
     scored, stats = score(features, CRM_LINKAGE_SPEC)
-    del features
     histogram = stats["probability_histogram"]
     edges = histogram["bin_edges"]
     labels = [f"{lo:.2f}-{hi:.2f}" for lo, hi in itertools.pairwise(edges)]
@@ -204,6 +203,7 @@ def people_from_records(contacts: pd.DataFrame, linkage: LinkageResource):
             ),
             "flagged_records": counts_table(stats["flagged_records"], "flag", "records"),
             "components_split": stats["components_split"],
+            "member_pairs_checked": stats["member_pairs_checked"],
             "overrides": counts_table(stats["overrides"], "override", "pairs"),
             "seconds": stats["seconds"],
             **json_metadata(stats, "largest_clusters"),

@@ -25,10 +25,13 @@ After each read and write an embedded warehouse hands back the memory its cache 
 When a step first reads or writes a table in a process that ran another step before it (every
 step of a run on the embedded warehouse), the garbage cycles the earlier steps left are
 collected first: a finished step's frames can stay in such a cycle until Python's rare full
-collection, and at a million contacts scoring's 1.7 GB stayed there through the step after it.
-The objects alive before the first such collection (the code location, the libraries) are
-frozen out of every later one (`gc.freeze`), so each takes milliseconds, not a third of a
-second.
+collection, and at a million contacts scoring's 1.7 GB stayed there until the run ended or
+Python got round to it. (Steps that read and write no table through this IO manager, such as
+checks and SQL models, neither collect nor free: what scoring leaves goes when `batch_history`,
+two steps on, first reads.) What survives the first such collection (the code location, the
+libraries, the run's resources) is frozen out of every later one (`gc.freeze`), so each takes
+milliseconds, not a third of a second; the run's end unfreezes it, for the process (a test
+session, say) may go on.
 
 (No `from __future__ import annotations`: Dagster reads the nested resource's annotation.)
 """
@@ -44,6 +47,7 @@ from dagster import (
     AssetKey,
     ConfigurableIOManager,
     DagsterInvariantViolationError,
+    InitResourceContext,
     InputContext,
     OutputContext,
 )
@@ -110,11 +114,12 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     warehouse: WarehouseResource
     _last_step: str | None = PrivateAttr(default=None)
+    _froze: bool = PrivateAttr(default=False)
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame | None) -> None:
         """Replace the asset's table with the frame (None: the asset wrote it itself)."""
         if self._is_new_step(context):
-            _collect_garbage_cycles()
+            self._collect_garbage_cycles()
         if obj is None:
             return
         if not isinstance(obj, pd.DataFrame):
@@ -130,7 +135,7 @@ class WarehouseIOManager(ConfigurableIOManager):
     def load_input(self, context: InputContext) -> pd.DataFrame | StoredTable:
         """The upstream asset's table of this run."""
         if self._is_new_step(context):
-            _collect_garbage_cycles()
+            self._collect_garbage_cycles()
         store = self.warehouse.get_warehouse()
         schema, table = table_of(context.asset_key)
         physical = store.schema_for(schema)
@@ -153,6 +158,19 @@ class WarehouseIOManager(ConfigurableIOManager):
         self._last_step = step or self._last_step
         return new
 
+    def _collect_garbage_cycles(self) -> None:
+        """Collect the garbage cycles of the steps before (see the module docstring)."""
+        if not gc.get_freeze_count():
+            gc.collect()
+            gc.freeze()
+            self._froze = True
+        gc.collect()
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        """Unfreeze what this run froze (see the module docstring)."""
+        if self._froze:
+            gc.unfreeze()
+
     def columns_wanted(self, context: InputContext) -> list[str] | None:
         """The columns the input declares (`projected_input`), None for the whole table."""
         return (context.definition_metadata or {}).get(COLUMNS_METADATA)
@@ -164,14 +182,6 @@ def _step_of(context: InputContext | OutputContext) -> str | None:
         return context.op_def.name
     except DagsterInvariantViolationError:
         return None
-
-
-def _collect_garbage_cycles() -> None:
-    """Collect the garbage cycles of the steps before (see the module docstring)."""
-    if not gc.get_freeze_count():
-        gc.collect()
-        gc.freeze()
-    gc.collect()
 
 
 def _with_index_columns(frame: pd.DataFrame) -> pd.DataFrame:

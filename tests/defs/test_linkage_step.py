@@ -47,8 +47,17 @@ def test_a_run_links_its_staged_records_as_the_library_does(generated_crm_run: P
     assignments, stats = cluster(records, scored, CRM_LINKAGE_SPEC, overrides, check_members=False)
 
     run = people.set_index("record_key")["entity_id"]
-    assert stats["member_pairs_checked"] == 0
     assert _partition(run) == _partition(assignments["cluster"])
+    assert (
+        stats["member_pairs_checked"]
+        == _clusters_metadata(generated_crm_run)["member_pairs_checked"].value
+        == 0
+    )
+
+
+def _clusters_metadata(run: PublishedRun) -> dict:
+    events = run.result.asset_materializations_for_node("linkage__people")
+    return next(event.metadata for event in events if event.asset_key.path[-1] == "clusters")
 
 
 def _partition(labels: pd.Series) -> set[frozenset[str]]:

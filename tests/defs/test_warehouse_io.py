@@ -138,6 +138,7 @@ def test_a_step_reads_its_inputs_once_the_steps_before_left_no_garbage_cycle(tmp
 
     resource = WarehouseResource(url=default_duckdb_url(tmp_path))
     resource.get_warehouse().ensure_schemas()
+    frozen = gc.get_freeze_count()
     gc.disable()
     try:
         result = materialize(
@@ -147,3 +148,4 @@ def test_a_step_reads_its_inputs_once_the_steps_before_left_no_garbage_cycle(tmp
         gc.enable()
 
     assert result.output_for_node("staging__second")["cycle_alive"].tolist() == [False]
+    assert gc.get_freeze_count() == frozen  # the process goes on as before the run
