@@ -16,6 +16,7 @@ from hygiene_pipeline.defs.resources import IO_RETRY, BatchClockResource, Wareho
 from hygiene_pipeline.defs.scorecard_assets import read_columns
 from hygiene_pipeline.history.follow_up_tasks import (
     PHONE_PREFIXES,
+    PRESENCE_COLUMNS,
     RECORD_PROBLEMS,
     TASK_COLUMNS,
     TaskInputs,
@@ -39,9 +40,8 @@ PEOPLE_COLUMNS = (
 RECORD_COLUMNS = (
     "record_key",
     "is_deleted",
-    "email",
     "email_valid",
-    *(f"{p}_{field}" for p in PHONE_PREFIXES for field in ("raw", "valid")),
+    *(f"{p}_valid" for p in PHONE_PREFIXES),
     "formula_columns",
     "future_dates",
     *RECORD_PROBLEMS,
@@ -73,7 +73,9 @@ def task_inputs(warehouse: Warehouse, as_of: pd.Timestamp, renewal_days: int) ->
             "contact_xref",
             ["record_key", "entity_id", "account_id", "merge_probability", "cluster_flag"],
         ),
-        records=read_columns(warehouse, "staging", "crm_contacts", RECORD_COLUMNS),
+        records=read_columns(
+            warehouse, "staging", "crm_contacts", RECORD_COLUMNS, PRESENCE_COLUMNS
+        ),
         as_of=as_of,
         consent_renewal_days=renewal_days,
     )

@@ -412,29 +412,22 @@ def _compliance_reports(warehouse: Warehouse, as_of: pd.Timestamp) -> list[Check
 
 def _compliance_evidence(warehouse: Warehouse, as_of: pd.Timestamp) -> ComplianceEvidence:
     """The frames the compliance rules read, with only the columns they need."""
-    xref = _select(
-        warehouse,
-        "curated",
-        "contact_xref",
-        ["record_key", "entity_id", "account_id", "contact_id"],
+    # Records and their numbers are joined and unpivoted where they live: a million records'
+    # columns cost seconds to merge and stack in pandas.
+    xref = warehouse.qualified(warehouse.schema_for("curated"), "contact_xref")
+    crm = warehouse.qualified(warehouse.schema_for("staging"), "crm_contacts")
+    members = warehouse.read_sql(
+        "SELECT x.contact_id, x.entity_id, c.do_not_call, c.consent_status, "
+        f"c.consent_expires_at FROM {xref} x LEFT JOIN {crm} c USING (record_key)"
     )
-    numbered = [f"{kind}_e164" for kind in CRM_PHONE_COLUMNS]
-    records = xref[["record_key", "entity_id", "account_id"]].merge(
-        _select(
-            warehouse,
-            "staging",
-            "crm_contacts",
-            [
-                "record_key",
-                "do_not_call",
-                "consent_status",
-                "consent_expires_at",
-                "phone_type",
-                *numbered,
-            ],
-        ),
-        on="record_key",
-        how="left",
+    member_numbers = warehouse.read_sql(
+        " UNION ALL ".join(
+            f"SELECT x.entity_id, x.account_id, c.{kind}_e164 AS phone_e164, "
+            + ("c.phone_type IS DISTINCT FROM 'mobile'" if kind == "phone" else "FALSE")
+            + f" AS work_line FROM {xref} x JOIN {crm} c USING (record_key) "
+            f"WHERE c.{kind}_e164 IS NOT NULL"
+            for kind in CRM_PHONE_COLUMNS
+        )
     )
     dnc_calls = _select(
         warehouse,
@@ -450,30 +443,16 @@ def _compliance_evidence(warehouse: Warehouse, as_of: pd.Timestamp) -> Complianc
         ["channel", "value", "entity_id", "scope"],
         where="channel = 'phone'",
     )
-    member_numbers = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "entity_id": records["entity_id"],
-                    "account_id": records["account_id"],
-                    "phone_e164": records[column],
-                    "work_line": (column == "phone_e164") & records["phone_type"].ne("mobile"),
-                }
-            )
-            for column in numbered
-        ],
-        ignore_index=True,
-    )
     return ComplianceEvidence(
         dial_list=_select(warehouse, "curated", "dial_list", ["entity_id", "phone_e164"]),
         golden=_select(
             warehouse, "curated", "contacts_golden", ["entity_id", "do_not_call", "consent_valid"]
         ),
-        members=records[["entity_id", "do_not_call", "consent_status", "consent_expires_at"]],
+        members=members[["entity_id", "do_not_call", "consent_status", "consent_expires_at"]],
         dnc_numbers=_optional_column(warehouse, "staging", "dnc_list", "phone_e164"),
         dnc_entries=_optional_column(warehouse, "staging", "dnc_list", "phone_raw"),
         do_not_call_calls=dnc_calls,
-        contacts=xref[["contact_id", "entity_id"]],
+        contacts=members[["contact_id", "entity_id"]],
         member_numbers=member_numbers,
         phone_suppressions=phone_suppressions,
         as_of=as_of,

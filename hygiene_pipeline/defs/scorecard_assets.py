@@ -17,6 +17,7 @@ from hygiene_pipeline.defs.resources import IO_RETRY, BatchClockResource, Wareho
 from hygiene_pipeline.domain.feed_frames import FEEDS
 from hygiene_pipeline.quality.scorecard import (
     PHONE_PREFIXES,
+    PRESENCE_COLUMNS,
     SCORECARD_COLUMNS,
     ScorecardInputs,
     measure_all,
@@ -24,33 +25,46 @@ from hygiene_pipeline.quality.scorecard import (
     updated_scorecard,
 )
 from hygiene_pipeline.warehouse.engine import Warehouse
+from hygiene_pipeline.warehouse.sql_text import quote_name
 
 SCORECARD = AssetKey(["curated", "dq_scorecard"])
 SCORECARD_TABLE = "dq_scorecard"
 CONTACT_COLUMNS: tuple[str, ...] = (
     "is_deleted",
-    "email",
     "email_valid",
     "email_key",
-    "company",
     "updated_at",
-    *(f"{p}_{field}" for p in PHONE_PREFIXES for field in ("raw", "e164", "valid")),
+    *(f"{p}_{field}" for p in PHONE_PREFIXES for field in ("e164", "valid")),
 )
 BOUNCE_COLUMNS = ("email_key", "bounce_type", "enhanced_status", "smtp_code", "diagnostic")
 
 
 def read_columns(
-    warehouse: Warehouse, schema: str, table: str, columns: Sequence[str]
+    warehouse: Warehouse,
+    schema: str,
+    table: str,
+    columns: Sequence[str],
+    present: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """The named columns a table has (an empty frame when the table does not exist)."""
+    """The named columns a table has, and per column of `present` it has, a flag
+    `<name>_present`: whether the row holds a value. A reader that only asks whether a text is
+    there reads the flag: a million records' texts take a second to read, their flags a tenth.
+    An empty frame when the table does not exist."""
     physical = warehouse.schema_for(schema)
+    flags = [f"{name}_present" for name in present]
     if not warehouse.table_exists(physical, table):
-        return pd.DataFrame(columns=list(columns))
-    present = [c for c in columns if c in set(warehouse.columns(physical, table))]
-    if not present:
+        return pd.DataFrame(columns=[*columns, *flags])
+    known = set(warehouse.columns(physical, table))
+    dialect = warehouse.engine.dialect
+    selected = [quote_name(dialect, c) for c in columns if c in known] + [
+        f"{quote_name(dialect, c)} IS NOT NULL AS {quote_name(dialect, f'{c}_present')}"
+        for c in present
+        if c in known
+    ]
+    if not selected:
         return pd.DataFrame(index=range(warehouse.row_count(physical, table)))
     return warehouse.read_sql(
-        f"SELECT {', '.join(present)} FROM {warehouse.qualified(physical, table)}"
+        f"SELECT {', '.join(selected)} FROM {warehouse.qualified(physical, table)}"
     )
 
 
@@ -62,7 +76,9 @@ def _rows(warehouse: Warehouse, schema: str, table: str) -> int:
 def scorecard_inputs(warehouse: Warehouse, as_of: pd.Timestamp) -> ScorecardInputs:
     """The warehouse's tables as the measures read them."""
     return ScorecardInputs(
-        contacts=read_columns(warehouse, "staging", "crm_contacts", CONTACT_COLUMNS),
+        contacts=read_columns(
+            warehouse, "staging", "crm_contacts", CONTACT_COLUMNS, PRESENCE_COLUMNS
+        ),
         xref=read_columns(warehouse, "curated", "contact_xref", ["entity_id"]),
         people=read_columns(warehouse, "curated", "contacts_golden", ["status"]),
         bounces=read_columns(warehouse, "staging", "email_bounces", BOUNCE_COLUMNS),

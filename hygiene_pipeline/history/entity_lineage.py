@@ -15,7 +15,6 @@ and this run's cross-reference):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -62,32 +61,35 @@ def entity_lineage(
     separated = _separated_pairs(cannot_links)
     split_olds = before.loc[before["entity_id"].isin(set(split["entity_id_old"]))]
     members_before = split_olds.groupby("entity_id")["record_key"].agg(set).to_dict()
+    # the few split groups' keys as sets, for the override test
+    left = moves.loc[moves["entity_id_old"].isin(members_before)]
+    keys_left = left.groupby(["entity_id_old", "entity_id_new"])["record_key"].agg(set).to_dict()
     events = [
-        _events(created["entity_id"], "created", None, created["record_key"], "new records"),
+        _events(created["entity_id"], "created", None, created["record_keys"], "new records"),
         _events(
             merged["entity_id_old"],
             "merged",
             merged["entity_id_new"],
-            merged["record_key"],
+            merged["record_keys"],
             "its records now link with another person's",
         ),
         _events(
             split["entity_id_old"],
             "split",
             split["entity_id_new"],
-            split["record_key"],
+            split["record_keys"],
             [
                 "cannot-link override"
-                if _overridden(set(keys), members_before.get(old, set()), separated)
+                if _overridden(keys_left[old, new], members_before.get(old, set()), separated)
                 else "records no longer link with the rest"
-                for old, keys in zip(split["entity_id_old"], split["record_key"], strict=True)
+                for old, new in zip(split["entity_id_old"], split["entity_id_new"], strict=True)
             ],
         ),
         _events(
             pd.Series(retired, dtype=object),
             "retired",
             None,
-            pd.Series([[]] * len(retired), dtype=object),
+            pd.Series([""] * len(retired), dtype=object),
             "no record of it is left in any batch",
         ),
     ]
@@ -98,32 +100,35 @@ def entity_lineage(
 
 
 def _record_keys_by(members: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """One row per distinct `by`, in order, with the list of its record keys, in order.
+    """One row per distinct `by`, in order, with its record keys in order, joined by commas
+    (`record_keys`).
 
-    Sorted once by Arrow and cut at the group boundaries: pandas groups into lists by a Python
-    call per group, and sorts strings by factorizing them, which together took half a minute
-    for the ids a million-record first run creates."""
-    columns = members[[*by, "record_key"]]
-    order = pc.sort_indices(
-        pa.Table.from_pandas(columns, preserve_index=False),
-        sort_keys=[(name, "ascending") for name in columns.columns],
+    Sorted once by Arrow, cut at the group boundaries and joined by Arrow: pandas groups into
+    lists by a Python call per group, and sorts strings by factorizing them, which together
+    took half a minute for the ids a million-record first run creates."""
+    columns = pa.Table.from_pandas(members[[*by, "record_key"]], preserve_index=False)
+    ordered = columns.take(
+        pc.sort_indices(columns, [(name, "ascending") for name in [*by, "record_key"]])
     )
-    ordered = columns.take(order.to_numpy()).reset_index(drop=True)
-    starts = np.flatnonzero(ordered[by].ne(ordered[by].shift()).any(axis=1))
-    bounds = [*starts.tolist(), len(ordered)]
-    keys = ordered["record_key"].tolist()
-    grouped = ordered.loc[starts, by].reset_index(drop=True)
-    grouped["record_key"] = [keys[a:b] for a, b in pairwise(bounds)]
+    groups = ordered.select(by).to_pandas()
+    starts = np.flatnonzero(groups.ne(groups.shift()).any(axis=1))
+    bounds = pa.array([*starts.tolist(), len(groups)], pa.int64())
+    keys = ordered.column("record_key").combine_chunks().cast(pa.large_string())
+    joined = pc.binary_join(
+        pa.LargeListArray.from_arrays(bounds, keys), pa.scalar(",", pa.large_string())
+    )
+    grouped = groups.iloc[starts].reset_index(drop=True)
+    grouped["record_keys"] = joined.to_numpy(zero_copy_only=False)
     return grouped
 
 
-def _events(ids, event, others, keys, reason) -> pd.DataFrame:
+def _events(ids, event, others, record_keys, reason) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "entity_id": pd.Series(ids).astype(object).to_numpy(),
             "event": event,
             "other_entity_id": None if others is None else pd.Series(others).to_numpy(),
-            "record_keys": [",".join(k) for k in keys],
+            "record_keys": pd.Series(record_keys).to_numpy(),
             "reason": reason,
         },
         columns=["entity_id", "event", "other_entity_id", "record_keys", "reason"],

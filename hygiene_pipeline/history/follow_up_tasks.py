@@ -47,6 +47,8 @@ DEAD_EMAIL_REASONS: tuple[str, ...] = ("hard_bounce", "dead_domain")
 GONE_STATUSES: tuple[str, ...] = ("ghost", "left_company", "company_closed")
 """People no one should reconfirm or ask for consent."""
 PHONE_PREFIXES: tuple[str, ...] = ("phone", "mobile_phone")
+PRESENCE_COLUMNS: tuple[str, ...] = ("email", *(f"{p}_raw" for p in PHONE_PREFIXES))
+"""Record columns the rules only test for a value: read as `<name>_present` flags."""
 RECORD_PROBLEMS: dict[str, str] = {
     "is_ghost_record": "a ghost record (test, placeholder or junk)",
     "name_is_placeholder": "placeholder name",
@@ -69,8 +71,9 @@ class TaskInputs:
     suppression_events (`channel`, `entity_id`, `reason`, `since`); `dnc_unmatched`:
     (`source_file`, `row_number`, `reason`); `xref`: contact_xref (`record_key`, `entity_id`,
     `account_id`, `merge_probability`, `cluster_flag`); `records`: staging.crm_contacts
-    (`record_key`, `is_deleted`, `email`, `email_valid`, `<phone>_raw`, `<phone>_valid`,
-    `formula_columns`, `future_dates` and the `RECORD_PROBLEMS` flags).
+    (`record_key`, `is_deleted`, `email_valid`, `<phone>_valid`, `formula_columns`,
+    `future_dates`, the `RECORD_PROBLEMS` flags, and `<name>_present` per
+    `PRESENCE_COLUMNS`).
     """
 
     people: pd.DataFrame
@@ -286,9 +289,9 @@ def record_problems(records: pd.DataFrame) -> pd.Series:
 
     for column, text in RECORD_PROBLEMS.items():
         add(_flag(records, column), text)
-    add(_column(records, "email").notna() & ~_flag(records, "email_valid"), "invalid email")
+    add(_flag(records, "email_present") & ~_flag(records, "email_valid"), "invalid email")
     for prefix in PHONE_PREFIXES:
-        present = _column(records, f"{prefix}_raw").notna()
+        present = _flag(records, f"{prefix}_raw_present")
         add(present & ~_flag(records, f"{prefix}_valid"), f"invalid {prefix.replace('_', ' ')}")
     formulas = _column(records, "formula_columns")
     add(formulas.notna(), "formula-like text in " + formulas.fillna("").astype(str))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,8 @@ from hygiene_pipeline.scoring.bounces import classify_bounces
 from hygiene_pipeline.vocabulary import DEAD_NUMBER_REASONS
 
 PHONE_PREFIXES: tuple[str, ...] = ("phone", "mobile_phone", "home_phone", "other_phone")
+PRESENCE_COLUMNS: tuple[str, ...] = ("email", "company", *(f"{p}_raw" for p in PHONE_PREFIXES))
+"""Record columns the measures only test for a value: read as `<name>_present` flags."""
 RECENT_UPDATE_DAYS = 90
 SCORECARD_COLUMNS: tuple[str, ...] = (
     "run_id",
@@ -52,8 +55,8 @@ SCORECARD_COLUMNS: tuple[str, ...] = (
 class ScorecardInputs:
     """What the measures read: warehouse tables (only the columns named) and row counts.
 
-    `contacts`: staging.crm_contacts (`is_deleted`, `email`, `email_valid`, `email_key`,
-    `company`, `updated_at`, `<prefix>_raw` and `<prefix>_valid`/`_e164` per phone prefix);
+    `contacts`: staging.crm_contacts (`is_deleted`, `email_valid`, `email_key`, `updated_at`,
+    `<prefix>_valid`/`_e164` per phone prefix, and `<name>_present` per `PRESENCE_COLUMNS`);
     `xref`: `entity_id`; `people`: `status`; `bounces`: staging.email_bounces (`email_key`,
     `bounce_type`, `enhanced_status`, `smtp_code`, `diagnostic`); `suppressions`:
     suppression_events (`channel`, `value`, `reason`).
@@ -68,15 +71,17 @@ class ScorecardInputs:
     staged_rows: int
     as_of: pd.Timestamp
 
+    @cached_property
+    def records(self) -> pd.DataFrame:
+        """The live records (not deleted in their source), taken once for every measure: a
+        million records' columns take a tenth of a second to copy."""
+        if "is_deleted" not in self.contacts:
+            return self.contacts
+        return self.contacts[~self.contacts["is_deleted"].eq(True)]
+
 
 def _share(part: int | float, whole: int | float) -> float:
     return float(part) / float(whole) if whole else 0.0
-
-
-def _live(contacts: pd.DataFrame) -> pd.DataFrame:
-    if "is_deleted" not in contacts:
-        return contacts
-    return contacts[~contacts["is_deleted"].eq(True)]
 
 
 def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -86,9 +91,8 @@ def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _present(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame:
-        return pd.Series(False, index=frame.index)
-    return frame[column].notna()
+    """Whether each record holds a value in `column`, one of `PRESENCE_COLUMNS`."""
+    return _flag(frame, f"{column}_present")
 
 
 def _valid_phone(records: pd.DataFrame) -> pd.Series:
@@ -100,25 +104,25 @@ def _valid_phone(records: pd.DataFrame) -> pd.Series:
 
 def valid_phone_completeness(inputs: ScorecardInputs) -> float:
     """Live records with at least one valid number."""
-    records = _live(inputs.contacts)
+    records = inputs.records
     return _share(_valid_phone(records).sum(), len(records))
 
 
 def valid_email_completeness(inputs: ScorecardInputs) -> float:
     """Live records with a valid email."""
-    records = _live(inputs.contacts)
+    records = inputs.records
     return _share(_flag(records, "email_valid").sum(), len(records))
 
 
 def company_completeness(inputs: ScorecardInputs) -> float:
     """Live records with a company."""
-    records = _live(inputs.contacts)
+    records = inputs.records
     return _share(_present(records, "company").sum(), len(records))
 
 
 def validity(inputs: ScorecardInputs) -> float:
     """Live records whose every email and number present is valid."""
-    records = _live(inputs.contacts)
+    records = inputs.records
     broken = _present(records, "email") & ~_flag(records, "email_valid")
     for prefix in PHONE_PREFIXES:
         broken |= _present(records, f"{prefix}_raw") & ~_flag(records, f"{prefix}_valid")
@@ -147,7 +151,7 @@ def stale_share(inputs: ScorecardInputs) -> float:
 
 def hard_bounce_rate(inputs: ScorecardInputs) -> float:
     """The CRM's distinct email keys that hard-bounced."""
-    keys = pd.Index(_live(inputs.contacts)["email_key"].dropna().unique())
+    keys = pd.Index(inputs.records["email_key"].dropna().unique())
     if keys.empty or inputs.bounces.empty:
         return 0.0
     bounces = inputs.bounces
@@ -157,7 +161,7 @@ def hard_bounce_rate(inputs: ScorecardInputs) -> float:
 
 def dead_number_rate(inputs: ScorecardInputs) -> float:
     """Distinct valid CRM numbers suppressed as dead (disconnected, reassigned)."""
-    records = _live(inputs.contacts)
+    records = inputs.records
     numbers = [
         records[f"{prefix}_e164"][_flag(records, f"{prefix}_valid")]
         for prefix in PHONE_PREFIXES
@@ -174,7 +178,7 @@ def dead_number_rate(inputs: ScorecardInputs) -> float:
 
 def updated_90d_share(inputs: ScorecardInputs) -> float:
     """Live records updated in the source within the 90 days before as-of."""
-    records = _live(inputs.contacts)
+    records = inputs.records
     if "updated_at" not in records:
         return 0.0
     since = inputs.as_of - pd.Timedelta(days=RECENT_UPDATE_DAYS)

@@ -288,6 +288,36 @@ def test_do_not_call_person_on_dial_list_blocks_publication(duckdb_url: str) -> 
     assert DNC_PHONE not in recorded["details"]
 
 
+@pytest.mark.parametrize(
+    ("line_type", "bound"),
+    [("fixed_line_or_mobile", {"E2"}), ("mobile", {"E1", "E2"})],
+    ids=["desk_line_shared_by_colleagues", "mobile_shared"],
+)
+def test_a_request_on_a_shared_number_binds_as_its_line_says(
+    duckdb_url: str, line_type: str, bound: set[str]
+) -> None:
+    """Dana asks not to be called on a number she shares with Ann, a colleague at her account.
+    On a desk line (a switchboard, as read from the records' numbers in the warehouse) the
+    request binds Dana alone; on a mobile it binds the number for both."""
+    batch = clean_batch()
+    shared = "+14155550101"
+    crm = batch[("staging", "crm_contacts")]
+    crm.loc[crm["contact_id"] == "C-2", "phone_e164"] = shared
+    crm["phone_type"] = line_type
+    batch[("curated", "contact_xref")]["account_id"] = ["A1", "A1", "A3"]
+    batch[("curated", "dial_list")]["phone_e164"] = shared
+    calls = batch[("staging", "call_logs")]
+    calls.loc[0, ["contact_id", "disposition"]] = ["C-2", "do_not_call"]
+
+    result = run_batch(duckdb_url, batch, build_compliance_checks())
+
+    assert not evaluation(result, "curated.dial_list", COMPLIANCE_CHECK).passed
+    recorded = dq_results(duckdb_url, result.run_id).set_index("check_name").loc[COMPLIANCE_CHECK]
+    failures = json.loads(recorded["details"])["failures"]
+    assert [f["rule"] for f in failures] == ["do_not_call_request"]
+    assert {key["entity_id"] for key in failures[0]["sample_keys"]} == bound
+
+
 def test_duplicate_keys_in_staging_stop_everything_downstream(duckdb_url: str) -> None:
     batch = clean_batch()
     crm = batch[("staging", "crm_contacts")]

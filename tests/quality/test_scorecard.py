@@ -29,7 +29,7 @@ AS_OF = pd.Timestamp("2026-06-30T12:00:00Z")
 def contacts(count: int = 4, valid_emails: int = 2) -> pd.DataFrame:
     """`count` live records and one deleted one (never counted)."""
     rows = count + 1
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "is_deleted": [False] * count + [True],
             "email": [f"p{i}@corp.com" for i in range(rows)],
@@ -44,6 +44,10 @@ def contacts(count: int = 4, valid_emails: int = 2) -> pd.DataFrame:
             "mobile_phone_raw": [None] * rows,
         }
     )
+    # the measures read whether a text is there, as the warehouse hands it over
+    for name in ("email", "company", "phone_raw", "mobile_phone_raw"):
+        frame[f"{name}_present"] = frame.pop(name).notna()
+    return frame
 
 
 def inputs(**changes: object) -> ScorecardInputs:
@@ -95,7 +99,7 @@ def test_each_measure_has_one_definition_and_the_expected_value() -> None:
 
 def test_empty_tables_measure_zero_not_an_error() -> None:
     empty = ScorecardInputs(
-        contacts=pd.DataFrame(columns=["email", "email_key"]),
+        contacts=pd.DataFrame(columns=["email_present", "email_key"]),
         xref=pd.DataFrame(columns=["entity_id"]),
         people=pd.DataFrame(columns=["status"]),
         bounces=pd.DataFrame(columns=["email_key"]),
