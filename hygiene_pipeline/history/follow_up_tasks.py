@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hygiene_pipeline.vocabulary import DEAD_NUMBER_REASONS
+from hygiene_pipeline.vocabulary import DEAD_NUMBER_REASONS, presence_flag
 
 TASK_COLUMNS: tuple[str, ...] = (
     "task_id",
@@ -48,7 +48,7 @@ GONE_STATUSES: tuple[str, ...] = ("ghost", "left_company", "company_closed")
 """People no one should reconfirm or ask for consent."""
 PHONE_PREFIXES: tuple[str, ...] = ("phone", "mobile_phone")
 PRESENCE_COLUMNS: tuple[str, ...] = ("email", *(f"{p}_raw" for p in PHONE_PREFIXES))
-"""Record columns the rules only test for a value: read as `<name>_present` flags."""
+"""Record columns the rules only test for a value: read as flags (`presence_flag`)."""
 RECORD_PROBLEMS: dict[str, str] = {
     "is_ghost_record": "a ghost record (test, placeholder or junk)",
     "name_is_placeholder": "placeholder name",
@@ -72,7 +72,7 @@ class TaskInputs:
     (`source_file`, `row_number`, `reason`); `xref`: contact_xref (`record_key`, `entity_id`,
     `account_id`, `merge_probability`, `cluster_flag`); `records`: staging.crm_contacts
     (`record_key`, `is_deleted`, `email_valid`, `<phone>_valid`, `formula_columns`,
-    `future_dates`, the `RECORD_PROBLEMS` flags, and `<name>_present` per
+    `future_dates`, the `RECORD_PROBLEMS` flags, and the `presence_flag` of each of
     `PRESENCE_COLUMNS`).
     """
 
@@ -289,9 +289,9 @@ def record_problems(records: pd.DataFrame) -> pd.Series:
 
     for column, text in RECORD_PROBLEMS.items():
         add(_flag(records, column), text)
-    add(_flag(records, "email_present") & ~_flag(records, "email_valid"), "invalid email")
+    add(_flag(records, presence_flag("email")) & ~_flag(records, "email_valid"), "invalid email")
     for prefix in PHONE_PREFIXES:
-        present = _flag(records, f"{prefix}_raw_present")
+        present = _flag(records, presence_flag(f"{prefix}_raw"))
         add(present & ~_flag(records, f"{prefix}_valid"), f"invalid {prefix.replace('_', ' ')}")
     formulas = _column(records, "formula_columns")
     add(formulas.notna(), "formula-like text in " + formulas.fillna("").astype(str))

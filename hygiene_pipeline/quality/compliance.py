@@ -182,11 +182,8 @@ def _requested(dial: pd.DataFrame, evidence: ComplianceEvidence) -> pd.Series:
     # switchboards among the called numbers only: a million records carry millions of numbers
     called = numbers[numbers["phone_e164"].isin(calls["phone_e164"].dropna())]
     work = called[called["work_line"].astype("boolean").fillna(False).astype(bool)]
-    holders = (
-        work.drop_duplicates(["phone_e164", "entity_id"])
-        .groupby(["account_id", "phone_e164"])["entity_id"]
-        .size()
-    )
+    # people per account and number: whatever order the records come in
+    holders = work.groupby(["account_id", "phone_e164"])["entity_id"].nunique()
     switchboards = holders[holders > 1].index.get_level_values("phone_e164")
     colleague = calls["entity_id"].notna() & calls["phone_e164"].isin(switchboards)
     own = dial.reset_index().merge(

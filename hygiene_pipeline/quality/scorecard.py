@@ -33,11 +33,11 @@ import numpy as np
 import pandas as pd
 
 from hygiene_pipeline.scoring.bounces import classify_bounces
-from hygiene_pipeline.vocabulary import DEAD_NUMBER_REASONS
+from hygiene_pipeline.vocabulary import DEAD_NUMBER_REASONS, presence_flag
 
 PHONE_PREFIXES: tuple[str, ...] = ("phone", "mobile_phone", "home_phone", "other_phone")
 PRESENCE_COLUMNS: tuple[str, ...] = ("email", "company", *(f"{p}_raw" for p in PHONE_PREFIXES))
-"""Record columns the measures only test for a value: read as `<name>_present` flags."""
+"""Record columns the measures only test for a value: read as flags (`presence_flag`)."""
 RECENT_UPDATE_DAYS = 90
 SCORECARD_COLUMNS: tuple[str, ...] = (
     "run_id",
@@ -56,7 +56,8 @@ class ScorecardInputs:
     """What the measures read: warehouse tables (only the columns named) and row counts.
 
     `contacts`: staging.crm_contacts (`is_deleted`, `email_valid`, `email_key`, `updated_at`,
-    `<prefix>_valid`/`_e164` per phone prefix, and `<name>_present` per `PRESENCE_COLUMNS`);
+    `<prefix>_valid`/`_e164` per phone prefix, and the `presence_flag` of each of
+    `PRESENCE_COLUMNS`);
     `xref`: `entity_id`; `people`: `status`; `bounces`: staging.email_bounces (`email_key`,
     `bounce_type`, `enhanced_status`, `smtp_code`, `diagnostic`); `suppressions`:
     suppression_events (`channel`, `value`, `reason`).
@@ -92,7 +93,7 @@ def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def _present(frame: pd.DataFrame, column: str) -> pd.Series:
     """Whether each record holds a value in `column`, one of `PRESENCE_COLUMNS`."""
-    return _flag(frame, f"{column}_present")
+    return _flag(frame, presence_flag(column))
 
 
 def _valid_phone(records: pd.DataFrame) -> pd.Series:

@@ -29,6 +29,10 @@ from hygiene_pipeline.package_files import sql_models_dir
 from hygiene_pipeline.warehouse.catalog import TableDocs
 
 DOC_FILE = "schema.yml"
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML has it: schema.yml is read each time the definitions are
+built (several times per run), in a twelfth of the 0.1 s the pure-Python loader takes; the
+other YAML files are small and read once."""
 CURATED = "curated"
 MASK_KINDS = ("email", "phone", "email_or_phone", "name", "text", "redact")
 MaskKind = Literal["email", "phone", "email_or_phone", "name", "text", "redact"]
@@ -136,11 +140,6 @@ def load_catalog(models_dir: Path) -> ColumnCatalog:
 def shipped_catalog() -> ColumnCatalog:
     """The catalog of the schema.yml shipped with the package (read once per process)."""
     return load_catalog(sql_models_dir())
-
-
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader where PyYAML has it: schema.yml is read each time the definitions are
-built (several times per run), in a twelfth of the 0.1 s the pure-Python loader takes."""
 
 
 def read_schema_doc(models_dir: Path) -> dict[str, Any]:

@@ -290,15 +290,16 @@ def test_do_not_call_person_on_dial_list_blocks_publication(duckdb_url: str) -> 
 
 @pytest.mark.parametrize(
     ("line_type", "bound"),
-    [("fixed_line_or_mobile", {"E2"}), ("mobile", {"E1", "E2"})],
-    ids=["desk_line_shared_by_colleagues", "mobile_shared"],
+    [("fixed_line_or_mobile", {"E2"}), (None, {"E2"}), ("mobile", {"E1", "E2"})],
+    ids=["desk_line_shared_by_colleagues", "untyped_work_line", "mobile_shared"],
 )
 def test_a_request_on_a_shared_number_binds_as_its_line_says(
-    duckdb_url: str, line_type: str, bound: set[str]
+    duckdb_url: str, line_type: str | None, bound: set[str]
 ) -> None:
     """Dana asks not to be called on a number she shares with Ann, a colleague at her account.
-    On a desk line (a switchboard, as read from the records' numbers in the warehouse) the
-    request binds Dana alone; on a mobile it binds the number for both."""
+    On a desk line (a switchboard, as read from the records' numbers in the warehouse; a work
+    number without a type counts as one) the request binds Dana alone; on a mobile it binds the
+    number for both."""
     batch = clean_batch()
     shared = "+14155550101"
     crm = batch[("staging", "crm_contacts")]

@@ -1,5 +1,7 @@
 """Each compliance rule catches its own violation, from the evidence rather than the flags."""
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -219,6 +221,23 @@ def switchboard_evidence(caller: str | None) -> ComplianceEvidence:
 def test_a_colleagues_request_on_a_switchboard_binds_the_colleague_only() -> None:
     assert failed(switchboard_evidence("c3")) == {}
     assert failed(switchboard_evidence("c2")) == {"do_not_call_request": ["E2"]}
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2, 3], [3, 2, 1, 0]], ids=["as_read", "reversed"])
+def test_a_switchboard_is_judged_per_account_whatever_the_records_order(order: list[int]) -> None:
+    """E1 carries the desk line at two accounts; at A1 E2 carries it too. It is A1's
+    switchboard, so E2's request binds E2 alone, in whichever order the rows arrive."""
+    ev = switchboard_evidence("c2")
+    numbers = pd.DataFrame(
+        {
+            "entity_id": ["E1", "E1", "E2", "E3"],
+            "account_id": ["A2", "A1", "A1", "A3"],
+            "phone_e164": SWITCHBOARD,
+            "work_line": True,
+        }
+    )
+    ev = replace(ev, member_numbers=numbers.iloc[order].reset_index(drop=True))
+    assert failed(ev) == {"do_not_call_request": ["E2"]}
 
 
 def test_a_request_naming_nobody_blocks_the_switchboard_for_everyone() -> None:

@@ -20,6 +20,7 @@ from hygiene_pipeline.quality.scorecard import (
     measure_all,
     scorecard_rows,
 )
+from hygiene_pipeline.vocabulary import presence_flag
 from hygiene_pipeline.warehouse.engine import Warehouse
 from hygiene_pipeline.warehouse.run_scope import run_schema
 
@@ -46,7 +47,7 @@ def contacts(count: int = 4, valid_emails: int = 2) -> pd.DataFrame:
     )
     # the measures read whether a text is there, as the warehouse hands it over
     for name in ("email", "company", "phone_raw", "mobile_phone_raw"):
-        frame[f"{name}_present"] = frame.pop(name).notna()
+        frame[presence_flag(name)] = frame.pop(name).notna()
     return frame
 
 
@@ -99,7 +100,7 @@ def test_each_measure_has_one_definition_and_the_expected_value() -> None:
 
 def test_empty_tables_measure_zero_not_an_error() -> None:
     empty = ScorecardInputs(
-        contacts=pd.DataFrame(columns=["email_present", "email_key"]),
+        contacts=pd.DataFrame(columns=[presence_flag("email"), "email_key"]),
         xref=pd.DataFrame(columns=["entity_id"]),
         people=pd.DataFrame(columns=["status"]),
         bounces=pd.DataFrame(columns=["email_key"]),
