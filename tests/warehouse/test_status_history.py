@@ -92,3 +92,12 @@ def test_a_malformed_batch_is_refused_before_anything_is_written(
     with pytest.raises(ValueError, match=message):
         apply_status_history(duckdb_warehouse, bad_batch, "run-1", DAY_1)
     assert not duckdb_warehouse.table_exists(duckdb_warehouse.curated_schema, STATUS_HISTORY_TABLE)
+
+
+def test_each_change_is_counted_as_the_database_reports_it(warehouse):
+    """Closed, opened and retired spells are the rows each statement changed, on DuckDB (which
+    answers with a count row) and PostgreSQL (the cursor's row count)."""
+    apply_status_history(warehouse, FIRST, "run-1", DAY_1)
+    change = apply_status_history(warehouse, SECOND.iloc[[0, 2]], "run-2", DAY_2)
+    assert (change.closed, change.opened, change.retired) == (1, 2, 1)
+    assert history(warehouse)["valid_to"].notna().sum() == 2
