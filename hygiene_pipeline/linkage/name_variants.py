@@ -97,9 +97,12 @@ class NameVariants:
         return present & (is_initial[a] | is_initial[b]) & (first_letter[a] == first_letter[b])
 
     def typos(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        """True where the two names are typo variants (see the module docstring)."""
+        """True where the two names are typo variants (see the module docstring). Only names
+        that start with the same letter are compared in Python: most disagreeing pairs do not."""
         result = np.zeros(left.shape, dtype=bool)
         candidates = np.flatnonzero((left >= 0) & (right >= 0) & (left != right))
+        _, first_letter = self._initials
+        candidates = candidates[first_letter[left[candidates]] == first_letter[right[candidates]]]
         if not candidates.size:
             return result
         width = len(self.texts)
