@@ -82,6 +82,10 @@ CALL_LOG_WORKER_ROWS = 500_000
 """Call rows from which the dialled numbers are parsed in a worker process: parsing is a small
 share of a call's work, so below this the worker's start outlasts the parse it takes over."""
 
+EVENT_WORKER_ROWS = 500_000
+"""Engagement events from which the e-mails are standardised in a worker process, beside the
+event types, times and ids."""
+
 DNC_DISPOSITIONS: tuple[str, ...] = ("do_not_call",)
 """Call outcomes honoured whatever their date (a request not to be called)."""
 
@@ -554,10 +558,7 @@ def standardise_call_logs(
         dates, date_reasons = _timestamps(
             raw, ["called_at"], default_region, not_after, disposition.isin(DNC_DISPOSITIONS)
         )
-        ids = {
-            "call_id": _text(raw, "call_id").fillna(stable_row_ids(raw, batch.feed)),
-            "contact_id": _text(raw, "contact_id"),
-        }
+        ids = {"call_id": _call_ids(raw, batch.feed), "contact_id": _text(raw, "contact_id")}
         outcome = {
             **dates,
             "disposition_raw": disposition_raw,
@@ -580,6 +581,16 @@ def standardise_call_logs(
         ),
     ]
     return _finish(batch, raw, standardised, [*disposition_reasons, *date_reasons])
+
+
+def _call_ids(raw: pd.DataFrame, feed: str) -> pd.Series:
+    """The dialer's call id, else a stable id of the row (hashed only for the rows without one:
+    most exports give every call its id)."""
+    call_id = _text(raw, "call_id")
+    missing = call_id.isna().to_numpy()
+    if not missing.any():
+        return call_id
+    return call_id.fillna(stable_row_ids(raw.loc[missing, list(LINEAGE_COLUMNS)], feed))
 
 
 def _dispositions_with_answered(
@@ -641,32 +652,28 @@ def standardise_engagement_events(
     """Events: stable id, contact or e-mail (with mailbox key), canonical type, UTC time.
 
     An event whose type is missing or not in the mapping table is rejected; an invalid e-mail
-    is kept (its `email_key` is None).
+    is kept (its `email_key` is None). The e-mails are standardised in the background
+    (`background_executor`; a worker process from `EVENT_WORKER_ROWS` rows) beside the other
+    columns.
     """
     raw = _positional(batch.accepted)
     vocab = vocab or default_vocabularies()
-    event_raw = _text(raw, "event_type")
-    event_type = vocab.map_event_types(event_raw)
-    emails = standardise_emails(_column(raw, "email"))
-    dates, date_reasons = _timestamps(
-        raw, ["occurred_at"], default_region, not_after, event_type.eq("unsubscribe")
-    )
-    standardised = _assemble(
-        raw,
-        [
-            {
-                "event_id": stable_row_ids(raw, batch.feed),
-                "contact_id": _text(raw, "contact_id"),
-                "email": emails["email"],
-                "email_key": emails["email_key"],
-                "event_type": event_type,
-                **dates,
-                "source": _text(raw, "source"),
-                "url": _text(raw, "url"),
-            }
-        ],
-        EVENT_INPUT_COLUMNS,
-    )
+    with background_executor(len(raw), EVENT_WORKER_ROWS) as background:
+        addresses = background.submit(event_emails, _column(raw, "email"))
+        event_raw = _text(raw, "event_type")
+        event_type = vocab.map_event_types(event_raw)
+        dates, date_reasons = _timestamps(
+            raw, ["occurred_at"], default_region, not_after, event_type.eq("unsubscribe")
+        )
+        ids = {"event_id": stable_row_ids(raw, batch.feed), "contact_id": _text(raw, "contact_id")}
+        rest = {
+            "event_type": event_type,
+            **dates,
+            "source": _text(raw, "source"),
+            "url": _text(raw, "url"),
+        }
+        emails = addresses.result()
+    standardised = _assemble(raw, [ids, emails, rest], EVENT_INPUT_COLUMNS)
     event_reasons = [
         _reason(event_raw.isna(), "missing required value: event_type"),
         _reason(
@@ -674,6 +681,12 @@ def standardise_engagement_events(
         ),
     ]
     return _finish(batch, raw, standardised, [*event_reasons, *date_reasons])
+
+
+def event_emails(values: pd.Series) -> pd.DataFrame:
+    """The `email` and `email_key` of `standardise_emails`, the only e-mail columns an event
+    keeps (a worker process hands back no more than that)."""
+    return standardise_emails(values)[["email", "email_key"]]
 
 
 def standardise_dnc_list(

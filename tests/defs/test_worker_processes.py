@@ -1,7 +1,7 @@
 """Work handed to worker processes publishes exactly what in-process work does.
 
-Large batches parse phones, standardise companies and call logs, and resolve accounts
-in a spawned process beside the step's own work; small ones (every other test) keep it
+Large batches parse phones, standardise companies, call logs and event e-mails, and resolve
+accounts in a spawned process beside the step's own work; small ones (every other test) keep it
 in-process. Here the thresholds of those background workers are lowered so that a small batch
 takes the worker paths, and what it publishes is compared, table by table and row by row, with
 the in-process run of the same landing."""
@@ -28,6 +28,7 @@ def test_worker_processes_publish_what_in_process_work_does(
     monkeypatch.setattr(column_ops, "POOL_THRESHOLD", 1)
     monkeypatch.setattr(standardise, "CRM_WORKER_ROWS", 1)
     monkeypatch.setattr(standardise, "CALL_LOG_WORKER_ROWS", 1)
+    monkeypatch.setattr(standardise, "EVENT_WORKER_ROWS", 1)
     monkeypatch.setattr(linkage_assets, "ACCOUNT_WORKER_RECORDS", 1)
 
     result = materialize_batch(

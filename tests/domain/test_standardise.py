@@ -200,10 +200,26 @@ def test_call_logs() -> None:
     ]
 
 
+def events() -> FeedFrames:
+    return batch(
+        "engagement_events",
+        {
+            "email": ["A+x@gmail.com", "bad", None, "a+x@gmail.com"],
+            "contact_id": [None, "C1", "C2", None],
+            "event_type": ["Opened", "Page View", "teleport", "Clicked"],
+            "occurred_at": ["2024-03-01", "2024-03-02", "2024-03-03", "x"],
+        },
+    )
+
+
 @pytest.mark.parametrize(
     ("standardiser", "raw"),
-    [(standardise_crm_contacts, contacts), (standardise_call_logs, calls)],
-    ids=["crm_contacts", "call_logs"],
+    [
+        (standardise_crm_contacts, contacts),
+        (standardise_call_logs, calls),
+        (standardise_engagement_events, events),
+    ],
+    ids=["crm_contacts", "call_logs", "engagement_events"],
 )
 def test_a_worker_process_gives_the_same_frames(
     monkeypatch: pytest.MonkeyPatch,
@@ -214,10 +230,12 @@ def test_a_worker_process_gives_the_same_frames(
     monkeypatch.setattr(column_ops, "POOL_THRESHOLD", 1)
     monkeypatch.setattr("hygiene_pipeline.domain.standardise.CRM_WORKER_ROWS", 1)
     monkeypatch.setattr("hygiene_pipeline.domain.standardise.CALL_LOG_WORKER_ROWS", 1)
+    monkeypatch.setattr("hygiene_pipeline.domain.standardise.EVENT_WORKER_ROWS", 1)
     monkeypatch.setattr(column_ops, "default_workers", lambda: 2)
     beside = standardiser(raw(), not_after=pd.Timestamp("2024-06-01", tz="UTC"))
     pd.testing.assert_frame_equal(in_process.accepted, beside.accepted)
     pd.testing.assert_frame_equal(in_process.rejected, beside.rejected)
+    assert len(beside.accepted) and len(beside.rejected)
 
 
 def test_engagement_events() -> None:
