@@ -21,10 +21,16 @@ def _pinyin(text: str) -> str:
 
 
 def romanised(names: pd.Series) -> pd.Series:
-    """`names` with every value holding Han characters written in pinyin."""
-    present = names.dropna()
-    if present.empty or not present.astype(str).str.contains(_HAN).any():
+    """`names` with every value holding Han characters written in pinyin; unchanged when none
+    does. Only the distinct values are searched for Han characters."""
+    codes, distinct = pd.factorize(names)
+    text = pd.Series(distinct, dtype=object).astype(str)
+    han = text.str.contains(_HAN).to_numpy(dtype=bool)
+    if not han.any():
         return names
-    distinct = present.astype(str).unique()
-    spelled = {value: _pinyin(value) for value in distinct}
-    return names.map(spelled).where(names.notna(), names)
+    spelled = text.to_numpy(dtype=object)
+    spelled[han] = [_pinyin(value) for value in spelled[han]]
+    out = names.to_numpy(dtype=object, copy=True)
+    present = codes >= 0
+    out[present] = spelled[codes[present]]
+    return pd.Series(out, index=names.index, dtype="object")
