@@ -116,3 +116,12 @@ def test_window_pairs_covers_full_blocks_and_windows() -> None:
     assert set(zip(left.tolist(), right.tolist(), strict=True)) == {
         (0, 1), (1, 2), (0, 2), (3, 4), (4, 5)
     }  # fmt: skip
+
+
+def test_key_codes_sort_like_the_text_and_leave_missing_and_empty_out() -> None:
+    values = ["zoë", "Zoe", "", None, "äbc", "abc", "zoë", "中", " abc", np.nan]
+    text = sorted({v for v in values if isinstance(v, str) and v})  # Python's code-point order
+    for column in (pd.Series(values, dtype=object), pd.Series(values, dtype="string[pyarrow]")):
+        codes = KeyCodes(pd.DataFrame({"name": column})).part(("name",), None)["name"]
+        expected = [text.index(v) if isinstance(v, str) and v else -1 for v in values]
+        assert codes.tolist() == expected
