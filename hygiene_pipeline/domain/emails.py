@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -161,14 +162,14 @@ def _plain_domain(domain: str) -> bool:
     )
 
 
-def _validate_domains(domains: pd.Series) -> pd.DataFrame:
+def _validate_domains(domains: pd.Series, workers: int | None = None) -> pd.DataFrame:
     """Per distinct domain: its normalised form, or the validator's message about it. A plain
     domain (`_plain_domain`: nearly all) is its own normal form; the validator, which costs
-    about 0.1 ms per domain, sees the others (in worker processes when there are very many)."""
+    about 0.1 ms per domain, sees the others (in `workers` processes when there are very many)."""
     names = domains.tolist()
     found = {name: (f"a@{name}", None) for name in names if _plain_domain(name)}
     unusual = pd.Series([name for name in names if name not in found], dtype="object")
-    found |= dict(zip(unusual, map_values(unusual, _validate_domain), strict=True))
+    found |= dict(zip(unusual, map_values(unusual, _validate_domain, workers), strict=True))
     results = [found[name] for name in names]
     return pd.DataFrame(
         {
@@ -184,7 +185,9 @@ _PLAIN_ADDRESS = "^(?:" + DOT_ATOM_TEXT.pattern.removesuffix("\\Z") + ")@[^@]+$"
 """An address whose local part passes `email-validator`'s ASCII dot-atom rule (RE2 syntax)."""
 
 
-def _validate(addresses: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _validate(
+    addresses: pa.Array, workers: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Validity, normalised local part and domain, and the validator's message per address.
 
     A plain ASCII local part is valid by `email-validator`'s own rule, so those addresses only
@@ -195,7 +198,9 @@ def _validate(addresses: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     domain = arrow_objects(pc.struct_field(parts, "domain"))
     single_at = pc.equal(pc.count_substring(addresses, "@"), 1)
     plain = arrow_flags(pc.and_(single_at, pc.match_substring_regex(addresses, _PLAIN_ADDRESS)))
-    checked = map_distinct(pd.Series(np.where(plain, domain, None)), _validate_domains)
+    checked = map_distinct(
+        pd.Series(np.where(plain, domain, None)), partial(_validate_domains, workers=workers)
+    )
     valid_domain = checked["domain"].to_numpy(dtype=object)
     error = checked["error"].to_numpy(dtype=object)
     length = pd.Series(local).str.len() + pd.Series(valid_domain).str.len() + 1
@@ -251,11 +256,11 @@ def script_problem(address: str) -> str | None:
     return None
 
 
-def _standardise_distinct(values: pd.Series) -> pd.DataFrame:
+def _standardise_distinct(values: pd.Series, workers: int | None = None) -> pd.DataFrame:
     """All e-mail columns for distinct raw values, with Arrow string kernels."""
     addresses = pc.utf8_lower(pc.utf8_trim_whitespace(arrow_strings(values)))
     addresses = pc.if_else(pc.equal(pc.utf8_length(addresses), 0), None, addresses)
-    valid, local, domain, error = _validate(addresses)
+    valid, local, domain, error = _validate(addresses, workers)
     untagged = pc.replace_substring_regex(arrow_strings(local), r"\+.*$", "")
     domains = pd.Series(domain, dtype="object")
     return pd.DataFrame(
@@ -290,10 +295,11 @@ def is_disposable(domain: pd.Series) -> pd.Series:
     return map_distinct(domain, lambda d: d.map(listed).astype(bool))
 
 
-def standardise_emails(values: pd.Series) -> pd.DataFrame:
+def standardise_emails(values: pd.Series, workers: int | None = None) -> pd.DataFrame:
     """Trim and lower-case addresses, check their syntax and derive the mailbox key and flags.
 
     Invalid addresses keep their cleaned text in `email` with `email_valid` False and `email_key`
-    None; `email_error` says why. Each distinct input value is processed once.
+    None; `email_error` says why. Each distinct input value is processed once; `workers` is the
+    number of processes for validating very many unusual domains (default `default_workers`).
     """
-    return map_distinct(values, _standardise_distinct)
+    return map_distinct(values, partial(_standardise_distinct, workers=workers))

@@ -626,10 +626,13 @@ def duration_seconds(values: pd.Series) -> pd.Series:
     millions of calls, and reading text as numbers is slow per value."""
     codes, distinct = pd.factorize(values)
     seconds = _distinct_seconds(pd.Series(distinct, dtype="object"))
-    return pd.Series(seconds.array.take(codes, allow_fill=True), index=values.index)
+    return pd.Series(
+        seconds.array.take(codes, allow_fill=True), index=values.index, name=values.name
+    )
 
 
 def _distinct_seconds(values: pd.Series) -> pd.Series:
+    """Whole seconds of distinct duration texts (see `duration_seconds`)."""
     seconds = pd.to_numeric(values, errors="coerce")
     clock = values.str.fullmatch(r"\s*\d+(:\d{1,2}){1,2}\s*", na=False).astype(bool)
     if clock.any():
@@ -659,7 +662,9 @@ def standardise_engagement_events(
     raw = _positional(batch.accepted)
     vocab = vocab or default_vocabularies()
     with background_executor(len(raw), EVENT_WORKER_ROWS) as background:
-        addresses = background.submit(event_emails, _column(raw, "email"))
+        addresses = background.submit(
+            event_emails, _column(raw, "email"), worker_processes_of(background)
+        )
         event_raw = _text(raw, "event_type")
         event_type = vocab.map_event_types(event_raw)
         dates, date_reasons = _timestamps(
@@ -683,10 +688,11 @@ def standardise_engagement_events(
     return _finish(batch, raw, standardised, [*event_reasons, *date_reasons])
 
 
-def event_emails(values: pd.Series) -> pd.DataFrame:
+def event_emails(values: pd.Series, workers: int | None = None) -> pd.DataFrame:
     """The `email` and `email_key` of `standardise_emails`, the only e-mail columns an event
-    keeps (a worker process hands back no more than that)."""
-    return standardise_emails(values)[["email", "email_key"]]
+    keeps (a worker process hands back no more than that); `workers` as for
+    `standardise_emails` (1 in a worker process, which starts no pool of its own)."""
+    return standardise_emails(values, workers)[["email", "email_key"]]
 
 
 def standardise_dnc_list(

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from recordlinkage.base import BaseIndexAlgorithm
 
-from hygiene_pipeline.domain.column_ops import map_in_threads
+from hygiene_pipeline.domain.column_ops import arrow_strings, map_in_threads
 from hygiene_pipeline.linkage.records import prepare_records, record_keys
 from hygiene_pipeline.linkage.spec import BlockingKey, LinkageSpec
 
@@ -39,22 +39,36 @@ _TRANSFORMS: dict[str, Callable[[str], str]] = {
 def _ordered_codes(values: pd.Series | np.ndarray) -> np.ndarray:
     """Codes that sort like the values; missing and empty values are -1.
 
-    Arrow encodes and sorts the distinct values: pandas sorts them as Python objects, which at a
-    million records took most of the time spent building the keys. Text sorts by code point either
-    way (UTF-8 bytes keep that order)."""
-    array = pa.array(values, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    encoded = pc.dictionary_encode(array)
+    Text is encoded and sorted by Arrow: pandas sorts the distinct values as Python objects,
+    which at a million records took most of the time spent building the keys. Text sorts by
+    code point either way (UTF-8 bytes keep that order). Other values (numbers, categories,
+    objects of several types) keep pandas' own order."""
+    try:
+        text = _key_text(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):
+        text = None
+    if text is None:
+        codes, uniques = pd.factorize(values, sort=True)
+        if len(uniques) and uniques[0] == "":
+            codes = np.where(codes == 0, -1, codes - 1)
+        return np.maximum(codes, -1).astype(np.int64)
+    encoded = pc.dictionary_encode(text)
     distinct = encoded.dictionary
     order = pc.sort_indices(distinct).to_numpy()
-    rank = np.empty(len(distinct), dtype=np.int64)
+    rank = np.empty(len(distinct) + 1, dtype=np.int64)
     rank[order] = np.arange(len(distinct), dtype=np.int64)
     if len(distinct) and distinct[int(order[0])].as_py() == "":
         rank -= 1
-    codes = rank[pc.fill_null(encoded.indices, 0).to_numpy()]
-    codes[encoded.indices.is_null().to_numpy(zero_copy_only=False)] = -1
-    return codes
+    rank[-1] = -1  # where the missing values point
+    return rank[pc.fill_null(encoded.indices, len(distinct)).to_numpy()]
+
+
+def _key_text(values: pd.Series | np.ndarray) -> pa.Array | None:
+    """The values as an Arrow string array when they are text (None for other dtypes)."""
+    dtype = values.dtype
+    if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
+        return None
+    return arrow_strings(values)
 
 
 def _densify(codes: np.ndarray) -> np.ndarray:

@@ -33,4 +33,4 @@ def romanised(names: pd.Series) -> pd.Series:
     out = names.to_numpy(dtype=object, copy=True)
     present = codes >= 0
     out[present] = spelled[codes[present]]
-    return pd.Series(out, index=names.index, dtype="object")
+    return pd.Series(out, index=names.index, dtype="object", name=names.name)

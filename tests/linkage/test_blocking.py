@@ -125,3 +125,19 @@ def test_key_codes_sort_like_the_text_and_leave_missing_and_empty_out() -> None:
         codes = KeyCodes(pd.DataFrame({"name": column})).part(("name",), None)["name"]
         expected = [text.index(v) if isinstance(v, str) and v else -1 for v in values]
         assert codes.tolist() == expected
+
+
+def test_key_codes_of_columns_that_are_not_only_text() -> None:
+    frame = pd.DataFrame(
+        {
+            "nan": [np.nan, np.nan, np.nan],
+            "na": pd.Series([None, None, None], dtype="string[pyarrow]"),
+            "number": [30, 10, 20],
+            "mixed": pd.Series([2, "a", None], dtype=object),
+        }
+    )
+    codes = KeyCodes(frame)
+    assert codes.part(("nan",), None)["nan"].tolist() == [-1, -1, -1]
+    assert codes.part(("na",), None)["na"].tolist() == [-1, -1, -1]
+    assert codes.part(("number",), None)["number"].tolist() == [2, 0, 1]
+    assert codes.part(("mixed",), None)["mixed"].tolist() == [0, 1, -1]
