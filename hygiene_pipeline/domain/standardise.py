@@ -623,7 +623,9 @@ def duration_seconds(values: pd.Series) -> pd.Series:
     """Whole seconds from `83`, `83.4` or clock text `1:23` / `0:01:23` (Five9, RingCentral).
 
     Each distinct text is read once: a dialer export repeats a few thousand durations over
-    millions of calls, and reading text as numbers is slow per value."""
+    millions of calls, and reading text as numbers is slow per value. The seconds are spread
+    back as nullable integers (`column_ops.map_distinct` would spread Python objects, three
+    times slower here)."""
     codes, distinct = pd.factorize(values)
     seconds = _distinct_seconds(pd.Series(distinct, dtype="object"))
     return pd.Series(

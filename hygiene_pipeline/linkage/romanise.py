@@ -22,7 +22,8 @@ def _pinyin(text: str) -> str:
 
 def romanised(names: pd.Series) -> pd.Series:
     """`names` with every value holding Han characters written in pinyin; unchanged when none
-    does. Only the distinct values are searched for Han characters."""
+    does. Only the distinct values are searched for Han characters (as `map_distinct` would, but
+    a column without any is handed back as it came, and missing values stay as they were)."""
     codes, distinct = pd.factorize(names)
     text = pd.Series(distinct, dtype=object).astype(str)
     han = text.str.contains(_HAN).to_numpy(dtype=bool)
