@@ -15,9 +15,9 @@ Each call and event also gets the account it is about (the record's account when
 contact id, else the account whose work line the number is, else the person's account) and
 whether it happened on a *company channel* (a work line of that account, or a corporate mailbox).
 
-Tables created: `members`, `person_numbers`, `account_numbers`, `person_mailboxes`,
-`account_domains`, `call_facts`, `event_facts`, `presence`, `person_presence`, `dead_numbers`,
-`dead_domains`, `mailbox_states`.
+Tables created: `members` (the input's `records`, renamed), `person_numbers`, `account_numbers`,
+`person_mailboxes`, `account_domains`, `call_facts`, `event_facts`, `presence`, `person_presence`,
+`dead_numbers`, `dead_domains`, `mailbox_states`.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ DEAD = sql_text_list(DEAD_NUMBER_CALLS)
 
 def _owners(ws: Workspace) -> None:
     """Who has which number and mailbox, and which numbers and domains are an account's."""
-    ws.create("members", "SELECT * FROM records")
+    ws.rename("records", "members")
     ws.create(
         "person_numbers",
         """

@@ -107,6 +107,10 @@ class Workspace:
         finally:
             self.con.execute(f"DROP TABLE IF EXISTS {RESULT_TABLE}")
 
+    def rename(self, table: str, name: str) -> None:
+        """The table under another name, not copied: a copy would hold its rows twice."""
+        self.con.execute(f"ALTER TABLE {table} RENAME TO {name}")
+
     def drop(self, *tables: str) -> None:
         """Let tables go once nothing reads them: at a million people the evidence tables
         take more than the database may keep in memory, and what it keeps it need not spill."""
