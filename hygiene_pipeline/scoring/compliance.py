@@ -228,6 +228,7 @@ def record_islands(ws: Workspace) -> None:
         FROM record_ids i JOIN island_ids x USING (rid) JOIN record_ids o ON o.rid = x.island_rid
         """,
     )
+    ws.drop("record_ids", "island_ids")  # now in record_islands
 
 
 def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
@@ -420,6 +421,7 @@ def person_compliance(ws: Workspace, settings: ScoringSettings) -> None:
         LEFT JOIN other_jobs oj USING (entity_id)
         """,
     )
+    ws.drop("record_islands", "sole_numbers")  # read by nothing after this
 
 
 def refusal_holds(ws: Workspace) -> None:

@@ -310,12 +310,14 @@ def gather_evidence(ws: Workspace, settings: ScoringSettings) -> dict[str, int]:
     _owners(ws)
     _calls(ws)
     _events(ws)
-    _presence(ws)
-    _channels(ws, settings)
     stats = ws.frame(
         """
         SELECT 'calls_' || via AS name, count(*) AS n FROM calls_who GROUP BY via
         UNION ALL SELECT 'events_' || via, count(*) FROM events_who GROUP BY via
         """
     )
+    # in the call and event facts now; the largest tables so far, let go before the presence
+    ws.drop("calls", "events", "calls_who", "events_who")
+    _presence(ws)
+    _channels(ws, settings)
     return {str(row.name): int(row.n) for row in stats.itertuples()}

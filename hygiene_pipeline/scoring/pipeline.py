@@ -61,6 +61,19 @@ SCORING_COLUMNS: list[str] = [
 ]
 """Columns `score_people` adds to `contacts_golden` (replacing any of the same name)."""
 
+RESULT_TABLES = (
+    "person_status",
+    "person_intent",
+    "person_compliance",
+    "dial_decision",
+    "person_numbers",
+    "suppression_events",
+    "people",
+    "departures",
+    "account_status",
+)
+"""The workspace tables `score_people` reads its results from."""
+
 DIAL_LIST_COLUMNS: list[str] = [
     "entity_id",
     "phone_e164",
@@ -138,7 +151,6 @@ def score_people(
             """,
         )
         stats: dict[str, Any] = gather_evidence(ws, settings)
-        ws.drop("calls", "events", "calls_who", "events_who")  # now in call and event facts
         account_status(ws)
         person_status(ws, settings)
         ws.drop("presence", "person_presence", "channel_state")  # now in person_status
@@ -147,6 +159,7 @@ def score_people(
         refusal_holds(ws)
         dial_decision(ws)
         suppression_events(ws, settings)
+        ws.keep(*RESULT_TABLES)  # the evidence is in them now
         scored = ws.frame(
             """
             SELECT s.*, i.* EXCLUDE (entity_id), c.* EXCLUDE (entity_id),

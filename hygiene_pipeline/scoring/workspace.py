@@ -117,6 +117,13 @@ class Workspace:
         for table in tables:
             self.con.execute(f"DROP TABLE {table}")
 
+    def keep(self, *tables: str) -> None:
+        """Drop every table but these (`drop`)."""
+        present = [
+            row[0] for row in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        ]
+        self.drop(*(table for table in present if table not in tables))
+
     def count(self, table: str) -> int:
         """Rows in a table."""
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
