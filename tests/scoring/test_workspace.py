@@ -48,3 +48,18 @@ def test_results_of_several_pipelines_are_stored_before_they_are_read() -> None:
     assert frame["n"].tolist() == list(range(100_000))
     assert frame["as_of"].iloc[0] == AS_OF
     assert tables == [("numbers",)]
+
+
+def test_a_renamed_table_keeps_its_rows_and_keep_drops_every_other_table() -> None:
+    ws = Workspace(AS_OF)
+    for name in ("records", "calls", "people"):
+        ws.create(name, "SELECT range AS n FROM range(10)")
+    ws.rename("records", "members")
+    ws.keep("members", "people")
+    tables = sorted(
+        row[0] for row in ws.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    )
+    members = ws.count("members")
+    ws.close()
+    assert tables == ["members", "people"]
+    assert members == 10
