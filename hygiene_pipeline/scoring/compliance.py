@@ -48,8 +48,9 @@
   is this selection; nothing else decides it.
 
 Tables created: `switchboards`, `call_requests`, `request_holders`, `standing_bindings`,
-`disputed_numbers`, `sole_numbers`, `record_ids`, `island_ids`, `record_islands`,
-`blocked_numbers`, `person_compliance`, `refusal_holds`, `dial_decision`.
+`disputed_numbers`, `blocked_numbers`, `person_compliance`, `refusal_holds`, `dial_decision`; and,
+dropped once `person_compliance` is made, `sole_numbers`, `record_ids`, `island_ids`,
+`record_islands`.
 """
 
 from __future__ import annotations

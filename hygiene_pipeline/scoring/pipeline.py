@@ -61,7 +61,7 @@ SCORING_COLUMNS: list[str] = [
 ]
 """Columns `score_people` adds to `contacts_golden` (replacing any of the same name)."""
 
-RESULT_TABLES = (
+RESULT_TABLES: tuple[str, ...] = (
     "person_status",
     "person_intent",
     "person_compliance",

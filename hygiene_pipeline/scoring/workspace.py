@@ -118,11 +118,13 @@ class Workspace:
             self.con.execute(f"DROP TABLE {table}")
 
     def keep(self, *tables: str) -> None:
-        """Drop every table but these (`drop`)."""
-        present = [
-            row[0] for row in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        ]
-        self.drop(*(table for table in present if table not in tables))
+        """Drop every table of the workspace but these: what the results were made of need not
+        be held while they are fetched (`drop`)."""
+        present = self.con.execute(
+            "SELECT table_name FROM duckdb_tables() "
+            "WHERE database_name = current_database() AND schema_name = 'main'"
+        ).fetchall()
+        self.drop(*(name for (name,) in present if name not in tables))
 
     def count(self, table: str) -> int:
         """Rows in a table."""
