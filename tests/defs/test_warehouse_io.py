@@ -149,3 +149,39 @@ def test_a_step_reads_its_inputs_once_the_steps_before_left_no_garbage_cycle(tmp
 
     assert result.output_for_node("staging__second")["cycle_alive"].tolist() == [False]
     assert gc.get_freeze_count() == frozen  # the process goes on as before the run
+
+
+def test_what_outlives_a_step_is_frozen_out_of_later_collections(tmp_path: Path):
+    """An object a step leaves alive (a cache, an imported library) is frozen before the next
+    step reads, so no later collection walks it again; the run's end unfreezes it."""
+    kept: list[_Cycle] = []
+
+    @asset(key=AssetKey(["staging", "first"]))
+    def first() -> pd.DataFrame:
+        return pd.DataFrame({"a": [1]})
+
+    @asset(
+        key=AssetKey(["staging", "second"]), ins={"rows": AssetIn(AssetKey(["staging", "first"]))}
+    )
+    def second(rows: pd.DataFrame) -> pd.DataFrame:
+        kept.append(_Cycle())
+        return rows
+
+    @asset(
+        key=AssetKey(["staging", "third"]), ins={"rows": AssetIn(AssetKey(["staging", "second"]))}
+    )
+    def third(rows: pd.DataFrame) -> pd.DataFrame:
+        collected = any(tracked is kept[0] for tracked in gc.get_objects())
+        return rows.assign(collectable=collected)
+
+    resource = WarehouseResource(url=default_duckdb_url(tmp_path))
+    resource.get_warehouse().ensure_schemas()
+    frozen = gc.get_freeze_count()
+    result = materialize(
+        [first, second, third], resources={"io_manager": WarehouseIOManager(warehouse=resource)}
+    )
+
+    assert gc.is_tracked(kept[0])
+    assert result.output_for_node("staging__third")["collectable"].tolist() == [False]
+    assert any(tracked is kept[0] for tracked in gc.get_objects())  # unfrozen again
+    assert gc.get_freeze_count() == frozen
