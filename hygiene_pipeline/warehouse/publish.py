@@ -8,6 +8,11 @@ the old table or the new one, never none and never half of one; on PostgreSQL th
 waits for the swap's lock and then reads the new table. Grants and dependent views survive a
 replacement (see `pg_attachments`), and so do comments the new docs do not restate.
 
+Appends to one table may come from several processes at once (the checks of a run on PostgreSQL
+run side by side, each appending to the check log): on PostgreSQL each append first takes a lock
+on the table's name for the rest of its transaction, so that the first ones do not both create
+the table, nor two add the same new column; the rows themselves would not need it.
+
 Indexes are built on PostgreSQL only: DuckDB's ART indexes serve point lookups and constraints,
 not the scans and hash joins BI runs, and would only slow each replacement down.
 """
@@ -33,7 +38,7 @@ from hygiene_pipeline.warehouse.catalog import (
     relation_kind,
 )
 from hygiene_pipeline.warehouse.frame_types import sql_type_of
-from hygiene_pipeline.warehouse.sql_text import execute, qualified_name, quote_name
+from hygiene_pipeline.warehouse.sql_text import execute, qualified_name, quote_name, string_literal
 
 _MAX_IDENTIFIER_LENGTH = 63  # PostgreSQL's limit; DuckDB has none.
 
@@ -133,6 +138,7 @@ def append_frame(
     index_columns: Iterable[str] = (),
 ) -> None:
     """Append the frame's rows; create the table on first use and add columns it lacks."""
+    _lock_name(conn, schema, table)
     existing = relation_columns(conn, schema, table)
     if not existing:
         create_table_for(conn, schema, table, frame)
@@ -147,6 +153,15 @@ def append_frame(
                 f"{sql_type_of(frame[name])}",
             )
     insert_frame(conn, schema, table, frame)
+
+
+def _lock_name(conn: Connection, schema: str, table: str) -> None:
+    """On PostgreSQL, wait for and hold until the transaction ends the lock on `schema.table`'s
+    name (an advisory lock: it exists whether the table does or not); DuckDB has one writer."""
+    if conn.dialect.name != "postgresql":
+        return
+    name = qualified_name(conn.dialect, schema, table)
+    execute(conn, f"SELECT pg_advisory_xact_lock(hashtext({string_literal(name)}))")
 
 
 def _swap_in(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import duckdb
@@ -278,6 +279,44 @@ def test_append_creates_the_table_then_adds_rows_and_new_columns(warehouse):
     )
     assert back["run_id"].tolist() == ["r1", "r1", "r2"]
     assert back["failed_count"].tolist() == [pd.NA, pd.NA, 4]
+
+
+def _append_side_by_side(warehouse: Warehouse, schema: str, table: str, writers: int) -> list:
+    """Each writer appends one row (and one of two new columns) on a connection of its own,
+    all released at once; the errors they met."""
+    start, errors = threading.Barrier(writers), []
+
+    def append(writer: int) -> None:
+        rows = pd.DataFrame({"writer": [writer], f"column_{writer % 2}": ["x"]})
+        start.wait()
+        try:
+            warehouse.append_rows(schema, table, rows)
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+@pytest.mark.postgres
+def test_appends_from_several_connections_at_once_create_the_table_and_its_columns_once(
+    postgresql_warehouse,
+):
+    """The checks of a run on PostgreSQL append to the check log side by side: the first ones
+    must not both create it, nor two add the same new column."""
+    schema = postgresql_warehouse.curated_schema
+    for attempt in range(3):
+        table = f"log_{attempt}"
+        assert _append_side_by_side(postgresql_warehouse, schema, table, writers=4) == []
+        back = postgresql_warehouse.read_sql(
+            f"SELECT * FROM {postgresql_warehouse.qualified(schema, table)} ORDER BY writer"
+        )
+        assert back["writer"].tolist() == [0, 1, 2, 3]
+        assert {"column_0", "column_1"} <= set(back.columns)
 
 
 def test_appends_in_several_slices_match_columns_by_name_and_keep_row_order(warehouse, monkeypatch):
