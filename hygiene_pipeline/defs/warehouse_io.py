@@ -31,11 +31,12 @@ checks and SQL models, neither collect nor free: what scoring leaves goes when `
 two steps on, first reads.) What survives the first such collection (the code location, the
 libraries, the run's resources) is frozen out of every later one (`gc.freeze`), so each takes
 milliseconds, not a third of a second. So is what survives a collection made before a step reads
-its first input: nothing of that step exists yet, so what lives on is the process's own (a library
-a step imported, Great Expectations' 140,000 objects, say), which every later collection would
-otherwise walk again. A collection made as a step writes its first output freezes nothing beyond
-the first, since the frame being written is alive then. The run's end unfreezes it all, for the
-process (a test session, say) may go on.
+its first input: nothing the step computes exists yet, so what lives on is the process's own (a
+library a step imported, Great Expectations' 138,000 objects, say), which every later collection
+would otherwise walk again. A collection made as a step writes its first output freezes nothing
+beyond the first, since the frame being written is alive then. The run's end unfreezes it all, for
+the process (a test session, say) may go on; a process that had frozen objects of its own before
+the run is left to them (nothing is frozen, nor unfrozen).
 
 (No `from __future__ import annotations`: Dagster reads the nested resource's annotation.)
 """
@@ -123,7 +124,7 @@ class WarehouseIOManager(ConfigurableIOManager):
     def handle_output(self, context: OutputContext, obj: pd.DataFrame | None) -> None:
         """Replace the asset's table with the frame (None: the asset wrote it itself)."""
         if self._is_new_step(context):
-            self._collect_garbage_cycles(freeze_survivors=False)
+            self._collect_garbage_cycles(before_reading=False)
         if obj is None:
             return
         if not isinstance(obj, pd.DataFrame):
@@ -139,7 +140,7 @@ class WarehouseIOManager(ConfigurableIOManager):
     def load_input(self, context: InputContext) -> pd.DataFrame | StoredTable:
         """The upstream asset's table of this run."""
         if self._is_new_step(context):
-            self._collect_garbage_cycles(freeze_survivors=True)
+            self._collect_garbage_cycles(before_reading=True)
         store = self.warehouse.get_warehouse()
         schema, table = table_of(context.asset_key)
         physical = store.schema_for(schema)
@@ -162,11 +163,13 @@ class WarehouseIOManager(ConfigurableIOManager):
         self._last_step = step or self._last_step
         return new
 
-    def _collect_garbage_cycles(self, *, freeze_survivors: bool) -> None:
+    def _collect_garbage_cycles(self, *, before_reading: bool) -> None:
         """Collect the garbage cycles of the steps before, then freeze what survives when this
-        is the run's first collection or `freeze_survivors` (see the module docstring)."""
+        is the run's first collection, or when it comes `before_reading` a step's inputs in a run
+        that froze already (see the module docstring)."""
         gc.collect()
-        if freeze_survivors or not gc.get_freeze_count():
+        first = not self._froze and not gc.get_freeze_count()
+        if first or (self._froze and before_reading):
             gc.freeze()
             self._froze = True
 

@@ -41,6 +41,8 @@ from hygiene_pipeline.warehouse.frame_types import sql_type_of
 from hygiene_pipeline.warehouse.sql_text import execute, qualified_name, quote_name, string_literal
 
 _MAX_IDENTIFIER_LENGTH = 63  # PostgreSQL's limit; DuckDB has none.
+_ADVISORY_LOCK_NAMESPACE = "hygiene_pipeline.append"
+"""The first key of the advisory locks appends take (`_lock_name`)."""
 
 
 def replace_with_frame(
@@ -156,12 +158,14 @@ def append_frame(
 
 
 def _lock_name(conn: Connection, schema: str, table: str) -> None:
-    """On PostgreSQL, wait for and hold until the transaction ends the lock on `schema.table`'s
-    name (an advisory lock: it exists whether the table does or not); DuckDB has one writer."""
+    """On PostgreSQL, take the lock on `schema.table`'s name and hold it until the transaction
+    ends (an advisory lock: it exists whether the table does or not, and its first key keeps it
+    apart from other users of advisory locks); DuckDB has one writer."""
     if conn.dialect.name != "postgresql":
         return
-    name = qualified_name(conn.dialect, schema, table)
-    execute(conn, f"SELECT pg_advisory_xact_lock(hashtext({string_literal(name)}))")
+    name = string_literal(qualified_name(conn.dialect, schema, table))
+    namespace = string_literal(_ADVISORY_LOCK_NAMESPACE)
+    execute(conn, f"SELECT pg_advisory_xact_lock(hashtext({namespace}), hashtext({name}))")
 
 
 def _swap_in(

@@ -171,8 +171,8 @@ def test_what_outlives_a_step_is_frozen_out_of_later_collections(tmp_path: Path)
         key=AssetKey(["staging", "third"]), ins={"rows": AssetIn(AssetKey(["staging", "second"]))}
     )
     def third(rows: pd.DataFrame) -> pd.DataFrame:
-        collected = any(tracked is kept[0] for tracked in gc.get_objects())
-        return rows.assign(collectable=collected)
+        walked = any(tracked is kept[0] for tracked in gc.get_objects())
+        return rows.assign(walked=walked)
 
     resource = WarehouseResource(url=default_duckdb_url(tmp_path))
     resource.get_warehouse().ensure_schemas()
@@ -182,6 +182,6 @@ def test_what_outlives_a_step_is_frozen_out_of_later_collections(tmp_path: Path)
     )
 
     assert gc.is_tracked(kept[0])
-    assert result.output_for_node("staging__third")["collectable"].tolist() == [False]
+    assert result.output_for_node("staging__third")["walked"].tolist() == [False]
     assert any(tracked is kept[0] for tracked in gc.get_objects())  # unfrozen again
     assert gc.get_freeze_count() == frozen

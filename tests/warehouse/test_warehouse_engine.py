@@ -281,15 +281,18 @@ def test_append_creates_the_table_then_adds_rows_and_new_columns(warehouse):
     assert back["failed_count"].tolist() == [pd.NA, pd.NA, 4]
 
 
-def _append_side_by_side(warehouse: Warehouse, schema: str, table: str, writers: int) -> list:
+def _append_side_by_side(
+    warehouse: Warehouse, schema: str, table: str, writers: int
+) -> list[Exception]:
     """Each writer appends one row (and one of two new columns) on a connection of its own,
-    all released at once; the errors they met."""
-    start, errors = threading.Barrier(writers), []
+    all released at once; the errors they met (a writer still waiting after a minute is one)."""
+    start = threading.Barrier(writers, timeout=60)
+    errors: list[Exception] = []
 
     def append(writer: int) -> None:
         rows = pd.DataFrame({"writer": [writer], f"column_{writer % 2}": ["x"]})
-        start.wait()
         try:
+            start.wait()
             warehouse.append_rows(schema, table, rows)
         except Exception as error:
             errors.append(error)
@@ -298,8 +301,9 @@ def _append_side_by_side(warehouse: Warehouse, schema: str, table: str, writers:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
-    return errors
+        thread.join(timeout=60)
+    stuck = [thread.name for thread in threads if thread.is_alive()]
+    return errors + [TimeoutError(f"{name} still appending") for name in stuck]
 
 
 @pytest.mark.postgres
