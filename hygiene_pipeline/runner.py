@@ -23,6 +23,7 @@ import os
 import threading
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from dagster import (
@@ -93,11 +94,15 @@ def dagster_home(home: Path = HOME_DIR) -> Path:
     return path
 
 
+@lru_cache(maxsize=1)
 def batch_job(
-    landing_dir: str, warehouse_url: str | None, as_of: str | None, home: str
+    landing_dir: str, warehouse_url: str | None, as_of: str | None, home: str, invocation: str
 ) -> JobDefinition:
     """The code location's batch job for one CLI run, rebuilt in every step's process; without
-    `warehouse_url` the warehouse comes from the environment (see the module's docstring)."""
+    `warehouse_url` the warehouse comes from the environment (see the module's docstring).
+
+    Built once per `invocation` (the run's token) in a process: Dagster reconstructs the job
+    four times as it starts a run, and each build defines the whole code location again."""
     warehouse = WarehouseResource(url=warehouse_url) if warehouse_url else None
     return build_definitions(
         landing=LandingResource(landing_dir=landing_dir),
@@ -141,11 +146,13 @@ def run_batch(
     if warehouse_url and normalise_url(warehouse_url).password:
         os.environ[WAREHOUSE_URL_ENV], warehouse_url = warehouse_url, None
     warehouse = WarehouseResource(url=warehouse_url) if warehouse_url else warehouse_from_env(home)
+    token = uuid.uuid4().hex
     kwargs = {
         "landing_dir": str(landing_dir.resolve()),
         "warehouse_url": warehouse_url,
         "as_of": as_of,
         "home": str(home.resolve()),
+        "invocation": token,
     }
     job = build_reconstructable_job(
         __name__,
@@ -154,7 +161,6 @@ def run_batch(
         reconstructor_working_directory=os.getcwd(),
     )
     steps = len(batch_job(**kwargs).graph.node_dict)
-    token = uuid.uuid4().hex
     with DagsterInstance.get() as instance:
         finished = threading.Event()
         progress_thread = threading.Thread(

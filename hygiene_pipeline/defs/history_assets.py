@@ -2,9 +2,9 @@
 
 Between linkage and scoring, `held_changes` holds sensitive changes from weaker sources
 (`curated.pending_changes`) and hands scoring the golden identities that keep the current values;
-`carried_forward` finds the people of the previous publication to carry forward. `batch_history`
-runs after the people are scored: the field-level change log, job changes, entity lineage and the
-record state the next run compares against.
+`carried_forward` writes the record state the next run compares against (`source_records`) and
+finds the people of the previous publication to carry forward. `batch_history` runs after the
+people are scored: the field-level change log, job changes and entity lineage.
 
 Write-audit-publish: the past (the previous people, source records, pending changes and logs) is
 read from what was published (`get_published_warehouse()`); everything this run decides is written
@@ -202,6 +202,13 @@ def held_changes(
             "blocks the number for whoever holds it now.",
             kinds={"python", "pandas"},
         ),
+        "source_records": AssetOut(
+            key=AssetKey(["curated", "source_records"]),
+            description="Every source record ever seen: the person it belongs to, whether it is "
+            "still in its source, first and last seen; the next run's memory.",
+            kinds={"python", "sql"},
+            metadata={"table": "curated.source_records"},
+        ),
     },
     ins={
         "golden": projected_input(GOLDEN_IDENTITIES, ["entity_id"]),
@@ -220,8 +227,8 @@ def carried_forward(
     clock: BatchClockResource,
     warehouse: WarehouseResource,
 ):
-    """Find the people of the previous publication to carry forward, with their do-not-call
-    requests."""
+    """Remember this batch's records (`source_records`, the next run's memory) and find the
+    people of the previous publication to carry forward, with their do-not-call requests."""
     published = warehouse.get_published_warehouse()
     as_of = clock.timestamp()
     previous = _published(published, "contacts_golden")
@@ -250,6 +257,16 @@ def carried_forward(
         output_name="standing_requests",
         metadata={"requests": len(requests), "people": requests["entity_id"].nunique()},
     )
+    yield Output(
+        records,
+        output_name="source_records",
+        metadata={
+            "records": len(records),
+            "in_source": int(records["in_source"].sum()),
+            "dagster/row_count": len(records),
+            "dagster/column_schema": table_schema(records, "source_records"),
+        },
+    )
 
 
 @multi_asset(
@@ -275,13 +292,6 @@ def carried_forward(
             kinds={"python", "sql"},
             metadata={"table": "curated.entity_lineage"},
         ),
-        "source_records": AssetOut(
-            key=AssetKey(["curated", "source_records"]),
-            description="Every source record ever seen: the person it belongs to, whether it is "
-            "still in its source, first and last seen; the next run's memory.",
-            kinds={"python", "sql"},
-            metadata={"table": "curated.source_records"},
-        ),
     },
     ins={
         "people": projected_input(
@@ -290,7 +300,6 @@ def carried_forward(
         ),
         "xref": projected_input(XREF_KEY, MEMBER_COLUMNS),
         "pending": AssetIn(key=AssetKey(["curated", "pending_changes"])),
-        "contacts": projected_input(CONTACTS_KEY, RECORD_STATE_COLUMNS),
     },
     group_name=GROUP,
     retry_policy=IO_RETRY,
@@ -301,17 +310,15 @@ def batch_history(
     people: pd.DataFrame,
     xref: pd.DataFrame,
     pending: pd.DataFrame,
-    contacts: pd.DataFrame,
-    landing: LandingResource,
     linkage: LinkageResource,
     clock: BatchClockResource,
     warehouse: WarehouseResource,
 ):
-    """Log this run's changes, job changes and identity events; remember its records."""
+    """Log this run's changes, job changes and identity events."""
     run, published = warehouse.get_warehouse(), warehouse.get_published_warehouse()
     as_of, run_id = clock.timestamp(), context.run_id
     before = _published(published, "contacts_golden")
-    previous_records, records, _ = _record_state(published, contacts, xref, landing, as_of)
+    previous_records = _published(published, "source_records")
     moves = job_changes(before, people, run_id, as_of)
     confirmed = pending.loc[
         pending["state"].eq("confirmed") & pending["resolved_at"].eq(as_of),
@@ -367,16 +374,6 @@ def batch_history(
             "by_event": counts_table(lineage["event"].value_counts(), "event", "ids"),
             "dagster/row_count": run.row_count(curated, "entity_lineage"),
             "dagster/column_schema": table_schema(lineage, "entity_lineage"),
-        },
-    )
-    yield Output(
-        records,
-        output_name="source_records",
-        metadata={
-            "records": len(records),
-            "in_source": int(records["in_source"].sum()),
-            "dagster/row_count": len(records),
-            "dagster/column_schema": table_schema(records, "source_records"),
         },
     )
 

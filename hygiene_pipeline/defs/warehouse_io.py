@@ -100,17 +100,17 @@ def store_patched_copy(
 ) -> None:
     """Store asset `key`'s table as a copy of asset `source`'s, made in the warehouse, whose
     rows with a `by` value in `patch` take the patch's values (the asset then returns None):
-    an output that differs from its input in a few rows is not written from Python whole."""
+    an output that differs from its input in a few rows is not written from Python whole. With
+    nothing to patch it is a view of the source: a copy of half a million golden identities took
+    four seconds to write and its commit more."""
     store = warehouse.get_warehouse()
     schema, table = table_of(key)
     source_schema, source_table = table_of(source)
-    store.replace_table_with_patched_copy(
-        store.schema_for(schema),
-        table,
-        (store.schema_for(source_schema), source_table),
-        patch,
-        by,
-    )
+    physical, origin = store.schema_for(schema), (store.schema_for(source_schema), source_table)
+    if patch.empty:
+        store.replace_view(physical, table, f"SELECT * FROM {store.qualified(*origin)}")
+    else:
+        store.replace_table_with_patched_copy(physical, table, origin, patch, by)
     store.release_memory()
 
 
