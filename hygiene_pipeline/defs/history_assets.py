@@ -40,11 +40,19 @@ from hygiene_pipeline.defs.resources import (
     LinkageResource,
     WarehouseResource,
 )
-from hygiene_pipeline.defs.warehouse_io import projected_input, store_patched_copy
+from hygiene_pipeline.defs.warehouse_io import (
+    deferred_input,
+    projected_input,
+    store_patched_copy,
+)
 from hygiene_pipeline.history.entity_lineage import entity_lineage
 from hygiene_pipeline.history.golden_changes import GOLDEN_FIELDS_READ, golden_changes
 from hygiene_pipeline.history.job_changes import JOB_FIELDS, job_changes
-from hygiene_pipeline.history.pending_changes import Evidence, hold_sensitive_changes
+from hygiene_pipeline.history.pending_changes import (
+    Evidence,
+    hold_sensitive_changes,
+    holds_nothing,
+)
 from hygiene_pipeline.history.persistence import (
     carried_people,
     file_modes,
@@ -57,6 +65,7 @@ from hygiene_pipeline.quality.results import CheckReport, Finding, dq_result_row
 from hygiene_pipeline.warehouse.engine import Warehouse
 from hygiene_pipeline.warehouse.run_scope import start_from_published
 from hygiene_pipeline.warehouse.status_history import spell_disagreements
+from hygiene_pipeline.warehouse.stored_table import StoredTable
 
 GROUP = "history"
 SENSITIVE_RECORD_COLUMNS = ["phone_e164", "email", "consent_status", "do_not_call"]
@@ -124,11 +133,11 @@ def _record_state(
         ),
     },
     ins={
-        "golden": AssetIn(key=GOLDEN_IDENTITIES),
-        "xref": projected_input(XREF_KEY, MEMBER_COLUMNS),
-        "contacts": projected_input(CONTACTS_KEY, HELD_RECORD_COLUMNS),
-        "call_logs": projected_input(AssetKey(["staging", "call_logs"]), CALL_EVIDENCE_COLUMNS),
-        "engagement_events": projected_input(
+        "golden": deferred_input(GOLDEN_IDENTITIES),
+        "xref": deferred_input(XREF_KEY, MEMBER_COLUMNS),
+        "contacts": deferred_input(CONTACTS_KEY, HELD_RECORD_COLUMNS),
+        "call_logs": deferred_input(AssetKey(["staging", "call_logs"]), CALL_EVIDENCE_COLUMNS),
+        "engagement_events": deferred_input(
             AssetKey(["staging", "engagement_events"]), ENGAGEMENT_EVIDENCE_COLUMNS
         ),
     },
@@ -137,27 +146,33 @@ def _record_state(
 )
 def held_changes(
     context: AssetExecutionContext,
-    golden: pd.DataFrame,
-    xref: pd.DataFrame,
-    contacts: pd.DataFrame,
-    call_logs: pd.DataFrame,
-    engagement_events: pd.DataFrame,
+    golden: StoredTable,
+    xref: StoredTable,
+    contacts: StoredTable,
+    call_logs: StoredTable,
+    engagement_events: StoredTable,
     landing: LandingResource,
     clock: BatchClockResource,
     warehouse: WarehouseResource,
 ):
-    """Hold weakly sourced sensitive changes until evidence confirms them."""
+    """Hold weakly sourced sensitive changes until evidence confirms them; a first batch holds
+    nothing and reads none of its inputs."""
     published = warehouse.get_published_warehouse()
-    linked = contacts[HELD_RECORD_COLUMNS].merge(xref[MEMBER_COLUMNS], on="record_key")
-    evidence = Evidence(
-        records=linked,
-        calls=call_logs[CALL_EVIDENCE_COLUMNS],
-        engagement=engagement_events[ENGAGEMENT_EVIDENCE_COLUMNS],
-    )
+    previous = _published(published, "contacts_golden")
+    previous_pending = _published(published, "pending_changes")
+    if holds_nothing(previous, previous_pending):
+        proposed, evidence = pd.DataFrame({"entity_id": pd.Series(dtype=object)}), Evidence.none()
+    else:
+        proposed = golden.frame()
+        evidence = Evidence(
+            records=contacts.frame().merge(xref.frame(), on="record_key"),
+            calls=call_logs.frame(),
+            engagement=engagement_events.frame(),
+        )
     held = hold_sensitive_changes(
-        golden,
-        _published(published, "contacts_golden"),
-        _published(published, "pending_changes"),
+        proposed,
+        previous,
+        previous_pending,
         evidence,
         landing.source_ranks,
         _published(published, "source_records"),

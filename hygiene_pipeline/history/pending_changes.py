@@ -71,6 +71,20 @@ class Evidence:
     calls: pd.DataFrame
     engagement: pd.DataFrame
 
+    @classmethod
+    def none(cls) -> Evidence:
+        """No evidence, for a batch that can hold nothing (`holds_nothing`)."""
+        return cls(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+
+
+def holds_nothing(previous: pd.DataFrame | None, previous_pending: pd.DataFrame | None) -> bool:
+    """Whether a batch can hold or resolve nothing: no published people to hold a change
+    against and no pending change to resolve (a first batch). Its golden identities and evidence
+    need not be read, which at a million contacts takes seconds."""
+    no_people = previous is None or previous.empty
+    nothing_open = previous_pending is None or not previous_pending["state"].eq("pending").any()
+    return no_people and nothing_open
+
 
 def hold_sensitive_changes(
     proposed: pd.DataFrame,

@@ -15,7 +15,10 @@ validates each expectation's configuration, as it defines the suite format; a fo
 `validated` remembers the configurations it accepted (an empty `<digest>.valid` file per digest
 of a suite's configurations and the validating releases), so an unchanged suite is not
 validated again, and a run in one process whose suites are all known does not import GX at all
-(about two seconds).
+(about two seconds). The suites the project ships were validated by GX when the release was
+tested: `accepted_configurations.txt` beside them lists the digest of each as shipped, so they
+are not validated again even where no folder remembers them (a new Dagster home, a step's
+container); a suite edited, or given other vocabularies, has another digest and is validated.
 """
 
 from __future__ import annotations
@@ -62,6 +65,9 @@ _EXAMPLES_SHOWN = 5
 VALIDATION_VERSION = 1
 """Part of every remembered suite's digest: raise it when `_validate_with_great_expectations`
 asks more of a configuration, so that suites accepted before are validated again."""
+ACCEPTED_LISTING = "accepted_configurations.txt"
+"""Beside the shipped suites: the digest of each shipped configuration GX accepted (see the
+module's docstring)."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,8 @@ def _validate_with_great_expectations(suite: SuiteSpec, validated: Path | None) 
     expectation; GX would log and drop an invalid one. GX is imported on first use (seconds),
     so a configuration `validated` remembers is not checked again; a folder that cannot be
     read or written only means checking again."""
+    if shipped_digest(suite) in _shipped_as_accepted(suite.path.with_name(ACCEPTED_LISTING)):
+        return
     accepted = validated / f"{_configuration_digest(suite)}.valid" if validated else None
     if accepted is not None and _remembered(accepted):
         return
@@ -171,11 +179,31 @@ def _configuration_digest(suite: SuiteSpec) -> str:
     """What the verdict on a suite depends on: its expectations' configurations, the releases
     of GX and of pydantic, which checks GX's models, and what is asked of them here
     (`VALIDATION_VERSION`)."""
+    return _digest(suite, f"validation {VALIDATION_VERSION}, {_validating_releases()}")
+
+
+def shipped_digest(suite: SuiteSpec) -> str:
+    """The digest `accepted_configurations.txt` lists a shipped suite by: its configurations
+    and `VALIDATION_VERSION`; the releases are those the project was tested with."""
+    return _digest(suite, f"validation {VALIDATION_VERSION}, as shipped")
+
+
+def _digest(suite: SuiteSpec, judges: str) -> str:
     configurations = json.dumps(
         [dict(spec.config) for spec in suite.expectations], sort_keys=True, default=str
     )
-    judges = f"validation {VALIDATION_VERSION}, {_validating_releases()}"
     return hashlib.sha256(f"{judges}\n{configurations}".encode()).hexdigest()
+
+
+@cache
+def _shipped_as_accepted(listing: Path) -> frozenset[str]:
+    """The digests a listing names (the first word of each line, the suite's file name after
+    it), read once per process; none when there is no listing."""
+    try:
+        lines = listing.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return frozenset()
+    return frozenset(line.split()[0] for line in lines if line.strip())
 
 
 @cache

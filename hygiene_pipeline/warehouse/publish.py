@@ -195,23 +195,20 @@ def _swap_in(
 @contextmanager
 def _replacing(conn: Connection, schema: str, name: str, docs: TableDocs) -> Iterator[None]:
     """Drop `schema.name` for the body to put its successor in place, then carry over what hung
-    on it: grants, dependent views and comments that `docs` does not restate."""
-    attachments = pg_attachments.capture(conn, schema, name)
-    previous_docs = current_docs(conn, schema, name)
-    _drop_relation(conn, schema, name)
+    on it: grants, dependent views and comments that `docs` does not restate. A relation new to
+    its schema (every table a run writes first) has nothing to carry over, so the catalog is
+    asked once, not for its comments and attachments too."""
+    attachments, previous_docs = pg_attachments.Attachments(), TableDocs()
+    kind = relation_kind(conn, schema, name)
+    if kind is not None:
+        attachments = pg_attachments.capture(conn, schema, name)
+        previous_docs = current_docs(conn, schema, name)
+        # PostgreSQL: the dependent views were captured and come back in `restore`.
+        cascade = " CASCADE" if conn.dialect.name == "postgresql" else ""
+        execute(conn, f"DROP {kind.upper()} {qualified_name(conn.dialect, schema, name)}{cascade}")
     yield
     pg_attachments.restore(conn, schema, name, attachments)
     apply_docs(conn, schema, name, docs.over(previous_docs))
-
-
-def _drop_relation(conn: Connection, schema: str, name: str) -> None:
-    kind = relation_kind(conn, schema, name)
-    if kind is None:
-        return
-    # PostgreSQL: the dependent views were captured and come back in `pg_attachments.restore`.
-    cascade = " CASCADE" if conn.dialect.name == "postgresql" else ""
-    target = qualified_name(conn.dialect, schema, name)
-    execute(conn, f"DROP {kind.upper()} {target}{cascade}")
 
 
 def create_indexes(conn: Connection, schema: str, table: str, columns: list[str]) -> None:

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from hygiene_pipeline.history.pending_changes import Evidence, hold_sensitive_changes
+from hygiene_pipeline.history.pending_changes import Evidence, hold_sensitive_changes, holds_nothing
 
 RANKS = {"sf": 2, "hs": 1}
 DAY_2 = pd.Timestamp("2026-06-08", tz="UTC")
@@ -144,6 +144,18 @@ def test_nothing_waits_without_source_ranks_or_a_previous_run():
         WEAK_PROPOSAL, None, None, evidence(RECORDS), RANKS, None, DAY_2, "run"
     )
     assert first.pending.empty and not first.kept and not free.kept
+
+
+def test_a_batch_without_published_people_or_open_changes_holds_nothing_and_reads_nothing():
+    waiting = hold(WEAK_PROPOSAL).pending
+    closed = hold(PREVIOUS, pending=waiting, as_of=DAY_3).pending
+    assert holds_nothing(None, None) and holds_nothing(None, closed)
+    assert not holds_nothing(PREVIOUS, None), "people to hold a change against"
+    assert not holds_nothing(None, waiting), "an open change to resolve"
+    nobody = pd.DataFrame({"entity_id": pd.Series(dtype=object)})
+    kept = hold_sensitive_changes(nobody, None, closed, Evidence.none(), RANKS, None, DAY_3, "r")
+    assert kept.pending.values.tolist() == closed.values.tolist()
+    assert kept.kept_rows().empty and kept.confirmations.empty
 
 
 def test_an_engagement_from_the_new_address_confirms_an_email_change():

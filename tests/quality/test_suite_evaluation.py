@@ -2,6 +2,8 @@
 findings on-call staff can act on."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -165,6 +167,58 @@ def test_gx_validates_a_suite_once_per_configuration(
         with pytest.raises(SuiteError, match="is invalid"):
             evaluate_suite(load_suite(invalid), store, validated=validated)
     assert len(validations) == 6
+
+
+def test_the_shipped_suites_are_accepted_by_gx_and_listed_as_shipped() -> None:
+    gx_configuration = evaluation._great_expectations_configuration()
+    suites = load_suites(EXPECTATIONS_DIR)
+    for suite in suites:
+        for spec in suite.expectations:
+            gx_configuration(**spec.config).to_domain_obj()  # raises on a refused one
+    listing = EXPECTATIONS_DIR / evaluation.ACCEPTED_LISTING
+    expected = "".join(sorted(f"{evaluation.shipped_digest(s)}  {s.path.name}\n" for s in suites))
+    assert listing.read_text(encoding="utf-8") == expected, f"write {listing} as:\n{expected}"
+
+
+def test_a_shipped_suite_is_not_validated_again_but_an_edited_copy_of_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copies = tmp_path / "expectations"
+    copies.mkdir()
+    for path in EXPECTATIONS_DIR.iterdir():
+        (copies / path.name).write_bytes(path.read_bytes())
+    gx_configuration = evaluation._great_expectations_configuration()
+    validated: list[str] = []
+
+    def counted(**config: object) -> object:
+        validated.append(str(config["type"]))
+        return gx_configuration(**config)
+
+    monkeypatch.setattr(evaluation, "_great_expectations_configuration", lambda: counted)
+    for suite in load_suites(copies):
+        evaluation._validate_with_great_expectations(suite, None)
+    assert validated == []
+
+    edited = copies / "curated.dial_list.json"
+    document = json.loads(edited.read_text(encoding="utf-8"))
+    document["expectations"][0]["kwargs"]["min_value"] = 2
+    edited.write_text(json.dumps(document), encoding="utf-8")
+    suite = load_suite(edited)
+    evaluation._validate_with_great_expectations(suite, None)
+    assert len(validated) == len(suite.expectations)
+
+
+def test_a_run_whose_suites_are_the_shipped_ones_does_not_import_gx() -> None:
+    probe = (
+        "import sys; from pathlib import Path; "
+        "from hygiene_pipeline.quality import evaluation; "
+        "from hygiene_pipeline.quality.suites import load_suites; "
+        f"suites = load_suites(Path({str(EXPECTATIONS_DIR)!r})); "
+        "[evaluation._validate_with_great_expectations(s, None) for s in suites]; "
+        "print(len(suites), 'great_expectations' in sys.modules)"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert ran.stdout.split() == [str(len(load_suites(EXPECTATIONS_DIR))), "False"]
 
 
 def test_a_missing_reference_table_fails_the_expectation_that_needs_it(
