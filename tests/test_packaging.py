@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 SOURCES = ("pyproject.toml", "README.md", "hygiene_pipeline", "expectations", "dbt_like_sql")
 SHIPPED = {
     "hygiene_pipeline": ("*.py", "*.yaml"),
-    "expectations": ("*.json", "*.py"),
+    "expectations": ("*.json", "*.txt", "*.py"),
     "dbt_like_sql": ("*.sql", "*.yml", "*.py"),
 }
 """Source folder -> the files of it the wheel must carry (under `hygiene_pipeline/`)."""

@@ -119,8 +119,9 @@ def _record_state(
         "verified_identities": AssetOut(
             key=VERIFIED_IDENTITIES,
             description="The golden identities scoring reads: a sensitive change from a weaker "
-            "source keeps the current value until it is confirmed. Copied from the golden "
-            "identities inside the warehouse, the people whose values were kept updated.",
+            "source keeps the current value until it is confirmed. A view of the golden "
+            "identities when no value is kept, else a copy made inside the warehouse with the "
+            "kept values set.",
             kinds={"python", "sql"},
         ),
         "pending_changes": AssetOut(
@@ -155,14 +156,22 @@ def held_changes(
     clock: BatchClockResource,
     warehouse: WarehouseResource,
 ):
-    """Hold weakly sourced sensitive changes until evidence confirms them; a first batch holds
-    nothing and reads none of its inputs."""
+    """Hold weakly sourced sensitive changes until evidence confirms them. A batch that can hold
+    nothing (`holds_nothing`: a first batch, or no source ranked and no change pending) reads
+    none of its inputs, nor the published people."""
     published = warehouse.get_published_warehouse()
-    previous = _published(published, "contacts_golden")
     previous_pending = _published(published, "pending_changes")
-    if holds_nothing(previous, previous_pending):
-        proposed, evidence = pd.DataFrame({"entity_id": pd.Series(dtype=object)}), Evidence.none()
-    else:
+    curated = published.curated_schema
+    people = (
+        published.row_count(curated, "contacts_golden")
+        if published.table_exists(curated, "contacts_golden")
+        else 0
+    )
+    previous, records = None, None
+    proposed, evidence = pd.DataFrame({"entity_id": pd.Series(dtype=object)}), Evidence.none()
+    if not holds_nothing(landing.source_ranks, people, previous_pending):
+        previous = _published(published, "contacts_golden")
+        records = _published(published, "source_records")
         proposed = golden.frame()
         evidence = Evidence(
             records=contacts.frame().merge(xref.frame(), on="record_key"),
@@ -175,7 +184,7 @@ def held_changes(
         previous_pending,
         evidence,
         landing.source_ranks,
-        _published(published, "source_records"),
+        records,
         clock.timestamp(),
         context.run_id,
     )

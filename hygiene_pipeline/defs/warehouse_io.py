@@ -6,7 +6,9 @@ An asset returns a DataFrame; it is stored as the table its key names, in the ru
 `<first>__<rest>` (`linkage__clusters`), which is never published. A downstream asset reads the
 table back with the pipeline's dtypes. Publishing puts the run's staging and curated tables in
 place of the published ones (`publish_run`), so no copy of the data exists outside the
-warehouse. An asset that writes its table itself (SQL run in the warehouse) returns None.
+warehouse. An asset that writes its table itself (SQL run in the warehouse) returns None; one
+that equals another asset's table but for a few rows (`store_patched_copy`) is a copy of it made
+in the warehouse, or a view of it when no row differs.
 
 A named index (a frame indexed by record pair) is kept as columns prefixed `index__` and
 restored on reading (on DuckDB a pair index from Arrow's dictionary encoding of its columns, its

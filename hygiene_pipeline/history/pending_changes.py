@@ -73,17 +73,20 @@ class Evidence:
 
     @classmethod
     def none(cls) -> Evidence:
-        """No evidence, for a batch that can hold nothing (`holds_nothing`)."""
+        """No evidence, for a batch that can hold nothing (`holds_nothing`): its frames have no
+        columns, since such a batch looks at none."""
         return cls(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
 
 
-def holds_nothing(previous: pd.DataFrame | None, previous_pending: pd.DataFrame | None) -> bool:
-    """Whether a batch can hold or resolve nothing: no published people to hold a change
-    against and no pending change to resolve (a first batch). Its golden identities and evidence
-    need not be read, which at a million contacts takes seconds."""
-    no_people = previous is None or previous.empty
+def holds_nothing(
+    ranks: Mapping[str, int], previous_people: int, previous_pending: pd.DataFrame | None
+) -> bool:
+    """Whether a batch can hold or resolve nothing: no change pending, and no source ranked
+    (nothing is held without ranks) or no people published to hold a change against (a first
+    batch). Its golden identities, evidence and the published people need not be read, which at
+    a million contacts takes seconds."""
     nothing_open = previous_pending is None or not previous_pending["state"].eq("pending").any()
-    return no_people and nothing_open
+    return nothing_open and (not ranks or previous_people == 0)
 
 
 def hold_sensitive_changes(

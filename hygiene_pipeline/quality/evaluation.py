@@ -19,6 +19,9 @@ validated again, and a run in one process whose suites are all known does not im
 tested: `accepted_configurations.txt` beside them lists the digest of each as shipped, so they
 are not validated again even where no folder remembers them (a new Dagster home, a step's
 container); a suite edited, or given other vocabularies, has another digest and is validated.
+The listing vouches for the releases of GX the project was tested with, not for whichever
+release of the pinned range is installed: the suites are evaluated by this module's SQL, and GX
+only guards their form.
 """
 
 from __future__ import annotations
@@ -96,7 +99,7 @@ def evaluate_suite(
 
     Parameters (`meta.parameters`) are read from their tables in the same handle's schemas.
     `validated` is the folder remembering the configurations GX accepted (see the module's
-    docstring); without it, GX validates the suite every time.
+    docstring); without it, GX validates the suite every time unless it is shipped as listed.
     Raises SuiteError for an invalid expectation or one of a type without SQL here.
     """
     _validate_with_great_expectations(suite, validated)
@@ -150,7 +153,8 @@ def _validate_with_great_expectations(suite: SuiteSpec, validated: Path | None) 
     required ones: a misspelt `mostly` would otherwise be ignored), naming the file and the
     expectation; GX would log and drop an invalid one. GX is imported on first use (seconds),
     so a configuration `validated` remembers is not checked again; a folder that cannot be
-    read or written only means checking again."""
+    read or written only means checking again. A shipped suite as listed beside it is not
+    checked (see the module's docstring)."""
     if shipped_digest(suite) in _shipped_as_accepted(suite.path.with_name(ACCEPTED_LISTING)):
         return
     accepted = validated / f"{_configuration_digest(suite)}.valid" if validated else None

@@ -197,7 +197,7 @@ def _replacing(conn: Connection, schema: str, name: str, docs: TableDocs) -> Ite
     """Drop `schema.name` for the body to put its successor in place, then carry over what hung
     on it: grants, dependent views and comments that `docs` does not restate. A relation new to
     its schema (every table a run writes first) has nothing to carry over, so the catalog is
-    asked once, not for its comments and attachments too."""
+    asked only whether it exists, not for its comments, grants and dependent views."""
     attachments, previous_docs = pg_attachments.Attachments(), TableDocs()
     kind = relation_kind(conn, schema, name)
     if kind is not None:

@@ -146,16 +146,25 @@ def test_nothing_waits_without_source_ranks_or_a_previous_run():
     assert first.pending.empty and not first.kept and not free.kept
 
 
-def test_a_batch_without_published_people_or_open_changes_holds_nothing_and_reads_nothing():
+def test_a_batch_that_can_hold_nothing_needs_no_inputs_and_ends_as_if_it_had_read_them():
     waiting = hold(WEAK_PROPOSAL).pending
     closed = hold(PREVIOUS, pending=waiting, as_of=DAY_3).pending
-    assert holds_nothing(None, None) and holds_nothing(None, closed)
-    assert not holds_nothing(PREVIOUS, None), "people to hold a change against"
-    assert not holds_nothing(None, waiting), "an open change to resolve"
+    assert holds_nothing(RANKS, 0, None) and holds_nothing(RANKS, 0, closed), "a first batch"
+    assert holds_nothing({}, 1, closed), "nothing is held without ranks"
+    assert not holds_nothing(RANKS, 1, None), "people to hold a change against"
+    assert not holds_nothing({}, 0, waiting), "an open change to resolve"
     nobody = pd.DataFrame({"entity_id": pd.Series(dtype=object)})
-    kept = hold_sensitive_changes(nobody, None, closed, Evidence.none(), RANKS, None, DAY_3, "r")
-    assert kept.pending.values.tolist() == closed.values.tolist()
-    assert kept.kept_rows().empty and kept.confirmations.empty
+    for ranks, previous in ((RANKS, None), ({}, PREVIOUS)):
+        read = hold_sensitive_changes(
+            WEAK_PROPOSAL, previous, closed, evidence(RECORDS), ranks, None, DAY_3, "r"
+        )
+        unread = hold_sensitive_changes(
+            nobody, None, closed, Evidence.none(), ranks, None, DAY_3, "r"
+        )
+        assert unread.pending.values.tolist() == read.pending.values.tolist()
+        assert unread.pending.values.tolist() == closed.values.tolist()
+        assert unread.kept == read.kept == frozenset() and unread.kept_rows().empty
+        assert unread.confirmations.empty and read.confirmations.empty
 
 
 def test_an_engagement_from_the_new_address_confirms_an_email_change():
