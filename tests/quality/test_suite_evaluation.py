@@ -130,13 +130,8 @@ def write_suite(path: Path, most: int) -> SuiteSpec:
     return load_suite(path)
 
 
-def test_gx_validates_a_suite_once_per_configuration(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = Warehouse(f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
-    store.ensure_schemas()
-    write(store, "curated.t", pd.DataFrame({"a": [1]}))
-    validated = tmp_path / "validated"
+def counted_validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The types of the expectations GX validates from now on, in order."""
     gx_configuration = evaluation._great_expectations_configuration()
     validations: list[str] = []
 
@@ -145,6 +140,17 @@ def test_gx_validates_a_suite_once_per_configuration(
         return gx_configuration(**config)
 
     monkeypatch.setattr(evaluation, "_great_expectations_configuration", lambda: counted)
+    return validations
+
+
+def test_gx_validates_a_suite_once_per_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Warehouse(f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+    store.ensure_schemas()
+    write(store, "curated.t", pd.DataFrame({"a": [1]}))
+    validated = tmp_path / "validated"
+    validations = counted_validations(monkeypatch)
     suite = write_suite(tmp_path / "curated.t.json", 5)
     for _ in range(2):
         evaluate_suite(suite, store, validated=validated)
@@ -187,14 +193,7 @@ def test_a_shipped_suite_is_not_validated_again_but_an_edited_copy_of_it_is(
     copies.mkdir()
     for path in [*EXPECTATIONS_DIR.glob("*.json"), EXPECTATIONS_DIR / evaluation.ACCEPTED_LISTING]:
         (copies / path.name).write_bytes(path.read_bytes())
-    gx_configuration = evaluation._great_expectations_configuration()
-    validated: list[str] = []
-
-    def counted(**config: object) -> object:
-        validated.append(str(config["type"]))
-        return gx_configuration(**config)
-
-    monkeypatch.setattr(evaluation, "_great_expectations_configuration", lambda: counted)
+    validated = counted_validations(monkeypatch)
     for suite in load_suites(copies):
         evaluation._validate_with_great_expectations(suite, None)
     assert validated == []
