@@ -40,6 +40,7 @@ from hygiene_pipeline.defs.resources import (
     LinkageResource,
     WarehouseResource,
 )
+from hygiene_pipeline.defs.scorecard_assets import table_rows
 from hygiene_pipeline.defs.warehouse_io import (
     deferred_input,
     projected_input,
@@ -161,12 +162,7 @@ def held_changes(
     none of its inputs, nor the published people."""
     published = warehouse.get_published_warehouse()
     previous_pending = _published(published, "pending_changes")
-    curated = published.curated_schema
-    people = (
-        published.row_count(curated, "contacts_golden")
-        if published.table_exists(curated, "contacts_golden")
-        else 0
-    )
+    people = table_rows(published, "curated", "contacts_golden")
     previous, records = None, None
     proposed, evidence = pd.DataFrame({"entity_id": pd.Series(dtype=object)}), Evidence.none()
     if not holds_nothing(landing.source_ranks, people, previous_pending):

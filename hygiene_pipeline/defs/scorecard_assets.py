@@ -67,7 +67,8 @@ def read_columns(
     )
 
 
-def _rows(warehouse: Warehouse, schema: str, table: str) -> int:
+def table_rows(warehouse: Warehouse, schema: str, table: str) -> int:
+    """Rows of a table of the logical `schema`; 0 when it does not exist."""
     physical = warehouse.schema_for(schema)
     return warehouse.row_count(physical, table) if warehouse.table_exists(physical, table) else 0
 
@@ -84,8 +85,8 @@ def scorecard_inputs(warehouse: Warehouse, as_of: pd.Timestamp) -> ScorecardInpu
         suppressions=read_columns(
             warehouse, "curated", "suppression_events", ["channel", "value", "reason"]
         ),
-        rejected_rows=_rows(warehouse, "curated", "rejected_records"),
-        staged_rows=sum(_rows(warehouse, "staging", feed) for feed in FEEDS),
+        rejected_rows=table_rows(warehouse, "curated", "rejected_records"),
+        staged_rows=sum(table_rows(warehouse, "staging", feed) for feed in FEEDS),
         as_of=as_of,
     )
 
