@@ -139,7 +139,11 @@ class LandingResource(ConfigurableResource):
 
 
 class BatchClockResource(ConfigurableResource):
-    """The batch's reference time: statuses, decay and frequency caps are computed as of it."""
+    """The batch's reference time: statuses, decay and frequency caps are computed as of it.
+
+    Without `as_of` it is the time the run started, the same in every step and step process of
+    the run: steps compare times that other steps wrote (a change resolved as of the batch, a
+    task closed as of it), which the clock read again in each step would miss."""
 
     as_of: str | None = Field(
         default=None, description="ISO date or timestamp (UTC); empty means the time of the run."
@@ -150,9 +154,31 @@ class BatchClockResource(ConfigurableResource):
         "as UTC); later call, bounce and engagement rows are quarantined, later CRM dates emptied.",
     )
 
+    _run_started: pd.Timestamp | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """Without `as_of`, take the run's start (else its creation) from the instance's record
+        of the run, which every step process of the run reads alike."""
+        if self.as_of or context.instance is None or not context.run_id:
+            return
+        record = context.instance.get_run_record_by_id(context.run_id)
+        if record is None:
+            return
+        started = (
+            pd.Timestamp(record.start_time, unit="s", tz="UTC")
+            if record.start_time is not None
+            else pd.Timestamp(record.create_timestamp)
+        )
+        self._run_started = (
+            started.tz_localize("UTC") if started.tzinfo is None else started.tz_convert("UTC")
+        ).floor("s")
+
     def timestamp(self) -> pd.Timestamp:
-        """`as_of` as a timezone-aware UTC timestamp."""
+        """`as_of` as a timezone-aware UTC timestamp; without it, the run's start (the current
+        time outside a run)."""
         if not self.as_of:
+            if self._run_started is not None:
+                return self._run_started
             return pd.Timestamp.now(tz="UTC").floor("s")
         stamp = pd.Timestamp(self.as_of)
         return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
