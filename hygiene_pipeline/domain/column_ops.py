@@ -27,6 +27,10 @@ import pyarrow.compute as pc
 T = TypeVar("T")
 R = TypeVar("R")
 
+RAW_TEXT_DTYPE = pd.StringDtype("pyarrow")
+"""Text kept in Arrow's memory (`string[pyarrow]`): no Python object per value, read by Arrow's
+kernels without a copy (`arrow_strings`), handed to another process or to the warehouse as
+buffers, not pickled or converted value by value."""
 STRING_ARRAY_MAX_BYTES = 2**31 - 1
 """Above this, text stays `large_string`: Arrow's `string` offsets are 32-bit."""
 POOL_THRESHOLD = 50_000
@@ -157,6 +161,29 @@ def background_executor(items: int, threshold: int | None = None) -> Iterator[Ex
         executor.shutdown(wait=False, cancel_futures=True)
 
 
+def shared_work(
+    background: Executor, function: Callable[..., R], parts: Sequence[tuple[Any, ...]]
+) -> Callable[[], list[R]]:
+    """Hand `function(*part)` of every part to `background`, and return the call that collects
+    the results in order once the caller's own work is done: it first does itself each part
+    the worker has not started (last first, while the worker goes on from the front), so
+    neither side waits long for the other whatever their speeds. Each part runs exactly once:
+    a started one can no longer be cancelled."""
+    futures = [background.submit(function, *part) for part in parts]
+
+    def collect() -> list[R]:
+        done: dict[int, R] = {}
+        for position in reversed(range(len(parts))):
+            if futures[position].cancel():
+                done[position] = function(*parts[position])
+        return [
+            done[position] if position in done else future.result()
+            for position, future in enumerate(futures)
+        ]
+
+    return collect
+
+
 def worker_processes_of(executor: Executor) -> int | None:
     """The `workers` argument for work submitted to `executor`: 1 (no processes of its own)
     when it runs in a worker process, since the caller keeps the other core busy, else None
@@ -255,6 +282,14 @@ def beyond_ascii(text: pa.Array, result: pa.Array, python: Callable[[str], str])
 def arrow_objects(values: pa.Array) -> np.ndarray:
     """Python strings (None for null) of an Arrow string array."""
     return values.to_numpy(zero_copy_only=False).astype(object)
+
+
+def arrow_backed_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its text columns in Arrow's memory (`RAW_TEXT_DTYPE`), for a frame made
+    in a worker process: its millions of strings then travel back as a few buffers instead of
+    being pickled one by one, and reach the warehouse without another conversion."""
+    text = [name for name, dtype in frame.dtypes.items() if pd.api.types.is_object_dtype(dtype)]
+    return frame.astype(dict.fromkeys(text, RAW_TEXT_DTYPE)) if text else frame
 
 
 def arrow_flags(values: pa.Array) -> np.ndarray:

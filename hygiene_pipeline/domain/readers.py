@@ -66,6 +66,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
+from hygiene_pipeline.domain.column_ops import RAW_TEXT_DTYPE
 from hygiene_pipeline.domain.encoding import (
     CONTROL_CHARACTERS,
     detect_encoding,
@@ -120,8 +121,6 @@ JSON_CONTROL_ESCAPE = re.compile(rb"\\(?:u00[01][0-9a-fA-F]|u007[fF]|[bf])")
 """JSON spells control characters as escapes (backslash-u0000, backslash-b, ...), which the bytes
 of the file do not show as control bytes."""
 WORKBOOK_ENCODING = "workbook"
-RAW_TEXT_DTYPE = pd.StringDtype("pyarrow")
-"""The dtype of the raw rows' text columns (`FeedFrames.accepted`)."""
 
 
 @dataclass

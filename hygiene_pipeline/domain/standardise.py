@@ -29,11 +29,13 @@ import numpy as np
 import pandas as pd
 
 from hygiene_pipeline.domain.column_ops import (
+    arrow_backed_text,
     background_executor,
     blank_to_none,
     clean_text,
     has_invisible,
     map_distinct,
+    shared_work,
     worker_processes_of,
 )
 from hygiene_pipeline.domain.companies import standardise_companies
@@ -81,6 +83,12 @@ outweighs the work."""
 CALL_LOG_WORKER_ROWS = 500_000
 """Call rows from which the dialled numbers are parsed in a worker process: parsing is a small
 share of a call's work, so below this the worker's start outlasts the parse it takes over."""
+
+CRM_PHONE_PARTS = 4
+"""Parts each CRM phone column is parsed in (`CALL_LOG_PHONE_PARTS` says why)."""
+CALL_LOG_PHONE_PARTS = 16
+"""Parts the dialled numbers are parsed in: the worker takes them from the front, and the
+caller, its own columns done, does from the back those the worker has not started."""
 
 EVENT_WORKER_ROWS = 500_000
 """Engagement events from which the e-mails are standardised in a worker process, beside the
@@ -257,11 +265,12 @@ def standardise_crm_contacts(
     """Contacts: keys, names, e-mail, phones, company, address, country, dates, consent, and
     what the source CRM says of the record (deleted, merged into a master, e-mail bounced).
 
-    Phones are parsed in the region of the contact's country, else `default_region`. The four
-    phone columns (`CRM_PHONE_COLUMNS`) are parsed, and judged for ghost flags, then companies
-    standardised, in the background (`background_executor`: a worker process from
+    Phones are parsed in the region of the contact's country, else `default_region`. Companies
+    are standardised, then the four phone columns (`CRM_PHONE_COLUMNS`) parsed and judged for
+    ghost flags in parts, in the background (`background_executor`: a worker process from
     `CRM_WORKER_ROWS` rows, so that both cores work) while this process standardises the other
-    columns and judges them (formula-like text; junk names and e-mails for the ghost flags).
+    columns and judges them (formula-like text; junk names and e-mails for the ghost flags),
+    then parses the parts the worker has not started (`shared_work`).
     E-mails stay here: their domains are validated in a pool of their own
     (`column_ops.map_values`), which a worker process would run one at a time. `vocab` is
     accepted for a uniform signature; contacts use no vocabulary table.
@@ -270,13 +279,20 @@ def standardise_crm_contacts(
     country = to_iso2(_column(raw, "country"))
     region = _regions(country, default_region)
     with background_executor(len(raw), CRM_WORKER_ROWS) as background:
-        all_phones = background.submit(
-            crm_phone_columns,
-            {name: _column(raw, name) for name in CRM_PHONE_COLUMNS},
-            region,
-            worker_processes_of(background),
-        )
         companies = background.submit(standardise_companies, _column(raw, "company"))
+        phone_parts = [
+            (name, rows)
+            for name in CRM_PHONE_COLUMNS
+            for rows in _row_parts(len(raw), CRM_PHONE_PARTS)
+        ]
+        all_phones = shared_work(
+            background,
+            crm_phone_part,
+            [
+                (name, _column(raw, name).iloc[rows], region.iloc[rows])
+                for name, rows in phone_parts
+            ],
+        )
         contact_id = _text(raw, "contact_id")
         source_system = map_distinct(
             _column(raw, "source_system"), lambda d: blank_to_none(d).str.lower()
@@ -340,7 +356,7 @@ def standardise_crm_contacts(
         own = {name: values for part in [*parts, *rest] for name, values in part.items()}
         formulas = _formula_hits(own.items())
         judged = junk_kinds(pd.concat([names, emails], axis=1), ("name", "email"))
-        numbers, phone_kinds = all_phones.result()
+        numbers, phone_kinds = _phone_columns(phone_parts, all_phones())
         company_columns = companies.result()
     standardised = _assemble(raw, [*parts, *numbers, company_columns, *rest], CRM_INPUT_COLUMNS)
     made_later = [(name, standardised[name]) for name in standardised if name not in own]
@@ -363,25 +379,35 @@ def standardise_crm_contacts(
     return _finish(batch, raw, standardised, [*missing_key, *date_reasons, duplicate])
 
 
-def crm_phone_columns(
-    numbers: dict[str, pd.Series], region: pd.Series, workers: int | None = None
+def crm_phone_part(
+    name: str, values: pd.Series, region: pd.Series
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    """The `PHONE_FIELDS` columns of some rows of one phone column, under its prefix, parsed in
+    each row's region, and why the numbers are junk (`junk_kinds`) for `GHOST_PHONE_COLUMNS`.
+    Runs in the background (a worker process for large batches) beside the other contact
+    columns, so it takes and returns picklable frames, their text in Arrow
+    (`arrow_backed_text`). Each column is parsed on its own: all at once (a number on two
+    columns read once) was no faster at a million contacts and held four columns' intermediate
+    frames together, 0.4 GB more."""
+    frame = _prefixed_phones(parse_phones(values, region, 1), name)
+    kinds = junk_kinds(frame, (name,))[name] if name in GHOST_PHONE_COLUMNS else None
+    return arrow_backed_text(frame), kinds
+
+
+def _phone_columns(
+    parts: list[tuple[str, slice]], results: list[tuple[pd.DataFrame, pd.Series | None]]
 ) -> tuple[list[pd.DataFrame], dict[str, pd.Series]]:
-    """The `PHONE_FIELDS` columns of each phone column under its prefix, parsed in the region of
-    each row, and why the numbers of `GHOST_PHONE_COLUMNS` are junk (`junk_kinds`). Runs in the
-    background (a worker process for large batches) beside the other contact columns, so it
-    takes and returns picklable frames. Each column is parsed on its own: all at once (a number
-    on two columns read once) was no faster at a million contacts and held four columns'
-    intermediate frames together, 0.4 GB more."""
-    columns = [
-        _prefixed_phones(parse_phones(values, region, workers), name)
-        for name, values in numbers.items()
-    ]
-    kinds = {
-        name: junk_kinds(frame, (name,))[name]
-        for name, frame in zip(numbers, columns, strict=True)
-        if name in GHOST_PHONE_COLUMNS
-    }
-    return columns, kinds
+    """Each phone column's parts (`crm_phone_part`) put together, in column order."""
+    frames: dict[str, list[pd.DataFrame]] = {}
+    kinds: dict[str, list[pd.Series]] = {}
+    for (name, _), (frame, kind) in zip(parts, results, strict=True):
+        frames.setdefault(name, []).append(frame)
+        if kind is not None:
+            kinds.setdefault(name, []).append(kind)
+    return (
+        [pd.concat(pieces) for pieces in frames.values()],
+        {name: pd.concat(pieces) for name, pieces in kinds.items()},
+    )
 
 
 def received_text(raw: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, pd.Series]:
@@ -538,17 +564,21 @@ def standardise_call_logs(
     from `answered` when the export has it (`answered` -> connected, else `unanswered` ->
     no_answer). A call whose disposition is in neither list is rejected. A national number with
     the dialer's country calling code beside it (VICIdial `phone_code`) is read in that country;
-    the numbers are parsed in the background (`background_executor`; a worker process from
-    `CALL_LOG_WORKER_ROWS` rows) beside the other columns.
+    the numbers are parsed in parts shared with a worker (`background_executor`, a process from
+    `CALL_LOG_WORKER_ROWS` rows; `shared_work`) beside the other columns.
     """
     raw = _positional(batch.accepted)
     vocab = vocab or default_vocabularies()
     with background_executor(len(raw), CALL_LOG_WORKER_ROWS) as background:
-        dialled = background.submit(
-            parse_phones,
-            _with_calling_code(_column(raw, "phone_dialed"), _text(raw, "phone_country_code")),
-            _regions(to_iso2(_column(raw, "country")), default_region),
-            worker_processes_of(background),
+        numbers = _with_calling_code(_column(raw, "phone_dialed"), _text(raw, "phone_country_code"))
+        regions = _regions(to_iso2(_column(raw, "country")), default_region)
+        dialled = shared_work(
+            background,
+            _phones_in_arrow,
+            [
+                (numbers.iloc[rows], regions.iloc[rows], 1)
+                for rows in _row_parts(len(raw), CALL_LOG_PHONE_PARTS)
+            ],
         )
         disposition_raw = _dispositions_with_answered(
             _text(raw, "disposition"), _text(raw, "answered"), vocab
@@ -569,7 +599,7 @@ def standardise_call_logs(
             "campaign": _text(raw, "campaign"),
             "notes": _text(raw, "notes"),
         }
-        phones = dialled.result()
+        phones = pd.concat(dialled())
     standardised = _assemble(
         raw, [ids, _prefixed_phones(phones, "phone"), outcome], CALL_INPUT_COLUMNS
     )
@@ -581,6 +611,22 @@ def standardise_call_logs(
         ),
     ]
     return _finish(batch, raw, standardised, [*disposition_reasons, *date_reasons])
+
+
+def _row_parts(rows: int, parts: int) -> list[slice]:
+    """`parts` consecutive row ranges of about equal size covering `rows` (fewer when short)."""
+    size = max(1, -(-rows // parts))
+    return [slice(start, min(start + size, rows)) for start in range(0, rows, size)] or [
+        slice(0, 0)
+    ]
+
+
+def _phones_in_arrow(
+    raw: pd.Series, region: pd.Series | str, workers: int | None = None
+) -> pd.DataFrame:
+    """`parse_phones` with its text in Arrow (`arrow_backed_text`), for a worker process: two
+    million calls' numbers come back as buffers, and go to the warehouse as they are."""
+    return arrow_backed_text(parse_phones(raw, region, workers))
 
 
 def _call_ids(raw: pd.DataFrame, feed: str) -> pd.Series:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from hygiene_pipeline.domain.column_ops import (
+    RAW_TEXT_DTYPE,
+    arrow_backed_text,
     arrow_strings,
     blank_to_none,
     clean_text,
@@ -17,6 +20,7 @@ from hygiene_pipeline.domain.column_ops import (
     map_in_chunks,
     map_in_threads,
     map_values,
+    shared_work,
 )
 
 
@@ -118,3 +122,35 @@ def test_arrow_strings_of_an_arrow_backed_column_in_several_chunks() -> None:
     assert isinstance(array, pa.Array) and array.type == pa.string()
     assert array.to_pylist() == ["a", None, " b", "ü"]
     assert arrow_strings(values.astype(object)).equals(array)
+
+
+def test_shared_work_does_each_part_once_in_order_and_the_caller_takes_what_waits() -> None:
+    gate = threading.Event()
+    done_by: dict[int, str] = {}
+
+    def square(value: int) -> int:
+        if value == 0:
+            gate.wait(5)  # the worker holds its first part while the caller collects
+        done_by[value] = threading.current_thread().name
+        return value * value
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker") as background:
+        collect = shared_work(background, square, [(value,) for value in range(6)])
+        threading.Timer(0.5, gate.set).start()
+        results = collect()
+
+    assert results == [0, 1, 4, 9, 16, 25]
+    assert sorted(done_by) == list(range(6))
+    assert done_by[0].startswith("worker")
+    assert all(done_by[value] == threading.main_thread().name for value in range(1, 6))
+
+
+def test_arrow_backed_text_moves_only_text_columns_into_arrow() -> None:
+    frame = pd.DataFrame(
+        {"text": pd.Series(["a", None], dtype=object), "flag": [True, False], "n": [1, 2]}
+    )
+    backed = arrow_backed_text(frame)
+    assert backed["text"].dtype == RAW_TEXT_DTYPE
+    assert backed["text"].isna().tolist() == [False, True]
+    assert backed["flag"].dtype == bool and backed["n"].dtype == frame["n"].dtype
+    assert pa.array(backed["text"].array).to_pylist() == ["a", None]
