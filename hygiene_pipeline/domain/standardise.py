@@ -23,6 +23,7 @@ month-first one (`MONTH_FIRST_REGIONS`) and a column's values allow both reading
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from dataclasses import replace
 
 import numpy as np
@@ -283,7 +284,7 @@ def standardise_crm_contacts(
         phone_parts = [
             (name, rows)
             for name in CRM_PHONE_COLUMNS
-            for rows in _row_parts(len(raw), CRM_PHONE_PARTS)
+            for rows in _row_parts(background, len(raw), CRM_PHONE_PARTS)
         ]
         all_phones = shared_work(
             background,
@@ -577,7 +578,7 @@ def standardise_call_logs(
             _phones_in_arrow,
             [
                 (numbers.iloc[rows], regions.iloc[rows], 1)
-                for rows in _row_parts(len(raw), CALL_LOG_PHONE_PARTS)
+                for rows in _row_parts(background, len(raw), CALL_LOG_PHONE_PARTS)
             ],
         )
         disposition_raw = _dispositions_with_answered(
@@ -613,9 +614,11 @@ def standardise_call_logs(
     return _finish(batch, raw, standardised, [*disposition_reasons, *date_reasons])
 
 
-def _row_parts(rows: int, parts: int) -> list[slice]:
-    """`parts` consecutive row ranges of about equal size covering `rows` (fewer when short)."""
-    size = max(1, -(-rows // parts))
+def _row_parts(background: Executor, rows: int, parts: int) -> list[slice]:
+    """Consecutive row ranges of about equal size covering `rows`, for work shared with
+    `background`: `parts` of them with a worker process, one with a thread (which shares this
+    process's core, so parts would only add their own costs)."""
+    size = max(1, -(-rows // (parts if worker_processes_of(background) == 1 else 1)))
     return [slice(start, min(start + size, rows)) for start in range(0, rows, size)] or [
         slice(0, 0)
     ]
