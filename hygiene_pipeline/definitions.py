@@ -65,11 +65,12 @@ from hygiene_pipeline.package_files import sql_models_dir
 BATCH_JOB_NAME = "hygiene_batch"
 SQL_MODELS_DIR = sql_models_dir()
 PARALLEL_EXECUTOR = multiprocess_executor.configured(
-    {"start_method": {"forkserver": {"preload_modules": [__name__, "great_expectations"]}}}
+    {"start_method": {"forkserver": {"preload_modules": [__name__]}}}
 )
 """Runs on a server warehouse (PostgreSQL) run their steps in parallel processes, forked from one
-that has imported the project and GX once (spawning each step re-imports them: about 4x
-slower)."""
+that has imported the project once (spawning each step re-imports it: about 4x slower). GX is
+not preloaded: the shipped suites need none, and a step imports it only to check the
+configuration of a suite its Dagster home has not accepted yet (`quality.evaluation`)."""
 EMBEDDED_EXECUTOR = in_process_executor
 """Runs on the embedded DuckDB warehouse run every step in the run's own process, which holds the
 database open from first step to publication: DuckDB lets one process at a time write its file,

@@ -364,11 +364,11 @@ class Warehouse:
 
     def replace_view(
         self, schema: str, view: str, select_sql: str, *, docs: TableDocs | None = None
-    ) -> int:
-        """Atomically replace `schema.view` by a view over the SELECT; returns its row count."""
+    ) -> None:
+        """Atomically replace `schema.view` by a view over the SELECT (its rows are not counted:
+        on PostgreSQL that would scan what it selects)."""
         with self.transaction() as conn:
             publish.replace_view(conn, schema, view, select_sql, docs=docs or TableDocs())
-            return count_rows(conn, schema, view)
 
     def append_rows(self, schema: str, table: str, df: pd.DataFrame) -> None:
         """Bulk-append the frame; the table is created on first use and gains new columns."""
