@@ -741,9 +741,10 @@ def standardise_engagement_events(
 
 def event_emails(values: pd.Series, workers: int | None = None) -> pd.DataFrame:
     """The `email` and `email_key` of `standardise_emails`, the only e-mail columns an event
-    keeps (a worker process hands back no more than that); `workers` as for
-    `standardise_emails` (1 in a worker process, which starts no pool of its own)."""
-    return standardise_emails(values, workers)[["email", "email_key"]]
+    keeps (a worker process hands back no more than that, in Arrow: `arrow_backed_text`);
+    `workers` as for `standardise_emails` (1 in a worker process, which starts no pool of its
+    own)."""
+    return arrow_backed_text(standardise_emails(values, workers)[["email", "email_key"]])
 
 
 def standardise_dnc_list(
