@@ -126,8 +126,11 @@ def build_sql_model(warehouse: Warehouse, model: SqlModel) -> BuiltModel:
     """Build one model in the curated schema (its refs and sources must exist already)."""
     sql = render_model_sql(model, warehouse)
     schema = warehouse.curated_schema
-    replace = warehouse.replace_view if model.materialized == "view" else warehouse.replace_table_as
-    row_count = replace(schema, model.name, sql, docs=model.docs)
+    if model.materialized == "view":
+        warehouse.replace_view(schema, model.name, sql, docs=model.docs)
+        row_count = warehouse.row_count(schema, model.name)
+    else:
+        row_count = warehouse.replace_table_as(schema, model.name, sql, docs=model.docs)
     return BuiltModel(
         name=model.name,
         table_name=f"{schema}.{model.name}",
