@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from hygiene_pipeline.domain import readers
+from hygiene_pipeline.domain.column_ops import RAW_TEXT_DTYPE
 from hygiene_pipeline.domain.feed_frames import REJECTED_COLUMNS, FeedFrames
 from hygiene_pipeline.domain.feed_specs import feed_spec
 from hygiene_pipeline.domain.headers import load_column_mappings
-from hygiene_pipeline.domain.column_ops import RAW_TEXT_DTYPE
 from hygiene_pipeline.domain.readers import FeedError, read_feed
 
 SALESFORCE_HEADER = "Id,FirstName,LastName,Email,Account.Name,Company,Title,favorite_color\n"
