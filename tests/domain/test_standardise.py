@@ -251,7 +251,8 @@ def test_engagement_events() -> None:
     result = standardise_engagement_events(raw)
     accounted(result, raw)
     assert result.accepted["event_type"].tolist() == ["email_open", "web_visit"]
-    assert result.accepted["email_key"].tolist() == ["a@gmail.com", None]
+    keys = result.accepted["email_key"]
+    assert keys.tolist()[0] == "a@gmail.com" and keys.isna().tolist() == [False, True]
     assert result.rejected["reason"].tolist() == ["unmappable event_type: 'teleport'"]
 
 
