@@ -280,6 +280,7 @@ def standardise_crm_contacts(
     country = to_iso2(_column(raw, "country"))
     region = _regions(country, default_region)
     with background_executor(len(raw), CRM_WORKER_ROWS) as background:
+        workers = worker_processes_of(background)
         companies = background.submit(standardise_companies, _column(raw, "company"))
         phone_parts = [
             (name, rows)
@@ -290,7 +291,7 @@ def standardise_crm_contacts(
             background,
             crm_phone_part,
             [
-                (name, _column(raw, name).iloc[rows], region.iloc[rows])
+                (name, _column(raw, name).iloc[rows], region.iloc[rows], workers)
                 for name, rows in phone_parts
             ],
         )
@@ -381,7 +382,7 @@ def standardise_crm_contacts(
 
 
 def crm_phone_part(
-    name: str, values: pd.Series, region: pd.Series
+    name: str, values: pd.Series, region: pd.Series, workers: int | None = None
 ) -> tuple[pd.DataFrame, pd.Series | None]:
     """The `PHONE_FIELDS` columns of some rows of one phone column, under its prefix, parsed in
     each row's region, and why the numbers are junk (`junk_kinds`) for `GHOST_PHONE_COLUMNS`.
@@ -389,8 +390,8 @@ def crm_phone_part(
     columns, so it takes and returns picklable frames, their text in Arrow
     (`arrow_backed_text`). Each column is parsed on its own: all at once (a number on two
     columns read once) was no faster at a million contacts and held four columns' intermediate
-    frames together, 0.4 GB more."""
-    frame = _prefixed_phones(parse_phones(values, region, 1), name)
+    frames together, 0.4 GB more. `workers` as for `parse_phones` (`worker_processes_of`)."""
+    frame = _prefixed_phones(parse_phones(values, region, workers), name)
     kinds = junk_kinds(frame, (name,))[name] if name in GHOST_PHONE_COLUMNS else None
     return arrow_backed_text(frame), kinds
 
@@ -571,13 +572,14 @@ def standardise_call_logs(
     raw = _positional(batch.accepted)
     vocab = vocab or default_vocabularies()
     with background_executor(len(raw), CALL_LOG_WORKER_ROWS) as background:
+        workers = worker_processes_of(background)
         numbers = _with_calling_code(_column(raw, "phone_dialed"), _text(raw, "phone_country_code"))
         regions = _regions(to_iso2(_column(raw, "country")), default_region)
         dialled = shared_work(
             background,
             _phones_in_arrow,
             [
-                (numbers.iloc[rows], regions.iloc[rows], 1)
+                (numbers.iloc[rows], regions.iloc[rows], workers)
                 for rows in _row_parts(background, len(raw), CALL_LOG_PHONE_PARTS)
             ],
         )
