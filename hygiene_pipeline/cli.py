@@ -51,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--warehouse", default=None, help="SQLAlchemy URL; default $HYGIENE_WAREHOUSE_URL or DuckDB"
     )
-    run.add_argument("--as-of", type=_as_of, default=None, help="reference time; default now")
+    run.add_argument(
+        "--as-of", type=_as_of, default=None, help="reference time; default the run's start"
+    )
 
     demo = commands.add_parser(
         "demo", help="generate a demo CRM and run it on the embedded default"

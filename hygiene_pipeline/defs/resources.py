@@ -163,6 +163,9 @@ class BatchClockResource(ConfigurableResource):
             return
         record = context.instance.get_run_record_by_id(context.run_id)
         if record is None:
+            context.log.warning(
+                "The run's record was not found: each step reads the current time as the batch's"
+            )
             return
         started = (
             pd.Timestamp(record.start_time, unit="s", tz="UTC")

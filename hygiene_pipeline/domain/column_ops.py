@@ -287,7 +287,7 @@ def arrow_objects(values: pa.Array) -> np.ndarray:
 def arrow_backed_text(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with its text columns in Arrow's memory (`RAW_TEXT_DTYPE`), for a frame made
     in a worker process: its millions of strings then travel back as a few buffers instead of
-    being pickled one by one, and reach the warehouse without another conversion."""
+    being pickled one by one, and reach the warehouse without a conversion per value."""
     text = [name for name, dtype in frame.dtypes.items() if pd.api.types.is_object_dtype(dtype)]
     return frame.astype(dict.fromkeys(text, RAW_TEXT_DTYPE)) if text else frame
 

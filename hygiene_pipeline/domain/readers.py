@@ -173,7 +173,7 @@ def read_feed(
         columns_by_file = {batch.name: batch.accepted.column_names for batch in batches}
         table, duplicates = _without_duplicates(table, feed, *spec.unique_within, columns_by_file)
         rejected.append(duplicates)
-    accepted = table.to_pandas(split_blocks=True, types_mapper=_arrow_backed_text)
+    accepted = table.to_pandas(split_blocks=True, types_mapper=_text_types_mapper)
     mapping_report = (
         pd.concat([batch.column_mapping for batch in batches], ignore_index=True)
         if batches
@@ -828,7 +828,7 @@ def _codes(column: pa.ChunkedArray) -> np.ndarray:
     return pc.fill_null(positions, -1).to_numpy().astype(np.int64)
 
 
-def _arrow_backed_text(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
+def _text_types_mapper(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
     """Text columns stay in Arrow's memory (`string[pyarrow]`): no Python object per value, and
     Arrow's kernels read them without a copy (`column_ops.arrow_strings`)."""
     return RAW_TEXT_DTYPE if pa.types.is_string(arrow_type) else None

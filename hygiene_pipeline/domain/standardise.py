@@ -23,7 +23,6 @@ month-first one (`MONTH_FIRST_REGIONS`) and a column's values allow both reading
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import Executor
 from dataclasses import replace
 
 import numpy as np
@@ -78,12 +77,13 @@ EVENT_INPUT_COLUMNS = frozenset(
 DNC_INPUT_COLUMNS = frozenset(["phone", "added_at", "source", "country"])
 
 CRM_WORKER_ROWS = 250_000
-"""Contacts from which the phone columns are parsed, and companies standardised, in a worker
-process; below this its start (about two seconds in a run, which imports the whole program)
-outweighs the work."""
+"""Contacts from which companies are standardised, and the phone columns parsed in parts shared
+with the caller (`CRM_PHONE_PARTS`), in a worker process; below this its start (about two
+seconds in a run, which imports the whole program) outweighs the work."""
 CALL_LOG_WORKER_ROWS = 500_000
-"""Call rows from which the dialled numbers are parsed in a worker process: parsing is a small
-share of a call's work, so below this the worker's start outlasts the parse it takes over."""
+"""Call rows from which the dialled numbers are parsed in a worker process, in parts shared with
+the caller (`CALL_LOG_PHONE_PARTS`): parsing is a small share of a call's work, so below this the
+worker's start outlasts the parse it takes over."""
 
 CRM_PHONE_PARTS = 4
 """Parts each CRM phone column is parsed in (`CALL_LOG_PHONE_PARTS` says why)."""
@@ -285,7 +285,7 @@ def standardise_crm_contacts(
         phone_parts = [
             (name, rows)
             for name in CRM_PHONE_COLUMNS
-            for rows in _row_parts(background, len(raw), CRM_PHONE_PARTS)
+            for rows in _row_parts(workers, len(raw), CRM_PHONE_PARTS)
         ]
         all_phones = shared_work(
             background,
@@ -387,7 +387,8 @@ def crm_phone_part(
     """The `PHONE_FIELDS` columns of some rows of one phone column, under its prefix, parsed in
     each row's region, and why the numbers are junk (`junk_kinds`) for `GHOST_PHONE_COLUMNS`.
     Runs in the background (a worker process for large batches) beside the other contact
-    columns, so it takes and returns picklable frames, their text in Arrow
+    columns, or in the caller once they are done (`shared_work`), so it takes and returns
+    picklable frames, their text in Arrow
     (`arrow_backed_text`). Each column is parsed on its own: all at once (a number on two
     columns read once) was no faster at a million contacts and held four columns' intermediate
     frames together, 0.4 GB more. `workers` as for `parse_phones` (`worker_processes_of`)."""
@@ -580,7 +581,7 @@ def standardise_call_logs(
             _phones_in_arrow,
             [
                 (numbers.iloc[rows], regions.iloc[rows], workers)
-                for rows in _row_parts(background, len(raw), CALL_LOG_PHONE_PARTS)
+                for rows in _row_parts(workers, len(raw), CALL_LOG_PHONE_PARTS)
             ],
         )
         disposition_raw = _dispositions_with_answered(
@@ -616,11 +617,12 @@ def standardise_call_logs(
     return _finish(batch, raw, standardised, [*disposition_reasons, *date_reasons])
 
 
-def _row_parts(background: Executor, rows: int, parts: int) -> list[slice]:
-    """Consecutive row ranges of about equal size covering `rows`, for work shared with
-    `background`: `parts` of them with a worker process, one with a thread (which shares this
-    process's core, so parts would only add their own costs)."""
-    size = max(1, -(-rows // (parts if worker_processes_of(background) == 1 else 1)))
+def _row_parts(workers: int | None, rows: int, parts: int) -> list[slice]:
+    """Consecutive row ranges of about equal size covering `rows`, for work shared with a
+    background executor (`workers` of `worker_processes_of`): `parts` of them with a worker
+    process, one with a thread (which shares this process's core, so parts would only add their
+    own costs)."""
+    size = max(1, -(-rows // (parts if workers == 1 else 1)))
     return [slice(start, min(start + size, rows)) for start in range(0, rows, size)] or [
         slice(0, 0)
     ]

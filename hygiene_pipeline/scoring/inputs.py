@@ -127,7 +127,7 @@ def frame_of(table: Table) -> pd.DataFrame:
     if isinstance(table, pd.DataFrame):
         return table
     if isinstance(table, pa.Table):
-        return table.to_pandas(split_blocks=True)
+        return table.to_pandas()
     return table.frame()
 
 

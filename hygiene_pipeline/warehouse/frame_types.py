@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -140,8 +141,15 @@ def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
 
     Each column keeps a block of its own (`split_blocks`): consolidating columns of a type into
     one two-dimensional block copies them all once more, a quarter of the read of a wide table,
-    and the pipeline works on a frame column by column."""
-    return to_pipeline_dtypes(table.to_pandas(types_mapper=nullable_arrow_dtype, split_blocks=True))
+    and the pipeline works on a frame column by column. A column Arrow lends without a copy (a
+    number column without nulls) would be read-only, and is copied: the pipeline's frames are its
+    own to change."""
+    frame = table.to_pandas(types_mapper=nullable_arrow_dtype, split_blocks=True)
+    for name in frame.columns:
+        values = frame[name].values
+        if isinstance(values, np.ndarray) and not values.flags.writeable:
+            frame[name] = values.copy()
+    return to_pipeline_dtypes(frame)
 
 
 def postgres_frame(

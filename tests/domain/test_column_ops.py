@@ -125,17 +125,19 @@ def test_arrow_strings_of_an_arrow_backed_column_in_several_chunks() -> None:
 
 
 def test_shared_work_does_each_part_once_in_order_and_the_caller_takes_what_waits() -> None:
-    gate = threading.Event()
+    started, gate = threading.Event(), threading.Event()
     done_by: dict[int, str] = {}
 
     def square(value: int) -> int:
         if value == 0:
+            started.set()
             gate.wait(5)  # the worker holds its first part while the caller collects
         done_by[value] = threading.current_thread().name
         return value * value
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker") as background:
         collect = shared_work(background, square, [(value,) for value in range(6)])
+        assert started.wait(5)
         threading.Timer(0.5, gate.set).start()
         results = collect()
 

@@ -456,3 +456,13 @@ def test_columns_named_like_keywords_load_and_read_back(warehouse) -> None:
     back = warehouse.read_table(warehouse.staging_schema, "keyword_columns")
     assert back.columns.tolist() == ["at", "order", "select", "Mixed Case"]
     assert back.iloc[0].tolist() == ["x", 1, True, "y"]
+
+
+def test_a_table_read_back_is_a_frame_the_reader_may_change(warehouse):
+    schema = warehouse.curated_schema
+    frame = pd.DataFrame({"score": [0.5, 1.0], "n": [1, 2], "flag": [True, False]})
+    warehouse.replace_table(schema, "scores", frame)
+    read = warehouse.read_table(schema, "scores")
+    read.loc[read["flag"], "score"] = 0.0
+    read.loc[~read["flag"], "n"] = 9
+    assert read["score"].tolist() == [0.0, 1.0] and read["n"].tolist() == [1, 9]
