@@ -146,9 +146,9 @@ def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
     own to change."""
     frame = table.to_pandas(types_mapper=nullable_arrow_dtype, split_blocks=True)
     for name in frame.columns:
-        values = frame[name].values
-        if isinstance(values, np.ndarray) and not values.flags.writeable:
-            frame[name] = values.copy()
+        column = frame[name]
+        if isinstance(column.dtype, np.dtype) and not column.to_numpy().flags.writeable:
+            frame[name] = column.copy()
     return to_pipeline_dtypes(frame)
 
 
