@@ -388,10 +388,10 @@ def crm_phone_part(
     each row's region, and why the numbers are junk (`junk_kinds`) for `GHOST_PHONE_COLUMNS`.
     Runs in the background (a worker process for large batches) beside the other contact
     columns, or in the caller once they are done (`shared_work`), so it takes and returns
-    picklable frames, their text in Arrow
-    (`arrow_backed_text`). Each column is parsed on its own: all at once (a number on two
-    columns read once) was no faster at a million contacts and held four columns' intermediate
-    frames together, 0.4 GB more. `workers` as for `parse_phones` (`worker_processes_of`)."""
+    picklable frames, their text in Arrow (`arrow_backed_text`). Each column is parsed on its
+    own: all at once (a number on two columns read once) was no faster at a million contacts and
+    held four columns' intermediate frames together, 0.4 GB more. `workers` as for
+    `parse_phones` (`worker_processes_of`)."""
     frame = _prefixed_phones(parse_phones(values, region, workers), name)
     kinds = junk_kinds(frame, (name,))[name] if name in GHOST_PHONE_COLUMNS else None
     return arrow_backed_text(frame), kinds
