@@ -21,7 +21,6 @@ from dagster import (
     ExecutorDefinition,
     define_asset_job,
     definitions,
-    in_process_executor,
     multiprocess_executor,
 )
 
@@ -40,6 +39,7 @@ from hygiene_pipeline.defs.quality_checks import (
 )
 from hygiene_pipeline.defs.quarantine_assets import rejected_files, rejected_records
 from hygiene_pipeline.defs.resources import (
+    LARGE_STEP_TAGS,
     BatchClockResource,
     BiAccessResource,
     LandingResource,
@@ -58,6 +58,7 @@ from hygiene_pipeline.defs.sensors import (
     run_failure_alert,
 )
 from hygiene_pipeline.defs.sql_model_assets import build_sql_model_assets
+from hygiene_pipeline.defs.threaded_executor import threaded_executor
 from hygiene_pipeline.defs.warehouse_io import WarehouseIOManager
 from hygiene_pipeline.home import HOME_DIR
 from hygiene_pipeline.package_files import sql_models_dir
@@ -71,12 +72,19 @@ PARALLEL_EXECUTOR = multiprocess_executor.configured(
 that has imported the project once (spawning each step re-imports it: about 4x slower). GX is
 not preloaded: the shipped suites need none, and a step imports it only to check the
 configuration of a suite its Dagster home has not accepted yet (`quality.evaluation`)."""
-EMBEDDED_EXECUTOR = in_process_executor
+EMBEDDED_EXECUTOR = threaded_executor.configured(
+    {
+        "tag_concurrency_limits": [
+            {"key": key, "value": value, "limit": 1} for key, value in LARGE_STEP_TAGS.items()
+        ]
+    }
+)
 """Runs on the embedded DuckDB warehouse run every step in the run's own process, which holds the
 database open from first step to publication: DuckDB lets one process at a time write its file,
 so step processes would only queue for it, each paying for opening and checkpointing the file.
-The cores are used inside the steps: DuckDB's threads for SQL, process pools for per-value
-standardising."""
+Independent steps run two at a time in threads of that process (`threaded_executor`), the
+largest of them one at a time (`LARGE_STEP_TAGS`); inside a step, DuckDB's threads run its SQL
+and process pools the per-value standardising."""
 
 
 def batch_executor(warehouse: WarehouseResource) -> ExecutorDefinition:

@@ -38,6 +38,7 @@ from dagster import (
 from hygiene_pipeline.defs.metadata import counts_table, share, table_schema
 from hygiene_pipeline.defs.resources import (
     IO_RETRY,
+    LARGE_STEP_TAGS,
     BatchClockResource,
     LandingResource,
     WarehouseResource,
@@ -48,11 +49,18 @@ from hygiene_pipeline.domain.feed_specs import FeedError
 from hygiene_pipeline.domain.headers import load_column_mappings
 from hygiene_pipeline.domain.readers import read_feed
 from hygiene_pipeline.domain.vocabularies import load_vocabularies
+from hygiene_pipeline.warehouse.frame_types import text_in_arrow
 
 FIRST_FEED = "crm_contacts"
 """The feed loaded before the others (Dagster's `dagster/priority` tag): every person, pair and
 decision waits for the contacts, the largest frame of a batch. In the run's own process (the
 embedded warehouse's executor) they then also meet a process not yet grown by the other feeds."""
+FEED_TAGS = {
+    FIRST_FEED: {"dagster/priority": "1", **LARGE_STEP_TAGS},
+    "call_logs": LARGE_STEP_TAGS,
+    "engagement_events": LARGE_STEP_TAGS,
+}
+"""The feeds' op tags: the contacts first, and the three largest feeds one at a time."""
 FEED_DESCRIPTIONS = {
     "crm_contacts": "Contact records exported from the CRM source systems.",
     "email_bounces": "Email bounce and complaint events (CSV and ESP JSON Lines exports).",
@@ -173,7 +181,7 @@ def build_feed_asset(feed: str) -> AssetsDefinition:
         },
         internal_asset_deps={"raw": set(), "staging": {raw_key}},
         retry_policy=IO_RETRY,
-        op_tags={"dagster/priority": "1"} if feed == FIRST_FEED else None,
+        op_tags=FEED_TAGS.get(feed),
     )
     def load_feed(
         context: AssetExecutionContext,
@@ -224,18 +232,17 @@ def build_feed_asset(feed: str) -> AssetsDefinition:
         work = store.schema_for("work")
         store.replace_table(work, quarantine_table(feed), batch.rejected)
         store.replace_table(work, unreadable_files_table(feed), batch.rejected_files)
-        yield Output(
-            batch.accepted,
-            output_name="staging",
-            metadata={
-                **quarantine_summary(batch),
-                **standardise_quality(batch.accepted),
-                **source_record_counts(batch.accepted),
-                "dagster/row_count": len(batch.accepted),
-                "table": f"staging.{feed}",
-                "dagster/column_schema": table_schema(batch.accepted),
-            },
-        )
+        metadata = {
+            **quarantine_summary(batch),
+            **standardise_quality(batch.accepted),
+            **source_record_counts(batch.accepted),
+            "dagster/row_count": len(batch.accepted),
+            "table": f"staging.{feed}",
+            "dagster/column_schema": table_schema(batch.accepted),
+        }
+        staged = text_in_arrow(batch.accepted)  # the objects go before the table is written
+        del batch
+        yield Output(staged, output_name="staging", metadata=metadata)
 
     return load_feed
 

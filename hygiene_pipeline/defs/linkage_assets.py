@@ -27,7 +27,12 @@ from dagster import (
 )
 
 from hygiene_pipeline.defs.metadata import counts_table, table_schema
-from hygiene_pipeline.defs.resources import IO_RETRY, LinkageResource, WarehouseResource
+from hygiene_pipeline.defs.resources import (
+    IO_RETRY,
+    LARGE_STEP_TAGS,
+    LinkageResource,
+    WarehouseResource,
+)
 from hygiene_pipeline.defs.warehouse_io import projected_input
 from hygiene_pipeline.domain.column_ops import background_executor
 from hygiene_pipeline.linkage.accounts import (
@@ -127,6 +132,7 @@ def _linkage_out(stage: str, description: str) -> AssetOut:
     },
     ins=CONTACTS,
     group_name=GROUP,
+    op_tags=LARGE_STEP_TAGS,
 )
 def people_from_records(contacts: pd.DataFrame, linkage: LinkageResource):
     """Block, compare, score and cluster the records in one step: each stage is still a table
@@ -246,6 +252,7 @@ this the worker's start (about two seconds in a run) outweighs the work."""
     },
     group_name=GROUP,
     retry_policy=IO_RETRY,
+    op_tags=LARGE_STEP_TAGS,
 )
 def golden_and_xref(
     context: AssetExecutionContext,

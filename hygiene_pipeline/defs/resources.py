@@ -4,6 +4,7 @@ batch's reference time. Configuration is typed here once, handed to the domain a
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,9 +21,18 @@ from hygiene_pipeline.warehouse.run_scope import run_warehouse
 DEFAULT_LANDING_DIR = "landing"
 WAREHOUSE_POOL = "warehouse"
 """Concurrency pool of the steps whose work is SQL inside the warehouse (models, quarantine,
-history, publication): limited to one at a time, so DuckDB's single-writer file lock is never
-waited on for long. Steps that compute in Python hold the warehouse only
-to read their inputs and write their outputs (`warehouse_io`), and stay outside it."""
+history, publication): limited to one at a time where steps run in processes of their own
+(PostgreSQL), so none waits long on another's locks. Steps that compute in Python hold the
+warehouse only to read their inputs and write their outputs (`warehouse_io`), and stay outside
+it. The embedded warehouse's executor claims no pool (`threaded_executor`): its steps share the
+one process that holds the DuckDB file."""
+LARGE_STEP_TAGS = {"hygiene/memory": "large"}
+"""The op tag of the steps whose peaks are the run's largest, or whose Python keeps the GIL
+most (the contacts, calls and events standardised, the people linked, the golden records built,
+the people scored): the embedded warehouse's executor runs one of them at a time
+(`definitions.EMBEDDED_EXECUTOR`). Two side by side would add their peaks (1M contacts: 4.2 GiB
+for the calls beside the linkage) and gain next to nothing, each one's Python waiting for the
+other's; a smaller step beside one (SQL, a check, the match pairs) gains."""
 IO_RETRY = RetryPolicy(max_retries=2, delay=2, backoff=Backoff.EXPONENTIAL)
 """For steps that touch files or the warehouse: a share, a lock or a server briefly away passes."""
 
@@ -40,6 +50,7 @@ class WarehouseResource(ConfigurableResource):
     url: str = Field(description="SQLAlchemy URL, e.g. postgresql+psycopg2://user@host/db")
     _run_id: str | None = PrivateAttr(default=None)
     _schemas_ready: set[str] = PrivateAttr(default_factory=set)
+    _schemas_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[Self]:
@@ -73,11 +84,13 @@ class WarehouseResource(ConfigurableResource):
         return self._with_schemas(Warehouse(self.url))
 
     def _with_schemas(self, warehouse: Warehouse) -> Warehouse:
-        """The warehouse with its schemas created, once per schema set for this resource."""
+        """The warehouse with its schemas created, once per schema set for this resource (steps in
+        threads of one run share it: two creating one schema at once would conflict)."""
         key = ",".join(warehouse.schemas)
-        if key not in self._schemas_ready:
-            warehouse.ensure_schemas()
-            self._schemas_ready.add(key)
+        with self._schemas_lock:
+            if key not in self._schemas_ready:
+                warehouse.ensure_schemas()
+                self._schemas_ready.add(key)
         return warehouse
 
 

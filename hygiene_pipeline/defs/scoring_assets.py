@@ -18,6 +18,7 @@ from dagster import (
 from hygiene_pipeline.defs.metadata import counts_table, share, table_schema
 from hygiene_pipeline.defs.resources import (
     IO_RETRY,
+    LARGE_STEP_TAGS,
     WAREHOUSE_POOL,
     BatchClockResource,
     LandingResource,
@@ -91,6 +92,7 @@ without copying) only while scoring copies it into its workspace."""
     },
     group_name=GROUP,
     retry_policy=IO_RETRY,
+    op_tags=LARGE_STEP_TAGS,
 )
 def scored_people(
     context: AssetExecutionContext,

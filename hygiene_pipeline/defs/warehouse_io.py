@@ -24,26 +24,9 @@ per value) when it takes it, and holds none of them for the rest of the step.
 After each read and write an embedded warehouse hands back the memory its cache kept
 (`Warehouse.release_memory`): the step computes in Python next, the database stays open.
 
-When a step first reads or writes a table in a process that ran another step before it (every
-step of a run on the embedded warehouse), the garbage cycles the earlier steps left are
-collected first: a finished step's frames can stay in such a cycle until Python's rare full
-collection, and at a million contacts scoring's 1.7 GB stayed there until the run ended or
-Python got round to it. (Steps that read and write no table through this IO manager, such as
-checks and SQL models, neither collect nor free: what scoring leaves goes when `batch_history`,
-two steps on, first reads.) What survives the first such collection (the code location, the
-libraries, the run's resources) is frozen out of every later one (`gc.freeze`), so each takes
-milliseconds, not a third of a second. So is what survives a collection made before a step reads
-its first input: nothing the step computes exists yet, so what lives on is the process's own (a
-library a step imported, Great Expectations' 138,000 objects, say), which every later collection
-would otherwise walk again. A collection made as a step writes its first output freezes nothing
-beyond the first, since the frame being written is alive then. The run's end unfreezes it all, for
-the process (a test session, say) may go on; a process that had frozen objects of its own before
-the run is left to them (nothing is frozen, nor unfrozen).
-
 (No `from __future__ import annotations`: Dagster reads the nested resource's annotation.)
 """
 
-import gc
 from collections.abc import Iterable
 
 import pandas as pd
@@ -53,12 +36,9 @@ from dagster import (
     AssetIn,
     AssetKey,
     ConfigurableIOManager,
-    DagsterInvariantViolationError,
-    InitResourceContext,
     InputContext,
     OutputContext,
 )
-from pydantic import PrivateAttr
 
 from hygiene_pipeline.defs.resources import WarehouseResource
 from hygiene_pipeline.warehouse.frame_types import frame_from_arrow
@@ -120,13 +100,9 @@ class WarehouseIOManager(ConfigurableIOManager):
     """Stores each asset's frame as a table of the run's schemas and reads it back."""
 
     warehouse: WarehouseResource
-    _last_step: str | None = PrivateAttr(default=None)
-    _froze: bool = PrivateAttr(default=False)
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame | None) -> None:
         """Replace the asset's table with the frame (None: the asset wrote it itself)."""
-        if self._is_new_step(context):
-            self._collect_garbage_cycles(before_reading=False)
         if obj is None:
             return
         if not isinstance(obj, pd.DataFrame):
@@ -141,8 +117,6 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     def load_input(self, context: InputContext) -> pd.DataFrame | StoredTable:
         """The upstream asset's table of this run."""
-        if self._is_new_step(context):
-            self._collect_garbage_cycles(before_reading=True)
         store = self.warehouse.get_warehouse()
         schema, table = table_of(context.asset_key)
         physical = store.schema_for(schema)
@@ -158,39 +132,9 @@ class WarehouseIOManager(ConfigurableIOManager):
         store.release_memory()
         return loaded
 
-    def _is_new_step(self, context: InputContext | OutputContext) -> bool:
-        """Whether `context` belongs to another step than the last this IO manager served."""
-        step = _step_of(context)
-        new = step is not None and self._last_step not in (None, step)
-        self._last_step = step or self._last_step
-        return new
-
-    def _collect_garbage_cycles(self, *, before_reading: bool) -> None:
-        """Collect the garbage cycles of the steps before, then freeze what survives when this
-        is the run's first collection, or when it comes `before_reading` a step's inputs in a run
-        that froze already (see the module docstring)."""
-        gc.collect()
-        first = not self._froze and not gc.get_freeze_count()
-        if first or (self._froze and before_reading):
-            gc.freeze()
-            self._froze = True
-
-    def teardown_after_execution(self, context: InitResourceContext) -> None:
-        """Unfreeze what this run froze (see the module docstring)."""
-        if self._froze:
-            gc.unfreeze()
-
     def columns_wanted(self, context: InputContext) -> list[str] | None:
         """The columns the input declares (`projected_input`), None for the whole table."""
         return (context.definition_metadata or {}).get(COLUMNS_METADATA)
-
-
-def _step_of(context: InputContext | OutputContext) -> str | None:
-    """The op reading or writing; None for a context built outside a run."""
-    try:
-        return context.op_def.name
-    except DagsterInvariantViolationError:
-        return None
 
 
 def _with_index_columns(frame: pd.DataFrame) -> pd.DataFrame:

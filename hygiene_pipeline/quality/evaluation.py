@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
@@ -68,6 +69,10 @@ _EXAMPLES_SHOWN = 5
 VALIDATION_VERSION = 1
 """Part of every remembered suite's digest: raise it when `_validate_with_great_expectations`
 asks more of a configuration, so that suites accepted before are validated again."""
+_ONE_GX_VALIDATION = threading.Lock()
+"""GX fills its registry of expectations while it is imported: a suite checked in one thread
+while another imports GX would find the registry half full (steps run side by side in threads
+on the embedded warehouse)."""
 ACCEPTED_LISTING = "accepted_configurations.txt"
 """Beside the shipped suites: the digest of each shipped configuration GX accepted (see the
 module's docstring)."""
@@ -160,12 +165,13 @@ def _validate_with_great_expectations(suite: SuiteSpec, validated: Path | None) 
     accepted = validated / f"{_configuration_digest(suite)}.valid" if validated else None
     if accepted is not None and _remembered(accepted):
         return
-    configuration = _great_expectations_configuration()
-    for spec in suite.expectations:
-        try:
-            configuration(**spec.config).to_domain_obj()
-        except Exception as error:  # GX raises several unrelated types for a bad configuration
-            raise SuiteError.invalid(suite, spec, error) from error
+    with _ONE_GX_VALIDATION:
+        configuration = _great_expectations_configuration()
+        for spec in suite.expectations:
+            try:
+                configuration(**spec.config).to_domain_obj()
+            except Exception as error:  # GX raises several unrelated types for a bad one
+                raise SuiteError.invalid(suite, spec, error) from error
     if accepted is not None:
         with suppress(OSError):
             accepted.parent.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,7 @@ writes to schemas of its own (`run_scope`) until it is published.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -72,6 +73,9 @@ PARALLEL_READ_ROWS = 4 * DUCKDB_ROW_GROUP_ROWS
 DUCKDB_RELEASED_MEMORY_LIMIT = "64MB"
 """The limit `release_memory` lowers an embedded warehouse to for a moment, so that DuckDB
 evicts the table blocks it keeps cached and hands their memory back."""
+RELEASE_WAIT_SECONDS = 0.5
+"""How long `release_memory` waits for the statements of a step running beside (in a thread of
+the same process) to end: the short ones; the step does not wait out a long one."""
 
 
 def default_duckdb_url(home: Path) -> str:
@@ -97,6 +101,69 @@ def normalise_url(url: str) -> URL:
     return parsed
 
 
+class _OpenConnections:
+    """The connections open on one embedded database file in this process.
+
+    DuckDB's memory limit belongs to the database, not to a connection: while `release_memory`
+    has it lowered, a statement on another connection (a step running beside, in a thread) could
+    fail for memory. So the limit is lowered only once no connection is open but those that
+    hold the file open (`held_open`), and no other connection opens until it is back.
+    `appending` is taken by appends: DuckDB refuses one of two transactions that create the same
+    table at once ("Catalog write-write conflict"), which two first appends to a log can be."""
+
+    def __init__(self) -> None:
+        self.appending = threading.Lock()
+        self._changed = threading.Condition()
+        self._open = 0
+        self._anchors = 0
+        self._releaser: int | None = None
+
+    def opened(self) -> None:
+        me = threading.get_ident()
+        with self._changed:
+            self._changed.wait_for(lambda: self._releaser in (None, me))
+            self._open += 1
+
+    def closed(self) -> None:
+        with self._changed:
+            self._open -= 1
+            self._changed.notify_all()
+
+    def anchored(self, change: int) -> None:
+        with self._changed:
+            self._anchors += change
+            self._changed.notify_all()
+
+    @contextmanager
+    def alone(self, timeout: float) -> Iterator[bool]:
+        """Whether, within `timeout` seconds, every connection but the anchors closed; if so,
+        the block runs with every other thread's opening held back."""
+        with self._changed:
+            alone = self._changed.wait_for(
+                lambda: self._releaser is None and self._open <= self._anchors, timeout
+            )
+            if alone:
+                self._releaser = threading.get_ident()
+        try:
+            yield alone
+        finally:
+            if alone:
+                with self._changed:
+                    self._releaser = None
+                    self._changed.notify_all()
+
+
+_OPEN_FILES: dict[str, _OpenConnections] = {}
+_OPEN_FILES_LOCK = threading.Lock()
+
+
+def _open_connections(database: str) -> _OpenConnections:
+    """The one tally of open connections for the database file at `database`."""
+    key = str(Path(database).expanduser().resolve())
+    with _OPEN_FILES_LOCK:
+        return _OPEN_FILES.setdefault(key, _OpenConnections())
+
+
 class Warehouse:
     """A DuckDB or PostgreSQL warehouse with a staging and a curated schema."""
 
@@ -114,6 +181,9 @@ class Warehouse:
         self.curated_schema = curated_schema
         self.work_schema = work_schema
         self.lock_timeout_seconds = lock_timeout_seconds
+        self._connections = (
+            _open_connections(str(self.url.database)) if self._duckdb_file() else _OpenConnections()
+        )
         self.engine: Engine = self._create_engine()
 
     @property
@@ -168,9 +238,11 @@ class Warehouse:
             yield
             return
         anchor = self.engine.raw_connection()
+        self._connections.anchored(+1)
         try:
             yield
         finally:
+            self._connections.anchored(-1)
             anchor.close()
 
     def release_memory(self) -> None:
@@ -178,12 +250,19 @@ class Warehouse:
         wrote, up to its memory limit) and give the memory back to the system: a step that has
         read its inputs computes in Python next, and at a million contacts the cache held
         about 0.8 GB that the step then lacked. DuckDB evicts when its limit is lowered, so the
-        limit goes down to `DUCKDB_RELEASED_MEMORY_LIMIT` and back. Blocks a statement still
-        pins stay (DuckDB then refuses the lower limit, which is fine). An in-memory database
-        would spill its tables to a folder beside the process instead, and PostgreSQL keeps its
-        memory on the server: nothing is done for either."""
+        limit goes down to `DUCKDB_RELEASED_MEMORY_LIMIT` and back, once no other connection
+        is open on the file (`_OpenConnections`; after `RELEASE_WAIT_SECONDS` the cache stays
+        as it is). Blocks a statement still pins stay (DuckDB then refuses the lower limit,
+        which is fine). An in-memory database would spill its tables to a folder beside the
+        process instead, and PostgreSQL keeps its memory on the server: nothing is done for
+        either."""
         if not self._duckdb_file():
             return
+        with self._connections.alone(RELEASE_WAIT_SECONDS) as alone:
+            if alone:
+                self._lower_limit_and_back()
+
+    def _lower_limit_and_back(self) -> None:
         with self.engine.connect() as conn:
             cursor = conn.connection.driver_connection
             try:
@@ -372,7 +451,7 @@ class Warehouse:
 
     def append_rows(self, schema: str, table: str, df: pd.DataFrame) -> None:
         """Bulk-append the frame; the table is created on first use and gains new columns."""
-        with self.transaction() as conn:
+        with self._connections.appending, self.transaction() as conn:
             index_columns = self.index_columns_for(schema)
             publish.append_frame(conn, schema, table, df, index_columns=index_columns)
 
@@ -398,6 +477,8 @@ class Warehouse:
         )
         event.listen(engine, "do_connect", self._connect_duckdb_waiting_for_lock)
         event.listen(engine, "connect", _set_duckdb_utc)
+        event.listen(engine, "checkout", lambda *_: self._connections.opened())
+        event.listen(engine, "checkin", lambda *_: self._connections.closed())
         if "memory_limit" not in self.url.query:
             event.listen(engine, "connect", _limit_duckdb_memory)
         return engine

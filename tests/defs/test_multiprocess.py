@@ -29,7 +29,7 @@ def test_the_executor_follows_the_warehouse(tmp_path: Path, pg_admin_url: str) -
         defs = build_definitions(warehouse=WarehouseResource(url=url), home=tmp_path)
         return defs.resolve_job_def(BATCH_JOB_NAME).executor_def.name
 
-    assert executor_of(f"duckdb:///{tmp_path / 'w.duckdb'}") == "in_process"
+    assert executor_of(f"duckdb:///{tmp_path / 'w.duckdb'}") == "threaded"
     assert executor_of(pg_admin_url) == "multiprocess"
 
 

@@ -1,19 +1,14 @@
 """Frames between assets: what an asset returns is what the next one reads, index included."""
 
-import gc
-import weakref
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from dagster import (
-    AssetIn,
     AssetKey,
-    asset,
     build_input_context,
     build_output_context,
-    materialize,
 )
 
 from hygiene_pipeline.defs.resources import WarehouseResource
@@ -111,77 +106,3 @@ def test_a_deferred_input_is_read_only_when_asked_and_only_its_columns(io_manage
     pd.testing.assert_frame_equal(
         stored.frame(), frame.iloc[::-1][["a", "c", "d"]].reset_index(drop=True)
     )
-
-
-class _Cycle:
-    """An object that refers to itself: garbage only a cycle collection frees."""
-
-    def __init__(self) -> None:
-        self.itself = self
-
-
-def test_a_step_reads_its_inputs_once_the_steps_before_left_no_garbage_cycle(tmp_path: Path):
-    """A frame a finished step left in a reference cycle is freed before the next step reads,
-    even with Python's own collections held off."""
-    left: list[weakref.ref] = []
-
-    @asset(key=AssetKey(["staging", "first"]))
-    def first() -> pd.DataFrame:
-        left.append(weakref.ref(_Cycle()))
-        return pd.DataFrame({"a": [1]})
-
-    @asset(
-        key=AssetKey(["staging", "second"]), ins={"rows": AssetIn(AssetKey(["staging", "first"]))}
-    )
-    def second(rows: pd.DataFrame) -> pd.DataFrame:
-        return rows.assign(cycle_alive=left[0]() is not None)
-
-    resource = WarehouseResource(url=default_duckdb_url(tmp_path))
-    resource.get_warehouse().ensure_schemas()
-    frozen = gc.get_freeze_count()
-    gc.disable()
-    try:
-        result = materialize(
-            [first, second], resources={"io_manager": WarehouseIOManager(warehouse=resource)}
-        )
-    finally:
-        gc.enable()
-
-    assert result.output_for_node("staging__second")["cycle_alive"].tolist() == [False]
-    assert gc.get_freeze_count() == frozen  # the process goes on as before the run
-
-
-def test_what_outlives_a_step_is_frozen_out_of_later_collections(tmp_path: Path):
-    """An object a step leaves alive (a cache, an imported library) is frozen before the next
-    step reads, so no later collection walks it again; the run's end unfreezes it."""
-    kept: list[_Cycle] = []
-
-    @asset(key=AssetKey(["staging", "first"]))
-    def first() -> pd.DataFrame:
-        return pd.DataFrame({"a": [1]})
-
-    @asset(
-        key=AssetKey(["staging", "second"]), ins={"rows": AssetIn(AssetKey(["staging", "first"]))}
-    )
-    def second(rows: pd.DataFrame) -> pd.DataFrame:
-        kept.append(_Cycle())
-        return rows
-
-    @asset(
-        key=AssetKey(["staging", "third"]), ins={"rows": AssetIn(AssetKey(["staging", "second"]))}
-    )
-    def third(rows: pd.DataFrame) -> pd.DataFrame:
-        walked = any(tracked is kept[0] for tracked in gc.get_objects())
-        return rows.assign(walked=walked)
-
-    resource = WarehouseResource(url=default_duckdb_url(tmp_path))
-    resource.get_warehouse().ensure_schemas()
-    frozen = gc.get_freeze_count()
-    result = materialize(
-        [first, second, third], resources={"io_manager": WarehouseIOManager(warehouse=resource)}
-    )
-
-    assert gc.is_tracked(kept[0])
-    assert result.output_for_node("staging__third")["walked"].tolist() == [False]
-    assert any(tracked is kept[0] for tracked in gc.get_objects())  # unfrozen again
-    assert gc.get_freeze_count() == frozen

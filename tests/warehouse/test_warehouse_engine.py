@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from hygiene_pipeline.warehouse import bulk_load
+from hygiene_pipeline.warehouse import bulk_load, engine
 from hygiene_pipeline.warehouse.bulk_load import LOAD_SLICE_ROWS, BulkLoadError
 from hygiene_pipeline.warehouse.engine import PARALLEL_READ_ROWS, Warehouse, default_duckdb_url
 from hygiene_pipeline.warehouse.frame_types import (
@@ -95,6 +95,60 @@ def test_releasing_memory_evicts_the_cached_blocks_and_keeps_the_limit(tmp_path,
     assert read.num_rows == 2_000_000
     # Down to DUCKDB_RELEASED_MEMORY_LIMIT, 64 MB, from the table's blocks cached after the read.
     assert released <= 64_000_000 < 100 * 2**20 < cached, (cached, released)
+
+
+def _cache_noise(warehouse: Warehouse) -> None:
+    """A table whose blocks the (open) warehouse has just cached by reading it."""
+    warehouse.ensure_schemas()
+    values = np.random.default_rng(5).random((2_000_000, 8))  # 128 MB that does not compress
+    warehouse.replace_table("staging", "noise", pd.DataFrame(values, columns=list("abcdefgh")))
+    warehouse.read_arrow("staging", "noise", list("abcdefgh"))
+
+
+def test_memory_is_released_once_the_other_connections_on_the_file_close(tmp_path, monkeypatch):
+    """A step beside, in another thread, may be running a statement that needs the memory: the
+    limit goes down only once its connection closes."""
+    monkeypatch.setattr(engine, "RELEASE_WAIT_SECONDS", 30.0)
+    with (warehouse := Warehouse(default_duckdb_url(tmp_path))).held_open():
+        _cache_noise(warehouse)
+        other = Warehouse(str(warehouse.url)).engine.connect()  # the step beside
+        releasing = threading.Thread(target=warehouse.release_memory)
+        releasing.start()
+        releasing.join(timeout=0.5)
+        waited = releasing.is_alive()
+        cached = _duckdb_bytes(warehouse)
+        other.close()
+        releasing.join(timeout=10)
+        assert waited and not releasing.is_alive()
+        assert _duckdb_bytes(warehouse) <= 64_000_000 < 100 * 2**20 < cached
+
+
+def test_memory_stays_cached_when_another_connection_stays_open(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "RELEASE_WAIT_SECONDS", 0.2)
+    with (warehouse := Warehouse(default_duckdb_url(tmp_path))).held_open():
+        _cache_noise(warehouse)
+        with Warehouse(str(warehouse.url)).engine.connect():
+            warehouse.release_memory()
+        assert _duckdb_bytes(warehouse) > 100 * 2**20
+
+
+def test_appends_from_two_threads_create_the_log_once(tmp_path):
+    """Two first appends at once would each create the table; DuckDB refuses one of two such
+    transactions."""
+    warehouse = Warehouse(default_duckdb_url(tmp_path))
+    warehouse.ensure_schemas()
+    start = threading.Barrier(4)
+
+    def append(value: int) -> None:
+        start.wait()
+        warehouse.append_rows("curated", "log", pd.DataFrame({"value": [value]}))
+
+    threads = [threading.Thread(target=append, args=(value,)) for value in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(warehouse.read_table("curated", "log")["value"]) == [0, 1, 2, 3]
 
 
 def test_an_in_memory_warehouse_keeps_its_memory_and_spills_nothing(tmp_path, monkeypatch):
