@@ -67,7 +67,9 @@ _STEP_END = {
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 # The embedded instance: SQLite storage in DAGSTER_HOME, one step of the warehouse pool at a time
-# (DuckDB lets one process write its file); production uses deploy/dagster.yaml.
+# where steps run in processes of their own (a PostgreSQL warehouse; the embedded warehouse's
+# executor keeps every step in one process and claims no pool); production uses
+# deploy/dagster.yaml.
 LOCAL_INSTANCE_CONFIG = """\
 telemetry:
   enabled: false

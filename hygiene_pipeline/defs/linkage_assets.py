@@ -329,6 +329,7 @@ def golden_and_xref(
     "decision and the comparison features behind it.",
     metadata={"table": "curated.match_pairs"},
     retry_policy=IO_RETRY,
+    op_tags=LARGE_STEP_TAGS,
 )
 def match_pairs(
     contacts: pd.DataFrame,

@@ -29,10 +29,11 @@ one process that holds the DuckDB file."""
 LARGE_STEP_TAGS = {"hygiene/memory": "large"}
 """The op tag of the steps whose peaks are the run's largest, or whose Python keeps the GIL
 most (the contacts, calls and events standardised, the people linked, the golden records built,
-the people scored): the embedded warehouse's executor runs one of them at a time
-(`definitions.EMBEDDED_EXECUTOR`). Two side by side would add their peaks (1M contacts: 4.2 GiB
-for the calls beside the linkage) and gain next to nothing, each one's Python waiting for the
-other's; a smaller step beside one (SQL, a check, the match pairs) gains."""
+the pair table, the people scored): the embedded warehouse's executor runs one of them at a time
+(`definitions.EMBEDDED_EXECUTOR`). Two side by side add their peaks (1M contacts: 4.2 GiB for
+the calls beside the linkage, 3.9 to 4.0 GiB for the pair table beside the golden records) and
+gain little, each one's Python waiting for the other's; a smaller step beside one (a feed of
+bounces, SQL models, checks, the quarantine) gains."""
 IO_RETRY = RetryPolicy(max_retries=2, delay=2, backoff=Backoff.EXPONENTIAL)
 """For steps that touch files or the warehouse: a share, a lock or a server briefly away passes."""
 

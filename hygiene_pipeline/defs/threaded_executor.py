@@ -3,10 +3,12 @@ independent steps at a time, each in a thread.
 
 DuckDB lets one process at a time write its file, so the steps of a run cannot go to processes
 of their own (`definitions.EMBEDDED_EXECUTOR`); one process may hold several connections to the
-file, though, each in its own transaction. A step's heavy work runs in DuckDB, Arrow, NumPy and
-worker processes, which release the GIL, so a second step in a thread takes the core the first
-leaves idle: the call logs, events and bounces load while the contacts do, the match pairs are
-written while the golden records are built, the curated tables of the scores build side by side.
+file, though, each in its own transaction. Much of a step's work runs in DuckDB, Arrow, NumPy
+and worker processes, which release the GIL, so a second step in a thread takes the core the
+first leaves idle: the bounces and the do-not-call list load while the contacts do, the match
+pairs are written while the calls load, the curated tables of the scores build side by side.
+Steps whose own Python holds the GIL most gain little beside each other and add their peaks:
+the executor's `tag_concurrency_limits` keep those one at a time (`LARGE_STEP_TAGS`).
 
 Each step runs as Dagster's in-process executor runs it (`dagster_event_sequence_for_step`, on
 the run's one set of resources, with the process's output captured once for the run). Only the
