@@ -329,7 +329,7 @@ def golden_and_xref(
     "decision and the comparison features behind it.",
     metadata={"table": "curated.match_pairs"},
     retry_policy=IO_RETRY,
-    op_tags=LARGE_STEP_TAGS,
+    op_tags={**LARGE_STEP_TAGS, "dagster/priority": "-1"},  # after the golden records
 )
 def match_pairs(
     contacts: pd.DataFrame,
