@@ -23,6 +23,7 @@ from hygiene_pipeline.warehouse.frame_types import (
     DUCKDB_ROW_GROUP_ROWS,
     TEXT,
     sql_type_of,
+    text_in_arrow,
 )
 
 
@@ -207,6 +208,25 @@ def test_every_dtype_survives_a_round_trip(warehouse):
     assert str(back["seen_at"].dtype) == "datetime64[ns, UTC]"
     assert back.loc[0, "seen_at"] == pd.Timestamp("2026-03-02 08:15:00.123456", tz="UTC")
     assert back.loc[1, "name"] == "" and back.loc[2, "name"] is None
+
+
+def test_text_held_in_arrow_writes_the_same_table(warehouse):
+    """`text_in_arrow` converts as the writer does: the same values, the same column types,
+    containers as JSON, booleans and numbers left alone; over several row groups."""
+    rows = DUCKDB_ROW_GROUP_ROWS + 3
+    frame = pd.concat([every_dtype_frame()] * (rows // 3 + 1), ignore_index=True).iloc[:rows]
+    held = text_in_arrow(frame)
+    assert {name for name, dtype in held.dtypes.items() if dtype != frame[name].dtype} == {
+        "name",
+        "unicode",
+        "record",
+    }
+    for name, table in (("as_objects", frame), ("in_arrow", held)):
+        warehouse.replace_table(warehouse.staging_schema, name, table)
+    as_objects = warehouse.read_table(warehouse.staging_schema, "as_objects")
+    pd.testing.assert_frame_equal(
+        warehouse.read_table(warehouse.staging_schema, "in_arrow"), as_objects
+    )
 
 
 def test_tables_of_many_row_groups_keep_their_row_order(warehouse):
