@@ -30,11 +30,14 @@ import queue
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
+from types import TracebackType
 from typing import Any
 
 from dagster import Field, Int, executor
+from dagster._core.errors import DagsterExecutionInterruptedError
 from dagster._core.events import DagsterEvent, EngineEventData
 from dagster._core.execution.api import ExecuteRunWithPlanIterable
 from dagster._core.execution.compute_logs import create_compute_log_file_key
@@ -44,7 +47,10 @@ from dagster._core.execution.context.system import (
     StepExecutionContext,
 )
 from dagster._core.execution.context_creation_job import PlanExecutionContextManager
+from dagster._core.execution.plan.active import ActiveExecution
 from dagster._core.execution.plan.execute_plan import (
+    _handle_compute_log_setup_error,
+    _handle_compute_log_teardown_error,
     _trigger_hook,
     dagster_event_sequence_for_step,
 )
@@ -60,12 +66,15 @@ STEP_POLL_SECONDS = 0.5
 """How often the run's thread looks up from waiting on its steps, to notice an interrupt."""
 
 
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
+
+
 @dataclass
 class _StepDone:
     """The end of a step's events, with the error that ended its thread, if one did."""
 
     step_key: str
-    exc_info: tuple | None = None
+    exc_info: ExcInfo | None = None
 
 
 @dataclass
@@ -78,7 +87,11 @@ class _InFlight:
     ended: bool = False
 
 
-def _run_step(step_context: StepExecutionContext, events: queue.Queue) -> None:
+StepEvents = queue.Queue[tuple[str, DagsterEvent | _StepDone]]
+"""What the step threads hand the run's thread: each step's events, then its end."""
+
+
+def _run_step(step_context: StepExecutionContext, events: StepEvents) -> None:
     """A step's events into the queue, then its end (with any error it raised)."""
     key = step_context.step.key
     try:
@@ -136,11 +149,7 @@ def _threaded_plan_iterator(
 ) -> Iterator[DagsterEvent]:
     """Run the plan's steps `threads` at a time (and as `tag_concurrency_limits` allow), yielding
     their events as they come."""
-    compute_log_manager = job_context.instance.compute_log_manager
     step_keys = [step.key for step in execution_plan.get_steps_to_execute_in_topo_order()]
-    events: queue.Queue = queue.Queue()
-    in_flight: dict[str, _InFlight] = {}
-    cycles = _CycleCollector()
     with (
         execution_plan.start(
             retry_mode=job_context.retry_mode,
@@ -149,61 +158,90 @@ def _threaded_plan_iterator(
             step_dependency_config=job_context.step_dependency_config,
         ) as active_execution,
         ThreadPoolExecutor(max_workers=threads, thread_name_prefix="step") as pool,
+        ExitStack() as capture,
     ):
-        log_key = compute_log_manager.build_log_key_for_run(
+        compute_logs = job_context.instance.compute_log_manager
+        log_key = compute_logs.build_log_key_for_run(
             job_context.run_id, create_compute_log_file_key()
         )
-        with compute_log_manager.capture_logs(log_key) as log_context:
+        try:
+            log_context = capture.enter_context(compute_logs.capture_logs(log_key))
             yield DagsterEvent.capture_logs(job_context, step_keys, log_key, log_context)
-            cycles.collect(steps_in_flight=0)
-            stopping, failure = False, None
+        except Exception:
+            yield from _handle_compute_log_setup_error(job_context, sys.exc_info())
+        yield from _steps_in_threads(job_context, active_execution, pool, threads)
+        try:
+            capture.close()
+        except Exception:
+            yield from _handle_compute_log_teardown_error(job_context, sys.exc_info())
+
+
+def _steps_in_threads(
+    job_context: PlanExecutionContext,
+    active_execution: ActiveExecution,
+    pool: ThreadPoolExecutor,
+    threads: int,
+) -> Iterator[DagsterEvent]:
+    """Start steps as they become ready, `threads` at a time, and yield their events; raise what
+    a step raised (`raise_on_error`), or the interruption once the steps in flight have ended."""
+    events: StepEvents = queue.Queue()
+    in_flight: dict[str, _InFlight] = {}
+    cycles = _CycleCollector()
+    cycles.collect(steps_in_flight=0)
+    interrupted, failure = False, None
+    try:
+        while in_flight or not (interrupted or failure or active_execution.is_complete):
+            if not interrupted and active_execution.check_for_interrupts():
+                interrupted = True
+                active_execution.mark_interrupted()
+                yield DagsterEvent.engine_event(
+                    job_context,
+                    "Interrupted: no more steps start; those in flight run to their end",
+                    EngineEventData.interrupted(list(in_flight)),
+                )
+            # A step that has ended is let go before anything starts: a retried step then
+            # starts again under its key only once its thread is done, and a collection
+            # meets only what outlives it.
+            if not (interrupted or failure or any(s.ended for s in in_flight.values())):
+                for step in active_execution.get_steps_to_execute(limit=threads - len(in_flight)):
+                    context = job_context.for_step(step, active_execution.get_known_state())
+                    in_flight[step.key] = _InFlight(context)
+                    pool.submit(_run_step, context, events)
+            if not in_flight:
+                active_execution.sleep_til_ready()
+                continue
             try:
-                while in_flight or not (stopping or active_execution.is_complete):
-                    if not stopping and active_execution.check_for_interrupts():
-                        stopping = True
-                        active_execution.mark_interrupted()
-                        yield DagsterEvent.engine_event(
-                            job_context,
-                            "Interrupted: no more steps start; those in flight run to their end",
-                            EngineEventData.interrupted(list(in_flight)),
-                        )
-                    if not stopping and not any(step.ended for step in in_flight.values()):
-                        for step in active_execution.get_steps_to_execute(
-                            limit=threads - len(in_flight)
-                        ):
-                            known = active_execution.get_known_state()
-                            context = job_context.for_step(step, known)
-                            in_flight[step.key] = _InFlight(context)
-                            pool.submit(_run_step, context, events)
-                    if not in_flight:
-                        active_execution.sleep_til_ready()
-                        continue
-                    try:
-                        key, item = events.get(timeout=STEP_POLL_SECONDS)
-                    except queue.Empty:
-                        continue
-                    step = in_flight[key]
-                    if isinstance(item, DagsterEvent):
-                        step.events.append(item)
-                        step.ended = step.ended or _ends_step(item)
-                        yield item
-                        active_execution.handle_event(item)
-                        continue
-                    del in_flight[key]
-                    if item.exc_info is not None:
-                        stopping, failure = True, failure or item.exc_info
-                        active_execution.mark_unknown_state(key)
-                        continue
-                    active_execution.verify_complete(job_context, key)
-                    for event in active_execution.plan_events_iterator(job_context):
-                        step.events.append(event)
-                        yield event
-                    yield from _trigger_hook(step.context, step.events)
-                    cycles.collect(steps_in_flight=len(in_flight))
-            finally:
-                cycles.unfreeze()
-            if failure is not None:
-                raise failure[1].with_traceback(failure[2])
+                key, item = events.get(timeout=STEP_POLL_SECONDS)
+            except queue.Empty:
+                continue
+            running = in_flight[key]
+            if isinstance(item, DagsterEvent):
+                running.events.append(item)
+                running.ended = running.ended or _ends_step(item)
+                yield item
+                active_execution.handle_event(item)
+                continue
+            del in_flight[key]
+            if item.exc_info is not None:  # raised after its failure event (`raise_on_error`)
+                failure = failure or item.exc_info
+                if not running.ended:
+                    active_execution.mark_unknown_state(key)
+                continue
+            active_execution.verify_complete(job_context, key)
+            for event in active_execution.plan_events_iterator(job_context):
+                running.events.append(event)
+                yield event
+            yield from _trigger_hook(running.context, running.events)
+            del running
+            cycles.collect(steps_in_flight=len(in_flight))
+    finally:
+        cycles.unfreeze()
+    if failure is not None:
+        raise failure[1].with_traceback(failure[2])
+    if interrupted:
+        raise DagsterExecutionInterruptedError(
+            "Execution was interrupted; the steps in flight ended"
+        )
 
 
 class ThreadedExecutor(Executor):

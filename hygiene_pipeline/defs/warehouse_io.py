@@ -22,7 +22,8 @@ asset that hands its tables to SQL one after another: it reads each (as Arrow, n
 per value) when it takes it, and holds none of them for the rest of the step.
 
 After each read and write an embedded warehouse hands back the memory its cache kept
-(`Warehouse.release_memory`): the step computes in Python next, the database stays open.
+(`Warehouse.release_memory`, unless a step beside still has the file open): the step computes
+in Python next, the database stays open.
 
 (No `from __future__ import annotations`: Dagster reads the nested resource's annotation.)
 """

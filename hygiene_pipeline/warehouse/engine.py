@@ -107,7 +107,9 @@ class _OpenConnections:
     DuckDB's memory limit belongs to the database, not to a connection: while `release_memory`
     has it lowered, a statement on another connection (a step running beside, in a thread) could
     fail for memory. So the limit is lowered only once no connection is open but those that
-    hold the file open (`held_open`), and no other connection opens until it is back.
+    hold the file open (`held_open`), and no other connection is handed out until it is back
+    (one that connects meanwhile sets the limit back to its own when it connects, which only
+    makes the release smaller).
     `appending` is taken by appends: DuckDB refuses one of two transactions that create the same
     table at once ("Catalog write-write conflict"), which two first appends to a log can be."""
 
@@ -331,8 +333,8 @@ class Warehouse:
         to Arrow on one thread, so a large base table of a database file is read as two halves
         of its row ids, on two connections at once, joined in order (row ids follow the order
         rows were written, and each half keeps it). The halves are two reads: nothing may write
-        the table meanwhile, which holds in a run, whose steps use the warehouse one at a time
-        while its file lock keeps other processes out."""
+        the table meanwhile, which holds in a run, whose steps write a table only before the
+        steps that read it start, while its file lock keeps other processes out."""
         select = self._select_columns(schema, table, columns)
         rows = None
         if self._duckdb_file():  # in memory there is one connection, shared

@@ -96,14 +96,18 @@ def text_in_arrow(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with its text columns of Python objects held in Arrow (`string[pyarrow]`),
     each converted as writing it would convert it, so the table written is the same: a frame
     kept until it is written takes a third of the memory (two million calls: 1.15 GB of
-    objects, 0.5 GB in Arrow), and writing it converts nothing more. Converted a row group at a
-    time, so no Arrow array of it outgrows its 32-bit offsets."""
-    converted = {
-        name: pd.Series(_arrow_text(column), index=frame.index)
+    objects, 0.5 GB in Arrow), and writing it only narrows the offsets pandas widened.
+    Converted a row group at a time, as no Arrow `string` array may pass 2 GiB; the other
+    columns are shared with `frame`, not copied."""
+    text = [
+        name
         for name, column in frame.items()
         if pd.api.types.is_object_dtype(column.dtype) and sql_type_of(column) == TEXT
-    }
-    return frame.assign(**converted) if converted else frame
+    ]
+    held = frame.copy(deep=False) if text else frame
+    for name in text:
+        held[name] = pd.Series(_arrow_text(frame[name]), index=frame.index)
+    return held
 
 
 def _arrow_text(column: pd.Series) -> pd.arrays.ArrowStringArray:

@@ -17,6 +17,7 @@ from dagster import (
     DagsterEventType,
     Definitions,
     JobDefinition,
+    RetryPolicy,
     asset,
     build_reconstructable_job,
     define_asset_job,
@@ -99,10 +100,29 @@ def third(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(walked=any(tracked is KEPT[-1] for tracked in gc.get_objects()))
 
 
+ATTEMPTS: list[int] = []
+
+
+@asset(key=AssetKey(["staging", "flaky"]), retry_policy=RetryPolicy(max_retries=1))
+def flaky() -> pd.DataFrame:
+    ATTEMPTS.append(len(ATTEMPTS))
+    if len(ATTEMPTS) == 1:
+        raise OSError("the share was briefly away")
+    return pd.DataFrame({"attempt": [len(ATTEMPTS)]})
+
+
+@asset(
+    key=AssetKey(["staging", "after_flaky"]), ins={"rows": AssetIn(AssetKey(["staging", "flaky"]))}
+)
+def after_flaky(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows
+
+
 GRAPHS = {
     "side_by_side": [left, right, both],
     "broken": [broken, after, beside],
     "tables": [first, second, third],
+    "flaky": [flaky, after_flaky, beside],
 }
 
 
@@ -117,7 +137,9 @@ def threaded_job(graph: str, warehouse_url: str) -> JobDefinition:
     ).resolve_job_def("job")
 
 
-def _run(graph: str, tmp_path: Path) -> tuple[bool, dict[DagsterEventType, set[str]], Warehouse]:
+def _run(
+    graph: str, tmp_path: Path, *, raise_on_error: bool = False
+) -> tuple[bool, dict[DagsterEventType, set[str]], Warehouse]:
     """Run `graph` as the runner does (`execute_job` on a reconstructable job): whether it
     succeeded, its steps by the type of their events, and the warehouse with its tables."""
     url = default_duckdb_url(tmp_path)
@@ -130,7 +152,7 @@ def _run(graph: str, tmp_path: Path) -> tuple[bool, dict[DagsterEventType, set[s
     (tmp_path / "dagster_home").mkdir()
     with (
         instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance,
-        execute_job(job, instance=instance) as result,
+        execute_job(job, instance=instance, raise_on_error=raise_on_error) as result,
     ):
         steps: dict[DagsterEventType, set[str]] = {}
         for event in result.all_events:
@@ -153,12 +175,30 @@ def test_independent_steps_run_side_by_side_and_their_consumer_after_both(tmp_pa
     assert written.value_counts().to_dict() == {"left": 1000, "right": 1000}
 
 
-def test_a_failed_step_skips_its_consumers_and_not_the_steps_beside(tmp_path: Path):
+def test_a_failed_step_abandons_its_consumers_and_not_the_steps_beside(tmp_path: Path):
     success, steps, _ = _run("broken", tmp_path)
     assert not success
     assert steps[DagsterEventType.STEP_FAILURE] == {"staging__broken"}
     assert steps[DagsterEventType.STEP_SUCCESS] == {"staging__beside"}
     assert "staging__after" not in set().union(*steps.values())  # never started
+
+
+def test_raising_on_error_raises_the_steps_own_error(tmp_path: Path):
+    with pytest.raises(ValueError, match="the feed is unreadable"):
+        _run("broken", tmp_path, raise_on_error=True)
+
+
+def test_a_step_retried_by_its_policy_runs_again_and_its_consumer_after(tmp_path: Path):
+    ATTEMPTS.clear()
+    success, steps, warehouse = _run("flaky", tmp_path)
+    assert success
+    assert steps[DagsterEventType.STEP_UP_FOR_RETRY] == {"staging__flaky"}
+    assert steps[DagsterEventType.STEP_SUCCESS] == {
+        "staging__flaky",
+        "staging__after_flaky",
+        "staging__beside",
+    }
+    assert warehouse.read_table(warehouse.staging_schema, "after_flaky")["attempt"].tolist() == [2]
 
 
 def test_garbage_cycles_a_step_left_are_freed_and_what_outlives_it_is_frozen(tmp_path: Path):
