@@ -5,8 +5,9 @@ DuckDB lets one process at a time write its file, so the steps of a run cannot g
 of their own (`definitions.EMBEDDED_EXECUTOR`); one process may hold several connections to the
 file, though, each in its own transaction. Much of a step's work runs in DuckDB, Arrow, NumPy
 and worker processes, which release the GIL, so a second step in a thread takes the core the
-first leaves idle: the bounces and the do-not-call list load while the contacts do, the match
-pairs are written while the calls load, the curated tables of the scores build side by side.
+first leaves idle: the bounces and the do-not-call list load while the contacts do, the
+quarantine and the checks run beside the linkage, the curated tables of the scores build side by
+side.
 Steps whose own Python holds the GIL most gain little beside each other and add their peaks:
 the executor's `tag_concurrency_limits` keep those one at a time (`LARGE_STEP_TAGS`).
 
@@ -73,7 +74,6 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 class _StepDone:
     """The end of a step's events, with the error that ended its thread, if one did."""
 
-    step_key: str
     exc_info: ExcInfo | None = None
 
 
@@ -98,9 +98,9 @@ def _run_step(step_context: StepExecutionContext, events: StepEvents) -> None:
         for event in dagster_event_sequence_for_step(step_context):
             events.put((key, event))
     except BaseException:  # handed to the run's thread, which raises it there
-        events.put((key, _StepDone(key, sys.exc_info())))
+        events.put((key, _StepDone(sys.exc_info())))
         return
-    events.put((key, _StepDone(key)))
+    events.put((key, _StepDone()))
 
 
 def _ends_step(event: DagsterEvent) -> bool:
